@@ -1,0 +1,66 @@
+"""Refuse oversized request bodies with 413 before anything reads them.
+
+Django on its own reads up to Content-Length and answers 400 (RequestDataTooBig) only once a form is
+parsed, and silently ignores a chunked body. This middleware runs first: a declared length over the cap
+is refused without reading a byte; a chunked body (which the server has de-chunked and terminated) is
+read up to the cap and no further, then handed to Django as an ordinary body.
+"""
+
+import io
+
+from django.conf import settings
+from django.core.handlers.wsgi import LimitedStream
+from django.http import HttpResponse, JsonResponse
+
+_CHUNK = 64 * 1024
+
+
+def _too_large(request, limit: int) -> HttpResponse:
+    message = f"The request body is larger than the limit of {limit:,} bytes."
+    if request.path.startswith("/api/") or "json" in request.META.get("HTTP_ACCEPT", ""):
+        response = JsonResponse({"code": "request_too_large", "message": message, "fields": []}, status=413)
+    else:
+        response = HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
+    # The rest of the body was never read: the connection cannot carry another request.
+    response["Connection"] = "close"
+    return response
+
+
+def _read_at_most(stream, limit: int) -> bytes | None:
+    """Up to `limit` bytes of `stream`, or None if it holds more."""
+    buffer = io.BytesIO()
+    while True:
+        chunk = stream.read(min(_CHUNK, limit + 1 - buffer.tell()))
+        if not chunk:
+            return buffer.getvalue()
+        buffer.write(chunk)
+        if buffer.tell() > limit:
+            return None
+
+
+class RequestBodyLimitMiddleware:
+    """Answers 413 to a body over settings.MLWA_MAX_REQUEST_BYTES, declared or chunked."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        limit = settings.MLWA_MAX_REQUEST_BYTES
+        meta = request.META
+        declared = meta.get("CONTENT_LENGTH")
+        if declared:
+            try:
+                too_large = int(declared) > limit
+            except ValueError:
+                return HttpResponse("Malformed Content-Length.", status=400, content_type="text/plain")
+            if too_large:
+                return _too_large(request, limit)
+        elif "chunked" in meta.get("HTTP_TRANSFER_ENCODING", "").lower() and meta.get(
+            "wsgi.input_terminated"
+        ):
+            body = _read_at_most(meta["wsgi.input"], limit)
+            if body is None:
+                return _too_large(request, limit)
+            meta["CONTENT_LENGTH"] = str(len(body))
+            request._stream = LimitedStream(io.BytesIO(body), len(body))
+        return self.get_response(request)
