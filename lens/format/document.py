@@ -1,0 +1,97 @@
+"""A lens document in memory: what the reader produces, the database stores and the writer writes.
+
+Each level keeps `extra`, the keys the format does not define, in the order they came, so that an
+export gives back what was imported.
+"""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from lens import risk
+
+SCHEMA_VERSION = "2021-11-01"
+NONE_OF_THESE_SUFFIX = "_no"
+
+
+@dataclass
+class ResourceDoc:
+    """A helpful resource or improvement plan: text, and a link when `url` is http(s)."""
+
+    display_text: str | None
+    url: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class AdditionalResources:
+    """One entry of a choice's `additionalResources`: a type and 1-5 resources."""
+
+    type: str
+    content: list[ResourceDoc]
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class ChoiceDoc:
+    id: str
+    title: str
+    helpful_resource: ResourceDoc | None = None
+    improvement_plan: ResourceDoc | None = None
+    additional_resources: list[AdditionalResources] | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def is_none_of_these(self) -> bool:
+        return self.id.endswith(NONE_OF_THESE_SUFFIX)
+
+
+@dataclass
+class RiskRuleDoc:
+    condition: str
+    risk: str  # as in the file: NO_RISK, MEDIUM_RISK, HIGH_RISK
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class QuestionDoc:
+    id: str
+    title: str
+    description: str
+    choices: list[ChoiceDoc]
+    risk_rules: list[RiskRuleDoc]
+    helpful_resource: ResourceDoc | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class PillarDoc:
+    id: str
+    name: str
+    questions: list[QuestionDoc]
+    description: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class LensDocument:
+    name: str
+    description: str
+    pillars: list[PillarDoc]
+    schema_version: str = SCHEMA_VERSION
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def questions(self):
+        """Every (pillar, question) in document order."""
+        for pillar in self.pillars:
+            for question in pillar.questions:
+                yield pillar, question
+
+    def question_rules(self) -> dict[str, risk.QuestionRules]:
+        """Each question's risk rules, compiled, by question id."""
+        return {
+            question.id: risk.QuestionRules(
+                [choice.id for choice in question.choices],
+                [(rule.condition, risk.RISK_FROM_FILE[rule.risk]) for rule in question.risk_rules],
+            )
+            for _, question in self.questions()
+        }

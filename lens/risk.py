@@ -1,0 +1,352 @@
+"""The risk engine: a question's rules turn the practices a team follows into a risk.
+
+Conditions are parsed once into a small tree (`parse_condition`), never evaluated as code. For speed,
+`QuestionRules` compiles each tree into closures over an integer bit mask of the question's choices
+(bit i set: choice i is selected or marked not applicable), so one evaluation is a few integer
+operations however the condition is written. Semantics, from LENS_FORMAT.md:
+
+- rules are tried in order; the first true one gives the risk; `default` is always true;
+- no matching rule gives HIGH;
+- a choice marked not applicable counts as selected (a practice that does not apply is not held
+  against the team);
+- nothing selected and nothing marked: UNANSWERED; the question marked not applicable: NOT_APPLICABLE.
+"""
+
+import enum
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+
+class Risk(enum.StrEnum):
+    """The risk of one answered (or unanswered) question."""
+
+    UNANSWERED = "UNANSWERED"
+    NOT_APPLICABLE = "NOT_APPLICABLE"
+    NONE = "NONE"
+    MEDIUM = "MEDIUM"
+    HIGH = "HIGH"
+
+
+#: The lens file's risk names and what they mean here.
+RISK_FROM_FILE = {"NO_RISK": Risk.NONE, "MEDIUM_RISK": Risk.MEDIUM, "HIGH_RISK": Risk.HIGH}
+RISK_TO_FILE = {risk: name for name, risk in RISK_FROM_FILE.items()}
+
+DEFAULT = "default"
+
+
+# --- the tree -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """True when the choice with this id is selected (or marked not applicable)."""
+
+    id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Not:
+    operand: "Node"
+
+
+@dataclass(frozen=True, slots=True)
+class And:
+    operands: tuple["Node", ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Or:
+    operands: tuple["Node", ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Always:
+    """The `default` condition."""
+
+
+Node = Choice | Not | And | Or | Always
+
+
+class ConditionError(ValueError):
+    """A condition that does not parse; `position` is the offset of the fault in the text."""
+
+    def __init__(self, message: str, position: int):
+        super().__init__(message)
+        self.message = message
+        self.position = position
+
+
+_TOKEN = re.compile(r"\s*(?:(?P<op>&&|\|\||!|\(|\))|(?P<id>[A-Za-z0-9_]+)|(?P<bad>\S))")
+
+
+def _tokens(text: str) -> list[tuple[str, str, int]]:
+    tokens = []
+    position = 0
+    while position < len(text):
+        match = _TOKEN.match(text, position)
+        if match is None:  # only trailing whitespace is left
+            break
+        kind = match.lastgroup
+        value = match.group(kind)
+        if kind == "bad":
+            raise ConditionError(f"unexpected character {value!r}", match.start(kind))
+        tokens.append((kind, value, match.start(kind)))
+        position = match.end()
+    return tokens
+
+
+class _Parser:
+    """Recursive descent over: or := and ('||' and)*; and := unary ('&&' unary)*;
+    unary := '!' unary | '(' or ')' | CHOICE_ID."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.tokens = _tokens(text)
+        self.index = 0
+
+    def parse(self) -> Node:
+        if not self.tokens:
+            raise ConditionError("the condition is empty", 0)
+        node = self._or()
+        if self.index < len(self.tokens):
+            _, value, position = self.tokens[self.index]
+            raise ConditionError(f"unexpected {value!r}", position)
+        return node
+
+    def _peek(self) -> tuple[str, str, int] | None:
+        return self.tokens[self.index] if self.index < len(self.tokens) else None
+
+    def _or(self) -> Node:
+        operands = [self._and()]
+        while (token := self._peek()) and token[1] == "||":
+            self.index += 1
+            operands.append(self._and())
+        return operands[0] if len(operands) == 1 else Or(tuple(operands))
+
+    def _and(self) -> Node:
+        operands = [self._unary()]
+        while (token := self._peek()) and token[1] == "&&":
+            self.index += 1
+            operands.append(self._unary())
+        return operands[0] if len(operands) == 1 else And(tuple(operands))
+
+    def _unary(self) -> Node:
+        token = self._peek()
+        if token is None:
+            raise ConditionError("the condition ends too early", len(self.text.rstrip()))
+        kind, value, position = token
+        self.index += 1
+        if value == "!":
+            return Not(self._unary())
+        if value == "(":
+            node = self._or()
+            closing = self._peek()
+            if closing is None or closing[1] != ")":
+                where = closing[2] if closing else len(self.text.rstrip())
+                raise ConditionError("a '(' is not closed", where)
+            self.index += 1
+            return node
+        if kind == "id":
+            if value == DEFAULT:
+                raise ConditionError("'default' must stand alone", position)
+            return Choice(value)
+        raise ConditionError(f"unexpected {value!r}", position)
+
+
+def parse_condition(text: str) -> Node:
+    """The tree of a rule's condition. Raises ConditionError with the position of the fault."""
+    if text.strip() == DEFAULT:
+        return Always()
+    return _Parser(text).parse()
+
+
+def choice_ids_in(node: Node) -> set[str]:
+    """Every choice id that a condition names."""
+    match node:
+        case Choice(id=choice_id):
+            return {choice_id}
+        case Not(operand=operand):
+            return choice_ids_in(operand)
+        case And(operands=operands) | Or(operands=operands):
+            return set().union(*(choice_ids_in(operand) for operand in operands))
+    return set()
+
+
+def positive_choice_ids_in(node: Node, negated: bool = False) -> set[str]:
+    """The choice ids that appear un-negated (under an even number of `!`)."""
+    match node:
+        case Choice(id=choice_id):
+            return set() if negated else {choice_id}
+        case Not(operand=operand):
+            return positive_choice_ids_in(operand, not negated)
+        case And(operands=operands) | Or(operands=operands):
+            return set().union(*(positive_choice_ids_in(operand, negated) for operand in operands))
+    return set()
+
+
+def evaluate_tree(node: Node, is_true: Callable[[str], bool]) -> bool:
+    """A condition's truth for a predicate over choice ids: the plain, slow reading of the tree."""
+    match node:
+        case Always():
+            return True
+        case Choice(id=choice_id):
+            return is_true(choice_id)
+        case Not(operand=operand):
+            return not evaluate_tree(operand, is_true)
+        case And(operands=operands):
+            return all(evaluate_tree(operand, is_true) for operand in operands)
+        case Or(operands=operands):
+            return any(evaluate_tree(operand, is_true) for operand in operands)
+    raise TypeError(f"not a condition node: {node!r}")
+
+
+# --- compiled evaluation ------------------------------------------------------------------------
+
+Test = Callable[[int], bool]
+
+
+def _always(mask: int) -> bool:
+    return True
+
+
+def _compile(node: Node, bits: dict[str, int]) -> Test:
+    """A closure that tells whether `node` holds for a mask. Leaves are folded into masks, so
+    `A && B && !C` is `mask & AB == AB and not mask & C`."""
+    match node:
+        case Always():
+            return _always
+        case Choice(id=choice_id):
+            bit = bits[choice_id]
+            return lambda mask: mask & bit != 0
+        case Not(operand=Not(operand=inner)):
+            return _compile(inner, bits)
+        case Not(operand=Choice(id=choice_id)):
+            bit = bits[choice_id]
+            return lambda mask: mask & bit == 0
+        case Not(operand=operand):
+            test = _compile(operand, bits)
+            return lambda mask: not test(mask)
+        case And(operands=operands):
+            need, forbid, rest = _fold(operands, bits)
+            return _compile_and(need, forbid, tuple(_compile(op, bits) for op in rest))
+        case Or(operands=operands):
+            any_of, not_all_of, rest = _fold(operands, bits)
+            return _compile_or(any_of, not_all_of, tuple(_compile(op, bits) for op in rest))
+    raise TypeError(f"not a condition node: {node!r}")
+
+
+def _fold(operands: Iterable[Node], bits: dict[str, int]) -> tuple[int, int, list[Node]]:
+    """Split operands into the bits of plain choices, of negated choices, and everything else."""
+    positive = negative = 0
+    rest = []
+    for operand in operands:
+        match operand:
+            case Choice(id=choice_id):
+                positive |= bits[choice_id]
+            case Not(operand=Choice(id=choice_id)):
+                negative |= bits[choice_id]
+            case _:
+                rest.append(operand)
+    return positive, negative, rest
+
+
+def _compile_and(need: int, forbid: int, rest: tuple[Test, ...]) -> Test:
+    if not rest:
+        if not forbid:
+            return lambda mask: mask & need == need
+        return lambda mask: mask & need == need and not mask & forbid
+
+    def test(mask: int) -> bool:
+        if mask & need != need or mask & forbid:
+            return False
+        for part in rest:  # noqa: SIM110 - a plain loop is faster than all() over a generator
+            if not part(mask):
+                return False
+        return True
+
+    return test
+
+
+def _compile_or(any_of: int, not_all_of: int, rest: tuple[Test, ...]) -> Test:
+    if not rest:
+        if not not_all_of:
+            return lambda mask: mask & any_of != 0
+        return lambda mask: mask & any_of != 0 or mask & not_all_of != not_all_of
+
+    def test(mask: int) -> bool:
+        if mask & any_of or mask & not_all_of != not_all_of:
+            return True
+        for part in rest:  # noqa: SIM110 - a plain loop is faster than any() over a generator
+            if part(mask):
+                return True
+        return False
+
+    return test
+
+
+class UnknownChoiceError(ValueError):
+    """A selection names a choice that the question does not have."""
+
+
+class QuestionRules:
+    """One question's risk rules, compiled for evaluation.
+
+    `choice_ids` are the question's choices in order; `rules` are (condition, risk) pairs in order,
+    each condition either its text or its parsed tree.
+    """
+
+    __slots__ = ("choice_ids", "bits", "rules", "_tests")
+
+    def __init__(self, choice_ids: Sequence[str], rules: Sequence[tuple[str | Node, Risk]]):
+        self.choice_ids = tuple(choice_ids)
+        self.bits = {choice_id: 1 << index for index, choice_id in enumerate(self.choice_ids)}
+        self.rules = tuple(
+            (parse_condition(condition) if isinstance(condition, str) else condition, Risk(risk))
+            for condition, risk in rules
+        )
+        self._tests = tuple((_compile(tree, self.bits), risk) for tree, risk in self.rules)
+
+    def mask_of(self, choice_ids: Iterable[str]) -> int:
+        """The bit mask of these choices. Raises UnknownChoiceError for an id the question lacks."""
+        bits = self.bits
+        mask = 0
+        for choice_id in choice_ids:
+            try:
+                mask |= bits[choice_id]
+            except KeyError:
+                raise UnknownChoiceError(choice_id) from None
+        return mask
+
+    def risk_of_mask(self, mask: int) -> Risk:
+        """The risk for a mask of selected-or-not-applicable choices."""
+        if not mask:
+            return Risk.UNANSWERED
+        for test, risk in self._tests:
+            if test(mask):
+                return risk
+        return Risk.HIGH
+
+    def evaluate(
+        self,
+        selected: Iterable[str] = (),
+        not_applicable: Iterable[str] = (),
+        *,
+        question_applicable: bool = True,
+    ) -> Risk:
+        """The risk of an answer: the choices selected, those marked not applicable, and whether
+        the question applies at all."""
+        if not question_applicable:
+            return Risk.NOT_APPLICABLE
+        return self.risk_of_mask(self.mask_of(selected) | self.mask_of(not_applicable))
+
+
+def evaluate(
+    rules: QuestionRules,
+    selected: Iterable[str] = (),
+    not_applicable: Iterable[str] = (),
+    *,
+    question_applicable: bool = True,
+) -> Risk:
+    """The risk of one answer under a question's compiled rules (see QuestionRules.evaluate)."""
+    return rules.evaluate(selected, not_applicable, question_applicable=question_applicable)
