@@ -1,0 +1,43 @@
+# The project's verbs. `make run` and `make test` need only Python 3.11 on the machine.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test bench lint format clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	@touch $(STAMP)
+
+## run: install, migrate (which loads the built-in lens), create the demo login, serve on $(HOST):$(PORT)
+run: $(STAMP)
+	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py demo
+	@echo ""
+	@echo "  MLWA is at http://$(HOST):$(PORT)/  (log in as demo / demo; Ctrl-C stops it)"
+	@echo ""
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+## test: the whole suite (DATABASE_URL selects PostgreSQL; SQLite otherwise)
+test: $(STAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## bench: the benchmarks, printed as a table
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

@@ -1,0 +1,221 @@
+"""A lens document to database rows and back.
+
+`store_document` writes a version's content with one bulk insert a table; `load_document` reads it
+back with one query a table, however large the lens. Exports are built from these rows, never from
+the stored source document.
+"""
+
+from collections import defaultdict
+
+from lens.format import AdditionalResources, ChoiceDoc, LensDocument, PillarDoc, QuestionDoc, ResourceDoc
+from lens.format.document import RiskRuleDoc
+from lens.models import Choice, LensVersion, Pillar, Question, Resource, RiskRule
+
+_ADDITIONAL_SLOT = {
+    "HELPFUL_RESOURCE": Resource.Slot.ADDITIONAL_HELPFUL_RESOURCE,
+    "IMPROVEMENT_PLAN": Resource.Slot.ADDITIONAL_IMPROVEMENT_PLAN,
+}
+_ADDITIONAL_TYPE = {slot: kind for kind, slot in _ADDITIONAL_SLOT.items()}
+
+
+def _resource_row(
+    version, question, choice, slot, resource: ResourceDoc, *, entry=None, position=0, entry_extra=None
+):
+    return Resource(
+        version=version,
+        question=question,
+        choice=choice,
+        slot=slot,
+        entry=entry,
+        position=position,
+        display_text=resource.display_text,
+        url=resource.url,
+        extra=resource.extra,
+        entry_extra=entry_extra or {},
+    )
+
+
+def store_document(version: LensVersion, document: LensDocument) -> None:
+    """Write the document's pillars, questions, choices, rules and resources under `version`."""
+    pillars = Pillar.objects.bulk_create(
+        Pillar(
+            version=version,
+            position=position,
+            pillar_id=pillar.id,
+            name=pillar.name,
+            description=pillar.description,
+            extra=pillar.extra,
+        )
+        for position, pillar in enumerate(document.pillars)
+    )
+    question_docs = []
+    question_rows = []
+    for pillar_row, pillar in zip(pillars, document.pillars, strict=True):
+        for position, question in enumerate(pillar.questions):
+            question_docs.append(question)
+            question_rows.append(
+                Question(
+                    version=version,
+                    pillar=pillar_row,
+                    position=position,
+                    question_id=question.id,
+                    title=question.title,
+                    description=question.description,
+                    extra=question.extra,
+                )
+            )
+    questions = Question.objects.bulk_create(question_rows)
+
+    choice_docs = []
+    choice_rows = []
+    rule_rows = []
+    resources = []
+    for question_row, question in zip(questions, question_docs, strict=True):
+        if question.helpful_resource is not None:
+            resources.append(
+                _resource_row(
+                    version, question_row, None, Resource.Slot.HELPFUL_RESOURCE, question.helpful_resource
+                )
+            )
+        for position, choice in enumerate(question.choices):
+            choice_docs.append((question_row, choice))
+            choice_rows.append(
+                Choice(
+                    version=version,
+                    question=question_row,
+                    position=position,
+                    choice_id=choice.id,
+                    title=choice.title,
+                    has_additional_resources=choice.additional_resources is not None,
+                    extra=choice.extra,
+                )
+            )
+        rule_rows.extend(
+            RiskRule(
+                version=version,
+                question=question_row,
+                position=position,
+                condition=rule.condition,
+                risk=rule.risk,
+                extra=rule.extra,
+            )
+            for position, rule in enumerate(question.risk_rules)
+        )
+    choices = Choice.objects.bulk_create(choice_rows)
+    RiskRule.objects.bulk_create(rule_rows)
+
+    for choice_row, (question_row, choice) in zip(choices, choice_docs, strict=True):
+        if choice.helpful_resource is not None:
+            resources.append(
+                _resource_row(
+                    version, question_row, choice_row, Resource.Slot.HELPFUL_RESOURCE, choice.helpful_resource
+                )
+            )
+        if choice.improvement_plan is not None:
+            resources.append(
+                _resource_row(
+                    version, question_row, choice_row, Resource.Slot.IMPROVEMENT_PLAN, choice.improvement_plan
+                )
+            )
+        for entry_index, entry in enumerate(choice.additional_resources or ()):
+            for position, item in enumerate(entry.content):
+                resources.append(
+                    _resource_row(
+                        version,
+                        question_row,
+                        choice_row,
+                        _ADDITIONAL_SLOT[entry.type],
+                        item,
+                        entry=entry_index,
+                        position=position,
+                        entry_extra=entry.extra if position == 0 else None,
+                    )
+                )
+    Resource.objects.bulk_create(resources)
+
+
+def _resource_doc(row: Resource) -> ResourceDoc:
+    return ResourceDoc(display_text=row.display_text, url=row.url, extra=row.extra)
+
+
+def load_document(version: LensVersion) -> LensDocument:
+    """The version's content as a LensDocument, in five queries."""
+    resources_by_question = defaultdict(list)
+    resources_by_choice = defaultdict(list)
+    for row in Resource.objects.filter(version=version).order_by("pk"):
+        if row.choice_id is None:
+            resources_by_question[row.question_id].append(row)
+        else:
+            resources_by_choice[row.choice_id].append(row)
+    choices_by_question = defaultdict(list)
+    for row in Choice.objects.filter(version=version).order_by("question_id", "position"):
+        choices_by_question[row.question_id].append(_choice_doc(row, resources_by_choice[row.pk]))
+    rules_by_question = defaultdict(list)
+    for row in RiskRule.objects.filter(version=version).order_by("question_id", "position"):
+        rules_by_question[row.question_id].append(
+            RiskRuleDoc(condition=row.condition, risk=row.risk, extra=row.extra)
+        )
+    questions_by_pillar = defaultdict(list)
+    for row in Question.objects.filter(version=version).order_by("pillar_id", "position"):
+        helpful = next(
+            (
+                _resource_doc(r)
+                for r in resources_by_question[row.pk]
+                if r.slot == Resource.Slot.HELPFUL_RESOURCE
+            ),
+            None,
+        )
+        questions_by_pillar[row.pillar_id].append(
+            QuestionDoc(
+                id=row.question_id,
+                title=row.title,
+                description=row.description,
+                helpful_resource=helpful,
+                choices=choices_by_question[row.pk],
+                risk_rules=rules_by_question[row.pk],
+                extra=row.extra,
+            )
+        )
+    pillars = [
+        PillarDoc(
+            id=row.pillar_id,
+            name=row.name,
+            description=row.description,
+            questions=questions_by_pillar[row.pk],
+            extra=row.extra,
+        )
+        for row in Pillar.objects.filter(version=version).order_by("position")
+    ]
+    return LensDocument(
+        name=version.name,
+        description=version.description,
+        pillars=pillars,
+        schema_version=version.schema_version,
+        extra=version.extra,
+    )
+
+
+def _choice_doc(row: Choice, resources: list[Resource]) -> ChoiceDoc:
+    helpful = plan = None
+    entries: list[AdditionalResources] = []
+    for resource in sorted(resources, key=lambda r: (r.entry is not None, r.entry or 0, r.position)):
+        if resource.slot == Resource.Slot.HELPFUL_RESOURCE:
+            helpful = _resource_doc(resource)
+        elif resource.slot == Resource.Slot.IMPROVEMENT_PLAN:
+            plan = _resource_doc(resource)
+        else:
+            if resource.entry >= len(entries):
+                entries.append(
+                    AdditionalResources(
+                        type=_ADDITIONAL_TYPE[resource.slot], content=[], extra=resource.entry_extra
+                    )
+                )
+            entries[-1].content.append(_resource_doc(resource))
+    return ChoiceDoc(
+        id=row.choice_id,
+        title=row.title,
+        helpful_resource=helpful,
+        improvement_plan=plan,
+        additional_resources=entries if row.has_additional_resources else None,
+        extra=row.extra,
+    )

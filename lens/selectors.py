@@ -1,0 +1,79 @@
+"""Reads of lenses, always scoped to what the reader may see."""
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+
+from lens.format import LensDocument
+from lens.models import Choice, Lens, LensVersion, Pillar, Question, Resource, RiskRule
+from lens.rows import load_document
+
+
+def lenses_for(*, user) -> QuerySet[Lens]:
+    """The lenses `user` may see: the instance's, their own, and those shared with them, their
+    groups or everyone. Subqueries rather than joins, so that no lens is listed twice."""
+    if not user.is_authenticated:
+        return Lens.objects.none()
+    shared_with_user = Lens.shared_with_users.through.objects.filter(lens=OuterRef("pk"), user=user)
+    shared_with_group = Lens.shared_with_groups.through.objects.filter(
+        lens=OuterRef("pk"), group__in=user.groups.all()
+    )
+    return Lens.objects.filter(
+        Q(owner__isnull=True)
+        | Q(owner=user)
+        | Q(shared_with_everyone=True)
+        | Exists(shared_with_user)
+        | Exists(shared_with_group)
+    )
+
+
+def lens_library(*, user) -> list[Lens]:
+    """The lens library page: every visible lens with its published versions and its draft, in
+    three queries however many lenses and versions there are."""
+    versions = LensVersion.objects.only(
+        "pk", "lens_id", "status", "label", "kind", "published_at", "created_at", "warnings"
+    ).order_by("-published_at", "-pk")
+    return list(
+        lenses_for(user=user)
+        .select_related("owner")
+        .prefetch_related(Prefetch("versions", queryset=versions))
+    )
+
+
+def published_versions(lens: Lens) -> QuerySet[LensVersion]:
+    """The lens's published versions, newest first."""
+    return lens.versions.filter(status=LensVersion.Status.PUBLISHED).order_by("-published_at", "-pk")
+
+
+def latest_published_version(lens: Lens) -> LensVersion | None:
+    return published_versions(lens).first()
+
+
+def version_by_label(lens: Lens, label: str | None, *, include_draft: bool) -> LensVersion | None:
+    """The version named by `label`: a published label, "draft" (if the reader may see drafts), or
+    None/"" for the newest published version (or the draft when nothing is published yet)."""
+    if label == "draft":
+        return lens.versions.filter(status=LensVersion.Status.DRAFT).first() if include_draft else None
+    if label:
+        return published_versions(lens).filter(label=label).first()
+    latest = latest_published_version(lens)
+    if latest is None and include_draft:
+        return lens.versions.filter(status=LensVersion.Status.DRAFT).first()
+    return latest
+
+
+def version_content(version: LensVersion) -> list[Pillar]:
+    """A version's pillars with their questions, choices, rules and resources, in five queries."""
+    resources = Resource.objects.order_by("entry", "position")
+    choices = Choice.objects.order_by("position").prefetch_related(Prefetch("resources", queryset=resources))
+    questions = Question.objects.order_by("position").prefetch_related(
+        Prefetch("choices", queryset=choices),
+        Prefetch("risk_rules", queryset=RiskRule.objects.order_by("position")),
+        Prefetch("resources", queryset=resources.filter(choice__isnull=True), to_attr="own_resources"),
+    )
+    return list(
+        version.pillars.order_by("position").prefetch_related(Prefetch("questions", queryset=questions))
+    )
+
+
+def version_document(version: LensVersion) -> LensDocument:
+    """The version as a lens document, built from its rows (for export, diff and risk)."""
+    return load_document(version)

@@ -1,0 +1,1 @@
+"""Workloads, answers, milestones, improvement plans and reports: built on the lens app."""

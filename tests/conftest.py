@@ -1,0 +1,68 @@
+"""Shared fixtures: users by role, a logged-in client, the shared lenses folder, service checks."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+SHARED_LENSES = Path(__file__).resolve().parent.parent.parent / "shared" / "lenses"
+
+#: Set by .ci/run: a test that would skip for want of a service fails instead.
+REQUIRE_SERVICES = os.environ.get("MLWA_REQUIRE_SERVICES", "").lower() in {"1", "true", "yes"}
+
+
+def shared_lens_files() -> list[Path]:
+    """The published lenses beside the project (empty when the folder is absent)."""
+    return sorted(SHARED_LENSES.glob("*.json")) if SHARED_LENSES.is_dir() else []
+
+
+def pytest_configure(config):
+    os.environ.setdefault("MLWA_FAST_PASSWORD_HASHER", "true")
+
+
+@pytest.fixture(autouse=True)
+def _needs_postgres(request):
+    """Tests marked `postgres` skip with a reason on another database, and fail under .ci/run."""
+    if request.node.get_closest_marker("postgres") is None:
+        return
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        reason = "needs PostgreSQL: set DATABASE_URL to a PostgreSQL database (.ci/run does)"
+        if REQUIRE_SERVICES:
+            pytest.fail(reason)
+        pytest.skip(reason)
+
+
+@pytest.fixture
+def shared_lenses() -> list[Path]:
+    files = shared_lens_files()
+    if not files:
+        pytest.skip(f"the shared lenses folder is absent ({SHARED_LENSES})")
+    return files
+
+
+@pytest.fixture
+def alice(django_user_model):
+    return django_user_model.objects.create_user("alice", "alice@example.com", "alice-password")
+
+
+@pytest.fixture
+def bob(django_user_model):
+    return django_user_model.objects.create_user("bob", "bob@example.com", "bob-password")
+
+
+@pytest.fixture
+def admin_user(django_user_model):
+    return django_user_model.objects.create_superuser("root", "root@example.com", "root-password")
+
+
+@pytest.fixture
+def client_for(client):
+    """A test client logged in as the given user."""
+
+    def login(user):
+        client.force_login(user)
+        return client
+
+    return login
