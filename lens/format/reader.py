@@ -367,7 +367,7 @@ class _Reader:
             if data is None:
                 continue
             kind = data.get("type")
-            if kind not in ADDITIONAL_TYPES:
+            if not isinstance(kind, str) or kind not in ADDITIONAL_TYPES:
                 self.refuse(
                     child(where, "type") if "type" in data else where,
                     "bad_type",
@@ -377,7 +377,8 @@ class _Reader:
                 self.refuse(
                     child(where, "type"), "duplicate_type", f"a second {kind} entry; one of each type"
                 )
-            types_seen.add(kind)
+            else:
+                types_seen.add(kind)
             content = []
             items = self.array(data, "content", where, 1, MAX_ADDITIONAL_CONTENT, "resources")
             for position, resource in enumerate(items):
@@ -399,7 +400,7 @@ class _Reader:
             if rule is None:
                 continue
             level = rule.get("risk")
-            if level not in risk.RISK_FROM_FILE:
+            if not isinstance(level, str) or level not in risk.RISK_FROM_FILE:
                 self.refuse(
                     child(where, "risk") if "risk" in rule else where,
                     "bad_risk",

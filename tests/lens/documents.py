@@ -73,3 +73,12 @@ def resolve(document, path: str):
 
 def clone(document: dict) -> dict:
     return copy.deepcopy(document)
+
+
+def split_last_step(path: str) -> tuple[str, str | int]:
+    """`$.a[0].b` -> (`$.a[0]`, "b"); `$.a[0]` -> (`$.a`, 0)."""
+    steps = list(_STEP.finditer(path, 1))
+    last = steps[-1]
+    name, index, quoted = last.groups()
+    key = int(index) if index is not None else name if name is not None else quoted
+    return path[: last.start()], key
