@@ -47,7 +47,7 @@ def _comparable_question(pillar: PillarDoc, question: QuestionDoc) -> dict:
     value = write_question(question)
     value["pillar"] = pillar.id
     # Whitespace inside a condition does not change what it means.
-    value["riskRules"] = [(" ".join(rule["condition"].split()), rule["risk"]) for rule in value["riskRules"]]
+    value["riskRules"] = [("".join(rule["condition"].split()), rule["risk"]) for rule in value["riskRules"]]
     return value
 
 

@@ -1,0 +1,93 @@
+"""Request bodies over the cap are answered 413 before they are read, declared or chunked."""
+
+import io
+import json
+
+import pytest
+from django.http import HttpResponse
+from django.test import RequestFactory
+
+from mlwa.middleware import RequestBodyLimitMiddleware
+
+
+class CountingStream(io.BytesIO):
+    """Counts the bytes read, to show that an oversized body is not read whole."""
+
+    def __init__(self, data: bytes):
+        super().__init__(data)
+        self.bytes_read = 0
+
+    def read(self, size=-1):
+        chunk = super().read(size)
+        self.bytes_read += len(chunk)
+        return chunk
+
+
+@pytest.fixture
+def small_cap(settings):
+    settings.MLWA_MAX_REQUEST_BYTES = 1000
+    return 1000
+
+
+def _echo(request):
+    return HttpResponse(request.body)
+
+
+def test_a_declared_length_over_the_cap_is_answered_413_without_reading(small_cap):
+    stream = CountingStream(b"x" * 5000)
+    request = RequestFactory().post("/lenses/import/", data=b"", content_type="application/json")
+    request.META.update({"CONTENT_LENGTH": "5000", "wsgi.input": stream})
+
+    response = RequestBodyLimitMiddleware(_echo)(request)
+
+    assert response.status_code == 413
+    assert stream.bytes_read == 0
+
+
+def test_an_api_client_gets_the_413_as_json(small_cap):
+    request = RequestFactory().post("/api/v1/lenses/import/", data=b"", content_type="application/json")
+    request.META["CONTENT_LENGTH"] = "5000"
+
+    response = RequestBodyLimitMiddleware(_echo)(request)
+
+    assert response.status_code == 413
+    assert json.loads(response.content)["code"] == "request_too_large"
+
+
+def _chunked_request(body: bytes):
+    stream = CountingStream(body)
+    request = RequestFactory().post("/lenses/import/", data=b"", content_type="application/json")
+    request.META.pop("CONTENT_LENGTH", None)
+    request.META.update(
+        {"HTTP_TRANSFER_ENCODING": "chunked", "wsgi.input": stream, "wsgi.input_terminated": True}
+    )
+    from django.core.handlers.wsgi import WSGIRequest
+
+    return WSGIRequest(request.META), stream
+
+
+def test_a_chunked_body_over_the_cap_is_read_only_to_the_cap(small_cap):
+    request, stream = _chunked_request(b"x" * 50_000)
+
+    response = RequestBodyLimitMiddleware(_echo)(request)
+
+    assert response.status_code == 413
+    assert stream.bytes_read <= small_cap + 1
+
+
+def test_a_chunked_body_under_the_cap_reaches_the_view(small_cap):
+    request, _ = _chunked_request(b"y" * 600)
+
+    response = RequestBodyLimitMiddleware(_echo)(request)
+
+    assert (response.status_code, response.content) == (200, b"y" * 600)
+
+
+@pytest.mark.django_db
+def test_the_whole_stack_refuses_an_oversized_upload(client, alice, settings):
+    settings.MLWA_MAX_REQUEST_BYTES = 10_000
+    client.force_login(alice)
+
+    response = client.post("/lenses/import/", {"file": io.BytesIO(b"{" + b" " * 20_000 + b"}")})
+
+    assert response.status_code == 413
