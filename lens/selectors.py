@@ -1,9 +1,12 @@
 """Reads of lenses, always scoped to what the reader may see."""
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from dataclasses import dataclass
+
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 
 from lens.format import LensDocument
 from lens.models import Choice, Lens, LensVersion, Pillar, Question, Resource, RiskRule
+from lens.permissions import can_manage
 from lens.rows import load_document
 
 
@@ -38,6 +41,48 @@ def lens_library(*, user) -> list[Lens]:
     )
 
 
+@dataclass(frozen=True)
+class LibraryEntry:
+    """One row of the lens library: the lens, its newest published version, and its draft, which
+    only a reader who manages the lens gets to see."""
+
+    lens: Lens
+    latest: LensVersion | None
+    draft: LensVersion | None
+    manageable: bool
+
+
+def library_entries(*, user) -> list[LibraryEntry]:
+    """The lens library as rows to show, from `lens_library`'s three queries (plus, for a user who
+    is not a superuser, the two that load their permissions once if an instance lens is listed)."""
+    entries = []
+    for lens in lens_library(user=user):
+        versions = lens.versions.all()  # prefetched
+        manageable = can_manage(user, lens)
+        entries.append(
+            LibraryEntry(
+                lens=lens,
+                latest=next((v for v in versions if v.status == LensVersion.Status.PUBLISHED), None),
+                draft=next((v for v in versions if v.status == LensVersion.Status.DRAFT), None)
+                if manageable
+                else None,
+                manageable=manageable,
+            )
+        )
+    return entries
+
+
+def lens_versions(lens: Lens, *, include_draft: bool) -> list[LensVersion]:
+    """The versions a reader may pick on a lens's pages: the draft first (when `include_draft`),
+    then the published versions, newest first. Without the source document, which can be large."""
+    statuses = [LensVersion.Status.PUBLISHED] + ([LensVersion.Status.DRAFT] if include_draft else [])
+    return list(
+        lens.versions.filter(status__in=statuses)
+        .defer("source")
+        .order_by(F("published_at").desc(nulls_first=True), "-pk")
+    )
+
+
 def published_versions(lens: Lens) -> QuerySet[LensVersion]:
     """The lens's published versions, newest first."""
     return lens.versions.filter(status=LensVersion.Status.PUBLISHED).order_by("-published_at", "-pk")
@@ -60,9 +105,21 @@ def version_by_label(lens: Lens, label: str | None, *, include_draft: bool) -> L
     return latest
 
 
+def previous_published_version(version: LensVersion) -> LensVersion | None:
+    """The published version just before `version` (for a draft: the newest published one)."""
+    earlier = published_versions(version.lens)
+    if version.published_at is not None:
+        earlier = earlier.filter(
+            Q(published_at__lt=version.published_at) | Q(published_at=version.published_at, pk__lt=version.pk)
+        )
+    return earlier.first()
+
+
 def version_content(version: LensVersion) -> list[Pillar]:
-    """A version's pillars with their questions, choices, rules and resources, in five queries."""
-    resources = Resource.objects.order_by("entry", "position")
+    """A version's pillars with their questions, choices, rules and resources, in six queries."""
+    # A choice's own helpful resource and improvement plan (entry NULL) before its additional
+    # resources on every database (PostgreSQL sorts NULLs last), and in the file's order (pk).
+    resources = Resource.objects.order_by(F("entry").asc(nulls_first=True), "position", "pk")
     choices = Choice.objects.order_by("position").prefetch_related(Prefetch("resources", queryset=resources))
     questions = Question.objects.order_by("position").prefetch_related(
         Prefetch("choices", queryset=choices),

@@ -19,6 +19,8 @@ from lens.rows import store_document
 
 ALIAS_MAX = 64
 LABEL_MAX = 32
+# Paths under /lenses/ that are not a lens's page: no lens may take them as its alias.
+RESERVED_ALIASES = frozenset({"import"})
 
 
 class LensActionRefused(Exception):
@@ -53,6 +55,7 @@ def content_hash(document: LensDocument) -> str:
 def _free_alias(name: str) -> str:
     base = slugify(name)[: ALIAS_MAX - 4].strip("-") or "lens"
     taken = set(Lens.objects.filter(alias__startswith=base).values_list("alias", flat=True))
+    taken |= RESERVED_ALIASES
     if base not in taken:
         return base
     number = 2
@@ -67,6 +70,10 @@ def _check_alias(alias: str) -> None:
             f"{alias!r} is not an alias: use 1-{ALIAS_MAX} lower-case letters, digits and hyphens",
             field="alias",
             code="bad_alias",
+        )
+    if alias in RESERVED_ALIASES:
+        raise LensActionRefused(
+            f"{alias!r} is reserved; choose another alias", field="alias", code="bad_alias"
         )
 
 
@@ -133,6 +140,11 @@ def lens_publish(*, lens: Lens, label: str, major: bool) -> LensVersion:
     label = label.strip()
     if not 1 <= len(label) <= LABEL_MAX:
         raise LensActionRefused(f"a label is 1-{LABEL_MAX} characters", field="label", code="bad_label")
+    if label == "draft":
+        # Pages and the API name the draft "draft"; a published version so labelled could not be named.
+        raise LensActionRefused(
+            "“draft” names the draft; choose another label", field="label", code="bad_label"
+        )
     with transaction.atomic():
         draft = (
             LensVersion.objects.select_for_update().filter(lens=lens, status=LensVersion.Status.DRAFT).first()
@@ -161,13 +173,16 @@ def lens_share(*, lens: Lens, users=(), groups=(), everyone: bool | None = None)
             lens.save(update_fields=["shared_with_everyone", "updated_at"])
 
 
-def lens_unshare(*, lens: Lens, users=(), groups=()) -> None:
-    """Stop sharing the lens with these users and groups."""
+def lens_unshare(*, lens: Lens, users=(), groups=(), everyone: bool = False) -> None:
+    """Stop sharing the lens with these users and groups, and with every user if `everyone`."""
     with transaction.atomic():
         if users:
             lens.shared_with_users.remove(*users)
         if groups:
             lens.shared_with_groups.remove(*groups)
+        if everyone and lens.shared_with_everyone:
+            lens.shared_with_everyone = False
+            lens.save(update_fields=["shared_with_everyone", "updated_at"])
 
 
 def lens_delete(*, lens: Lens) -> None:

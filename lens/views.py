@@ -1,0 +1,246 @@
+"""The lens library in the browser: list, read, import, publish, compare, export, share and delete.
+
+Every view starts from `lenses_for`, so a lens the user may not see is a 404 (its existence does not
+leak); managing it (publish, share, delete) takes `can_manage`, else a 403. Each view reads its input,
+calls one service or selector, and renders.
+"""
+
+import json
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import content_disposition_header
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+
+from lens import services
+from lens.diff import version_diff
+from lens.format import AwsLimitsExceeded, LensRefused, write_lens, write_lens_for_aws
+from lens.forms import LensImportForm, LensPublishForm, LensShareForm, LensUnshareForm, add_refusal
+from lens.models import Lens, LensVersion
+from lens.permissions import can_manage
+from lens.selectors import (
+    lens_versions,
+    lenses_for,
+    library_entries,
+    previous_published_version,
+    version_by_label,
+    version_content,
+    version_document,
+)
+from lens.services import LensActionRefused
+
+TRUE_VALUES = {"1", "true", "yes", "on"}
+
+
+def _visible_lens(request, alias: str) -> Lens:
+    """The lens with `alias`, if the user may see it; a 404 otherwise."""
+    return get_object_or_404(lenses_for(user=request.user).select_related("owner"), alias=alias)
+
+
+def _managed_lens(request, alias: str) -> Lens:
+    """The lens with `alias`, if the user manages it; a 404 if they may not see it, a 403 if they
+    may see it but not manage it."""
+    lens = _visible_lens(request, alias)
+    if not can_manage(request.user, lens):
+        raise PermissionDenied("Only the lens's owner (for the instance's lenses, an administrator) may.")
+    return lens
+
+
+def _requested_version(lens: Lens, label: str | None, *, manager: bool) -> LensVersion | None:
+    """The version `label` names ("draft" only for a manager), a 404 if there is none; without a
+    label, the newest published version (or the draft, when nothing is published), maybe None."""
+    version = version_by_label(lens, label, include_draft=manager)
+    if label and version is None:
+        raise Http404("This lens has no such version.")
+    return version
+
+
+def _lens_url(lens: Lens, version: LensVersion | None = None) -> str:
+    url = reverse("lens:detail", args=[lens.alias])
+    return f"{url}?{urlencode({'version': version.label or 'draft'})}" if version else url
+
+
+@login_required
+def library(request):
+    entries = library_entries(user=request.user)
+    return render(
+        request,
+        "lens/library.html",
+        {"entries": entries, "only_builtin": all(entry.lens.is_builtin for entry in entries)},
+    )
+
+
+@login_required
+def detail(request, alias: str):
+    lens = _visible_lens(request, alias)
+    manager = can_manage(request.user, lens)
+    version = _requested_version(lens, request.GET.get("version"), manager=manager)
+    versions = lens_versions(lens, include_draft=manager)
+    draft = next((v for v in versions if v.status == LensVersion.Status.DRAFT), None)
+    context = {
+        "lens": lens,
+        "manager": manager,
+        "versions": versions,
+        "version": version,
+        "draft": draft,
+        "pillars": version_content(version) if version else [],
+        "publish_form": LensPublishForm() if draft else None,
+    }
+    return render(request, "lens/detail.html", context)
+
+
+@login_required
+def import_lens(request):
+    posted = request.method == "POST"
+    form = LensImportForm(request.POST if posted else None, request.FILES if posted else None)
+    problems = []
+    if form.is_valid():
+        try:
+            result = services.lens_import(
+                source=form.cleaned_data["file"].read(),
+                owner=request.user,
+                alias=form.cleaned_data["alias"] or None,
+                created_by=request.user,
+            )
+        except LensRefused as refusal:
+            problems = refusal.problems
+        except LensActionRefused as refusal:
+            add_refusal(form, refusal)
+        else:
+            count = len(result.warnings)
+            messages.success(
+                request,
+                ngettext(
+                    "Imported “%(name)s” as a draft, with %(count)d warning.",
+                    "Imported “%(name)s” as a draft, with %(count)d warnings.",
+                    count,
+                )
+                % {"name": result.lens.name, "count": count},
+            )
+            return redirect(_lens_url(result.lens, result.version))
+    status = 400 if posted else 200
+    return render(request, "lens/import.html", {"form": form, "problems": problems}, status=status)
+
+
+@login_required
+def publish(request, alias: str):
+    lens = _managed_lens(request, alias)
+    form = LensPublishForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        try:
+            version = services.lens_publish(
+                lens=lens, label=form.cleaned_data["label"], major=form.cleaned_data["major"]
+            )
+        except LensActionRefused as refusal:
+            add_refusal(form, refusal)
+        else:
+            messages.success(
+                request, f"Published version {version.label} ({version.get_kind_display().lower()})."
+            )
+            return redirect(_lens_url(lens, version))
+    draft = version_by_label(lens, "draft", include_draft=True)
+    status = 400 if form.is_bound else 200
+    return render(request, "lens/publish.html", {"lens": lens, "draft": draft, "form": form}, status=status)
+
+
+@login_required
+def diff(request, alias: str):
+    """What changed between two versions; by default from the previous published version to the
+    draft (for a manager) or to the newest published version."""
+    lens = _visible_lens(request, alias)
+    manager = can_manage(request.user, lens)
+    versions = lens_versions(lens, include_draft=manager)
+    to_label, from_label = request.GET.get("to"), request.GET.get("from")
+    new = _requested_version(lens, to_label, manager=manager) if to_label else next(iter(versions), None)
+    if from_label:
+        old = _requested_version(lens, from_label, manager=manager)
+    else:
+        old = previous_published_version(new) if new else None
+    changes = version_diff(version_document(old), version_document(new)) if old and new else []
+    context = {"lens": lens, "versions": versions, "old": old, "new": new, "changes": changes}
+    return render(request, "lens/diff.html", context)
+
+
+@login_required
+def export(request, alias: str):
+    """The version as a lens file, written from its rows; with `aws=1`, as the AWS tool accepts it."""
+    lens = _visible_lens(request, alias)
+    version = _requested_version(lens, request.GET.get("version"), manager=can_manage(request.user, lens))
+    if version is None:
+        raise Http404("This lens has no published version yet.")
+    for_aws = request.GET.get("aws", "").lower() in TRUE_VALUES
+    document = version_document(version)
+    try:
+        content = write_lens_for_aws(document) if for_aws else write_lens(document)
+    except AwsLimitsExceeded as refusal:
+        context = {"lens": lens, "version": version, "problems": refusal.problems}
+        return render(request, "lens/export_refused.html", context, status=409)
+    filename = f"{lens.alias}-{version.label or 'draft'}{'-aws' if for_aws else ''}.json"
+    response = HttpResponse(
+        json.dumps(content, indent=2, ensure_ascii=False), content_type="application/json; charset=utf-8"
+    )
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
+    return response
+
+
+@login_required
+def share(request, alias: str):
+    lens = _managed_lens(request, alias)
+    form = LensShareForm(
+        request.POST if request.method == "POST" else None, initial={"everyone": lens.shared_with_everyone}
+    )
+    if form.is_valid():
+        services.lens_share(
+            lens=lens,
+            users=form.cleaned_data["users"],
+            groups=form.cleaned_data["groups"],
+            everyone=form.cleaned_data["everyone"],
+        )
+        messages.success(request, "Sharing updated.")
+        return redirect("lens:share", alias=lens.alias)
+    context = {
+        "lens": lens,
+        "form": form,
+        "users": lens.shared_with_users.order_by("username"),
+        "groups": lens.shared_with_groups.order_by("name"),
+    }
+    return render(request, "lens/share.html", context, status=400 if form.is_bound else 200)
+
+
+@login_required
+@require_POST
+def unshare(request, alias: str):
+    lens = _managed_lens(request, alias)
+    form = LensUnshareForm(request.POST, lens=lens)
+    if form.is_valid():
+        user, group = form.cleaned_data["user"], form.cleaned_data["group"]
+        services.lens_unshare(
+            lens=lens,
+            users=[user] if user else (),
+            groups=[group] if group else (),
+            everyone=form.cleaned_data["everyone"],
+        )
+        messages.success(request, "Sharing updated.")
+    else:
+        messages.error(request, "This lens is not shared that way.")
+    return redirect("lens:share", alias=lens.alias)
+
+
+@login_required
+def delete(request, alias: str):
+    """A confirmation page; the POST deletes the lens and every version, unless it is refused."""
+    lens = _managed_lens(request, alias)
+    if request.method == "POST":
+        try:
+            services.lens_delete(lens=lens)
+        except LensActionRefused as refusal:  # LensInUse too
+            return render(request, "lens/delete.html", {"lens": lens, "refusal": refusal}, status=409)
+        messages.success(request, f"Deleted the lens “{lens.name}”.")
+        return redirect("lens:library")
+    return render(request, "lens/delete.html", {"lens": lens})

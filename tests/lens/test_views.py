@@ -1,0 +1,384 @@
+"""The lens library in the browser: who sees what, import, publish, compare, export, share, delete,
+and what the pages must never do (run lens text as HTML, link a javascript: URL, grow in queries)."""
+
+import copy
+import json
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from lens.models import BUILTIN_ALIAS, Lens, LensVersion
+from lens.services import lens_share
+from tests.factories import imported_lens, lens_document
+
+pytestmark = pytest.mark.django_db
+
+
+def url(name: str, lens: Lens | None = None) -> str:
+    return reverse(f"lens:{name}", args=[lens.alias] if lens else [])
+
+
+def upload(document: dict | str, name: str = "lens.json") -> SimpleUploadedFile:
+    content = document if isinstance(document, str) else json.dumps(document)
+    return SimpleUploadedFile(name, content.encode(), content_type="application/json")
+
+
+@pytest.fixture
+def bobs_lens(bob):
+    return imported_lens(owner=bob, document=lens_document(name="Bob's lens"))
+
+
+# Who sees what
+
+
+@pytest.mark.parametrize("name", ["library", "import"])
+def test_an_anonymous_visitor_is_sent_to_the_login_page(client, name):
+    response = client.get(url(name))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_an_anonymous_visitor_is_sent_to_the_login_page_from_a_lens_page(client):
+    response = client.get(reverse("lens:detail", args=[BUILTIN_ALIAS]))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_the_login_page_shows_a_form(client):
+    response = client.get(reverse("login"))
+    assert response.status_code == 200
+    assert b'name="username"' in response.content
+
+
+def test_the_library_lists_the_builtin_lens_and_ones_own_but_not_bobs_unshared_lens(
+    client_for, alice, bobs_lens
+):
+    alices_lens = imported_lens(owner=alice, document=lens_document(name="Alice's lens"))
+    response = client_for(alice).get(url("library"))
+    assert response.status_code == 200
+    aliases = [entry.lens.alias for entry in response.context["entries"]]
+    assert BUILTIN_ALIAS in aliases
+    assert alices_lens.alias in aliases
+    assert bobs_lens.alias not in aliases
+    assert b"Instance" in response.content
+    assert b"machine-learning-lens.json" not in response.content  # more than the built-in lens
+
+
+def test_a_library_with_only_the_builtin_lens_says_how_to_import_the_official_ml_lens(client_for, alice):
+    response = client_for(alice).get(url("library"))
+    assert [entry.lens.alias for entry in response.context["entries"]] == [BUILTIN_ALIAS]
+    assert b"machine-learning-lens.json" in response.content
+    assert b"aws-samples/sample-well-architected-custom-lens" in response.content
+    assert b"manage.py lens import machine-learning-lens.json --publish 1 --major" in response.content
+
+
+@pytest.mark.parametrize(
+    ("share", "unshare"),
+    [
+        ({"users": "alice"}, {"user": "alice"}),
+        ({"groups": "Data science"}, {"group": "Data science"}),
+        ({"everyone": "on"}, {"everyone": "1"}),
+    ],
+    ids=["with-her", "with-her-group", "with-everyone"],
+)
+def test_bobs_lens_is_visible_to_alice_once_shared_and_gone_once_unshared(
+    client, alice, bob, bobs_lens, share, unshare
+):
+    Group.objects.create(name="Data science").user_set.add(alice)
+    client.force_login(bob)
+    assert client.post(url("share", bobs_lens), share).status_code == 302
+
+    client.force_login(alice)
+    assert bobs_lens.alias in [entry.lens.alias for entry in client.get(url("library")).context["entries"]]
+    assert client.get(url("detail", bobs_lens)).status_code == 200
+
+    client.force_login(bob)
+    assert client.post(url("unshare", bobs_lens), unshare).status_code == 302
+
+    client.force_login(alice)
+    assert bobs_lens.alias not in [
+        entry.lens.alias for entry in client.get(url("library")).context["entries"]
+    ]
+    assert client.get(url("detail", bobs_lens)).status_code == 404
+
+
+@pytest.mark.parametrize("name", ["detail", "diff", "export", "publish", "share", "delete"])
+def test_every_page_of_a_lens_alice_may_not_see_is_404(client_for, alice, bobs_lens, name):
+    assert client_for(alice).get(url(name, bobs_lens)).status_code == 404
+
+
+@pytest.mark.parametrize("name", ["publish", "share", "unshare", "delete"])
+def test_managing_a_lens_alice_may_not_see_is_404(client_for, alice, bobs_lens, name):
+    assert client_for(alice).post(url(name, bobs_lens), {"label": "2"}).status_code == 404
+    assert Lens.objects.filter(pk=bobs_lens.pk).exists()
+
+
+@pytest.mark.parametrize("name", ["publish", "share", "unshare", "delete"])
+def test_a_viewer_may_not_manage_a_lens_shared_with_them(client_for, alice, bobs_lens, name):
+    lens_share(lens=bobs_lens, users=[alice])
+    client = client_for(alice)
+    assert client.get(url("detail", bobs_lens)).status_code == 200
+    assert client.post(url(name, bobs_lens), {"label": "2", "user": "alice"}).status_code == 403
+    assert Lens.objects.filter(pk=bobs_lens.pk, shared_with_users=alice).exists()
+
+
+def test_a_viewer_sees_neither_the_draft_nor_its_existence(client_for, alice, bob):
+    lens = imported_lens(owner=bob, publish=None)
+    lens_share(lens=lens, everyone=True)
+    client = client_for(alice)
+    assert client.get(f"{url('detail', lens)}?version=draft").status_code == 404
+    assert client.get(f"{url('export', lens)}?version=draft").status_code == 404
+    response = client.get(url("detail", lens))
+    assert response.status_code == 200
+    assert response.context["versions"] == []
+    assert b"no published version yet" in response.content
+
+
+def test_an_unknown_version_is_404(client_for, alice, bob):
+    lens = imported_lens(owner=bob)
+    lens_share(lens=lens, users=[alice])
+    assert client_for(alice).get(f"{url('detail', lens)}?version=9").status_code == 404
+
+
+# Import
+
+
+def test_uploading_a_good_lens_file_creates_the_lens_and_shows_its_draft(client_for, alice):
+    response = client_for(alice).post(url("import"), {"file": upload(lens_document(name="Uploaded"))})
+    lens = Lens.objects.get(alias="uploaded", owner=alice)
+    assert response.status_code == 302
+    assert response["Location"] == f"{url('detail', lens)}?version=draft"
+    assert lens.versions.get().status == LensVersion.Status.DRAFT
+    page = client_for(alice).get(response["Location"])
+    assert b"Imported" in page.content
+    assert b"How do you handle P1Q1?" in page.content
+
+
+def test_a_bad_lens_file_is_refused_with_every_json_path_and_nothing_is_stored(client_for, alice):
+    document = lens_document(pillars=2)
+    document["pillars"][1]["id"] = document["pillars"][0]["id"]
+    document["pillars"][0]["questions"][0]["riskRules"][0]["condition"] = "P1Q1_1 &&"
+    lenses, versions = Lens.objects.count(), LensVersion.objects.count()
+
+    response = client_for(alice).post(url("import"), {"file": upload(document)})
+
+    assert response.status_code == 400
+    assert b"<code>$.pillars[1].id</code>" in response.content
+    assert b"<code>$.pillars[0].questions[0].riskRules[0].condition</code>" in response.content
+    assert (Lens.objects.count(), LensVersion.objects.count()) == (lenses, versions)
+
+
+def test_a_file_that_is_not_json_is_refused_with_400(client_for, alice):
+    response = client_for(alice).post(url("import"), {"file": upload("{not json")})
+    assert response.status_code == 400
+    assert response.context["problems"]
+
+
+def test_importing_under_the_alias_of_someone_elses_lens_is_refused_on_the_alias_field(
+    client_for, alice, bobs_lens
+):
+    response = client_for(alice).post(
+        url("import"), {"file": upload(lens_document()), "alias": bobs_lens.alias}
+    )
+    assert response.status_code == 400
+    assert "alias" in response.context["form"].errors
+    assert bobs_lens.versions.count() == 1
+
+
+def test_a_lens_cannot_take_the_alias_of_the_import_page(client_for, alice):
+    response = client_for(alice).post(url("import"), {"file": upload(lens_document()), "alias": "import"})
+    assert response.status_code == 400
+    assert "alias" in response.context["form"].errors
+    imported = client_for(alice).post(url("import"), {"file": upload(lens_document(name="Import"))})
+    assert imported.status_code == 302
+    assert Lens.objects.get(owner=alice).alias != "import"
+
+
+# Publish and compare
+
+
+def test_the_owner_publishes_the_draft(client_for, bob):
+    lens = imported_lens(owner=bob, publish=None)
+    response = client_for(bob).post(url("publish", lens), {"label": "1.0", "major": "on"})
+    assert response.status_code == 302
+    assert response["Location"] == f"{url('detail', lens)}?version=1.0"
+    version = lens.versions.get()
+    assert (version.status, version.label, version.kind) == ("PUBLISHED", "1.0", "MAJOR")
+
+
+def test_publishing_under_a_label_in_use_shows_the_error_on_the_label(client_for, bob):
+    lens = imported_lens(owner=bob)
+    client = client_for(bob)
+    client.post(url("import"), {"file": upload(lens_document(name="Bob's lens v2")), "alias": lens.alias})
+    response = client.post(url("publish", lens), {"label": "1"})
+    assert response.status_code == 400
+    assert "label" in response.context["form"].errors
+    assert lens.versions.filter(status="DRAFT").exists()
+
+
+def test_the_diff_shows_what_the_draft_changes_from_the_latest_version(client_for, bob):
+    lens = imported_lens(owner=bob)
+    document = lens_document(questions=2)
+    document["pillars"][0]["questions"][0]["title"] = "A new title"
+    client = client_for(bob)
+    client.post(url("import"), {"file": upload(document), "alias": lens.alias})
+
+    response = client.get(url("diff", lens))
+
+    assert response.status_code == 200
+    assert response.context["old"].label == "1"
+    assert response.context["new"].status == LensVersion.Status.DRAFT
+    rows = {
+        (change.kind, change.question_id, change.choice_id, str(change.status))
+        for change in response.context["changes"]
+    }
+    assert ("question", "P1Q1", None, "UPDATED") in rows
+    assert ("question", "P1Q2", None, "NEW") in rows
+    assert b"A new title" in response.content
+
+
+def test_a_viewer_compares_published_versions_only(client_for, alice, bob):
+    lens = imported_lens(owner=bob)
+    lens_share(lens=lens, users=[alice])
+    assert client_for(alice).get(f"{url('diff', lens)}?from=1&to=draft").status_code == 404
+
+
+# Export
+
+
+def test_the_export_gives_back_the_uploaded_document(client_for, alice):
+    document = lens_document(pillars=2, questions=3)
+    document["pillars"][0]["_team"] = "platform"  # undocumented keys are kept and exported again
+    document["pillars"][0]["questions"][0]["choices"][0]["title"] = "Écrire « ceci » — naïvement"
+    client = client_for(alice)
+    client.post(url("import"), {"file": upload(document)})
+    lens = Lens.objects.get(owner=alice)
+
+    response = client.get(f"{url('export', lens)}?version=draft")
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/json")
+    assert response["Content-Disposition"] == f'attachment; filename="{lens.alias}-draft.json"'
+    assert "Écrire « ceci »".encode() in response.content  # not \u-escaped
+    assert json.loads(response.content) == document
+
+
+def test_the_aws_export_drops_undocumented_keys(client_for, alice):
+    document = lens_document()
+    exported = copy.deepcopy(document)
+    document["_version"] = 3
+    document["pillars"][0]["questions"][0]["url"] = "https://example.com/question"
+    lens = imported_lens(owner=alice, document=document)
+
+    response = client_for(alice).get(f"{url('export', lens)}?version=1&aws=1")
+
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == f'attachment; filename="{lens.alias}-1-aws.json"'
+    assert json.loads(response.content) == exported
+
+
+def test_the_aws_export_refuses_a_lens_over_the_aws_limits_listing_each_value(client_for, alice):
+    document = lens_document()
+    document["pillars"][0]["questions"][0]["title"] = "x" * 200
+    lens = imported_lens(owner=alice, document=document)
+
+    response = client_for(alice).get(f"{url('export', lens)}?aws=1")
+
+    assert response.status_code == 409
+    assert b"<code>$.pillars[0].questions[0].title</code>" in response.content
+
+
+# Share and delete
+
+
+def test_sharing_with_an_unknown_user_or_group_is_an_error_on_that_field(client_for, bob, bobs_lens):
+    response = client_for(bob).post(url("share", bobs_lens), {"users": "alice, nobody", "groups": "Ghosts"})
+    assert response.status_code == 400
+    assert "nobody" in response.context["form"].errors["users"][0]
+    assert "Ghosts" in response.context["form"].errors["groups"][0]
+    assert not bobs_lens.shared_with_users.exists()
+
+
+def test_the_owner_deletes_their_lens(client_for, bob, bobs_lens):
+    client = client_for(bob)
+    assert client.get(url("delete", bobs_lens)).status_code == 200
+    response = client.post(url("delete", bobs_lens))
+    assert response.status_code == 302
+    assert response["Location"] == url("library")
+    assert not Lens.objects.filter(pk=bobs_lens.pk).exists()
+    assert not LensVersion.objects.filter(lens_id=bobs_lens.pk).exists()
+
+
+def test_the_builtin_lens_cannot_be_deleted_even_by_an_administrator(client_for, admin_user):
+    builtin = Lens.objects.get(alias=BUILTIN_ALIAS)
+    response = client_for(admin_user).post(url("delete", builtin))
+    assert response.status_code == 409
+    assert b"built-in lens" in response.content
+    assert Lens.objects.filter(alias=BUILTIN_ALIAS).exists()
+
+
+def test_only_an_administrator_manages_the_instances_lenses(client_for, alice):
+    builtin = Lens.objects.get(alias=BUILTIN_ALIAS)
+    assert client_for(alice).get(url("share", builtin)).status_code == 403
+
+
+def test_the_admin_shows_a_published_version_read_only_and_keeps_the_builtin_lens(client_for, admin_user):
+    builtin = Lens.objects.get(alias=BUILTIN_ALIAS)
+    version = builtin.versions.get()
+    client = client_for(admin_user)
+    assert client.get(reverse("admin:lens_lensversion_change", args=[version.pk])).status_code == 200
+    assert client.post(reverse("admin:lens_lensversion_change", args=[version.pk]), {}).status_code == 403
+    assert (
+        client.post(reverse("admin:lens_lens_delete", args=[builtin.pk]), {"post": "yes"}).status_code == 403
+    )
+
+
+# What pages must never do
+
+
+def test_lens_text_is_escaped_and_a_javascript_url_is_not_a_link(client_for, alice):
+    document = lens_document()
+    question = document["pillars"][0]["questions"][0]
+    question["title"] = "<script>alert(1)</script>"
+    question["description"] = 'First line\n<b onmouseover="alert(1)">second</b>'
+    question["helpfulResource"] = {"displayText": "Click me", "url": "javascript:alert(1)"}
+    lens = imported_lens(owner=alice, document=document)
+
+    response = client_for(alice).get(url("detail", lens))
+
+    content = response.content.decode()
+    assert "<script>alert(1)</script>" not in content
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in content
+    assert "First line<br>&lt;b onmouseover=" in content
+    assert 'href="javascript:' not in content
+    assert "javascript:alert(1)" in content  # shown as text
+    assert '<a href="https://example.com/plan" rel="noopener noreferrer"' in content
+
+
+def test_pages_carry_a_content_security_policy_without_unsafe_inline(client_for, alice):
+    response = client_for(alice).get(url("library"))
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self'" in policy
+    assert "unsafe-inline" not in policy
+    assert "<script>" not in response.content.decode()
+    assert "style=" not in response.content.decode()
+
+
+def test_the_lens_page_costs_the_same_queries_for_1_question_and_for_40(client_for, alice):
+    small = imported_lens(owner=alice, document=lens_document(name="Small", questions=1))
+    large = imported_lens(owner=alice, document=lens_document(name="Large", pillars=2, questions=20))
+    client = client_for(alice)
+
+    # session, user, lens, version, versions list, then the content: pillars, questions, choices,
+    # choices' resources, risk rules, questions' resources
+    with CaptureQueriesContext(connection) as small_queries:
+        assert client.get(url("detail", small)).status_code == 200
+    with CaptureQueriesContext(connection) as large_queries:
+        response = client.get(url("detail", large))
+    assert response.status_code == 200
+    assert b"P2Q20" in response.content
+    assert len(small_queries) == len(large_queries) == 11
