@@ -1,0 +1,38 @@
+# MLWA production image: one image for the web process (gunicorn) and the Celery workers.
+# See docker-compose.yml; settings come from the environment (.env.example lists them).
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    MLWA_VAR_DIR=/app/var
+
+# WeasyPrint's runtime libraries (PDF reports) and a font; nothing else.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends \
+        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
+
+RUN groupadd --system mlwa \
+    && useradd --system --gid mlwa --create-home --home-dir /home/mlwa --shell /usr/sbin/nologin mlwa
+
+WORKDIR /app
+
+# The pinned dependencies first, read from pyproject.toml alone, so that a code change reuses this layer.
+COPY pyproject.toml ./
+RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" \
+        > /tmp/requirements.txt \
+    && pip install --no-cache-dir -r /tmp/requirements.txt \
+    && rm /tmp/requirements.txt
+
+# The code, templates/ and static/ included. The app finds templates and static files relative to its
+# source (BASE_DIR), so it runs from /app: the project is installed editable, which imports mlwa, lens
+# and reviews from here rather than from a copy in site-packages that would lack templates/ and static/.
+COPY . .
+RUN pip install --no-cache-dir --no-deps -e . \
+    && mkdir -p /app/var/media \
+    && chown -R mlwa:mlwa /app/var
+
+USER mlwa
+EXPOSE 8000
+CMD ["gunicorn", "mlwa.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]
