@@ -335,10 +335,26 @@ class QuestionRules:
         question_applicable: bool = True,
     ) -> Risk:
         """The risk of an answer: the choices selected, those marked not applicable, and whether
-        the question applies at all."""
+        the question applies at all. Raises UnknownChoiceError for an id the question lacks."""
         if not question_applicable:
             return Risk.NOT_APPLICABLE
-        return self.risk_of_mask(self.mask_of(selected) | self.mask_of(not_applicable))
+        # The hot path of every save and of `lens risk`: kept inline rather than calling mask_of
+        # and risk_of_mask, which costs a third of the time in method calls.
+        bits = self.bits
+        mask = 0
+        try:
+            for choice_id in selected:
+                mask |= bits[choice_id]
+            for choice_id in not_applicable:
+                mask |= bits[choice_id]
+        except KeyError as unknown:
+            raise UnknownChoiceError(unknown.args[0]) from None
+        if not mask:
+            return Risk.UNANSWERED
+        for test, risk in self._tests:
+            if test(mask):
+                return risk
+        return Risk.HIGH
 
 
 def evaluate(

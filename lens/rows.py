@@ -21,10 +21,11 @@ _ADDITIONAL_TYPE = {slot: kind for kind, slot in _ADDITIONAL_SLOT.items()}
 def _resource_row(
     version, question, choice, slot, resource: ResourceDoc, *, entry=None, position=0, entry_extra=None
 ):
+    # Ids rather than instances: the related-object descriptors cost more than the insert itself.
     return Resource(
-        version=version,
-        question=question,
-        choice=choice,
+        version_id=version.pk,
+        question_id=question.pk,
+        choice_id=choice.pk if choice else None,
         slot=slot,
         entry=entry,
         position=position,
@@ -39,7 +40,7 @@ def store_document(version: LensVersion, document: LensDocument) -> None:
     """Write the document's pillars, questions, choices, rules and resources under `version`."""
     pillars = Pillar.objects.bulk_create(
         Pillar(
-            version=version,
+            version_id=version.pk,
             position=position,
             pillar_id=pillar.id,
             name=pillar.name,
@@ -55,8 +56,8 @@ def store_document(version: LensVersion, document: LensDocument) -> None:
             question_docs.append(question)
             question_rows.append(
                 Question(
-                    version=version,
-                    pillar=pillar_row,
+                    version_id=version.pk,
+                    pillar_id=pillar_row.pk,
                     position=position,
                     question_id=question.id,
                     title=question.title,
@@ -81,8 +82,8 @@ def store_document(version: LensVersion, document: LensDocument) -> None:
             choice_docs.append((question_row, choice))
             choice_rows.append(
                 Choice(
-                    version=version,
-                    question=question_row,
+                    version_id=version.pk,
+                    question_id=question_row.pk,
                     position=position,
                     choice_id=choice.id,
                     title=choice.title,
@@ -92,8 +93,8 @@ def store_document(version: LensVersion, document: LensDocument) -> None:
             )
         rule_rows.extend(
             RiskRule(
-                version=version,
-                question=question_row,
+                version_id=version.pk,
+                question_id=question_row.pk,
                 position=position,
                 condition=rule.condition,
                 risk=rule.risk,

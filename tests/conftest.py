@@ -16,8 +16,10 @@ def shared_lens_files() -> list[Path]:
     return sorted(SHARED_LENSES.glob("*.json")) if SHARED_LENSES.is_dir() else []
 
 
-def pytest_configure(config):
-    os.environ.setdefault("MLWA_FAST_PASSWORD_HASHER", "true")
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    """The default hasher costs ~200 ms a password; tests need no such protection."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)

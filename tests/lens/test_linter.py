@@ -124,7 +124,9 @@ def test_the_never_fires_check_on_hand_made_questions(rules, never_fires):
 
 
 def test_a_none_like_title_without_the_suffix_is_reported():
-    question = _question(2, False, [("CH0 && CH1", "NO_RISK"), ("CH0", "MEDIUM_RISK"), ("default", "HIGH_RISK")])
+    question = _question(
+        2, False, [("CH0 && CH1", "NO_RISK"), ("CH0", "MEDIUM_RISK"), ("default", "HIGH_RISK")]
+    )
     question["choices"][1]["title"] = "None of these"
     assert _found(question)["none_like_choice"] == {True}
 

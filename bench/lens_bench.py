@@ -1,0 +1,127 @@
+"""Lens benchmarks: import time per shared lens and for the largest lens the format allows, and risk
+evaluations per second over real rules with fresh random answers (nothing memoised)."""
+
+import json
+import random
+import statistics
+import time
+from pathlib import Path
+
+from lens.format import read_lens
+from lens.services import lens_import
+
+SHARED_LENSES = Path(__file__).resolve().parent.parent.parent / "shared" / "lenses"
+IMPORT_RUNS = 5
+EVALUATIONS = 1_000_000
+LARGEST_IMPORT_GOAL_S = 1.0
+EVALUATIONS_GOAL = 1_000_000
+
+
+def largest_lens() -> dict:
+    """10 pillars x 20 questions x 15 choices (14 practices and "None of these"), with every choice
+    holding a helpful resource and an improvement plan: as much text as fits in the format's
+    500,000 characters."""
+    words = ["data", "model", "log", "key", "api", "gpu", "cpu", "run", "ops", "team"]
+    rng = random.Random(7)
+
+    def sentence(count: int) -> str:
+        return " ".join(rng.choice(words) for _ in range(count)).capitalize() + "."
+
+    pillars = []
+    for p in range(10):
+        questions = []
+        for q in range(20):
+            qid = f"P{p}Q{q:02d}"
+            practices = [f"{qid}_{c:02d}" for c in range(1, 15)]
+            choices = [
+                {
+                    "id": cid,
+                    "title": sentence(2),
+                    "helpfulResource": {"displayText": sentence(2)},
+                    "improvementPlan": {"displayText": sentence(2)},
+                }
+                for cid in practices
+            ] + [{"id": f"{qid}_no", "title": "None of these"}]
+            questions.append(
+                {
+                    "id": qid,
+                    "title": sentence(10),
+                    "description": sentence(20),
+                    "choices": choices,
+                    "riskRules": [
+                        {"condition": " && ".join(practices), "risk": "NO_RISK"},
+                        {"condition": f"({' || '.join(practices[:7])}) && !{qid}_no", "risk": "MEDIUM_RISK"},
+                        {"condition": "default", "risk": "HIGH_RISK"},
+                    ],
+                }
+            )
+        pillars.append(
+            {
+                "id": f"pillar{p:02d}",
+                "name": f"Pillar {p}",
+                "description": sentence(20),
+                "questions": questions,
+            }
+        )
+    return {
+        "schemaVersion": "2021-11-01",
+        "name": "Largest lens",
+        "description": sentence(30),
+        "pillars": pillars,
+    }
+
+
+def _median_import_seconds(source: bytes) -> float:
+    times = []
+    for _ in range(IMPORT_RUNS):
+        start = time.perf_counter()
+        lens_import(source=source)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def _evaluations_per_second(rules: list) -> float:
+    rng = random.Random(2021)
+    # Fresh random answers, made before timing: each evaluation gets its own draw, and nothing is
+    # cached between evaluations.
+    answers = []
+    for _ in range(EVALUATIONS):
+        question = rng.choice(rules)
+        ids = question.choice_ids
+        selected = [c for c in ids if rng.random() < 0.4]
+        not_applicable = [
+            c for c in ids if c not in selected and not c.endswith("_no") and rng.random() < 0.1
+        ]
+        answers.append((question, selected, not_applicable))
+    start = time.perf_counter()
+    for question, selected, not_applicable in answers:
+        question.evaluate(selected, not_applicable)
+    return EVALUATIONS / (time.perf_counter() - start)
+
+
+def run():
+    files = sorted(SHARED_LENSES.glob("*.json")) if SHARED_LENSES.is_dir() else []
+    rules = []
+    for path in files:
+        source = path.read_bytes()
+        seconds = _median_import_seconds(source)
+        yield (f"import {path.name} (median of {IMPORT_RUNS})", f"{seconds * 1000:.0f} ms", None, None)
+        rules.extend(read_lens(source)[0].question_rules().values())
+    source = json.dumps(largest_lens(), separators=(",", ":")).encode()
+    seconds = _median_import_seconds(source)
+    yield (
+        f"import largest lens, 10x20x15, {len(source) // 1000} kB (median of {IMPORT_RUNS})",
+        f"{seconds * 1000:.0f} ms",
+        f"< {LARGEST_IMPORT_GOAL_S * 1000:.0f} ms",
+        seconds < LARGEST_IMPORT_GOAL_S,
+    )
+    if not rules:
+        yield ("risk evaluations per second", "skipped: the shared lenses folder is absent", None, None)
+        return
+    rate = _evaluations_per_second(rules)
+    yield (
+        f"risk evaluations per second ({len(rules)} real questions, random answers)",
+        f"{rate:,.0f}",
+        f">= {EVALUATIONS_GOAL:,}",
+        rate >= EVALUATIONS_GOAL,
+    )
