@@ -11,9 +11,23 @@ SHARED_LENSES = Path(__file__).resolve().parent.parent.parent / "shared" / "lens
 REQUIRE_SERVICES = os.environ.get("MLWA_REQUIRE_SERVICES", "").lower() in {"1", "true", "yes"}
 
 
+SHARED_LENSES_ABSENT = f"the shared lenses folder is absent ({SHARED_LENSES})"
+
+
 def shared_lens_files() -> list[Path]:
     """The published lenses beside the project (empty when the folder is absent)."""
     return sorted(SHARED_LENSES.glob("*.json")) if SHARED_LENSES.is_dir() else []
+
+
+def shared_lens_params() -> list:
+    """Parameters for a test run once per shared lens; one skipped, with the reason, when the
+    folder is absent (rather than pytest's bare "empty parameter set")."""
+    files = shared_lens_files()
+    if not files:
+        return [
+            pytest.param(None, id="no-shared-lenses", marks=pytest.mark.skip(reason=SHARED_LENSES_ABSENT))
+        ]
+    return [pytest.param(path, id=path.name) for path in files]
 
 
 @pytest.fixture(autouse=True)
@@ -40,7 +54,7 @@ def _needs_postgres(request):
 def shared_lenses() -> list[Path]:
     files = shared_lens_files()
     if not files:
-        pytest.skip(f"the shared lenses folder is absent ({SHARED_LENSES})")
+        pytest.skip(SHARED_LENSES_ABSENT)
     return files
 
 

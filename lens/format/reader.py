@@ -167,10 +167,27 @@ class _Reader:
 
     # -- levels -------------------------------------------------------------------------------
 
+    def no_nul_characters(self, value: Any, path: str) -> None:
+        """A NUL character cannot be stored in a database text (PostgreSQL refuses it): refused
+        wherever it is, keys included."""
+        if isinstance(value, str):
+            if "\x00" in value:
+                self.refuse(path, "nul_character", "holds a NUL character (\\u0000), which cannot be stored")
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                if "\x00" in key:
+                    self.refuse(path, "nul_character", "a key holds a NUL character (\\u0000)")
+                else:
+                    self.no_nul_characters(item, child(path, key))
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                self.no_nul_characters(item, child(path, index))
+
     def lens(self, value: Any) -> LensDocument | None:
         data = self.obj(value, "$")
         if data is None:
             return None
+        self.no_nul_characters(data, "$")
         if "schemaVersion" not in data:
             self.refuse("$", "missing", "'schemaVersion' is required")
         elif data["schemaVersion"] != SCHEMA_VERSION:

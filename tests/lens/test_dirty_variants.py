@@ -9,12 +9,10 @@ from lens.format import LensRefused, read_lens
 from lens.format.writer import write_lens
 from lens.selectors import version_document
 from lens.services import lens_import
-from tests.conftest import shared_lens_files
+from tests.conftest import shared_lens_params
 from tests.lens.documents import clone, resolve
 
 pytestmark = pytest.mark.django_db
-
-LENSES = shared_lens_files()
 
 
 def _codes(problems) -> set[tuple[str, str]]:
@@ -31,7 +29,7 @@ def _round_trips(source, expected: dict) -> None:
     assert write_lens(version_document(result.version)) == expected
 
 
-@pytest.fixture(params=LENSES, ids=lambda path: path.name)
+@pytest.fixture(params=shared_lens_params())
 def lens_file(request):
     path = request.param
     return json.loads(path.read_bytes()), path.read_text(encoding="utf-8")

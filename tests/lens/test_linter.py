@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from lens.format import read_lens
 from lens.format.linter import lint_question
 from lens.format.reader import read_lens as read
-from tests.conftest import SHARED_LENSES
+from tests.conftest import SHARED_LENSES, SHARED_LENSES_ABSENT
 from tests.lens.documents import practice, small_lens
 from tests.lens.oracle import condition_oracle, question_oracle
 
@@ -170,7 +170,7 @@ SHARED_FINDINGS = {
 def test_the_linter_findings_on_a_shared_lens(name):
     path = SHARED_LENSES / name
     if not path.exists():
-        pytest.skip(f"the shared lenses folder is absent ({SHARED_LENSES})")
+        pytest.skip(SHARED_LENSES_ABSENT)
     from lens.format import lint_lens
 
     document, _ = read_lens(path.read_bytes())

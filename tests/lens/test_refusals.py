@@ -144,6 +144,16 @@ def test_a_missing_improvement_plan_is_refused_at_its_choice():
     assert _refused_at(document, "missing_improvement_plan") == ["$.pillars[0].questions[0].choices[1]"]
 
 
+def test_a_nul_character_anywhere_is_refused_since_no_database_text_can_hold_it():
+    document = small_lens()
+    document["pillars"][0]["questions"][0]["description"] = "before\x00after"
+    document["_note"] = {"deep": ["\x00"]}
+    assert sorted(_refused_at(document, "nul_character")) == [
+        "$._note.deep[0]",
+        "$.pillars[0].questions[0].description",
+    ]
+
+
 def test_a_url_without_display_text_is_refused():
     document = small_lens()
     document["pillars"][0]["questions"][0]["choices"][0]["helpfulResource"] = {"url": "https://example.com"}

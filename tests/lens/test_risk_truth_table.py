@@ -12,7 +12,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from tests.conftest import shared_lens_files
+from tests.conftest import shared_lens_params
 from tests.lens.documents import small_lens
 from tests.lens.oracle import question_oracle
 
@@ -67,7 +67,7 @@ def _check_lens(path_or_alias: str, document: dict) -> int:
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("path", shared_lens_files(), ids=lambda path: path.name)
+@pytest.mark.parametrize("path", shared_lens_params())
 def test_lens_risk_agrees_with_the_truth_table_for_a_shared_lens(path):
     document = json.loads(path.read_bytes())
 

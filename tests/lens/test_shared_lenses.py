@@ -10,7 +10,7 @@ from lens.format import AwsLimitsExceeded, read_lens, write_lens_for_aws
 from lens.models import LensVersion
 from lens.selectors import version_document
 from lens.services import lens_import
-from tests.conftest import shared_lens_files
+from tests.conftest import shared_lens_params
 from tests.lens.documents import resolve, split_last_step
 
 pytestmark = pytest.mark.django_db
@@ -22,7 +22,7 @@ def _export(alias: str, *extra: str) -> dict:
     return json.loads(out.getvalue())
 
 
-@pytest.mark.parametrize("path", shared_lens_files(), ids=lambda path: path.name)
+@pytest.mark.parametrize("path", shared_lens_params())
 def test_a_shared_lens_imports_and_exports_to_equal_json(path):
     original = json.loads(path.read_bytes())
 
@@ -31,7 +31,7 @@ def test_a_shared_lens_imports_and_exports_to_equal_json(path):
     assert _export(result.lens.alias) == original
 
 
-@pytest.mark.parametrize("path", shared_lens_files(), ids=lambda path: path.name)
+@pytest.mark.parametrize("path", shared_lens_params())
 def test_the_export_comes_from_the_rows_not_the_stored_source(path):
     original = json.loads(path.read_bytes())
     result = lens_import(source=path.read_bytes())
@@ -40,7 +40,7 @@ def test_the_export_comes_from_the_rows_not_the_stored_source(path):
     assert _export(result.lens.alias) == original
 
 
-@pytest.mark.parametrize("path", shared_lens_files(), ids=lambda path: path.name)
+@pytest.mark.parametrize("path", shared_lens_params())
 def test_the_aws_export_drops_undocumented_keys_or_lists_what_breaks_aws_limits(path):
     _, warnings = read_lens(path.read_bytes())
     result = lens_import(source=path.read_bytes())
