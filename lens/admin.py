@@ -1,14 +1,12 @@
 """The admin for lenses: owners and sharing, and a read-only look at versions.
 
-Content comes in through an import and leaves through `services.lens_delete`, never through admin
-forms: a published version is frozen (model and database triggers refuse changes), and deleting a
-lens has to retire its published versions first, which `Lens.delete` does and a queryset delete
-would not.
+Content comes in through an import, never through admin forms: a published version is frozen (model
+and database triggers refuse changes). Deleting a lens deletes its versions with it.
 """
 
 from django.contrib import admin
 
-from lens.models import Lens, LensVersion
+from lens.models import BUILTIN_ALIAS, Lens, LensVersion
 
 
 @admin.register(Lens)
@@ -31,9 +29,7 @@ class LensAdmin(admin.ModelAdmin):
         return super().has_delete_permission(request, obj) and not (obj is not None and obj.is_builtin)
 
     def delete_queryset(self, request, queryset):
-        for lens in queryset:
-            if not lens.is_builtin:
-                lens.delete()
+        queryset.exclude(alias=BUILTIN_ALIAS).delete()
 
 
 @admin.register(LensVersion)

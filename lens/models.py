@@ -8,13 +8,15 @@ of its object in the file, so that an export gives back what was imported.
 
 A published version's content is frozen below the views: model methods refuse, and database
 triggers (migration 0002) refuse any INSERT, UPDATE or DELETE of a published version's rows. Deleting
-a whole lens first marks its published versions RETIRING (the one change the triggers allow), inside
-the deleting transaction.
+a version through the ORM (alone, or with its lens, by instance or by queryset) first marks it
+RETIRING, the one change the triggers allow, inside the deleting transaction (`_retire_before_delete`).
 """
 
 from django.conf import settings
-from django.db import models, transaction
+from django.db import models
 from django.db.models import Q
+from django.db.models.signals import pre_delete
+from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
 BUILTIN_ALIAS = "ml-lens-2021"
@@ -51,15 +53,6 @@ class Lens(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    def delete(self, *args, **kwargs):
-        """Delete the lens and its versions. The freeze triggers let a published version's content go
-        only once the version is RETIRING; a PROTECT reference (a review using it) still refuses."""
-        with transaction.atomic():
-            LensVersion.objects.filter(lens=self, status=LensVersion.Status.PUBLISHED).update(
-                status=LensVersion.Status.RETIRING
-            )
-            return super().delete(*args, **kwargs)
 
     @property
     def is_builtin(self) -> bool:
@@ -283,3 +276,12 @@ class Resource(LensContent):
         """The URL if it is safe to show as a link (http or https), else None."""
         url = (self.url or "").strip()
         return url if url.lower().startswith(("http://", "https://")) and " " not in url else None
+
+
+@receiver(pre_delete, sender=LensVersion, dispatch_uid="lens.retire_before_delete")
+def _retire_before_delete(sender, instance: LensVersion, **kwargs) -> None:
+    """Let the ORM delete a published version's content: Django sends this inside the deleting
+    transaction, before any row goes. A version that a review still uses (PROTECT) is refused
+    before this runs, so nothing in use is ever retired."""
+    if instance.status == LensVersion.Status.PUBLISHED:
+        LensVersion.objects.filter(pk=instance.pk).update(status=LensVersion.Status.RETIRING)

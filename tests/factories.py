@@ -1,4 +1,5 @@
-"""Test data: small valid lens documents, and lenses imported (and published) from them."""
+"""Test data: valid lens documents (the linter has nothing to say about them), and lenses imported
+(and published) from them."""
 
 from typing import Any
 
@@ -6,36 +7,40 @@ from lens.models import Lens
 from lens.services import lens_import, lens_publish
 
 
-def question_document(question_id: str, *, choices: int = 2) -> dict[str, Any]:
-    """A question with `choices` practices and a "None of these" choice: all practices give no
-    risk, anything else a high risk."""
-    practice_ids = [f"{question_id}_{number}" for number in range(1, choices + 1)]
+def practice(choice_id: str, title: str | None = None) -> dict[str, Any]:
+    """A best-practice choice with its helpful resource and improvement plan."""
+    return {
+        "id": choice_id,
+        "title": title or f"Practice {choice_id}",
+        "helpfulResource": {"displayText": f"Why {choice_id} matters."},
+        "improvementPlan": {
+            "displayText": f"How to start doing {choice_id}.",
+            "url": "https://example.com/plan",
+        },
+    }
+
+
+def question(question_id: str, practices: int = 3) -> dict[str, Any]:
+    """A question with `practices` practices (`<id>_BP1`...) and "None of these" (`<id>_no`): every
+    practice gives no risk, the first one alone a medium risk, anything else a high risk."""
+    ids = [f"{question_id}_BP{n}" for n in range(1, practices + 1)]
     return {
         "id": question_id,
         "title": f"How do you handle {question_id}?",
         "description": f"What the team does about {question_id}.",
         "helpfulResource": {"displayText": "Why it matters.", "url": "https://example.com/why"},
-        "choices": [
-            *(
-                {
-                    "id": choice_id,
-                    "title": f"Practice {choice_id}",
-                    "helpfulResource": {"displayText": "What it is."},
-                    "improvementPlan": {"displayText": "How to start.", "url": "https://example.com/plan"},
-                }
-                for choice_id in practice_ids
-            ),
-            {"id": f"{question_id}_no", "title": "None of these"},
-        ],
+        "choices": [practice(choice_id) for choice_id in ids]
+        + [{"id": f"{question_id}_no", "title": "None of these"}],
         "riskRules": [
-            {"condition": " && ".join(practice_ids), "risk": "NO_RISK"},
+            {"condition": " && ".join(ids), "risk": "NO_RISK"},
+            {"condition": ids[0], "risk": "MEDIUM_RISK"},
             {"condition": "default", "risk": "HIGH_RISK"},
         ],
     }
 
 
-def lens_document(*, name: str = "Test lens", pillars: int = 1, questions: int = 1) -> dict[str, Any]:
-    """A valid lens document with `pillars` pillars of `questions` questions each (at most 20)."""
+def lens_document(name: str = "Test lens", *, pillars: int = 1, questions: int = 2) -> dict[str, Any]:
+    """A lens of `pillars` pillars (`pillar1`...) of `questions` questions each (`P1Q1`...)."""
     return {
         "schemaVersion": "2021-11-01",
         "name": name,
@@ -45,7 +50,7 @@ def lens_document(*, name: str = "Test lens", pillars: int = 1, questions: int =
                 "id": f"pillar{p}",
                 "name": f"Pillar {p}",
                 "description": f"What pillar {p} is about.",
-                "questions": [question_document(f"P{p}Q{q}") for q in range(1, questions + 1)],
+                "questions": [question(f"P{p}Q{q}") for q in range(1, questions + 1)],
             }
             for p in range(1, pillars + 1)
         ],

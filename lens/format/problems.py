@@ -1,6 +1,9 @@
 """Problems found in a lens document, each at the JSON path where it is."""
 
+import re
 from dataclasses import asdict, dataclass
+
+_PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 @dataclass(frozen=True)
@@ -31,7 +34,7 @@ def child(path: str, key: str | int) -> str:
     """The JSONPath of a member or element of the value at `path`."""
     if isinstance(key, int):
         return f"{path}[{key}]"
-    if key.isidentifier():
+    if _PLAIN_KEY.fullmatch(key):
         return f"{path}.{key}"
     escaped = key.replace("\\", "\\\\").replace("'", "\\'")
     return f"{path}['{escaped}']"

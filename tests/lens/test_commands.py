@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from lens.models import Lens, LensVersion
-from tests.lens.documents import small_lens
+from tests.factories import lens_document
 
 pytestmark = pytest.mark.django_db
 
@@ -37,24 +37,24 @@ def lens_file(tmp_path):
 
 
 def test_import_prints_one_json_object_and_exits_0(lens_file):
-    document = small_lens(questions=3)
+    document = lens_document(questions=3)
     document["pillars"][0]["questions"][0]["title"] = "T" * 130
 
     report, code = lens_command("import", lens_file(document), "--json")
 
     assert code == 0
-    assert report["alias"] == "small-lens"
+    assert report["alias"] == "test-lens"
     assert report["version"] == "draft"
     assert report["counts"] == {"pillars": 1, "questions": 3, "choices": 12, "risk_rules": 9}
     assert [(w["path"], w["code"]) for w in report["warnings"]] == [
         ("$.pillars[0].questions[0].title", "too_long_for_aws")
     ]
     assert report["errors"] == []
-    assert Lens.objects.get(alias="small-lens").owner is None  # no --owner: the instance's
+    assert Lens.objects.get(alias="test-lens").owner is None  # no --owner: the instance's
 
 
 def test_import_of_a_refused_file_exits_1_with_every_error_at_its_path(lens_file):
-    document = small_lens()
+    document = lens_document()
     document["pillars"][0]["questions"][1]["riskRules"][0]["condition"] = "P1Q2_BP1 &&& P1Q2_BP2"
     del document["pillars"][0]["questions"][0]["choices"][0]["improvementPlan"]
     lenses = Lens.objects.count()
@@ -73,7 +73,7 @@ def test_import_of_a_refused_file_exits_1_with_every_error_at_its_path(lens_file
 def test_import_can_publish_for_an_owner(lens_file, alice):
     report, code = lens_command(
         "import",
-        lens_file(small_lens()),
+        lens_file(lens_document()),
         "--owner",
         "alice",
         "--alias",
@@ -90,16 +90,16 @@ def test_import_can_publish_for_an_owner(lens_file, alice):
 
 
 def test_import_into_someone_elses_alias_is_refused(lens_file, alice):
-    lens_command("import", lens_file(small_lens()), "--owner", "alice", "--alias", "hers")
+    lens_command("import", lens_file(lens_document()), "--owner", "alice", "--alias", "hers")
 
-    report, code = lens_command("import", lens_file(small_lens()), "--alias", "hers", "--json")
+    report, code = lens_command("import", lens_file(lens_document()), "--alias", "hers", "--json")
 
     assert code == 1
     assert report["errors"][0]["field"] == "alias"
 
 
 def test_lint_stores_nothing_and_reports_the_linter(lens_file):
-    document = small_lens()
+    document = lens_document()
     document["pillars"][0]["questions"][0]["riskRules"] = [
         {"condition": "default", "risk": "MEDIUM_RISK"},
         {"condition": "P1Q1_BP2", "risk": "HIGH_RISK"},
@@ -121,7 +121,7 @@ def test_lint_of_a_refused_file_exits_1(lens_file):
 
 
 def test_export_writes_the_newest_published_version_to_a_file(lens_file, tmp_path):
-    document = small_lens()
+    document = lens_document()
     lens_command("import", lens_file(document), "--alias", "mine", "--publish", "1")
     output = tmp_path / "out.json"
 
@@ -132,7 +132,7 @@ def test_export_writes_the_newest_published_version_to_a_file(lens_file, tmp_pat
 
 
 def test_export_for_aws_lists_what_breaks_its_limits(lens_file):
-    document = small_lens()
+    document = lens_document()
     document["pillars"][0]["questions"][0]["choices"][0]["title"] = "C" * 129
     document["_teams"] = ["platform"]
     lens_command("import", lens_file(document), "--alias", "long")
@@ -144,7 +144,7 @@ def test_export_for_aws_lists_what_breaks_its_limits(lens_file):
 
 
 def test_export_for_aws_drops_undocumented_keys(lens_file):
-    document = small_lens()
+    document = lens_document()
     document["_teams"] = ["platform"]
     document["pillars"][0]["questions"][0]["url"] = "https://example.com"
     lens_command("import", lens_file(document), "--alias", "extras")

@@ -13,7 +13,7 @@ from lens.format import read_lens
 from lens.format.linter import lint_question
 from lens.format.reader import read_lens as read
 from tests.conftest import SHARED_LENSES, SHARED_LENSES_ABSENT
-from tests.lens.documents import practice, small_lens
+from tests.factories import lens_document, practice
 from tests.lens.oracle import condition_oracle, question_oracle
 
 LEVELS = ["NO_RISK", "MEDIUM_RISK", "HIGH_RISK"]
@@ -62,7 +62,7 @@ def _found(question: dict) -> dict[str, set]:
 
 
 def _lens_with(question: dict) -> dict:
-    document = small_lens(questions=1)
+    document = lens_document(questions=1)
     document["pillars"][0]["questions"] = [question]
     return document
 

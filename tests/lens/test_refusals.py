@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 from lens.format import LensRefused
 from lens.models import Choice, Lens, LensVersion, Question, Resource, RiskRule
 from lens.services import lens_import
-from tests.lens.documents import clone, question, resolve, small_lens
+from tests.factories import lens_document, question
+from tests.lens.documents import clone, resolve
 
 pytestmark = pytest.mark.django_db
 
@@ -51,33 +52,33 @@ def test_a_document_that_is_not_an_object_is_refused(value):
 
 
 def test_a_wrong_schema_version_is_refused():
-    document = small_lens()
+    document = lens_document()
     document["schemaVersion"] = "2020-01-01"
     assert _refused_at(document, "schema_version") == ["$.schemaVersion"]
 
 
 def test_a_document_over_500000_characters_is_refused_before_parsing():
-    document = small_lens()
+    document = lens_document()
     document["description"] = "x" * 500_001
     assert [(p.path, p.code) for p in _refusal(json.dumps(document))] == [("$", "too_large")]
 
 
 def test_eleven_pillars_are_refused():
-    assert _refused_at(small_lens(pillars=11, questions=1), "count") == ["$.pillars"]
+    assert _refused_at(lens_document(pillars=11, questions=1), "count") == ["$.pillars"]
 
 
 def test_21_questions_in_a_pillar_are_refused():
-    assert _refused_at(small_lens(questions=21), "count") == ["$.pillars[0].questions"]
+    assert _refused_at(lens_document(questions=21), "count") == ["$.pillars[0].questions"]
 
 
 def test_16_choices_are_refused():
-    document = small_lens()
+    document = lens_document()
     document["pillars"][0]["questions"][0] = question("BIG", practices=15)
     assert _refused_at(document, "count") == ["$.pillars[0].questions[0].choices"]
 
 
 def test_duplicate_ids_are_refused_where_the_second_one_is():
-    document = small_lens(pillars=2, questions=2)
+    document = lens_document(pillars=2, questions=2)
     document["pillars"][1]["id"] = document["pillars"][0]["id"]
     document["pillars"][1]["questions"][1]["id"] = document["pillars"][0]["questions"][0]["id"]
     choices = document["pillars"][0]["questions"][1]["choices"]
@@ -91,7 +92,7 @@ def test_duplicate_ids_are_refused_where_the_second_one_is():
 
 
 def test_the_same_choice_id_in_two_questions_is_accepted():
-    document = small_lens()
+    document = lens_document()
     first, second = document["pillars"][0]["questions"]
     second["choices"][0]["id"] = first["choices"][0]["id"]
     second["riskRules"] = [{"condition": "default", "risk": "NO_RISK"}]
@@ -100,7 +101,7 @@ def test_the_same_choice_id_in_two_questions_is_accepted():
 
 @pytest.mark.parametrize("bad_id", ["ab", "has space", "dash-ed", "x" * 129, ""])
 def test_a_bad_id_is_refused(bad_id):
-    document = small_lens()
+    document = lens_document()
     document["pillars"][0]["id"] = bad_id
     assert _refused_at(document, "empty" if not bad_id else "bad_id") == ["$.pillars[0].id"]
 
@@ -115,7 +116,7 @@ def test_a_bad_id_is_refused(bad_id):
     ],
 )
 def test_a_condition_that_does_not_parse_is_refused_with_the_position(condition, where):
-    document = small_lens()
+    document = lens_document()
     document["pillars"][0]["questions"][0]["riskRules"][1]["condition"] = condition
 
     problems = _refusal(json.dumps(document))
@@ -127,25 +128,25 @@ def test_a_condition_that_does_not_parse_is_refused_with_the_position(condition,
 
 
 def test_a_condition_naming_a_choice_of_another_question_is_refused():
-    document = small_lens()
+    document = lens_document()
     document["pillars"][0]["questions"][0]["riskRules"][1]["condition"] = "P1Q2_BP1"
     assert _refused_at(document, "unknown_choice") == ["$.pillars[0].questions[0].riskRules[1].condition"]
 
 
 def test_two_none_of_these_choices_are_refused():
-    document = small_lens()
+    document = lens_document()
     document["pillars"][0]["questions"][0]["choices"].append({"id": "other_no", "title": "Nothing"})
     assert _refused_at(document, "two_none_of_these") == ["$.pillars[0].questions[0].choices[4].id"]
 
 
 def test_a_missing_improvement_plan_is_refused_at_its_choice():
-    document = small_lens()
+    document = lens_document()
     del document["pillars"][0]["questions"][0]["choices"][1]["improvementPlan"]
     assert _refused_at(document, "missing_improvement_plan") == ["$.pillars[0].questions[0].choices[1]"]
 
 
 def test_a_nul_character_anywhere_is_refused_since_no_database_text_can_hold_it():
-    document = small_lens()
+    document = lens_document()
     document["pillars"][0]["questions"][0]["description"] = "before\x00after"
     document["_note"] = {"deep": ["\x00"]}
     assert sorted(_refused_at(document, "nul_character")) == [
@@ -155,21 +156,21 @@ def test_a_nul_character_anywhere_is_refused_since_no_database_text_can_hold_it(
 
 
 def test_a_url_without_display_text_is_refused():
-    document = small_lens()
+    document = lens_document()
     document["pillars"][0]["questions"][0]["choices"][0]["helpfulResource"] = {"url": "https://example.com"}
     assert _refused_at(document, "missing") == ["$.pillars[0].questions[0].choices[0].helpfulResource"]
 
 
 @pytest.mark.parametrize("value", ["NaN", "null", "12", '""', '"   "'])
 def test_a_required_text_that_is_not_a_non_empty_string_is_refused(value):
-    document = small_lens()
+    document = lens_document()
     text = json.dumps(document).replace('"name": "Pillar 1"', f'"name": {value}')
     problems = _refusal(text)
     assert [p.path for p in problems] == ["$.pillars[0].name"]
 
 
 def test_rules_are_refused_beyond_three_or_with_a_repeated_level_or_unknown_risk():
-    document = small_lens()
+    document = lens_document()
     rules = document["pillars"][0]["questions"][0]["riskRules"]
     rules.append({"condition": "default", "risk": "HIGH_RISK"})
     document["pillars"][0]["questions"][1]["riskRules"][1]["risk"] = "NO_RISK"
@@ -184,7 +185,7 @@ def test_rules_are_refused_beyond_three_or_with_a_repeated_level_or_unknown_risk
 
 
 def test_additional_resources_are_limited_to_two_entries_of_one_to_five_resources():
-    document = small_lens()
+    document = lens_document()
     choices = document["pillars"][0]["questions"][0]["choices"]
     resource = {"displayText": "Read this", "url": "https://example.com"}
     choices[0]["additionalResources"] = [
@@ -202,7 +203,7 @@ def test_additional_resources_are_limited_to_two_entries_of_one_to_five_resource
 
 
 def test_every_problem_is_listed_at_once():
-    document = small_lens(questions=3)
+    document = lens_document(questions=3)
     document["schemaVersion"] = "1"
     document["pillars"][0]["questions"][0]["riskRules"][0]["condition"] = "(("
     del document["pillars"][0]["questions"][2]["choices"][0]["improvementPlan"]
@@ -213,7 +214,7 @@ def test_additional_resources_and_their_undocumented_keys_round_trip():
     from lens.format.writer import write_lens
     from lens.selectors import version_document
 
-    document = small_lens()
+    document = lens_document()
     choice = document["pillars"][0]["questions"][0]["choices"][0]
     choice["additionalResources"] = [
         {
@@ -263,7 +264,7 @@ def _containers(value, path=()):
 
 @st.composite
 def mutated_documents(draw):
-    document = clone(small_lens(questions=2))
+    document = clone(lens_document(questions=2))
     document["pillars"][0]["questions"][0]["choices"][0]["additionalResources"] = [
         {"type": "HELPFUL_RESOURCE", "content": [{"displayText": "x", "url": "https://x.example"}]}
     ]

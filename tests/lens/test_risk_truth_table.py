@@ -13,7 +13,7 @@ import pytest
 from django.core.management import call_command
 
 from tests.conftest import shared_lens_params
-from tests.lens.documents import small_lens
+from tests.factories import lens_document
 from tests.lens.oracle import question_oracle
 
 EXHAUSTIVE_UP_TO = 8
@@ -86,7 +86,7 @@ def test_lens_risk_reads_a_stored_lens_by_alias():
 
 @pytest.mark.django_db
 def test_lens_risk_handles_conditions_with_nesting_negation_and_prefix_ids(tmp_path):
-    document = small_lens()
+    document = lens_document()
     question = document["pillars"][0]["questions"][0]
     # SEC10_1 is a prefix of SEC10_10: a substring replacement would get this wrong.
     question["choices"] = [

@@ -18,20 +18,21 @@ from lens.models import (
 )
 from lens.selectors import version_document
 from lens.services import LensActionRefused, lens_delete, lens_import, lens_publish
-from tests.lens.documents import clone, question, small_lens
+from tests.factories import lens_document, question
+from tests.lens.documents import clone
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def published(alice):
-    result = lens_import(source=json.dumps(small_lens()), owner=alice)
+    result = lens_import(source=json.dumps(lens_document()), owner=alice)
     return lens_publish(lens=result.lens, label="1.0", major=True)
 
 
 def test_importing_with_the_alias_of_my_lens_replaces_its_draft(alice):
-    first = lens_import(source=json.dumps(small_lens()), owner=alice)
-    changed = small_lens(name="Renamed")
+    first = lens_import(source=json.dumps(lens_document()), owner=alice)
+    changed = lens_document(name="Renamed")
 
     second = lens_import(source=json.dumps(changed), owner=alice, alias=first.lens.alias)
 
@@ -43,11 +44,11 @@ def test_importing_with_the_alias_of_my_lens_replaces_its_draft(alice):
 
 
 def test_importing_with_someone_elses_alias_is_refused_and_stores_nothing(alice, bob):
-    theirs = lens_import(source=json.dumps(small_lens()), owner=bob)
+    theirs = lens_import(source=json.dumps(lens_document()), owner=bob)
     versions = LensVersion.objects.count()
 
     with pytest.raises(LensActionRefused) as refused:
-        lens_import(source=json.dumps(small_lens()), owner=alice, alias=theirs.lens.alias)
+        lens_import(source=json.dumps(lens_document()), owner=alice, alias=theirs.lens.alias)
 
     assert refused.value.field == "alias"
     assert LensVersion.objects.count() == versions
@@ -55,7 +56,7 @@ def test_importing_with_someone_elses_alias_is_refused_and_stores_nothing(alice,
 
 def test_importing_without_an_alias_derives_a_new_one_from_the_name(alice, bob):
     aliases = [
-        lens_import(source=json.dumps(small_lens("Team Lens")), owner=user).lens.alias
+        lens_import(source=json.dumps(lens_document("Team Lens")), owner=user).lens.alias
         for user in (alice, bob)
     ]
     assert aliases == ["team-lens", "team-lens-2"]
@@ -68,7 +69,7 @@ def test_publishing_freezes_the_draft_under_a_label(published):
 
 
 def test_a_label_is_used_once_per_lens(published, alice):
-    lens_import(source=json.dumps(small_lens()), owner=alice, alias=published.lens.alias)
+    lens_import(source=json.dumps(lens_document()), owner=alice, alias=published.lens.alias)
     with pytest.raises(LensActionRefused, match="exists already"):
         lens_publish(lens=published.lens, label="1.0", major=False)
 
@@ -150,7 +151,7 @@ def test_the_built_in_lens_cannot_be_deleted():
 
 
 def test_the_version_difference_lists_new_updated_and_deleted_elements(alice):
-    old = small_lens(questions=3)
+    old = lens_document(questions=3)
     new = clone(old)
     pillar = new["pillars"][0]
     pillar["name"] = "Renamed pillar"
@@ -187,10 +188,24 @@ def test_the_version_difference_lists_new_updated_and_deleted_elements(alice):
 
 
 def test_a_version_difference_ignores_whitespace_in_conditions(alice):
-    old = small_lens()
+    old = lens_document()
     new = clone(old)
     rule = new["pillars"][0]["questions"][0]["riskRules"][0]
     rule["condition"] = "  " + rule["condition"].replace(" && ", "&&") + " "
     assert (
         version_diff(*(version_document(lens_import(source=json.dumps(d)).version) for d in (old, new))) == []
     )
+
+
+def test_deleting_lenses_by_queryset_also_retires_their_published_versions(published):
+    Lens.objects.filter(pk=published.lens_id).delete()
+    assert not LensVersion.objects.filter(pk=published.pk).exists()
+
+
+def test_an_unused_published_version_can_be_deleted_alone_but_not_its_content(published):
+    with pytest.raises(DatabaseError), transaction.atomic():
+        Question.objects.filter(version=published).delete()
+
+    LensVersion.objects.get(pk=published.pk).delete()
+
+    assert not Question.objects.filter(version_id=published.pk).exists()

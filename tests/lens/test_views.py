@@ -161,7 +161,7 @@ def test_uploading_a_good_lens_file_creates_the_lens_and_shows_its_draft(client_
 def test_a_bad_lens_file_is_refused_with_every_json_path_and_nothing_is_stored(client_for, alice):
     document = lens_document(pillars=2)
     document["pillars"][1]["id"] = document["pillars"][0]["id"]
-    document["pillars"][0]["questions"][0]["riskRules"][0]["condition"] = "P1Q1_1 &&"
+    document["pillars"][0]["questions"][0]["riskRules"][0]["condition"] = "P1Q1_BP1 &&"
     lenses, versions = Lens.objects.count(), LensVersion.objects.count()
 
     response = client_for(alice).post(url("import"), {"file": upload(document)})
@@ -221,7 +221,7 @@ def test_publishing_under_a_label_in_use_shows_the_error_on_the_label(client_for
 
 
 def test_the_diff_shows_what_the_draft_changes_from_the_latest_version(client_for, bob):
-    lens = imported_lens(owner=bob)
+    lens = imported_lens(owner=bob, document=lens_document(questions=1))
     document = lens_document(questions=2)
     document["pillars"][0]["questions"][0]["title"] = "A new title"
     client = client_for(bob)
@@ -382,3 +382,26 @@ def test_the_lens_page_costs_the_same_queries_for_1_question_and_for_40(client_f
     assert response.status_code == 200
     assert b"P2Q20" in response.content
     assert len(small_queries) == len(large_queries) == 11
+
+
+def test_the_library_costs_the_same_queries_for_3_lenses_and_for_30(client_for, alice, bob):
+    client = client_for(alice)
+
+    def library_queries() -> int:
+        # session, user, lenses, their versions, alice's permissions (user and group) once
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url("library")).status_code == 200
+        return len(queries)
+
+    for number in range(3):
+        imported_lens(owner=alice, document=lens_document(name=f"Mine {number}", questions=1))
+    few = library_queries()
+    for number in range(27):
+        lens = imported_lens(owner=bob, document=lens_document(name=f"Shared {number}", questions=1))
+        lens_share(lens=lens, users=[alice])
+        imported_lens(owner=bob, document=lens_document(name=f"Hidden {number}", questions=1))
+
+    response = client.get(url("library"))
+    assert response.content.count(b'<a href="/lenses/shared-') == 27
+    assert b"Hidden" not in response.content
+    assert library_queries() == few == 6
