@@ -118,18 +118,18 @@ class _Parser:
         return self.tokens[self.index] if self.index < len(self.tokens) else None
 
     def _or(self) -> Node:
-        operands = [self._and()]
-        while (token := self._peek()) and token[1] == "||":
-            self.index += 1
-            operands.append(self._and())
-        return operands[0] if len(operands) == 1 else Or(tuple(operands))
+        return self._chain("||", self._and, Or)
 
     def _and(self) -> Node:
-        operands = [self._unary()]
-        while (token := self._peek()) and token[1] == "&&":
+        return self._chain("&&", self._unary, And)
+
+    def _chain(self, operator: str, operand: Callable[[], Node], node_type: type[And] | type[Or]) -> Node:
+        """One or more operands joined by `operator`: a single operand stands alone."""
+        operands = [operand()]
+        while (token := self._peek()) and token[1] == operator:
             self.index += 1
-            operands.append(self._unary())
-        return operands[0] if len(operands) == 1 else And(tuple(operands))
+            operands.append(operand())
+        return operands[0] if len(operands) == 1 else node_type(tuple(operands))
 
     def _unary(self) -> Node:
         token = self._peek()

@@ -6,11 +6,11 @@ are caught: JSON syntax, text decoding, and condition syntax.
 """
 
 import json
-import math
 import re
 from typing import Any
 
 from lens import risk
+from lens.format.checks import Checks, describe, parse_constant
 from lens.format.document import (
     SCHEMA_VERSION,
     AdditionalResources,
@@ -21,167 +21,33 @@ from lens.format.document import (
     ResourceDoc,
     RiskRuleDoc,
 )
+from lens.format.limits import (
+    ADDITIONAL_KEYS,
+    ADDITIONAL_TYPES,
+    CHOICE_KEYS,
+    DESCRIPTION_AWS_MAX,
+    DESCRIPTION_MAX,
+    ID_AWS_MAX,
+    LENS_KEYS,
+    MAX_ADDITIONAL_CONTENT,
+    MAX_ADDITIONAL_ENTRIES,
+    MAX_CHARACTERS,
+    MAX_CHOICES,
+    MAX_PILLARS,
+    MAX_QUESTIONS,
+    MAX_RULES,
+    NAME_AWS_MAX,
+    PILLAR_KEYS,
+    QUESTION_KEYS,
+    RESOURCE_KEYS,
+    RULE_KEYS,
+    TITLE_AWS_MAX,
+)
 from lens.format.problems import LensRefused, Problem, child
 
-MAX_CHARACTERS = 500_000
-MAX_PILLARS, MAX_QUESTIONS, MAX_CHOICES, MAX_RULES = 10, 20, 15, 3
-MAX_ADDITIONAL_ENTRIES, MAX_ADDITIONAL_CONTENT = 2, 5
-NAME_MAX, NAME_AWS_MAX = 128, 128
-DESCRIPTION_MAX, DESCRIPTION_AWS_MAX = 2048, 1024
-TITLE_AWS_MAX = 128
-ID_AWS_MAX = 64  # for pillar and choice ids
-ID_PATTERN = re.compile(r"[A-Za-z0-9_]{3,128}")
-ADDITIONAL_TYPES = ("HELPFUL_RESOURCE", "IMPROVEMENT_PLAN")
 
-LENS_KEYS = ("schemaVersion", "name", "description", "pillars")
-PILLAR_KEYS = ("id", "name", "description", "questions")
-QUESTION_KEYS = ("id", "title", "description", "helpfulResource", "choices", "riskRules")
-CHOICE_KEYS = ("id", "title", "helpfulResource", "improvementPlan", "additionalResources")
-RULE_KEYS = ("condition", "risk")
-RESOURCE_KEYS = ("displayText", "url")
-ADDITIONAL_KEYS = ("type", "content")
-
-
-class _NotANumber:
-    """Stands for a NaN, Infinity or -Infinity literal, which JSON does not allow, until the
-    validator reports it at its path."""
-
-    def __init__(self, literal: str):
-        self.literal = literal
-
-    def __repr__(self) -> str:
-        return self.literal
-
-
-def _parse_constant(literal: str) -> _NotANumber:
-    return _NotANumber(literal)
-
-
-def _describe(value: Any) -> str:
-    if isinstance(value, _NotANumber):
-        return value.literal
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int | float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "an array"
-    if isinstance(value, dict):
-        return "an object"
-    return type(value).__name__
-
-
-class _Reader:
-    def __init__(self) -> None:
-        self.errors: list[Problem] = []
-        self.warnings: list[Problem] = []
-
-    # -- recording ----------------------------------------------------------------------------
-
-    def refuse(self, path: str, code: str, message: str) -> None:
-        self.errors.append(Problem(path, code, message))
-
-    def warn(self, path: str, code: str, message: str) -> None:
-        self.warnings.append(Problem(path, code, message))
-
-    # -- small checks -------------------------------------------------------------------------
-
-    def obj(self, value: Any, path: str) -> dict | None:
-        if isinstance(value, dict):
-            return value
-        self.refuse(path, "not_an_object", f"must be an object, not {_describe(value)}")
-        return None
-
-    def text(self, parent: dict, key: str, path: str, *, required: bool = True) -> str | None:
-        """A text field: a non-empty string when present (and it must be present if required)."""
-        if key not in parent:
-            if required:
-                self.refuse(path, "missing", f"'{key}' is required")
-            return None
-        value = parent[key]
-        where = child(path, key)
-        if not isinstance(value, str):
-            self.refuse(where, "not_text", f"must be a non-empty string, not {_describe(value)}")
-            return None
-        if not value.strip():
-            self.refuse(where, "empty", "must not be empty")
-            return None
-        return value
-
-    def array(self, parent: dict, key: str, path: str, low: int, high: int, noun: str) -> list:
-        if key not in parent:
-            self.refuse(path, "missing", f"'{key}' is required")
-            return []
-        value = parent[key]
-        where = child(path, key)
-        if not isinstance(value, list):
-            self.refuse(where, "not_an_array", f"must be an array, not {_describe(value)}")
-            return []
-        if not low <= len(value) <= high:
-            self.refuse(where, "count", f"must hold {low} to {high} {noun}, not {len(value)}")
-        return value
-
-    def identifier(self, parent: dict, path: str, *, aws_max: int | None) -> str | None:
-        value = self.text(parent, "id", path)
-        if value is None:
-            return None
-        where = child(path, "id")
-        if not ID_PATTERN.fullmatch(value):
-            self.refuse(where, "bad_id", f"{value!r} is not 3-128 characters of letters, digits and '_'")
-            return None
-        if aws_max and len(value) > aws_max:
-            self.warn(where, "id_too_long_for_aws", f"is {len(value)} characters; AWS accepts {aws_max}")
-        return value
-
-    def length_warning(self, value: str | None, path: str, limit: int, what: str) -> None:
-        if value is not None and len(value) > limit:
-            self.warn(path, "too_long_for_aws", f"{what} is {len(value)} characters; AWS accepts {limit}")
-
-    def extras(self, value: dict, known: tuple[str, ...], path: str) -> dict[str, Any]:
-        """The keys the format does not define: warned, and kept to be exported again."""
-        found = {}
-        for key, item in value.items():
-            if key in known:
-                continue
-            self.warn(child(path, key), "unknown_key", f"'{key}' is not part of the lens format; it is kept")
-            self.no_invalid_numbers(item, child(path, key))
-            found[key] = item
-        return found
-
-    def no_invalid_numbers(self, value: Any, path: str) -> None:
-        """NaN and Infinity are not JSON: refused wherever they are."""
-        if isinstance(value, _NotANumber):
-            self.refuse(path, "not_json", f"{value.literal} is not a JSON value")
-        elif isinstance(value, float) and not math.isfinite(value):
-            self.refuse(path, "not_json", "is not a finite number")
-        elif isinstance(value, dict):
-            for key, item in value.items():
-                self.no_invalid_numbers(item, child(path, key))
-        elif isinstance(value, list):
-            for index, item in enumerate(value):
-                self.no_invalid_numbers(item, child(path, index))
-
-    # -- levels -------------------------------------------------------------------------------
-
-    def no_nul_characters(self, value: Any, path: str) -> None:
-        """A NUL character cannot be stored in a database text (PostgreSQL refuses it): refused
-        wherever it is, keys included."""
-        if isinstance(value, str):
-            if "\x00" in value:
-                self.refuse(path, "nul_character", "holds a NUL character (\\u0000), which cannot be stored")
-        elif isinstance(value, dict):
-            for key, item in value.items():
-                if "\x00" in key:
-                    self.refuse(path, "nul_character", "a key holds a NUL character (\\u0000)")
-                else:
-                    self.no_nul_characters(item, child(path, key))
-        elif isinstance(value, list):
-            for index, item in enumerate(value):
-                self.no_nul_characters(item, child(path, index))
+class _Reader(Checks):
+    """Validates a parsed document level by level and builds the LensDocument."""
 
     def lens(self, value: Any) -> LensDocument | None:
         data = self.obj(value, "$")
@@ -222,15 +88,7 @@ class _Reader:
         if data is None:
             return None
         pillar_id = self.identifier(data, path, aws_max=ID_AWS_MAX)
-        if pillar_id is not None:
-            if pillar_id in seen_pillars:
-                self.refuse(
-                    child(path, "id"),
-                    "duplicate_id",
-                    f"pillar id {pillar_id!r} is already used at {seen_pillars[pillar_id]}",
-                )
-            else:
-                seen_pillars[pillar_id] = child(path, "id")
+        self.unique_id(pillar_id, seen_pillars, path, "pillar")
         name = self.text(data, "name", path)
         self.length_warning(name, child(path, "name"), TITLE_AWS_MAX, "The pillar name")
         description = None
@@ -238,7 +96,7 @@ class _Reader:
             description = data["description"]
             if not isinstance(description, str):
                 self.refuse(
-                    child(path, "description"), "not_text", f"must be a string, not {_describe(description)}"
+                    child(path, "description"), "not_text", f"must be a string, not {describe(description)}"
                 )
         extra = self.extras(data, PILLAR_KEYS, path)
         questions = []
@@ -254,15 +112,7 @@ class _Reader:
         if data is None:
             return None
         question_id = self.identifier(data, path, aws_max=None)
-        if question_id is not None:
-            if question_id in seen_questions:
-                self.refuse(
-                    child(path, "id"),
-                    "duplicate_id",
-                    f"question id {question_id!r} is already used at {seen_questions[question_id]}",
-                )
-            else:
-                seen_questions[question_id] = child(path, "id")
+        self.unique_id(question_id, seen_questions, path, "question")
         title = self.text(data, "title", path)
         self.length_warning(title, child(path, "title"), TITLE_AWS_MAX, "The question title")
         description = self.text(data, "description", path)
@@ -280,14 +130,8 @@ class _Reader:
             choice = self.choice(item, where)
             if choice is None or choice.id is None:
                 continue
-            if choice.id in choice_paths:
-                self.refuse(
-                    child(where, "id"),
-                    "duplicate_id",
-                    f"choice id {choice.id!r} is already used at {choice_paths[choice.id]}",
-                )
+            if not self.unique_id(choice.id, choice_paths, where, "choice"):
                 continue
-            choice_paths[choice.id] = child(where, "id")
             if choice.is_none_of_these:
                 none_of_these.append(choice.id)
                 if len(none_of_these) == 2:
@@ -351,7 +195,7 @@ class _Reader:
         if "url" in data:
             url = data["url"]
             if not isinstance(url, str):
-                self.refuse(child(path, "url"), "not_text", f"must be a string, not {_describe(url)}")
+                self.refuse(child(path, "url"), "not_text", f"must be a string, not {describe(url)}")
                 url = None
             else:
                 self.check_url(url, child(path, "url"))
@@ -370,7 +214,7 @@ class _Reader:
 
     def additional_resources(self, value, path) -> list[AdditionalResources]:
         if not isinstance(value, list):
-            self.refuse(path, "not_an_array", f"must be an array, not {_describe(value)}")
+            self.refuse(path, "not_an_array", f"must be an array, not {describe(value)}")
             return []
         if len(value) > MAX_ADDITIONAL_ENTRIES:
             self.refuse(
@@ -491,7 +335,7 @@ def read_lens(source: str | bytes | dict) -> tuple[LensDocument, list[Problem]]:
                 [Problem("$", "too_large", f"{len(text):,} characters; a lens is at most {MAX_CHARACTERS:,}")]
             )
         try:
-            value = json.loads(text, parse_constant=_parse_constant)
+            value = json.loads(text, parse_constant=parse_constant)
         except json.JSONDecodeError as error:
             raise LensRefused(
                 [

@@ -8,8 +8,8 @@ cutting text silently.
 from typing import Any
 
 from lens.format.document import AdditionalResources, ChoiceDoc, LensDocument, QuestionDoc, ResourceDoc
+from lens.format.limits import DESCRIPTION_AWS_MAX, ID_AWS_MAX, NAME_AWS_MAX, TITLE_AWS_MAX
 from lens.format.problems import LensRefused, Problem, child
-from lens.format.reader import DESCRIPTION_AWS_MAX, ID_AWS_MAX, NAME_AWS_MAX, TITLE_AWS_MAX
 
 
 class AwsLimitsExceeded(LensRefused):
