@@ -30,7 +30,7 @@ class Lens(models.Model):
     """A lens: alias (unique in the instance), name, owner (None: the instance's), and sharing."""
 
     alias = models.SlugField(max_length=64, unique=True)
-    name = models.CharField(max_length=512)
+    name = models.TextField()
     description = models.TextField(blank=True)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -81,7 +81,7 @@ class LensVersion(models.Model):
     status = models.CharField(max_length=16, choices=Status, default=Status.DRAFT)
     label = models.CharField(max_length=32, blank=True, help_text=_("Set when the version is published."))
     kind = models.CharField(max_length=8, choices=Kind, blank=True)
-    name = models.CharField(max_length=512, help_text=_("The lens name as this version's file gives it."))
+    name = models.TextField(help_text=_("The lens name as this version's file gives it."))
     description = models.TextField()
     schema_version = models.CharField(max_length=16)
     source = models.JSONField(

@@ -300,3 +300,11 @@ def test_mutated_documents_meet_only_the_importers_own_refusal(document):
         assert problems
         for problem in problems:
             resolve(document, problem.path)
+
+
+def test_a_long_name_is_only_warned_and_stored_whole():
+    document = lens_document()
+    document["name"] = "N" * 5000
+    result = lens_import(source=json.dumps(document))
+    assert [(w.path, w.code) for w in result.warnings] == [("$.name", "too_long_for_aws")]
+    assert Lens.objects.get(pk=result.lens.pk).name == "N" * 5000
