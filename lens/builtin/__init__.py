@@ -7,7 +7,8 @@ minor when nothing was removed (reviews move to it), major when questions or cho
 
 from pathlib import Path
 
-from django.db import transaction
+from django.apps import apps
+from django.db import connections, transaction
 
 from lens.diff import Status, version_diff
 from lens.format import read_lens
@@ -39,7 +40,11 @@ def load_builtin_lens(path: Path = BUILTIN_FILE) -> str | None:
 
 
 def load_builtin_lens_after_migrate(sender, using="default", **kwargs) -> None:
-    """post_migrate receiver: load the built-in lens into the database just migrated."""
+    """post_migrate receiver: load the built-in lens into the database just migrated (unless the
+    lens tables are not there, as after `migrate lens zero`)."""
     if using != "default":
         return
-    load_builtin_lens()
+    with connections[using].cursor() as cursor:
+        tables = connections[using].introspection.table_names(cursor)
+    if all(model._meta.db_table in tables for model in apps.get_app_config("lens").get_models()):
+        load_builtin_lens()
