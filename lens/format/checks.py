@@ -119,6 +119,28 @@ class Checks:
         seen[value] = where
         return True
 
+    def one_of_once(
+        self,
+        data: dict,
+        key: str,
+        path: str,
+        allowed: tuple[str, ...],
+        seen: dict[str, int],
+        index: int,
+        noun: str,
+    ) -> Any:
+        """`data[key]`, which must be one of `allowed` and not already in `seen` (value -> index of the
+        sibling that has it): a rule's risk level, an additionalResources entry's type."""
+        value = data.get(key)
+        if not isinstance(value, str) or value not in allowed:
+            where = child(path, key) if key in data else path
+            self.refuse(where, f"bad_{key}", f"'{key}' must be one of {', '.join(allowed)}")
+        elif value in seen:
+            self.refuse(child(path, key), f"duplicate_{key}", f"{noun} {seen[value]} already has {value}")
+        else:
+            seen[value] = index
+        return value
+
     def length_warning(self, value: str | None, path: str, limit: int, what: str) -> None:
         if value is not None and len(value) > limit:
             self.warn(path, "too_long_for_aws", f"{what} is {len(value)} characters; AWS accepts {limit}")

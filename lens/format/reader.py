@@ -221,25 +221,13 @@ class _Reader(Checks):
                 path, "count", f"must hold at most {MAX_ADDITIONAL_ENTRIES} entries, not {len(value)}"
             )
         entries = []
-        types_seen = set()
+        types_seen: dict[str, int] = {}
         for index, item in enumerate(value):
             where = child(path, index)
             data = self.obj(item, where)
             if data is None:
                 continue
-            kind = data.get("type")
-            if not isinstance(kind, str) or kind not in ADDITIONAL_TYPES:
-                self.refuse(
-                    child(where, "type") if "type" in data else where,
-                    "bad_type",
-                    f"'type' must be one of {', '.join(ADDITIONAL_TYPES)}",
-                )
-            elif kind in types_seen:
-                self.refuse(
-                    child(where, "type"), "duplicate_type", f"a second {kind} entry; one of each type"
-                )
-            else:
-                types_seen.add(kind)
+            kind = self.one_of_once(data, "type", where, ADDITIONAL_TYPES, types_seen, index, "entry")
             content = []
             items = self.array(data, "content", where, 1, MAX_ADDITIONAL_CONTENT, "resources")
             for position, resource in enumerate(items):
@@ -260,19 +248,9 @@ class _Reader(Checks):
             rule = self.obj(item, where)
             if rule is None:
                 continue
-            level = rule.get("risk")
-            if not isinstance(level, str) or level not in risk.RISK_FROM_FILE:
-                self.refuse(
-                    child(where, "risk") if "risk" in rule else where,
-                    "bad_risk",
-                    f"'risk' must be one of {', '.join(risk.RISK_FROM_FILE)}",
-                )
-            elif level in levels_seen:
-                self.refuse(
-                    child(where, "risk"), "duplicate_risk", f"rule {levels_seen[level]} already gives {level}"
-                )
-            else:
-                levels_seen[level] = index
+            level = self.one_of_once(
+                rule, "risk", where, tuple(risk.RISK_FROM_FILE), levels_seen, index, "rule"
+            )
             condition = self.text(rule, "condition", where)
             if condition is not None:
                 try:
