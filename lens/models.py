@@ -58,10 +58,6 @@ class Lens(models.Model):
     def is_builtin(self) -> bool:
         return self.alias == BUILTIN_ALIAS
 
-    @property
-    def belongs_to_instance(self) -> bool:
-        return self.owner_id is None
-
 
 class LensVersion(models.Model):
     """One version of a lens's content: a draft, or a published version that never changes."""

@@ -30,7 +30,6 @@ class Risk(enum.StrEnum):
 
 #: The lens file's risk names and what they mean here.
 RISK_FROM_FILE = {"NO_RISK": Risk.NONE, "MEDIUM_RISK": Risk.MEDIUM, "HIGH_RISK": Risk.HIGH}
-RISK_TO_FILE = {risk: name for name, risk in RISK_FROM_FILE.items()}
 
 DEFAULT = "default"
 
@@ -183,22 +182,6 @@ def positive_choice_ids_in(node: Node, negated: bool = False) -> set[str]:
         case And(operands=operands) | Or(operands=operands):
             return set().union(*(positive_choice_ids_in(operand, negated) for operand in operands))
     return set()
-
-
-def evaluate_tree(node: Node, is_true: Callable[[str], bool]) -> bool:
-    """A condition's truth for a predicate over choice ids: the plain, slow reading of the tree."""
-    match node:
-        case Always():
-            return True
-        case Choice(id=choice_id):
-            return is_true(choice_id)
-        case Not(operand=operand):
-            return not evaluate_tree(operand, is_true)
-        case And(operands=operands):
-            return all(evaluate_tree(operand, is_true) for operand in operands)
-        case Or(operands=operands):
-            return any(evaluate_tree(operand, is_true) for operand in operands)
-    raise TypeError(f"not a condition node: {node!r}")
 
 
 # --- compiled evaluation ------------------------------------------------------------------------

@@ -43,7 +43,6 @@ class ImportResult:
     version: LensVersion
     document: LensDocument
     warnings: list[Problem] = field(default_factory=list)
-    created_lens: bool = False
 
 
 def content_hash(document: LensDocument) -> str:
@@ -95,7 +94,6 @@ def lens_import(
     warnings = warnings + lint_lens(document)
     source_value = write_lens(document)  # the document as parsed: JSON values, BOM and layout gone
     with transaction.atomic():
-        created = False
         if alias is not None:
             _check_alias(alias)
             lens = Lens.objects.select_for_update().filter(alias=alias).first()
@@ -112,7 +110,6 @@ def lens_import(
                 description=document.description,
                 owner=owner,
             )
-            created = True
         else:
             lens.name, lens.description = document.name, document.description
             lens.save(update_fields=["name", "description", "updated_at"])
@@ -129,9 +126,7 @@ def lens_import(
             created_by=created_by,
         )
         store_document(version, document)
-    return ImportResult(
-        lens=lens, version=version, document=document, warnings=warnings, created_lens=created
-    )
+    return ImportResult(lens=lens, version=version, document=document, warnings=warnings)
 
 
 def lens_publish(*, lens: Lens, label: str, major: bool) -> LensVersion:
