@@ -1,14 +1,16 @@
-"""The site's URLs: the lens library, the reviews (later), login and the admin."""
+"""The site's URLs: the reviews (home), the lens library, the account pages and the admin."""
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django.views.generic import RedirectView
+
+from mlwa import views
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="lens:library", permanent=False), name="home"),
+    path("", include("reviews.urls")),
     path("lenses/", include("lens.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/profile/", views.profile, name="profile"),
     path("admin/", admin.site.urls),
 ]

@@ -1,1 +1,236 @@
-"""Workloads, answers, milestones, improvement plans and reports: built on the lens app."""
+"""Workload reviews: what is reviewed, who may see or change it, the lenses applied, the answers.
+
+A Workload is owned by one user and shared with users or groups (Share) as contributor or reader.
+Each lens applied to it is a LensReview of one published LensVersion, with one Answer per question,
+created with the review, so that every summary is a plain aggregate over stored risks. Every change to
+an answer is kept in AnswerChange; everything else that happens to a workload in WorkloadEvent.
+Writes go through reviews.services; reads through reviews.selectors.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+
+#: Notes on a workload, a lens review, a pillar or an answer (the AWS Well-Architected Tool's limit).
+NOTES_MAX = 2084
+#: Notes on a practice marked not applicable (AWS: 250).
+CHOICE_NOTES_MAX = 250
+
+
+class Workload(models.Model):
+    """What is reviewed: an ML system, described by its owner, with the lenses applied to it."""
+
+    class Environment(models.TextChoices):
+        PRODUCTION = "PRODUCTION", _("Production")
+        PREPRODUCTION = "PREPRODUCTION", _("Pre-production")
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="owned_workloads")
+    name = models.CharField(max_length=100)
+    description = models.TextField(max_length=NOTES_MAX, blank=True)
+    environment = models.CharField(max_length=16, choices=Environment, default=Environment.PREPRODUCTION)
+    review_owner = models.CharField(
+        max_length=255, blank=True, help_text=_("Who is responsible for the review (a name or an address).")
+    )
+    industry = models.CharField(max_length=100, blank=True)
+    regions = models.JSONField(default=list, blank=True, help_text=_("Region names, in the owner's order."))
+    architectural_design_url = models.URLField(max_length=2048, blank=True)
+    tags = models.JSONField(default=list, blank=True, help_text=_("Short labels to find workloads by."))
+    notes = models.TextField(max_length=NOTES_MAX, blank=True)
+    pillar_priorities = models.JSONField(
+        default=list, blank=True, help_text=_("Pillar ids, most important first.")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        permissions = [("view_all_workloads", "Can see every workload (read only)")]
+        constraints = [
+            models.UniqueConstraint("owner", Lower("name"), name="workload_name_unique_per_owner"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Share(models.Model):
+    """A workload shared with one user or one group, as contributor (answers) or reader."""
+
+    class Role(models.TextChoices):
+        CONTRIBUTOR = "CONTRIBUTOR", _("Contributor")
+        READER = "READER", _("Reader")
+
+    workload = models.ForeignKey(Workload, models.CASCADE, related_name="shares")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.CASCADE, null=True, blank=True, related_name="workload_shares"
+    )
+    group = models.ForeignKey(
+        "auth.Group", models.CASCADE, null=True, blank=True, related_name="workload_shares"
+    )
+    role = models.CharField(max_length=16, choices=Role)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(user__isnull=False, group__isnull=True)
+                | Q(user__isnull=True, group__isnull=False),
+                name="share_user_or_group",
+            ),
+            models.UniqueConstraint(
+                fields=["workload", "user"], condition=Q(user__isnull=False), name="share_once_per_user"
+            ),
+            models.UniqueConstraint(
+                fields=["workload", "group"], condition=Q(group__isnull=False), name="share_once_per_group"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.workload} → {self.user or self.group} ({self.get_role_display()})"
+
+    @property
+    def grantee(self):
+        return self.user or self.group
+
+
+class LensReview(models.Model):
+    """One lens version applied to a workload: one per lens, with the lens's and the pillars' notes."""
+
+    workload = models.ForeignKey(Workload, models.CASCADE, related_name="lens_reviews")
+    # The lens as well as the version: one review per lens, whichever version it is on.
+    lens = models.ForeignKey("lens.Lens", models.PROTECT, related_name="+")
+    # PROTECT: a version that a review uses cannot be deleted (lens.services answers LensInUse).
+    lens_version = models.ForeignKey("lens.LensVersion", models.PROTECT, related_name="+")
+    notes = models.TextField(max_length=NOTES_MAX, blank=True)
+    pillar_notes = models.JSONField(default=dict, blank=True, help_text=_("Notes by pillar id."))
+    applied_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["applied_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["workload", "lens"], name="lensreview_one_per_lens"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.workload} · {self.lens_version}"
+
+
+class Answer(models.Model):
+    """A lens review's answer to one question: the practices followed, those that do not apply, and
+    the risk that follows, stored when the answer is written (reviews.services.answer_update).
+
+    `version` counts accepted writes (0: never answered); a write from an older version is refused.
+    """
+
+    class Reason(models.TextChoices):
+        """Why a practice, or a whole question, does not apply (the AWS tool's list)."""
+
+        OUT_OF_SCOPE = "OUT_OF_SCOPE", _("Out of scope")
+        BUSINESS_PRIORITIES = "BUSINESS_PRIORITIES", _("Business priorities")
+        ARCHITECTURE_CONSTRAINTS = "ARCHITECTURE_CONSTRAINTS", _("Architecture constraints")
+        OTHER = "OTHER", _("Other")
+        NONE = "NONE", _("None")
+
+    class Risk(models.TextChoices):
+        """The stored risk: lens.risk.Risk's values (it computes them), with labels."""
+
+        UNANSWERED = "UNANSWERED", _("Unanswered")
+        NOT_APPLICABLE = "NOT_APPLICABLE", _("Not applicable")
+        NONE = "NONE", _("No risk")
+        MEDIUM = "MEDIUM", _("Medium risk")
+        HIGH = "HIGH", _("High risk")
+
+    lens_review = models.ForeignKey(LensReview, models.CASCADE, related_name="answers")
+    question = models.ForeignKey("lens.Question", models.PROTECT, related_name="+")
+    selected_choices = models.JSONField(default=list, blank=True, help_text=_("Choice ids, in lens order."))
+    not_applicable_choices = models.JSONField(
+        default=dict, blank=True, help_text=_('Choice id → {"reason": ..., "notes": ...}.')
+    )
+    is_applicable = models.BooleanField(default=True)
+    reason = models.CharField(
+        max_length=32, choices=Reason, blank=True, help_text=_("Why the question does not apply.")
+    )
+    notes = models.TextField(max_length=NOTES_MAX, blank=True)
+    risk = models.CharField(max_length=16, choices=Risk, default=Risk.UNANSWERED, db_index=True)
+    version = models.PositiveIntegerField(default=0)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["question__pillar__position", "question__position"]
+        constraints = [
+            models.UniqueConstraint(fields=["lens_review", "question"], name="answer_one_per_question"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.lens_review} · {self.question_id}: {self.risk}"
+
+    @property
+    def is_answered(self) -> bool:
+        return self.risk != self.Risk.UNANSWERED
+
+
+class AnswerChange(models.Model):
+    """The audit trail: one accepted change to an answer, with who, when, before and after."""
+
+    answer = models.ForeignKey(Answer, models.CASCADE, related_name="changes")
+    version = models.PositiveIntegerField(help_text=_("The answer's version after this change."))
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    changed_at = models.DateTimeField()
+    before = models.JSONField()
+    after = models.JSONField()
+    note = models.CharField(
+        max_length=255, blank=True, help_text=_("How it came about, e.g. a conflict resolved in its favour.")
+    )
+
+    class Meta:
+        ordering = ["-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["answer", "version"], name="answerchange_one_per_version"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.answer_id} v{self.version}"
+
+
+class WorkloadEvent(models.Model):
+    """The workload's log of everything but answers: fields, people, lenses, ownership and so on.
+
+    Kept when the workload is deleted (the deletion itself is an event), so `workload` may be None
+    and `workload_name` says which one it was.
+    """
+
+    class Kind(models.TextChoices):
+        CREATED = "CREATED", _("Created")
+        UPDATED = "UPDATED", _("Fields changed")
+        DELETED = "DELETED", _("Deleted")
+        OWNER_CHANGED = "OWNER_CHANGED", _("Ownership handed over")
+        SHARED = "SHARED", _("Shared")
+        ROLE_CHANGED = "ROLE_CHANGED", _("Role changed")
+        UNSHARED = "UNSHARED", _("Share revoked")
+        LENS_APPLIED = "LENS_APPLIED", _("Lens applied")
+        LENS_REMOVED = "LENS_REMOVED", _("Lens removed")
+        LENS_NOTES = "LENS_NOTES", _("Lens notes changed")
+
+    workload = models.ForeignKey(Workload, models.SET_NULL, null=True, blank=True, related_name="events")
+    workload_name = models.CharField(max_length=100)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    kind = models.CharField(max_length=32, choices=Kind)
+    summary = models.TextField(help_text=_("What happened, in a sentence."))
+    data = models.JSONField(default=dict, blank=True, help_text=_("Details: fields before and after, ..."))
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.workload_name}: {self.summary}"

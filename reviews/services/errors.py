@@ -1,0 +1,36 @@
+"""What a review service answers when it refuses a write. Nothing has changed when one is raised."""
+
+from collections.abc import Mapping, Sequence
+
+
+class ReviewRefused(Exception):
+    """A write refused; `status` is the HTTP status that the views and the API answer with."""
+
+    status = 400
+    code = "invalid"
+
+
+class InvalidInput(ReviewRefused):
+    """Input that breaks a rule: `errors` maps each field path at fault to what is wrong with it."""
+
+    def __init__(self, errors: Mapping[str, str | Sequence[str]]):
+        self.errors = {
+            field: [messages] if isinstance(messages, str) else list(messages)
+            for field, messages in errors.items()
+        }
+        super().__init__("; ".join(f"{field}: {' '.join(m)}" for field, m in self.errors.items()))
+
+
+class StaleAnswer(ReviewRefused):
+    """A write from an older version of an answer than the stored one (someone else saved since).
+    `current` is the stored answer, so that the writer can see both and choose."""
+
+    status = 409
+    code = "stale"
+
+    def __init__(self, current, expected_version: int):
+        self.current = current
+        self.expected_version = expected_version
+        super().__init__(
+            f"This answer changed since version {expected_version}: it is at version {current.version}."
+        )

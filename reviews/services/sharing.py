@@ -1,0 +1,80 @@
+"""Who else may see or change a workload: shares with users and groups, their roles, revoking."""
+
+from django.contrib.auth.models import Group
+from django.db import IntegrityError, transaction
+
+from reviews.models import Share, Workload, WorkloadEvent
+from reviews.services.errors import InvalidInput
+from reviews.services.events import event_record
+
+
+def _name(share: Share) -> str:
+    return f"user {share.user.get_username()}" if share.user_id else f"group {share.group.name}"
+
+
+def _valid_role(role: str) -> Share.Role:
+    if role not in Share.Role.values:
+        raise InvalidInput({"role": f"Choose one of: {', '.join(Share.Role.values)}."})
+    return Share.Role(role)
+
+
+@transaction.atomic
+def share_grant(*, workload: Workload, actor, role: str, user=None, group: Group | None = None) -> Share:
+    """Share `workload` with one user or one group as `role`."""
+    role = _valid_role(role)
+    if (user is None) == (group is None):
+        raise InvalidInput({"user": "Choose a user or a group."})
+    if user is not None and not user.is_active:
+        raise InvalidInput({"user": "This user cannot log in."})
+    if user is not None and user.pk == workload.owner_id:
+        raise InvalidInput({"user": "The owner already has every right on the workload."})
+    try:
+        with transaction.atomic():
+            share = Share.objects.create(workload=workload, user=user, group=group, role=role)
+    except IntegrityError:
+        field = "user" if user is not None else "group"
+        raise InvalidInput({field: "The workload is shared with them already: change their role."}) from None
+    event_record(
+        workload=workload,
+        actor=actor,
+        kind=WorkloadEvent.Kind.SHARED,
+        summary=f"Shared with {_name(share)} as {share.get_role_display().lower()}.",
+        grantee=_name(share),
+        role=role,
+    )
+    return share
+
+
+@transaction.atomic
+def share_change_role(*, share: Share, actor, role: str) -> Share:
+    """Make `share` a contributor or a reader."""
+    role = _valid_role(role)
+    if share.role == role:
+        return share
+    before = share.role
+    share.role = role
+    share.save(update_fields=["role"])
+    event_record(
+        workload=share.workload,
+        actor=actor,
+        kind=WorkloadEvent.Kind.ROLE_CHANGED,
+        summary=f"{_name(share).capitalize()} is now {share.get_role_display().lower()}.",
+        grantee=_name(share),
+        before=before,
+        after=role,
+    )
+    return share
+
+
+@transaction.atomic
+def share_revoke(*, share: Share, actor) -> None:
+    """Stop sharing: the user or group loses the access this share gave."""
+    event_record(
+        workload=share.workload,
+        actor=actor,
+        kind=WorkloadEvent.Kind.UNSHARED,
+        summary=f"No longer shared with {_name(share)}.",
+        grantee=_name(share),
+        role=share.role,
+    )
+    share.delete()

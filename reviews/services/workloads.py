@@ -1,0 +1,153 @@
+"""Workloads: create, change, hand over and delete, each in one transaction with its event."""
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import IntegrityError, transaction
+
+from lens.models import BUILTIN_ALIAS, Lens, LensVersion
+from lens.selectors import latest_published_version
+from reviews.models import Share, Workload, WorkloadEvent
+from reviews.services.errors import InvalidInput
+from reviews.services.events import event_record
+from reviews.services.lens_reviews import lens_review_apply
+
+#: The fields a workload's owner edits (DESIGN.md, "Domain").
+WORKLOAD_FIELDS = (
+    "name",
+    "description",
+    "environment",
+    "review_owner",
+    "industry",
+    "regions",
+    "architectural_design_url",
+    "tags",
+    "notes",
+    "pillar_priorities",
+)
+LIST_FIELDS = {"regions": 50, "tags": 50, "pillar_priorities": 50}  # field: most items
+LIST_ITEM_MAX = 128
+NAME_TAKEN = "You already have a workload with this name."
+
+
+def _clean_list(field: str, value: Any) -> list[str]:
+    if not isinstance(value, list | tuple) or not all(isinstance(item, str) for item in value):
+        raise InvalidInput({field: "Must be a list of text values."})
+    items = list(dict.fromkeys(item.strip() for item in value if item.strip()))  # in order, once each
+    if len(items) > LIST_FIELDS[field]:
+        raise InvalidInput({field: f"At most {LIST_FIELDS[field]} values."})
+    if too_long := [item for item in items if len(item) > LIST_ITEM_MAX]:
+        raise InvalidInput({field: f"{too_long[0][:40]!r}… is longer than {LIST_ITEM_MAX} characters."})
+    return items
+
+
+def _apply_fields(workload: Workload, fields: Mapping[str, Any]) -> dict[str, tuple[Any, Any]]:
+    """Set `fields` on `workload` and validate it; the changes as field: (before, after)."""
+    if unknown := sorted(set(fields) - set(WORKLOAD_FIELDS)):
+        raise InvalidInput(dict.fromkeys(unknown, "Not a workload field."))
+    changes = {}
+    for name, value in fields.items():
+        if name in LIST_FIELDS:
+            value = _clean_list(name, value)
+        elif isinstance(value, str):
+            value = value.strip()
+        before = getattr(workload, name)
+        if before != value:
+            changes[name] = (before, value)
+            setattr(workload, name, value)
+    try:
+        workload.full_clean(exclude=["owner"])
+        workload.validate_constraints()
+    except ValidationError as error:
+        errors = error.message_dict
+        if NON_FIELD_ERRORS in errors:  # the only one: the name is taken (workload_name_unique_per_owner)
+            errors.pop(NON_FIELD_ERRORS)
+            errors["name"] = [NAME_TAKEN]
+        raise InvalidInput(errors) from None
+    return changes
+
+
+def _save(workload: Workload) -> None:
+    """Save, turning a name taken by a concurrent write into the same error as a checked one."""
+    try:
+        with transaction.atomic():
+            workload.save()
+    except IntegrityError:
+        raise InvalidInput({"name": NAME_TAKEN}) from None
+
+
+@transaction.atomic
+def workload_create(
+    *, owner, fields: Mapping[str, Any], lens_versions: list[LensVersion] | None = None
+) -> Workload:
+    """A new workload of `owner` with `fields`, and a review of each of `lens_versions` (None: the
+    built-in lens's newest published version, when there is one)."""
+    workload = Workload(owner=owner)
+    _apply_fields(workload, fields)
+    _save(workload)
+    event_record(workload=workload, actor=owner, kind=WorkloadEvent.Kind.CREATED, summary="Workload created.")
+    if lens_versions is None:
+        builtin = Lens.objects.filter(alias=BUILTIN_ALIAS).first()
+        version = builtin and latest_published_version(builtin)
+        lens_versions = [version] if version else []
+    for version in lens_versions:
+        lens_review_apply(workload=workload, lens_version=version, actor=owner)
+    return workload
+
+
+@transaction.atomic
+def workload_update(*, workload: Workload, actor, fields: Mapping[str, Any]) -> Workload:
+    """Change the workload's fields; the event lists each changed field, before and after."""
+    changes = _apply_fields(workload, fields)
+    if not changes:
+        return workload
+    _save(workload)
+    event_record(
+        workload=workload,
+        actor=actor,
+        kind=WorkloadEvent.Kind.UPDATED,
+        summary="Changed " + ", ".join(name.replace("_", " ") for name in changes) + ".",
+        changes={name: {"before": before, "after": after} for name, (before, after) in changes.items()},
+    )
+    return workload
+
+
+@transaction.atomic
+def workload_delete(*, workload: Workload, actor) -> None:
+    """Delete the workload with its reviews and answers (and, later, milestones). The event stays,
+    with the workload's name."""
+    event_record(
+        workload=workload, actor=actor, kind=WorkloadEvent.Kind.DELETED, summary=f"Deleted {workload.name!r}."
+    )
+    workload.delete()
+
+
+@transaction.atomic
+def workload_transfer(*, workload: Workload, actor, new_owner) -> Workload:
+    """Hand the workload to `new_owner`. The previous owner stays on as a contributor, so that
+    handing over never locks out the person who did the work; a share the new owner had goes."""
+    User = get_user_model()
+    if not isinstance(new_owner, User) or not new_owner.is_active:
+        raise InvalidInput({"owner": "Choose an active user."})
+    if new_owner.pk == workload.owner_id:
+        raise InvalidInput({"owner": "This user already owns the workload."})
+    if Workload.objects.filter(owner=new_owner, name__iexact=workload.name).exists():
+        raise InvalidInput({"owner": f"{new_owner.get_username()} already has a workload with this name."})
+    previous = workload.owner
+    workload.shares.filter(user=new_owner).delete()
+    workload.owner = new_owner
+    _save(workload)
+    Share.objects.update_or_create(
+        workload=workload, user=previous, defaults={"role": Share.Role.CONTRIBUTOR}
+    )
+    event_record(
+        workload=workload,
+        actor=actor,
+        kind=WorkloadEvent.Kind.OWNER_CHANGED,
+        summary=f"Ownership handed from {previous.get_username()} to {new_owner.get_username()}.",
+        before=previous.get_username(),
+        after=new_owner.get_username(),
+    )
+    return workload

@@ -1,0 +1,36 @@
+"""The reviews' pages: the dashboard, workloads, their people and lenses, and the questionnaire.
+
+Every view finds its workload through reviews.selectors.workload_for, so an outsider gets a 404 on
+every URL here; what a role may do is reviews.permissions.can."""
+
+from django.urls import path
+
+from reviews.views import dashboard, people, questionnaire, workloads
+
+app_name = "reviews"
+
+workload = "workloads/<int:pk>/"
+review = workload + "lenses/<slug:alias>/"
+question = review + "questions/<str:question_id>/"
+
+urlpatterns = [
+    path("", dashboard.dashboard, name="dashboard"),
+    path("workloads/", dashboard.workload_list, name="workload-list"),
+    path("workloads/new/", workloads.create, name="workload-create"),
+    path(workload, workloads.detail, name="workload"),
+    path(workload + "edit/", workloads.edit, name="workload-edit"),
+    path(workload + "delete/", workloads.delete, name="workload-delete"),
+    path(workload + "owner/", workloads.transfer, name="workload-transfer"),
+    path(workload + "events/", workloads.events, name="workload-events"),
+    path(workload + "people/", people.people, name="people"),
+    path(workload + "people/<int:share_pk>/", people.change_role, name="share-role"),
+    path(workload + "people/<int:share_pk>/revoke/", people.revoke, name="share-revoke"),
+    path(workload + "lenses/", workloads.apply_lens, name="lens-apply"),
+    path(review, questionnaire.start, name="review"),
+    path(review + "remove/", workloads.remove_lens, name="lens-remove"),
+    path(review + "notes/", questionnaire.notes, name="lens-notes"),
+    path(review + "changes/", questionnaire.changes, name="changes"),
+    path(question, questionnaire.question, name="question"),
+    path(question + "answer/", questionnaire.answer, name="answer"),
+    path(question + "history/", questionnaire.history, name="history"),
+]

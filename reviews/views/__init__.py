@@ -1,0 +1,1 @@
+"""The reviews' pages, one module per area: dashboard, workloads, people, questionnaire."""

@@ -1,0 +1,7 @@
+"""(being written)"""
+
+
+def dashboard(request): ...
+
+
+def workload_list(request): ...

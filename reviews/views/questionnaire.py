@@ -1,0 +1,19 @@
+"""(being written)"""
+
+
+def start(request, pk, alias): ...
+
+
+def notes(request, pk, alias): ...
+
+
+def changes(request, pk, alias): ...
+
+
+def question(request, pk, alias, question_id): ...
+
+
+def answer(request, pk, alias, question_id): ...
+
+
+def history(request, pk, alias, question_id): ...
