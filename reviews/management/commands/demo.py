@@ -1,4 +1,4 @@
-"""`manage.py demo`: the embedded default's demo login (demo / demo), made once.
+"""`manage.py demo`: the embedded default's demo login (demo / demo) and demo workload, made once.
 
 Refused unless DEBUG is on: a production instance never gets a known password.
 """
@@ -7,12 +7,17 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from reviews.demo import demo_workload
+
 DEMO_USERNAME = "demo"
 DEMO_PASSWORD = "demo"  # noqa: S105 - the documented demo login of the embedded default
 
 
 class Command(BaseCommand):
-    help = "Create the demo login (demo / demo) for the embedded default. Refused unless DEBUG is on."
+    help = (
+        "Create the demo login (demo / demo) and its answered demo workload for the embedded default. "
+        "Refused unless DEBUG is on."
+    )
 
     def handle(self, *args, **options):
         if not settings.DEBUG:
@@ -24,3 +29,6 @@ class Command(BaseCommand):
             user.set_password(DEMO_PASSWORD)
             user.save(update_fields=["password"])
             self.stdout.write(f"Created the demo login: {DEMO_USERNAME} / {DEMO_PASSWORD}")
+        workload = demo_workload(owner=user)
+        if workload is not None:
+            self.stdout.write(f"Created the demo workload: {workload.name}")
