@@ -1,0 +1,205 @@
+"""Browser tests: Playwright for Python driving Debian's Chromium against pytest-django's live server.
+
+Chromium is the system one (`apt-get install chromium`, which .ci/run does), never a browser that
+Playwright downloads: MLWA_CHROMIUM names another executable. Without it the tests skip with a reason,
+and fail under .ci/run (MLWA_REQUIRE_SERVICES).
+
+Every test here is marked `browser` (`pytest -m "not browser"` leaves them out) and uses `live_server`,
+so it runs in a transactional database: what the test writes is committed where the server's thread
+sees it, and the tables are emptied afterwards (post_migrate then loads the built-in lens again).
+Emptying needs `_retire_published_lens_versions`: see there.
+
+Django and Playwright's event loop: the sync API runs an asyncio loop in this thread, and that loop
+counts as running from `sync_playwright().start()` until `stop()`, even between Playwright calls.
+Django refuses ORM calls from a thread with a running loop (SynchronousOnlyOperation), so
+DJANGO_ALLOW_ASYNC_UNSAFE is set while the browser is up, and only then: the browser lives for one
+test module and is stopped, and the variable restored, when the module ends. Every other test keeps
+Django's check.
+"""
+
+import os
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from django.urls import reverse
+from playwright.sync_api import ConsoleMessage, Error, Page, sync_playwright
+
+from lens.models import LensVersion
+from tests.conftest import REQUIRE_SERVICES
+
+CHROMIUM = os.environ.get("MLWA_CHROMIUM", "/usr/bin/chromium")
+
+# Headless in a container as root (--no-sandbox), with no GPU, and with nothing that talks to
+# Google's servers: the tests reach only the live server on the loopback.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+#: For every action, wait and navigation. Playwright's default is 30 s; our pages answer in well
+#: under a second, so a broken page fails the test sooner.
+DEFAULT_TIMEOUT_MS = 10_000
+
+BROWSER_TESTS = Path(__file__).resolve().parent
+
+
+def pytest_collection_modifyitems(items):
+    """Mark the tests in this folder `browser` (the hook sees every collected test, hence the filter)."""
+    for item in items:
+        if item.path.is_relative_to(BROWSER_TESTS):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="module")
+def _django_allow_async_unsafe():
+    """Let the ORM run beside Playwright's event loop while the browser is up (see the module's note)."""
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    yield
+    # Module teardown, after `browser` (which depends on this fixture) has stopped the loop.
+    if previous is None:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture(autouse=True)
+def _retire_published_lens_versions(transactional_db):
+    """Let the flush after a transactional test empty the lens tables.
+
+    The triggers of lens migration 0002 refuse to delete the content of a published version, and on
+    SQLite the flush is a DELETE of every row (on PostgreSQL a TRUNCATE, which row triggers do not see),
+    so the flush of the first browser test would fail ("published lens versions cannot change") and
+    leave its rows behind. Marking the published versions RETIRING is the one change the triggers
+    allow, and what deleting a lens does (lens.models._retire_before_delete). This fixture depends on
+    `transactional_db`, so its teardown runs before the flush."""
+    yield
+    LensVersion.objects.filter(status=LensVersion.Status.PUBLISHED).update(status=LensVersion.Status.RETIRING)
+
+
+@pytest.fixture(scope="module")
+def browser(_django_allow_async_unsafe):
+    """Headless Chromium for one test module (about half a second to start); each test gets its own
+    context from `new_page`."""
+    if not os.access(CHROMIUM, os.X_OK):
+        reason = (
+            f"browser tests need Chromium at {CHROMIUM}: apt-get install chromium "
+            "(or set MLWA_CHROMIUM to a Chromium executable)"
+        )
+        if REQUIRE_SERVICES:
+            pytest.fail(reason)
+        pytest.skip(reason)
+    playwright = sync_playwright().start()
+    try:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+    except Error:
+        playwright.stop()
+        raise
+    yield chromium
+    chromium.close()
+    playwright.stop()
+
+
+class ConsoleErrors:
+    """What the pages of one test reported as errors: console.error messages, which include
+    Chromium's Content-Security-Policy violations ("Executing inline script violates the following
+    Content Security Policy directive ...") and failed loads ("Failed to load resource: ... 404"),
+    and uncaught exceptions."""
+
+    def __init__(self) -> None:
+        self._by_page: dict[Page, list[str]] = {}
+
+    def watch(self, page: Page) -> None:
+        errors = self._by_page.setdefault(page, [])
+
+        def on_console(message: ConsoleMessage) -> None:
+            if message.type == "error":
+                where = message.location.get("url") or page.url
+                errors.append(f"console error at {where}: {message.text}")
+
+        page.on("console", on_console)
+        page.on("pageerror", lambda exc: errors.append(f"uncaught exception at {page.url}: {exc}"))
+
+    def of(self, page: Page) -> list[str]:
+        # Events reach Python only while Playwright runs: a round trip delivers those that the page
+        # emitted before it, such as a violation reported just after the load event.
+        page.evaluate("0")
+        return list(self._by_page.get(page, []))
+
+
+@pytest.fixture
+def console_errors() -> ConsoleErrors:
+    """The errors of the pages this test opened (see `assert_no_console_errors`)."""
+    return ConsoleErrors()
+
+
+@pytest.fixture
+def new_page(browser, live_server, console_errors):
+    """Factory: `new_page()` opens a page in a new browser context, with its own cookies, so a
+    second call is a second, independent session (another user). Relative URLs go to the live
+    server (`page.goto("/lenses/")`). The contexts close when the test ends."""
+    contexts = []
+
+    def open_page() -> Page:
+        context = browser.new_context(base_url=live_server.url)
+        contexts.append(context)
+        context.set_default_timeout(DEFAULT_TIMEOUT_MS)
+        page = context.new_page()
+        console_errors.watch(page)
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_page) -> Page:
+    """A page in a fresh browser context, logged in as nobody."""
+    return new_page()
+
+
+@pytest.fixture
+def logged_in_page(new_page, live_server):
+    """Factory: `logged_in_page(user, password)` logs in through the login form, as a person does, in
+    a new session (see `new_page`), and returns the page it lands on. `user` is a user or a username.
+    A refused login fails the test with the form's error rather than a timeout further on."""
+    login_path = reverse("login")
+
+    def log_in(user, password: str) -> Page:
+        username = user if isinstance(user, str) else user.get_username()
+        page = new_page()
+        page.goto(live_server.url + login_path)
+        page.locator("#id_username").fill(username)
+        page.locator("#id_password").fill(password)
+        # A refused login answers the POST on the same URL, so wait for the navigation itself (which
+        # follows the redirect after a successful one) rather than for a URL.
+        with page.expect_navigation() as navigation:
+            page.get_by_role("button", name="Log in", exact=True).click()
+        response = navigation.value
+        if urlsplit(page.url).path == login_path:
+            errors = page.locator(".alert-error").all_inner_texts()
+            pytest.fail(f"logging in as {username!r} failed: {' '.join(errors) or 'still on the login page'}")
+        if response is not None and not response.ok:
+            pytest.fail(f"logging in as {username!r} landed on {page.url}: HTTP {response.status}")
+        return page
+
+    return log_in
+
+
+@pytest.fixture
+def assert_no_console_errors(console_errors):
+    """`assert_no_console_errors(page)` at the end of a test: no console error, no CSP violation and no
+    uncaught exception on that page since it opened."""
+
+    def check(page: Page) -> None:
+        errors = console_errors.of(page)
+        assert not errors, "the page reported errors:\n" + "\n".join(errors)
+
+    return check
