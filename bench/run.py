@@ -25,10 +25,10 @@ def main() -> int:
         from django.db import connection
 
         call_command("migrate", verbosity=0)
-        from bench import lens_bench
+        from bench import lens_bench, reviews_bench
 
         rows = []
-        for section in (lens_bench,):
+        for section in (lens_bench, reviews_bench):
             for row in section.run():
                 rows.append(row)
                 print(f"  {row[0]}: {row[1]}", file=sys.stderr, flush=True)

@@ -1,0 +1,124 @@
+"""Questionnaire benchmarks: the question page's server time and queries, for the ML Lens in the
+shared lenses folder and for the largest lens the format allows, and the time to save an answer.
+
+Times are the whole Django stack (middleware, session, view, template) through the test client,
+without a network: what the server spends on a request. Medians of many runs after a warm-up."""
+
+import json
+import statistics
+import time
+
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from bench.lens_bench import SHARED_LENSES, largest_lens
+from lens.services import lens_import, lens_publish
+from reviews.models import Answer
+from reviews.services import lens_review_apply, workload_create
+
+RUNS = 50
+PAGE_GOAL_MS, SAVE_GOAL_MS, QUERIES_GOAL = 50, 25, 15
+
+
+def _review(owner, source: bytes, name: str):
+    lens = lens_import(source=source, owner=owner, created_by=owner).lens
+    version = lens_publish(lens=lens, label="1", major=True)
+    workload = workload_create(owner=owner, fields={"name": name}, lens_versions=[])
+    return lens_review_apply(workload=workload, lens_version=version, actor=owner)
+
+
+def _median_ms(call, runs: int = RUNS) -> float:
+    call()  # warm-up: templates compiled, caches filled
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        call()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times) * 1000
+
+
+def _question_page(client: Client, review) -> tuple[float, int]:
+    answers = list(
+        review.answers.select_related("question").order_by("question__pillar__position", "question__position")
+    )
+    middle = answers[len(answers) // 2]
+    url = reverse(
+        "reviews:question",
+        kwargs={
+            "pk": review.workload_id,
+            "alias": review.lens.alias,
+            "question_id": middle.question.question_id,
+        },
+    )
+
+    def get():
+        response = client.get(url)
+        assert response.status_code == 200, response.status_code
+
+    with CaptureQueriesContext(connection) as queries:
+        get()
+    return _median_ms(get), len(queries)
+
+
+def _save(client: Client, review) -> float:
+    """Alternate between two answers of one question, each save from the version just stored."""
+    answer = review.answers.select_related("question").order_by("pk").first()
+    practices = list(
+        answer.question.choices.exclude(choice_id__endswith="_no").values_list("choice_id", flat=True)
+    )
+    url = reverse(
+        "reviews:answer",
+        kwargs={
+            "pk": review.workload_id,
+            "alias": review.lens.alias,
+            "question_id": answer.question.question_id,
+        },
+    )
+    state = {"flip": False}
+
+    def save():
+        state["flip"] = not state["flip"]
+        version = Answer.objects.values_list("version", flat=True).get(pk=answer.pk)
+        selected = practices[:1] if state["flip"] else practices[:2]
+        response = client.post(
+            url,
+            {"version": version, "selected": selected, "is_applicable": "true"},
+            headers={"HX-Request": "true"},
+        )
+        assert response.status_code == 200, response.status_code
+
+    return _median_ms(save)
+
+
+def run():
+    owner = get_user_model().objects.create_user("bench", password="bench-password")  # noqa: S106
+    client = Client(SERVER_NAME="localhost")
+    client.force_login(owner)
+    lenses = []
+    ml_lens = SHARED_LENSES / "machine-learning-lens.json"
+    if ml_lens.is_file():
+        lenses.append(("ML Lens (shared lenses)", ml_lens.read_bytes()))
+    else:
+        yield ("question page, ML Lens", "skipped: the shared lenses folder is absent", None, None)
+    lenses.append(("largest lens, 10x20x15", json.dumps(largest_lens()).encode()))
+    for label, source in lenses:
+        review = _review(owner, source, label)
+        questions = review.answers.count()
+        page_ms, queries = _question_page(client, review)
+        yield (
+            f"question page, {label}, {questions} questions (median of {RUNS})",
+            f"{page_ms:.1f} ms",
+            f"< {PAGE_GOAL_MS} ms",
+            page_ms < PAGE_GOAL_MS,
+        )
+        yield (f"question page queries, {label}", str(queries), f"<= {QUERIES_GOAL}", queries <= QUERIES_GOAL)
+        save_ms = _save(client, review)
+        yield (
+            f"save an answer (htmx), {label} (median of {RUNS})",
+            f"{save_ms:.1f} ms",
+            f"< {SAVE_GOAL_MS} ms",
+            save_ms < SAVE_GOAL_MS,
+        )
