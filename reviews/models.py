@@ -176,9 +176,15 @@ class Answer(models.Model):
 
 
 class AnswerChange(models.Model):
-    """The audit trail: one accepted change to an answer, with who, when, before and after."""
+    """The audit trail of an answer: every accepted change (who, when, before, after), and every
+    conflict settled in favour of the stored answer (the writer's discarded version as `before`)."""
+
+    class Kind(models.TextChoices):
+        CHANGED = "CHANGED", _("Changed")
+        KEPT_THEIRS = "KEPT_THEIRS", _("Conflict: kept the stored answer")
 
     answer = models.ForeignKey(Answer, models.CASCADE, related_name="changes")
+    kind = models.CharField(max_length=16, choices=Kind, default=Kind.CHANGED)
     version = models.PositiveIntegerField(help_text=_("The answer's version after this change."))
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
@@ -191,13 +197,15 @@ class AnswerChange(models.Model):
     )
 
     class Meta:
-        ordering = ["-version"]
+        ordering = ["-changed_at", "-pk"]
         constraints = [
-            models.UniqueConstraint(fields=["answer", "version"], name="answerchange_one_per_version"),
+            models.UniqueConstraint(
+                fields=["answer", "version"], condition=Q(kind="CHANGED"), name="answerchange_one_per_version"
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.answer_id} v{self.version}"
+        return f"{self.answer_id} v{self.version} {self.kind}"
 
 
 class WorkloadEvent(models.Model):

@@ -4,7 +4,13 @@ Callers (views, the API) have checked the actor's role (reviews.permissions); th
 the input and raise ReviewRefused subclasses, which name the fields at fault, when they refuse.
 """
 
-from reviews.services.answers import ANSWER_FIELDS, answer_state, answer_update, question_facts
+from reviews.services.answers import (
+    ANSWER_FIELDS,
+    answer_keep_theirs,
+    answer_state,
+    answer_update,
+    question_facts,
+)
 from reviews.services.errors import InvalidInput, ReviewRefused, StaleAnswer
 from reviews.services.lens_reviews import lens_review_apply, lens_review_notes, lens_review_remove
 from reviews.services.sharing import share_change_role, share_grant, share_revoke
@@ -22,6 +28,7 @@ __all__ = [
     "InvalidInput",
     "ReviewRefused",
     "StaleAnswer",
+    "answer_keep_theirs",
     "answer_state",
     "answer_update",
     "lens_review_apply",

@@ -166,11 +166,33 @@ def answer_update(
     current.save()
     AnswerChange.objects.create(
         answer=current,
+        kind=AnswerChange.Kind.CHANGED,
         version=current.version,
         changed_by=actor,
         changed_at=current.updated_at,
         before=before,
         after=after,
         note=note,
+    )
+    return current
+
+
+@transaction.atomic
+def answer_keep_theirs(*, answer: Answer, actor, discarded: Mapping[str, Any], seen_version: int) -> Answer:
+    """Settle a conflict in favour of the stored answer: nothing in it changes, and the audit trail
+    records that `actor` saw version `seen_version` and dropped their own `discarded` changes (the
+    fields they had sent, as far as they are answer fields)."""
+    current = Answer.objects.select_for_update().get(pk=answer.pk)
+    stored = answer_state(current)
+    mine = dict(stored) | {name: value for name, value in discarded.items() if name in ANSWER_FIELDS}
+    AnswerChange.objects.create(
+        answer=current,
+        kind=AnswerChange.Kind.KEPT_THEIRS,
+        version=current.version,
+        changed_by=actor,
+        changed_at=timezone.now(),
+        before=mine,
+        after=stored,
+        note=f"Conflict: kept version {seen_version} as stored and discarded own changes.",
     )
     return current
