@@ -39,8 +39,11 @@ def question(question_id: str, practices: int = 3) -> dict[str, Any]:
     }
 
 
-def lens_document(name: str = "Test lens", *, pillars: int = 1, questions: int = 2) -> dict[str, Any]:
-    """A lens of `pillars` pillars (`pillar1`...) of `questions` questions each (`P1Q1`...)."""
+def lens_document(
+    name: str = "Test lens", *, pillars: int = 1, questions: int = 2, practices: int = 3
+) -> dict[str, Any]:
+    """A lens of `pillars` pillars (`pillar1`...) of `questions` questions each (`P1Q1`...), each with
+    `practices` practices and "None of these"."""
     return {
         "schemaVersion": "2021-11-01",
         "name": name,
@@ -50,7 +53,7 @@ def lens_document(name: str = "Test lens", *, pillars: int = 1, questions: int =
                 "id": f"pillar{p}",
                 "name": f"Pillar {p}",
                 "description": f"What pillar {p} is about.",
-                "questions": [question(f"P{p}Q{q}") for q in range(1, questions + 1)],
+                "questions": [question(f"P{p}Q{q}", practices) for q in range(1, questions + 1)],
             }
             for p in range(1, pillars + 1)
         ],
@@ -64,3 +67,21 @@ def imported_lens(*, owner, document: dict | None = None, publish: str | None = 
     if publish is not None:
         lens_publish(lens=result.lens, label=publish, major=True)
     return result.lens
+
+
+def workload(owner, name: str = "Fraud detection", *, lenses: list[Lens] | None = None, **fields: Any):
+    """A workload of `owner` made through reviews.services.workload_create, with `fields` besides its
+    name, and the newest published version of each of `lenses` applied (None: the built-in lens)."""
+    from lens.selectors import latest_published_version
+    from reviews.services import workload_create
+
+    versions = None if lenses is None else [latest_published_version(lens) for lens in lenses]
+    return workload_create(owner=owner, fields={"name": name, **fields}, lens_versions=versions)
+
+
+def answered(answer, *, actor, expected_version: int | None = None, **changes: Any):
+    """`answer` after `changes` are written through reviews.services.answer_update (the version check
+    skipped unless `expected_version` is given)."""
+    from reviews.services import answer_update
+
+    return answer_update(answer=answer, actor=actor, changes=changes, expected_version=expected_version)

@@ -70,6 +70,8 @@ def role_of(workload: Workload, *, user) -> Role:
 
 def workload_for(*, user, pk: int) -> tuple[Workload, Role]:
     """The workload `pk` and the user's role on it, in one query; Http404 if they may not see it."""
+    if not user.is_authenticated:  # no query: and with_role cannot match shares to an anonymous user
+        raise Http404("No such workload.")
     visible = with_role(workloads_for(user=user), user=user)
     workload = visible.select_related("owner").filter(pk=pk).first()
     if workload is None:

@@ -92,25 +92,42 @@ def with_risk_counts(workloads: QuerySet[Workload]) -> QuerySet[Workload]:
     )
 
 
+#: The reserved pillar ids that map a lens's questions onto the standard pillars (LENS_FORMAT.md).
+STANDARD_PILLARS = frozenset(
+    {"operationalExcellence", "security", "reliability", "performance", "costOptimization", "sustainability"}
+)
+
+
 def pillar_risk_rows(workloads: QuerySet[Workload]) -> list[PillarRisk]:
-    """Risk counts by pillar id across `workloads` and all their lenses (standard pillars add up by
-    id), in one query; the first name seen names the pillar. For the risk-by-pillar chart."""
+    """Risk counts by pillar across `workloads` and all their lenses, in one query, for the
+    risk-by-pillar chart. As LENS_FORMAT.md says: standard pillars add up by id, in the order they
+    first come in their lenses; each lens's own pillars follow, one row per (lens, id), lens by lens.
+    The first name seen names a row. The query gives a row per pillar of each lens version in use,
+    however many answers and workloads there are."""
     rows = (
         Answer.objects.filter(lens_review__workload__in=workloads.values("pk"))
-        .values("question__pillar__pillar_id")
+        .values(
+            "lens_review__lens_id",
+            "question__pillar_id",
+            "question__pillar__pillar_id",
+            "question__pillar__name",
+        )
         .annotate(**_COUNTS)
-        .order_by()
-    )
-    counts = {row["question__pillar__pillar_id"]: row for row in rows}
-    names: dict[str, str] = {}  # pillar id: its first name, in the order pillars come in their lenses
-    for pillar_id, name in (
-        Answer.objects.filter(lens_review__workload__in=workloads.values("pk"))
-        .values_list("question__pillar__pillar_id", "question__pillar__name")
         .order_by("question__pillar__position", "question__pillar_id")
-        .distinct()
-    ):
-        names.setdefault(pillar_id, name)
-    return [
-        PillarRisk(pillar_id=pillar_id, name=name, **{n: counts[pillar_id][n] for n in _COUNTS})
-        for pillar_id, name in names.items()
-    ]
+    )
+    standard: dict[str, dict] = {}
+    own: dict[tuple[int, str], dict] = {}
+    for row in rows:
+        pillar_id = row["question__pillar__pillar_id"]
+        group, key = (
+            (standard, pillar_id)
+            if pillar_id in STANDARD_PILLARS
+            else (own, (row["lens_review__lens_id"], pillar_id))
+        )
+        total = group.setdefault(
+            key, {"pillar_id": pillar_id, "name": row["question__pillar__name"], **dict.fromkeys(_COUNTS, 0)}
+        )
+        for name in _COUNTS:
+            total[name] += row[name]
+    by_lens = sorted(own, key=lambda key: key[0])  # stable: a lens's pillars stay in their order
+    return [PillarRisk(**total) for total in [*standard.values(), *(own[key] for key in by_lens)]]

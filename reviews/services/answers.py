@@ -147,8 +147,10 @@ def answer_update(
     `expected_version` is the version the writer started from: if the stored answer is newer,
     StaleAnswer (409) is raised and nothing changes. None is the API's explicit choice to write
     without that check. A write that changes nothing is not recorded. Raises InvalidInput (400)."""
+    # of=("self",): lock the answer's row alone. Without it PostgreSQL also locks the joined question,
+    # lens version and lens review, and every save on a lens version would wait for every other one.
     current = (
-        Answer.objects.select_for_update()
+        Answer.objects.select_for_update(of=("self",))
         .select_related("question__version", "lens_review")
         .get(pk=answer.pk)
     )
@@ -182,9 +184,15 @@ def answer_keep_theirs(*, answer: Answer, actor, discarded: Mapping[str, Any], s
     """Settle a conflict in favour of the stored answer: nothing in it changes, and the audit trail
     records that `actor` saw version `seen_version` and dropped their own `discarded` changes (the
     fields they had sent, as far as they are answer fields)."""
-    current = Answer.objects.select_for_update().get(pk=answer.pk)
+    current = Answer.objects.select_for_update(of=("self",)).get(pk=answer.pk)
     stored = answer_state(current)
-    mine = dict(stored) | {name: value for name, value in discarded.items() if name in ANSWER_FIELDS}
+    # The discarded input was never validated: keep it in the trail, but no more of it than an
+    # answer could hold.
+    mine = dict(stored) | {
+        name: value[:NOTES_MAX] if isinstance(value, str) else value
+        for name, value in discarded.items()
+        if name in ANSWER_FIELDS
+    }
     AnswerChange.objects.create(
         answer=current,
         kind=AnswerChange.Kind.KEPT_THEIRS,
@@ -193,6 +201,7 @@ def answer_keep_theirs(*, answer: Answer, actor, discarded: Mapping[str, Any], s
         changed_at=timezone.now(),
         before=mine,
         after=stored,
-        note=f"Conflict: kept version {seen_version} as stored and discarded own changes.",
+        note=f"Conflict: kept version {current.version} as stored; own changes (from version "
+        f"{seen_version}) discarded.",
     )
     return current

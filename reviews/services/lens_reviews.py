@@ -71,13 +71,15 @@ def lens_review_notes(
         lens_review.notes = notes
         changed.append("notes")
     if pillar_notes is not None:
+        if not isinstance(pillar_notes, Mapping):
+            raise InvalidInput({"pillar_notes": "Must map pillar ids to text."})
         known = set(lens_review.lens_version.pillars.values_list("pillar_id", flat=True))
         merged = dict(lens_review.pillar_notes)
         for pillar_id, text in pillar_notes.items():
             field = f"pillar_notes.{pillar_id}"
             if pillar_id not in known:
                 raise InvalidInput({field: "Not a pillar of this lens."})
-            if _check_notes(field, text):
+            if _check_notes(field, text).strip():
                 merged[pillar_id] = text
             else:
                 merged.pop(pillar_id, None)

@@ -51,8 +51,14 @@ def _apply_fields(workload: Workload, fields: Mapping[str, Any]) -> dict[str, tu
     for name, value in fields.items():
         if name in LIST_FIELDS:
             value = _clean_list(name, value)
-        elif isinstance(value, str):
+        else:
+            if not isinstance(value, str):  # None passes full_clean (blank=True), then fails to save
+                raise InvalidInput({name: "Must be text."})
             value = value.strip()
+            # full_clean checks a CharField's max_length, but not a TextField's (description, notes).
+            limit = Workload._meta.get_field(name).max_length
+            if limit and len(value) > limit:
+                raise InvalidInput({name: f"At most {limit} characters ({len(value)} given)."})
         before = getattr(workload, name)
         if before != value:
             changes[name] = (before, value)
@@ -74,7 +80,9 @@ def _save(workload: Workload) -> None:
     try:
         with transaction.atomic():
             workload.save()
-    except IntegrityError:
+    except IntegrityError as error:
+        if "workload_name_unique_per_owner" not in str(error):  # the one constraint a save can break
+            raise
         raise InvalidInput({"name": NAME_TAKEN}) from None
 
 

@@ -1,0 +1,564 @@
+"""reviews.services for workloads and the lenses on them: create, change, delete, hand over; apply,
+remove and annotate a lens; and the refusals, each naming its field and changing nothing."""
+
+import pytest
+from django.contrib.auth.models import Group
+
+from lens.models import BUILTIN_ALIAS, Lens, LensVersion, Question
+from lens.selectors import latest_published_version
+from lens.services import LensInUse, lens_delete, lens_import, lens_publish
+from reviews.models import Answer, AnswerChange, LensReview, Share, Workload, WorkloadEvent
+from reviews.services import (
+    InvalidInput,
+    lens_review_apply,
+    lens_review_notes,
+    lens_review_remove,
+    workload_create,
+    workload_delete,
+    workload_transfer,
+    workload_update,
+)
+from tests.factories import answered, imported_lens, lens_document, workload
+
+Kind = WorkloadEvent.Kind
+
+
+def builtin_version() -> LensVersion:
+    return latest_published_version(Lens.objects.get(alias=BUILTIN_ALIAS))
+
+
+def kinds(workload: Workload) -> list[str]:
+    """The workload's events, oldest first."""
+    return list(WorkloadEvent.objects.filter(workload=workload).order_by("pk").values_list("kind", flat=True))
+
+
+def stored(workload: Workload) -> dict:
+    return Workload.objects.filter(pk=workload.pk).values().get()
+
+
+# --- create -----------------------------------------------------------------------------------------
+
+
+def test_a_new_workload_has_its_fields_stripped_and_its_lists_cleaned(alice):
+    created = workload_create(
+        owner=alice,
+        fields={
+            "name": "  Fraud detection ",
+            "description": " Scores card payments.\n",
+            "environment": "PRODUCTION",
+            "review_owner": " ml-team@example.com ",
+            "industry": "Finance",
+            "regions": [" eu-west-1", "eu-west-1 ", "", "  ", "us-east-1"],
+            "architectural_design_url": "https://wiki.example.com/fraud",
+            "tags": ["ml", " ml ", "payments"],
+            "pillar_priorities": ["security", "reliability", "security"],
+        },
+    )
+
+    row = stored(created)
+    assert (row["owner_id"], row["name"], row["description"]) == (
+        alice.pk,
+        "Fraud detection",
+        "Scores card payments.",
+    )
+    assert (row["environment"], row["review_owner"]) == ("PRODUCTION", "ml-team@example.com")
+    assert row["regions"] == ["eu-west-1", "us-east-1"]
+    assert row["tags"] == ["ml", "payments"]
+    assert row["pillar_priorities"] == ["security", "reliability"]
+
+
+def test_a_new_workload_is_preproduction_with_empty_fields_by_default(alice):
+    row = stored(workload_create(owner=alice, fields={"name": "Churn"}))
+
+    assert (row["environment"], row["description"], row["tags"], row["regions"]) == (
+        "PREPRODUCTION",
+        "",
+        [],
+        [],
+    )
+
+
+def test_a_new_workload_gets_the_builtin_lens_with_every_question_unanswered(alice):
+    created = workload_create(owner=alice, fields={"name": "Fraud detection"})
+
+    review = created.lens_reviews.get()
+    version = builtin_version()
+    assert (review.lens.alias, review.lens_version) == (BUILTIN_ALIAS, version)
+    answers = review.answers.all()
+    assert sorted(answer.question_id for answer in answers) == sorted(
+        version.questions.values_list("pk", flat=True)
+    )
+    assert {(a.risk, a.version, len(a.selected_choices), a.updated_by_id) for a in answers} == {
+        ("UNANSWERED", 0, 0, None)
+    }
+    assert kinds(created) == [Kind.CREATED, Kind.LENS_APPLIED]
+    applied = WorkloadEvent.objects.get(workload=created, kind=Kind.LENS_APPLIED)
+    assert applied.data == {"lens": BUILTIN_ALIAS, "version": version.label}
+    assert applied.actor == alice
+
+
+def test_a_new_workload_gets_the_lenses_it_is_created_with_and_only_those(alice):
+    lens = imported_lens(owner=alice, document=lens_document(pillars=2, questions=3))
+
+    created = workload(alice, lenses=[lens])
+
+    review = created.lens_reviews.get()
+    assert review.lens == lens
+    assert review.answers.count() == 6
+    assert workload(alice, "Bare", lenses=[]).lens_reviews.count() == 0
+
+
+def test_a_workload_name_is_unique_per_owner_whatever_its_case(alice):
+    workload(alice, "Fraud detection")
+    count = Workload.objects.count()
+
+    with pytest.raises(InvalidInput) as refused:
+        workload_create(owner=alice, fields={"name": " FRAUD Detection "})
+
+    assert list(refused.value.errors) == ["name"]
+    assert Workload.objects.count() == count
+
+
+def test_another_owner_may_use_the_same_name(alice, bob):
+    workload(alice, "Fraud detection")
+
+    assert workload(bob, "fraud detection").owner == bob
+
+
+@pytest.mark.parametrize(
+    ("fields", "path"),
+    [
+        ({"name": ""}, "name"),
+        ({"name": "   "}, "name"),
+        ({"name": "n" * 101}, "name"),
+        ({"name": "Fine", "environment": "STAGING"}, "environment"),
+        ({"name": "Fine", "architectural_design_url": "not a url"}, "architectural_design_url"),
+        ({"name": "Fine", "architectural_design_url": "javascript:alert(1)"}, "architectural_design_url"),
+        ({"name": "Fine", "description": "d" * 2085}, "description"),
+        ({"name": "Fine", "notes": "n" * 2085}, "notes"),
+        ({"name": "Fine", "industry": None}, "industry"),
+        ({"name": "Fine", "review_owner": 42}, "review_owner"),
+        ({"name": None}, "name"),
+        ({"name": "Fine", "tags": [f"tag{n}" for n in range(51)]}, "tags"),
+        ({"name": "Fine", "tags": "ml, payments"}, "tags"),
+        ({"name": "Fine", "tags": ["ml", 3]}, "tags"),
+        ({"name": "Fine", "tags": ["t" * 129]}, "tags"),
+        ({"name": "Fine", "regions": [f"region-{n}" for n in range(51)]}, "regions"),
+        ({"name": "Fine", "pillar_priorities": None}, "pillar_priorities"),
+        ({"name": "Fine", "owner": "bob"}, "owner"),
+        ({"name": "Fine", "colour": "red"}, "colour"),
+    ],
+    ids=lambda value: None if isinstance(value, dict) else value,
+)
+def test_a_workload_with_a_bad_field_is_refused_naming_it_and_nothing_is_made(alice, fields, path):
+    with pytest.raises(InvalidInput) as refused:
+        workload_create(owner=alice, fields=fields)
+
+    assert list(refused.value.errors) == [path]
+    assert not Workload.objects.filter(owner=alice).exists()
+    assert not WorkloadEvent.objects.exists()
+
+
+def test_the_longest_texts_and_lists_are_accepted(alice):
+    created = workload_create(
+        owner=alice,
+        fields={
+            "name": "n" * 100,
+            "description": "d" * 2084,
+            "notes": "n" * 2084,
+            # 51 values, 50 once duplicates are gone
+            "tags": [f"tag{n}" for n in range(50)] + ["tag0"],
+            "regions": ["r" * 128],
+        },
+    )
+
+    row = stored(created)
+    assert (len(row["description"]), len(row["notes"]), len(row["tags"])) == (2084, 2084, 50)
+
+
+# --- update -----------------------------------------------------------------------------------------
+
+
+def test_an_update_records_each_changed_field_before_and_after(alice):
+    fraud = workload(alice, "Fraud detection", tags=["ml"], industry="Finance")
+
+    workload_update(
+        workload=fraud,
+        actor=alice,
+        fields={"name": "Card fraud", "tags": ["ml", "cards"], "industry": " Finance ", "notes": ""},
+    )
+
+    row = stored(fraud)
+    assert (row["name"], row["tags"], row["industry"]) == ("Card fraud", ["ml", "cards"], "Finance")
+    event = WorkloadEvent.objects.get(workload=fraud, kind=Kind.UPDATED)
+    assert event.data == {
+        "changes": {
+            "name": {"before": "Fraud detection", "after": "Card fraud"},
+            "tags": {"before": ["ml"], "after": ["ml", "cards"]},
+        }
+    }
+    assert (event.actor, event.workload_name, event.summary) == (alice, "Card fraud", "Changed name, tags.")
+
+
+def test_an_update_that_changes_nothing_records_nothing(alice):
+    fraud = workload(alice, "Fraud detection", tags=["ml"])
+    events = WorkloadEvent.objects.count()
+
+    workload_update(workload=fraud, actor=alice, fields={"name": " Fraud detection", "tags": ["ml", " ml"]})
+
+    assert WorkloadEvent.objects.count() == events
+
+
+def test_a_workload_may_be_renamed_to_its_own_name_in_another_case(alice):
+    fraud = workload(alice, "Fraud detection")
+
+    workload_update(workload=fraud, actor=alice, fields={"name": "FRAUD DETECTION"})
+
+    assert stored(fraud)["name"] == "FRAUD DETECTION"
+
+
+def test_a_workload_cannot_take_the_name_of_another_of_its_owner_and_nothing_changes(alice):
+    workload(alice, "Churn")
+    fraud = workload(alice, "Fraud detection")
+    before, events = stored(fraud), WorkloadEvent.objects.count()
+
+    with pytest.raises(InvalidInput) as refused:
+        workload_update(workload=fraud, actor=alice, fields={"name": "churn", "industry": "Retail"})
+
+    assert list(refused.value.errors) == ["name"]
+    assert stored(fraud) == before
+    assert WorkloadEvent.objects.count() == events
+
+
+@pytest.mark.parametrize(
+    ("fields", "path"),
+    [
+        ({"environment": "TEST"}, "environment"),
+        ({"architectural_design_url": "ftp:/broken"}, "architectural_design_url"),
+        ({"created_at": "2020-01-01"}, "created_at"),
+        ({"tags": [f"tag{n}" for n in range(51)]}, "tags"),
+        ({"notes": "n" * 2085}, "notes"),
+    ],
+    ids=["environment", "url", "not-a-field", "too-many-tags", "notes"],
+)
+def test_an_invalid_update_names_the_field_and_changes_nothing(alice, fields, path):
+    fraud = workload(alice, "Fraud detection")
+    before, events = stored(fraud), WorkloadEvent.objects.count()
+
+    with pytest.raises(InvalidInput) as refused:
+        workload_update(workload=fraud, actor=alice, fields={"industry": "Retail", **fields})
+
+    assert list(refused.value.errors) == [path]
+    assert stored(fraud) == before
+    assert WorkloadEvent.objects.count() == events
+
+
+# --- delete -----------------------------------------------------------------------------------------
+
+
+def test_deleting_a_workload_deletes_its_reviews_answers_changes_and_shares_and_logs_it(shared_workload):
+    fraud = shared_workload.workload
+    answer = answered(
+        shared_workload.answer("MLSEC01"), actor=shared_workload.owner, selected_choices=["MLSEC01_no"]
+    )
+    other = workload(shared_workload.owner, "Churn")
+
+    workload_delete(workload=fraud, actor=shared_workload.owner)
+
+    assert not Workload.objects.filter(pk=fraud.pk).exists()
+    assert not LensReview.objects.filter(workload_id=fraud.pk).exists()
+    assert not Answer.objects.filter(pk=answer.pk).exists()
+    assert not AnswerChange.objects.filter(answer_id=answer.pk).exists()
+    assert not Share.objects.filter(workload_id=fraud.pk).exists()
+    deleted = WorkloadEvent.objects.get(kind=Kind.DELETED)
+    assert (deleted.workload, deleted.workload_name, deleted.actor) == (
+        None,
+        "Fraud detection",
+        shared_workload.owner,
+    )
+    # Its earlier events stay too, for the record; another workload keeps everything.
+    assert WorkloadEvent.objects.filter(workload=None, workload_name="Fraud detection").count() == 5
+    assert other.lens_reviews.get().answers.count() == builtin_version().questions.count()
+
+
+# --- transfer -----------------------------------------------------------------------------------------
+
+
+def test_handing_a_workload_over_makes_the_previous_owner_a_contributor(shared_workload, alice):
+    fraud = shared_workload.workload
+
+    workload_transfer(workload=fraud, actor=shared_workload.owner, new_owner=alice)
+
+    assert Workload.objects.get(pk=fraud.pk).owner == alice
+    assert Share.objects.get(workload=fraud, user=shared_workload.owner).role == Share.Role.CONTRIBUTOR
+    event = WorkloadEvent.objects.get(workload=fraud, kind=Kind.OWNER_CHANGED)
+    assert event.data == {"before": "owner", "after": "alice"}
+    assert event.actor == shared_workload.owner
+
+
+def test_the_new_owner_loses_the_share_they_had_and_group_shares_stay(shared_workload):
+    fraud = shared_workload.workload
+
+    workload_transfer(workload=fraud, actor=shared_workload.owner, new_owner=shared_workload.reader)
+
+    assert not Share.objects.filter(workload=fraud, user=shared_workload.reader).exists()
+    assert Share.objects.filter(workload=fraud, group__name="ml-team", role="CONTRIBUTOR").exists()
+
+
+def test_handing_a_workload_back_and_forth_leaves_one_share_for_the_previous_owner_only(
+    shared_workload, alice
+):
+    fraud = shared_workload.workload
+
+    for giver, taker in (
+        (shared_workload.owner, alice),
+        (alice, shared_workload.owner),
+        (shared_workload.owner, alice),
+    ):
+        fraud.refresh_from_db()
+        workload_transfer(workload=fraud, actor=giver, new_owner=taker)
+
+    personal = Share.objects.filter(workload=fraud, user__isnull=False).values_list("user__username", "role")
+    assert sorted(personal) == [("owner", "CONTRIBUTOR"), ("reader", "READER")]
+    assert WorkloadEvent.objects.filter(workload=fraud, kind=Kind.OWNER_CHANGED).count() == 3
+
+
+@pytest.mark.parametrize("who", ["inactive", "owner", "group", "none"])
+def test_a_workload_cannot_be_handed_to_an_inactive_user_its_owner_or_no_user(shared_workload, alice, who):
+    fraud = shared_workload.workload
+    alice.is_active = False
+    alice.save()
+    new_owner = {
+        "inactive": alice,
+        "owner": shared_workload.owner,
+        "group": Group.objects.get(name="ml-team"),
+        "none": None,
+    }[who]
+    shares, events = list(Share.objects.filter(workload=fraud).values()), WorkloadEvent.objects.count()
+
+    with pytest.raises(InvalidInput) as refused:
+        workload_transfer(workload=fraud, actor=shared_workload.owner, new_owner=new_owner)
+
+    assert list(refused.value.errors) == ["owner"]
+    assert Workload.objects.get(pk=fraud.pk).owner == shared_workload.owner
+    assert list(Share.objects.filter(workload=fraud).values()) == shares
+    assert WorkloadEvent.objects.count() == events
+
+
+def test_a_workload_cannot_be_handed_to_someone_with_a_workload_of_that_name(shared_workload):
+    fraud = shared_workload.workload
+    workload(shared_workload.reader, "FRAUD detection", lenses=[])
+    shares = list(Share.objects.filter(workload=fraud).values())
+
+    with pytest.raises(InvalidInput) as refused:
+        workload_transfer(workload=fraud, actor=shared_workload.owner, new_owner=shared_workload.reader)
+
+    assert list(refused.value.errors) == ["owner"]
+    assert Workload.objects.get(pk=fraud.pk).owner == shared_workload.owner
+    assert list(Share.objects.filter(workload=fraud).values()) == shares
+
+
+# --- lens reviews ------------------------------------------------------------------------------------
+
+
+def test_applying_a_lens_adds_an_unanswered_answer_per_question_and_logs_it(alice):
+    fraud = workload(alice)
+    lens = imported_lens(
+        owner=alice, document=lens_document("Extra lens", pillars=2, questions=2), publish="v1"
+    )
+    version = latest_published_version(lens)
+
+    review = lens_review_apply(workload=fraud, lens_version=version, actor=alice)
+
+    assert (review.lens, review.lens_version) == (lens, version)
+    assert sorted(review.answers.values_list("question__question_id", "risk")) == [
+        ("P1Q1", "UNANSWERED"),
+        ("P1Q2", "UNANSWERED"),
+        ("P2Q1", "UNANSWERED"),
+        ("P2Q2", "UNANSWERED"),
+    ]
+    event = WorkloadEvent.objects.filter(workload=fraud, kind=Kind.LENS_APPLIED).order_by("pk").last()
+    assert event.data == {"lens": lens.alias, "version": "v1"}
+    assert fraud.lens_reviews.count() == 2
+
+
+def test_a_draft_cannot_be_applied(alice):
+    fraud = workload(alice, lenses=[])
+    draft = lens_import(source=lens_document("Draft lens"), owner=alice).version
+    events = WorkloadEvent.objects.count()
+
+    with pytest.raises(InvalidInput) as refused:
+        lens_review_apply(workload=fraud, lens_version=draft, actor=alice)
+
+    assert list(refused.value.errors) == ["lens"]
+    assert not fraud.lens_reviews.exists()
+    assert WorkloadEvent.objects.count() == events
+
+
+def test_a_lens_cannot_be_applied_twice_even_in_another_version(alice):
+    lens = imported_lens(owner=alice, publish="1")
+    fraud = workload(alice, lenses=[lens])
+    lens_import(source=lens_document(), owner=alice, alias=lens.alias)
+    second = lens_publish(lens=lens, label="2", major=False)
+    answers, events = Answer.objects.count(), WorkloadEvent.objects.count()
+
+    for version in (latest_published_version(lens), second, LensVersion.objects.get(lens=lens, label="1")):
+        with pytest.raises(InvalidInput) as refused:
+            lens_review_apply(workload=fraud, lens_version=version, actor=alice)
+        assert list(refused.value.errors) == ["lens"]
+
+    assert fraud.lens_reviews.count() == 1
+    assert (Answer.objects.count(), WorkloadEvent.objects.count()) == (answers, events)
+
+
+def test_removing_a_lens_deletes_its_answers_and_their_changes_and_logs_it(shared_workload):
+    fraud = shared_workload.workload
+    review = shared_workload.review
+    answer = answered(
+        shared_workload.answer("MLSEC01"), actor=shared_workload.owner, selected_choices=["MLSEC01_no"]
+    )
+    extra = imported_lens(owner=shared_workload.owner)
+    kept = lens_review_apply(
+        workload=fraud, lens_version=latest_published_version(extra), actor=shared_workload.owner
+    )
+
+    lens_review_remove(lens_review=review, actor=shared_workload.owner)
+
+    assert list(fraud.lens_reviews.all()) == [kept]
+    assert not Answer.objects.filter(lens_review_id=review.pk).exists()
+    assert not AnswerChange.objects.filter(answer_id=answer.pk).exists()
+    assert kept.answers.count() == 2
+    event = WorkloadEvent.objects.filter(workload=fraud, kind=Kind.LENS_REMOVED).get()
+    assert (event.data, event.actor) == (
+        {"lens": BUILTIN_ALIAS, "version": review.lens_version.label},
+        shared_workload.owner,
+    )
+
+
+def test_lens_and_pillar_notes_are_set_and_logged_once(shared_workload):
+    review = shared_workload.review
+
+    lens_review_notes(
+        lens_review=review,
+        actor=shared_workload.owner,
+        notes="Reviewed in March.",
+        pillar_notes={"security": "Keys in KMS.", "reliability": "Two regions."},
+    )
+
+    review.refresh_from_db()
+    assert review.notes == "Reviewed in March."
+    assert review.pillar_notes == {"security": "Keys in KMS.", "reliability": "Two regions."}
+    event = WorkloadEvent.objects.get(workload=review.workload, kind=Kind.LENS_NOTES)
+    assert (event.data, event.actor) == ({"lens": BUILTIN_ALIAS}, shared_workload.owner)
+
+
+def test_empty_text_clears_a_pillar_note_and_other_notes_stay(shared_workload):
+    review = shared_workload.review
+    lens_review_notes(
+        lens_review=review,
+        actor=shared_workload.owner,
+        notes="Kept.",
+        pillar_notes={"security": "a", "reliability": "b"},
+    )
+
+    lens_review_notes(lens_review=review, actor=shared_workload.owner, pillar_notes={"security": ""})
+
+    review.refresh_from_db()
+    assert (review.notes, review.pillar_notes) == ("Kept.", {"reliability": "b"})
+    assert WorkloadEvent.objects.filter(workload=review.workload, kind=Kind.LENS_NOTES).count() == 2
+
+
+def test_notes_that_change_nothing_are_not_logged(shared_workload):
+    review = shared_workload.review
+    lens_review_notes(
+        lens_review=review, actor=shared_workload.owner, notes="Same.", pillar_notes={"security": "a"}
+    )
+
+    lens_review_notes(
+        lens_review=review,
+        actor=shared_workload.owner,
+        notes="Same.",
+        pillar_notes={"security": "a", "reliability": ""},
+    )
+
+    assert WorkloadEvent.objects.filter(workload=review.workload, kind=Kind.LENS_NOTES).count() == 1
+
+
+def test_the_longest_notes_are_accepted(shared_workload):
+    review = lens_review_notes(
+        lens_review=shared_workload.review,
+        actor=shared_workload.owner,
+        notes="n" * 2084,
+        pillar_notes={"security": "s" * 2084},
+    )
+
+    review.refresh_from_db()
+    assert (len(review.notes), len(review.pillar_notes["security"])) == (2084, 2084)
+
+
+@pytest.mark.parametrize(
+    ("notes", "pillar_notes", "path"),
+    [
+        (None, {"security": "fine", "pillar1": "unknown"}, "pillar_notes.pillar1"),
+        (None, {"security": "s" * 2085}, "pillar_notes.security"),
+        (None, {"security": 3}, "pillar_notes.security"),
+        ("n" * 2085, None, "notes"),
+        (["a list"], None, "notes"),
+        ("fine", {"Security": "ids are case-sensitive"}, "pillar_notes.Security"),
+    ],
+    ids=[
+        "unknown-pillar",
+        "long-pillar-note",
+        "pillar-note-not-text",
+        "long-notes",
+        "notes-not-text",
+        "case",
+    ],
+)
+def test_bad_notes_are_refused_naming_the_field_and_nothing_changes(
+    shared_workload, notes, pillar_notes, path
+):
+    review = shared_workload.review
+    lens_review_notes(
+        lens_review=review, actor=shared_workload.owner, notes="Before.", pillar_notes={"security": "b"}
+    )
+    events = WorkloadEvent.objects.count()
+
+    with pytest.raises(InvalidInput) as refused:
+        lens_review_notes(
+            lens_review=review, actor=shared_workload.owner, notes=notes, pillar_notes=pillar_notes
+        )
+
+    assert list(refused.value.errors) == [path]
+    assert LensReview.objects.filter(pk=review.pk).values("notes", "pillar_notes").get() == {
+        "notes": "Before.",
+        "pillar_notes": {"security": "b"},
+    }
+    assert WorkloadEvent.objects.count() == events
+
+
+# --- a lens in use ------------------------------------------------------------------------------------
+
+
+def test_a_lens_that_a_review_uses_cannot_be_deleted(alice):
+    lens = imported_lens(owner=alice)
+    review = workload(alice, lenses=[lens]).lens_reviews.get()
+
+    with pytest.raises(LensInUse) as refused:
+        lens_delete(lens=lens)
+
+    assert refused.value.code == "in_use"
+    version = LensVersion.objects.get(pk=review.lens_version_id)
+    assert version.status == LensVersion.Status.PUBLISHED  # not left RETIRING
+    assert Question.objects.filter(version=version).count() == 2
+    assert review.answers.count() == 2
+
+
+def test_a_lens_can_be_deleted_once_no_review_uses_it(alice):
+    lens = imported_lens(owner=alice)
+    review = workload(alice, lenses=[lens]).lens_reviews.get()
+    lens_review_remove(lens_review=review, actor=alice)
+
+    lens_delete(lens=lens)
+
+    assert not Lens.objects.filter(pk=lens.pk).exists()
