@@ -107,7 +107,10 @@ def workload_create(
 
 @transaction.atomic
 def workload_update(*, workload: Workload, actor, fields: Mapping[str, Any]) -> Workload:
-    """Change the workload's fields; the event lists each changed field, before and after."""
+    """Change the workload's fields and return it changed; the event lists each changed field,
+    before and after. The row is reloaded and locked, so the caller's copy keeps its values when
+    the change is refused, and two edits never interleave."""
+    workload = Workload.objects.select_for_update(of=("self",)).select_related("owner").get(pk=workload.pk)
     changes = _apply_fields(workload, fields)
     if not changes:
         return workload
@@ -127,7 +130,7 @@ def workload_delete(*, workload: Workload, actor) -> None:
     """Delete the workload with its reviews and answers (and, later, milestones). The event stays,
     with the workload's name."""
     event_record(
-        workload=workload, actor=actor, kind=WorkloadEvent.Kind.DELETED, summary=f"Deleted {workload.name!r}."
+        workload=workload, actor=actor, kind=WorkloadEvent.Kind.DELETED, summary=f"Deleted “{workload.name}”."
     )
     workload.delete()
 

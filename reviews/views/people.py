@@ -1,10 +1,94 @@
-"""(being written)"""
+"""Who else may see or change a workload: the shares, and for the owner, sharing with a user or a
+group (a team), changing a share's role and revoking it. Others who see the workload see the list
+read-only; a share is always looked up within the workload in the URL (another's is a 404)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from reviews import services
+from reviews.forms import RoleForm, ShareForm, add_invalid_input
+from reviews.models import Share, Workload
+from reviews.permissions import Action, Role, can
+from reviews.selectors.workload_page import workload_shares
+from reviews.services import InvalidInput
+from reviews.views.access import workload_or_404
 
 
-def people(request, pk): ...
+def _page(request, workload: Workload, role: Role, *, form=None, failed=None, status: int = 200):
+    """The people page; `failed` is (share pk, role form) when a role change was refused."""
+    owner = can(role, Action.ADMINISTER)
+    context = {
+        "workload": workload,
+        "role": role,
+        "is_owner": owner,
+        "shares": list(workload_shares(workload)),
+        "form": (form or ShareForm()) if owner else None,
+        "role_choices": Share.Role.choices,
+        "failed_share": failed[0] if failed else None,
+        "failed_form": failed[1] if failed else None,
+    }
+    return render(request, "reviews/people.html", context, status=status)
 
 
-def change_role(request, pk, share_pk): ...
+def _share_or_404(workload: Workload, share_pk: int) -> Share:
+    # Within this workload only: a share of another workload is a 404, whoever asks.
+    return get_object_or_404(Share.objects.select_related("user", "group"), pk=share_pk, workload=workload)
 
 
-def revoke(request, pk, share_pk): ...
+@login_required
+def people(request, pk: int):
+    """The shares; the owner's POST shares with one more user or group."""
+    if request.method != "POST":
+        workload, role = workload_or_404(request, pk)
+        return _page(request, workload, role)
+    workload, role = workload_or_404(request, pk, Action.ADMINISTER)
+    form = ShareForm(request.POST)
+    if form.is_valid():
+        grantee = form.cleaned_data["user"] or form.cleaned_data["group"]
+        try:
+            share = services.share_grant(
+                workload=workload,
+                actor=request.user,
+                role=form.cleaned_data["role"],
+                user=form.cleaned_data["user"],
+                group=form.cleaned_data["group"],
+            )
+        except InvalidInput as error:
+            add_invalid_input(form, error)
+        else:
+            messages.success(request, f"Shared with {grantee} as {share.get_role_display().lower()}.")
+            return redirect("reviews:people", pk=workload.pk)
+    return _page(request, workload, role, form=form, status=400)
+
+
+@login_required
+@require_POST
+def change_role(request, pk: int, share_pk: int):
+    """The owner makes a share contributor or reader."""
+    workload, role = workload_or_404(request, pk, Action.ADMINISTER)
+    share = _share_or_404(workload, share_pk)
+    share.workload = workload  # loaded already; the service logs the event on it
+    form = RoleForm(request.POST)
+    if form.is_valid():
+        try:
+            services.share_change_role(share=share, actor=request.user, role=form.cleaned_data["role"])
+        except InvalidInput as error:
+            add_invalid_input(form, error)
+        else:
+            messages.success(request, f"{share.grantee} is now {share.get_role_display().lower()}.")
+            return redirect("reviews:people", pk=workload.pk)
+    return _page(request, workload, role, failed=(share.pk, form), status=400)
+
+
+@login_required
+@require_POST
+def revoke(request, pk: int, share_pk: int):
+    """The owner stops sharing with a user or a group."""
+    workload, _role = workload_or_404(request, pk, Action.ADMINISTER)
+    share = _share_or_404(workload, share_pk)
+    share.workload = workload
+    services.share_revoke(share=share, actor=request.user)
+    messages.success(request, f"Stopped sharing with {share.grantee}.")
+    return redirect("reviews:people", pk=workload.pk)

@@ -1,25 +1,126 @@
-"""(being written)"""
+"""A workload's pages: create it, the workload page, edit, hand over, delete, and its event log.
+
+Every view finds the workload with `workload_or_404` (404 for outsiders, 403 for a role that may see
+it but not do this), parses with a form, calls one service, and redirects with a message (PRG); a
+refusal re-renders the form with status 400 and the errors on their fields. Applying and removing
+lenses are in reviews.views.workload_lenses, and share the workload page (`workload_page`).
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+
+from reviews import services
+from reviews.forms import TransferForm, WorkloadCreateForm, WorkloadForm, add_invalid_input
+from reviews.permissions import Action
+from reviews.selectors.workload_page import applied_lenses, newest_versions, workload_events
+from reviews.services import InvalidInput
+from reviews.views.access import workload_or_404
+from reviews.views.workload_lenses import apply_lens, remove_lens
+from reviews.views.workload_page import with_change_rows, workload_page
+
+EVENTS_PER_PAGE = 50
 
 
-def create(request): ...
+@login_required
+def create(request):
+    """A new workload owned by the user, with the lenses ticked (the built-in one by default)."""
+    form = WorkloadCreateForm(
+        request.POST if request.method == "POST" else None, lens_versions=newest_versions(user=request.user)
+    )
+    if form.is_valid():
+        try:
+            workload = services.workload_create(
+                owner=request.user, fields=form.workload_fields(), lens_versions=form.lens_versions()
+            )
+        except InvalidInput as error:
+            add_invalid_input(form, error, {"lens": "lenses"})
+        else:
+            messages.success(request, f"Created the workload “{workload.name}”.")
+            return redirect("reviews:workload", pk=workload.pk)
+    status = 400 if form.is_bound else 200
+    return render(request, "reviews/workloads/form.html", {"form": form}, status=status)
 
 
-def detail(request, pk): ...
+@login_required
+def detail(request, pk: int):
+    """The workload page, for everyone who may see the workload."""
+    workload, role = workload_or_404(request, pk)
+    return workload_page(request, workload, role)
 
 
-def edit(request, pk): ...
+@login_required
+def edit(request, pk: int):
+    """The owner changes the workload's fields; the event lists each change, before and after."""
+    workload, _role = workload_or_404(request, pk, Action.EDIT)
+    name = workload.name  # the page's title and breadcrumbs show the stored name, not the one typed
+    if request.method == "POST":
+        form = WorkloadForm(request.POST)
+        if form.is_valid():
+            try:
+                services.workload_update(workload=workload, actor=request.user, fields=form.workload_fields())
+            except InvalidInput as error:
+                add_invalid_input(form, error)
+            else:
+                messages.success(request, "Saved the workload's details.")
+                return redirect("reviews:workload", pk=workload.pk)
+    else:
+        form = WorkloadForm(initial={field: getattr(workload, field) for field in services.WORKLOAD_FIELDS})
+    context = {"form": form, "workload": workload, "name": name}
+    return render(request, "reviews/workloads/form.html", context, status=400 if form.is_bound else 200)
 
 
-def delete(request, pk): ...
+@login_required
+def delete(request, pk: int):
+    """A confirmation page naming what goes with the workload; the POST deletes it."""
+    workload, _role = workload_or_404(request, pk, Action.ADMINISTER)
+    if request.method == "POST":
+        name = workload.name
+        services.workload_delete(workload=workload, actor=request.user)
+        messages.success(request, f"Deleted the workload “{name}” with its lens reviews and answers.")
+        return redirect("reviews:dashboard")
+    lenses = applied_lenses(workload)
+    context = {
+        "workload": workload,
+        "lenses": lenses,
+        "answered": sum(lens.counts.answered for lens in lenses),
+        "questions": sum(lens.counts.total for lens in lenses),
+    }
+    return render(request, "reviews/workloads/delete.html", context)
 
 
-def transfer(request, pk): ...
+@login_required
+def transfer(request, pk: int):
+    """Hand the workload to another user; the former owner stays on as a contributor."""
+    workload, _role = workload_or_404(request, pk, Action.ADMINISTER)
+    form = TransferForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        new_owner = form.cleaned_data["username"]
+        try:
+            services.workload_transfer(workload=workload, actor=request.user, new_owner=new_owner)
+        except InvalidInput as error:
+            add_invalid_input(form, error, {"owner": "username"})
+        else:
+            messages.success(
+                request,
+                f"{new_owner.get_username()} now owns “{workload.name}”; you stay on as a contributor.",
+            )
+            return redirect("reviews:workload", pk=workload.pk)
+    status = 400 if form.is_bound else 200
+    return render(
+        request, "reviews/workloads/transfer.html", {"workload": workload, "form": form}, status=status
+    )
 
 
-def events(request, pk): ...
+@login_required
+def events(request, pk: int):
+    """The workload's whole event log, newest first, EVENTS_PER_PAGE a page."""
+    workload, _role = workload_or_404(request, pk)
+    page = Paginator(workload_events(workload), EVENTS_PER_PAGE).get_page(request.GET.get("page"))
+    context = {"workload": workload, "page": page, "events": with_change_rows(page.object_list)}
+    return render(request, "reviews/workloads/events.html", context)
 
 
-def apply_lens(request, pk): ...
-
-
-def remove_lens(request, pk, alias): ...
+# apply_lens and remove_lens are routed through this module (reviews/urls.py).
+__all__ = ["apply_lens", "create", "delete", "detail", "edit", "events", "remove_lens", "transfer"]

@@ -1,0 +1,215 @@
+"""Forms of the reviews pages: they parse what a person typed; the services decide what it may do.
+
+A service's refusal (InvalidInput) names its fields at fault; `add_invalid_input` puts each message
+on the form field of that name (or the one `renames` maps it to), and the rest above the form.
+"""
+
+import re
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+
+from lens.models import BUILTIN_ALIAS, LensVersion
+from lens.selectors import latest_published_version, lenses_for, published_versions
+from reviews.models import NOTES_MAX, Share, Workload
+from reviews.selectors.dashboard import MINE, SHARED, SORTS, WorkloadFilters
+from reviews.services import InvalidInput
+
+
+def add_invalid_input(form: forms.Form, error: InvalidInput, renames: dict[str, str] | None = None) -> None:
+    """Show a service's refusal on the fields it names, or above the form for a field it lacks."""
+    renames = renames or {}
+    for field, messages in error.errors.items():
+        name = renames.get(field, field)
+        for message in messages:
+            form.add_error(name if name in form.fields else None, message)
+
+
+def split_list(text: str) -> list[str]:
+    """Comma- or newline-separated text as a list of its non-empty items, in order."""
+    return [item.strip() for item in re.split(r"[,\n]", text or "") if item.strip()]
+
+
+class ListField(forms.CharField):
+    """A list of short texts, typed separated by commas or newlines."""
+
+    widget = forms.Textarea(attrs={"rows": 2})
+
+    def prepare_value(self, value):
+        if isinstance(value, list | tuple):
+            # Newlines when an item holds a comma, so that the text parses back to the same list.
+            return ("\n" if any("," in item for item in value) else ", ").join(value)
+        return value
+
+    def to_python(self, value) -> list[str]:
+        return split_list(super().to_python(value))
+
+
+class WorkloadForm(forms.Form):
+    """The fields a workload's owner edits (reviews.services.WORKLOAD_FIELDS)."""
+
+    name = forms.CharField(max_length=100)
+    description = forms.CharField(required=False, max_length=NOTES_MAX, widget=forms.Textarea({"rows": 3}))
+    environment = forms.ChoiceField(
+        choices=Workload.Environment.choices, initial=Workload.Environment.PREPRODUCTION
+    )
+    review_owner = forms.CharField(
+        required=False, max_length=255, help_text="Who is responsible for the review (a name or an address)."
+    )
+    industry = forms.CharField(required=False, max_length=100)
+    regions = ListField(required=False, help_text="Separated by commas or new lines.")
+    # Text rather than a URLField, which would quietly prepend a scheme: the model validates it.
+    architectural_design_url = forms.CharField(
+        required=False, max_length=2048, label="Architectural design URL", help_text="An http(s) link."
+    )
+    tags = ListField(required=False, help_text="Short labels to find the workload by, separated by commas.")
+    notes = forms.CharField(required=False, max_length=NOTES_MAX, widget=forms.Textarea({"rows": 3}))
+    pillar_priorities = ListField(required=False, help_text="Pillar ids, most important first.")
+
+    def workload_fields(self) -> dict:
+        """The cleaned values, as reviews.services.workload_create and workload_update take them."""
+        return {name: self.cleaned_data[name] for name in self.declared_fields if name != "lenses"}
+
+
+class WorkloadCreateForm(WorkloadForm):
+    """A new workload, and the lenses to apply to it: each visible lens's newest published version,
+    the built-in lens ticked unless the person says otherwise."""
+
+    lenses = forms.MultipleChoiceField(
+        required=False, widget=forms.CheckboxSelectMultiple, label="Lenses to apply"
+    )
+
+    def __init__(self, *args, lens_versions: list[LensVersion], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.versions = {version.lens.alias: version for version in lens_versions}
+        self.fields["lenses"].choices = [
+            (version.lens.alias, f"{version.lens.name} (version {version.label})")
+            for version in lens_versions
+        ]
+        if BUILTIN_ALIAS in self.versions:
+            self.fields["lenses"].initial = [BUILTIN_ALIAS]
+
+    def lens_versions(self) -> list[LensVersion]:
+        return [self.versions[alias] for alias in self.cleaned_data["lenses"]]
+
+
+class ApplyLensForm(forms.Form):
+    """A lens the user may see, by alias, and one of its published versions (by default the newest)."""
+
+    lens = forms.CharField(widget=forms.Select, max_length=64)
+    version = forms.CharField(
+        required=False, max_length=32, help_text="A published version's label; empty for the newest."
+    )
+
+    def __init__(self, *args, user, choices: list[tuple[str, str]] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["lens"].widget.choices = choices
+
+    def clean_lens(self):
+        alias = self.cleaned_data["lens"]
+        lens = lenses_for(user=self.user).filter(alias=alias).first()
+        if lens is None:
+            raise forms.ValidationError(f"No lens you can see has the alias “{alias}”.")
+        return lens
+
+    def clean(self):
+        cleaned = super().clean()
+        lens, label = cleaned.get("lens"), cleaned.get("version")
+        if lens is None:
+            return cleaned
+        version = (
+            published_versions(lens).filter(label=label).first() if label else latest_published_version(lens)
+        )
+        if version is None:
+            message = (
+                f"“{lens.name}” has no published version “{label}”."
+                if label
+                else (f"“{lens.name}” has no published version yet: its owner must publish one first.")
+            )
+            self.add_error("version" if label else "lens", message)
+        cleaned["lens_version"] = version
+        return cleaned
+
+
+def _active_user(username: str):
+    user = get_user_model().objects.filter(username=username, is_active=True).first()
+    if user is None:
+        raise forms.ValidationError(f"No active user is named “{username}”.")
+    return user
+
+
+class TransferForm(forms.Form):
+    username = forms.CharField(label="New owner", max_length=150, help_text="Their username.")
+
+    def clean_username(self):
+        return _active_user(self.cleaned_data["username"].strip())
+
+
+class ShareForm(forms.Form):
+    """Share with one user, by username, or one group (a team), by name."""
+
+    user = forms.CharField(required=False, max_length=150, label="User", help_text="A username.")
+    group = forms.CharField(required=False, max_length=150, label="or group", help_text="A team's name.")
+    role = forms.ChoiceField(choices=Share.Role.choices, initial=Share.Role.READER)
+
+    def clean_user(self):
+        username = self.cleaned_data["user"].strip()
+        return _active_user(username) if username else None
+
+    def clean_group(self):
+        name = self.cleaned_data["group"].strip()
+        if not name:
+            return None
+        group = Group.objects.filter(name=name).first()
+        if group is None:
+            raise forms.ValidationError(f"No group is named “{name}”.")
+        return group
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors and (cleaned.get("user") is None) == (cleaned.get("group") is None):
+            raise forms.ValidationError("Name either a user or a group.")
+        return cleaned
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(choices=Share.Role.choices)
+
+
+class WorkloadFilterForm(forms.Form):
+    """The list's filters; a value that does not parse is left out (and shown as an error)."""
+
+    q = forms.CharField(
+        required=False, max_length=200, label="Search", widget=forms.TextInput({"type": "search"})
+    )
+    environment = forms.ChoiceField(
+        required=False, choices=[("", "Any environment"), *Workload.Environment.choices]
+    )
+    ownership = forms.ChoiceField(
+        required=False,
+        label="Whose",
+        choices=[("", "Any"), (MINE, "Mine"), (SHARED, "Shared with me")],
+    )
+    lens = forms.ChoiceField(required=False, choices=[])
+    has_high = forms.BooleanField(required=False, label="Has high risks")
+    sort = forms.ChoiceField(
+        required=False, label="Sort by", choices=[(key, label) for key, (label, _) in SORTS.items()]
+    )
+
+    def __init__(self, *args, lens_choices: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lens"].choices = [("", "Any lens"), *lens_choices]
+
+    def filters(self) -> WorkloadFilters:
+        self.is_valid()  # fills cleaned_data with the fields that parse
+        data = self.cleaned_data
+        return WorkloadFilters(
+            q=(data.get("q") or "").strip(),
+            environment=data.get("environment") or "",
+            ownership=data.get("ownership") or "",
+            has_high=bool(data.get("has_high")),
+            lens=data.get("lens") or "",
+            sort=data.get("sort") or "name",
+        )

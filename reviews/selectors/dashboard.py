@@ -1,0 +1,167 @@
+"""The dashboard and the workload list: the workloads a user may see, filtered, sorted and counted.
+
+Each row carries its risk counts, progress, lenses, last change, owner and the reader's role, at a
+fixed number of queries however many workloads, lenses, answers or events there are: counts and the
+last change are correlated subqueries (reviews.selectors.risk), the lenses one prefetch.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import (
+    Count,
+    DateTimeField,
+    Exists,
+    F,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
+from django.db.models.functions import Coalesce, Greatest, Lower
+
+from lens.selectors import lenses_for
+from reviews.models import Answer, LensReview, Workload, WorkloadEvent
+from reviews.selectors.access import role_of, with_role, workloads_for
+from reviews.selectors.risk import with_risk_counts
+
+MINE, SHARED = "mine", "shared"
+
+#: How a list may be sorted: name, label, ordering (ties broken by name, then pk, so pages are stable).
+SORTS = {
+    "name": ("Name", (Lower("name"), "pk")),
+    "changed": ("Last change", (F("last_change").desc(), Lower("name"), "pk")),
+    "high": ("High risks", (F("high").desc(), F("medium").desc(), Lower("name"), "pk")),
+}
+
+
+@dataclass(frozen=True)
+class WorkloadFilters:
+    """What a reader narrowed the list to; the defaults list everything, by name."""
+
+    q: str = ""
+    environment: str = ""
+    ownership: str = ""  # MINE, SHARED or "" (any)
+    has_high: bool = False
+    lens: str = ""  # a lens alias
+    sort: str = "name"
+
+    @property
+    def narrowed(self) -> bool:
+        """Whether anything but the order was chosen (an empty result then means "no match")."""
+        return bool(self.q or self.environment or self.ownership or self.has_high or self.lens)
+
+
+@dataclass(frozen=True)
+class WorkloadTotals:
+    """The dashboard's summary over the filtered workloads."""
+
+    workloads: int = 0
+    with_high: int = 0
+    high: int = 0
+    medium: int = 0
+    questions: int = 0
+    unanswered: int = 0
+
+    @property
+    def answered(self) -> int:
+        return self.questions - self.unanswered
+
+    @property
+    def percent_answered(self) -> int:
+        return round(100 * self.answered / self.questions) if self.questions else 0
+
+
+def _latest(queryset: QuerySet, group_by: str, field: str) -> Subquery:
+    """A subquery: the latest `field` of `queryset`'s rows for the outer workload."""
+    latest = queryset.order_by().values(group_by).annotate(latest=Max(field)).values("latest")
+    return Subquery(latest, output_field=DateTimeField())
+
+
+def with_last_change(workloads: QuerySet[Workload]) -> QuerySet[Workload]:
+    """`workloads` annotated with `last_change`: the latest of the workload's own change, its
+    answers' changes and its events (shares, lenses... which do not touch `updated_at`)."""
+    answered = _latest(
+        Answer.objects.filter(lens_review__workload=OuterRef("pk")), "lens_review__workload", "updated_at"
+    )
+    event = _latest(WorkloadEvent.objects.filter(workload=OuterRef("pk")), "workload", "at")
+    # Greatest() is NULL on SQLite as soon as one argument is, so each side falls back to updated_at.
+    return workloads.annotate(
+        last_change=Greatest("updated_at", Coalesce(answered, "updated_at"), Coalesce(event, "updated_at"))
+    )
+
+
+def _filtered(*, user, filters: WorkloadFilters) -> QuerySet[Workload]:
+    """The visible workloads that match `filters`, with the reader's role and the risk counts."""
+    workloads = with_risk_counts(with_role(workloads_for(user=user), user=user))
+    if filters.q:
+        workloads = workloads.filter(
+            Q(name__icontains=filters.q) | Q(description__icontains=filters.q) | Q(tags__icontains=filters.q)
+        )
+    if filters.environment:
+        workloads = workloads.filter(environment=filters.environment)
+    if filters.ownership == MINE:
+        workloads = workloads.filter(owner=user)
+    elif filters.ownership == SHARED:
+        workloads = workloads.filter(shared_with_user=True).exclude(owner=user)
+    if filters.has_high:
+        workloads = workloads.filter(high__gt=0)
+    if filters.lens:
+        applied = LensReview.objects.filter(workload=OuterRef("pk"), lens__alias=filters.lens)
+        workloads = workloads.filter(Exists(applied))
+    return workloads
+
+
+def workload_rows(*, user, filters: WorkloadFilters = WorkloadFilters()) -> QuerySet[Workload]:
+    """The workloads `user` may see (with "see all workloads": every one) that match `filters`, in
+    the chosen order, each with `high`, `medium`, `unanswered`, `questions`, `last_change`, its
+    owner, and `applied` (its lens reviews with their lens). Two queries when evaluated (the rows,
+    the lenses); pass the rows through `with_roles` to get `role` and `answered`."""
+    lenses = LensReview.objects.select_related("lens").only(
+        "id", "workload_id", "applied_at", "lens__id", "lens__alias", "lens__name"
+    )
+    _label, ordering = SORTS.get(filters.sort, SORTS["name"])
+    return (
+        with_last_change(_filtered(user=user, filters=filters))
+        .select_related("owner")
+        .prefetch_related(Prefetch("lens_reviews", queryset=lenses, to_attr="applied"))
+        .order_by(*ordering)
+    )
+
+
+def with_roles(rows, *, user) -> list[Workload]:
+    """The evaluated `rows` of `workload_rows`, each with `role` (the reader's) and `answered`."""
+    rows = list(rows)
+    for workload in rows:
+        workload.role = role_of(workload, user=user)
+        workload.answered = workload.questions - workload.unanswered
+    return rows
+
+
+def workload_totals(*, user, filters: WorkloadFilters = WorkloadFilters()) -> WorkloadTotals:
+    """How many workloads match `filters`, how many have high risks, and their risk counts and
+    progress added up, in one query (a sum over the per-workload subqueries)."""
+    # The sums take names other than the annotations they add up: an aggregate named like an
+    # annotation replaces it, and the sum then reads a column the inner query no longer has.
+    totals = _filtered(user=user, filters=filters).aggregate(
+        sum_workloads=Count("pk"),
+        sum_with_high=Count("pk", filter=Q(high__gt=0)),
+        sum_high=Sum("high"),
+        sum_medium=Sum("medium"),
+        sum_questions=Sum("questions"),
+        sum_unanswered=Sum("unanswered"),
+    )
+    return WorkloadTotals(**{name.removeprefix("sum_"): value or 0 for name, value in totals.items()})
+
+
+def visible_workloads(*, user, filters: WorkloadFilters = WorkloadFilters()) -> QuerySet[Workload]:
+    """The matching workloads, unordered and unannotated beyond what filtering needs: for subqueries
+    such as reviews.selectors.risk.pillar_risk_rows."""
+    return _filtered(user=user, filters=filters).order_by()
+
+
+def lens_filter_choices(*, user) -> list[tuple[str, str]]:
+    """(alias, name) of every lens `user` may see, by name: the list's lens filter. One query."""
+    return list(lenses_for(user=user).order_by("name", "alias").values_list("alias", "name"))

@@ -1,0 +1,59 @@
+"""Reads for one workload's pages: its lenses with their progress, its people, its event log, and the
+lenses that could still be applied. Each is one query, whatever the number of lenses, answers,
+shares or events."""
+
+from dataclasses import dataclass
+
+from django.db.models import OuterRef, QuerySet, Subquery
+
+from lens.models import LensVersion
+from lens.selectors import lenses_for
+from reviews.models import LensReview, Share, Workload, WorkloadEvent
+from reviews.selectors.risk import RiskCounts, review_counts
+
+#: Events on the workload page; the rest are on the event log's pages.
+LATEST_EVENTS = 20
+
+
+@dataclass(frozen=True)
+class AppliedLens:
+    """A lens review on the workload page, with its risk counts (answered of total, high, medium)."""
+
+    review: LensReview
+    counts: RiskCounts
+
+
+def applied_lenses(workload: Workload) -> list[AppliedLens]:
+    """The workload's lens reviews, with their lens and version, and their counts: two queries."""
+    reviews = list(workload.lens_reviews.select_related("lens", "lens_version").defer("lens_version__source"))
+    counts = review_counts(reviews) if reviews else {}
+    return [AppliedLens(review, counts.get(review.pk, RiskCounts())) for review in reviews]
+
+
+def workload_shares(workload: Workload) -> QuerySet[Share]:
+    """Who else the workload is shared with: users first, then groups, by name. One query."""
+    return workload.shares.select_related("user", "group").order_by("group__name", "user__username", "pk")
+
+
+def workload_events(workload: Workload) -> QuerySet[WorkloadEvent]:
+    """The workload's event log, newest first, with who did each thing."""
+    return WorkloadEvent.objects.filter(workload=workload).select_related("actor").order_by("-at", "-pk")
+
+
+def newest_versions(*, user, not_on: Workload | None = None) -> list[LensVersion]:
+    """The newest published version of every lens `user` may see (without those applied to
+    `not_on`), with its lens, by lens name: what a new workload or the apply form offers. One query."""
+    lenses = lenses_for(user=user)
+    if not_on is not None:
+        lenses = lenses.exclude(pk__in=LensReview.objects.filter(workload=not_on).values("lens_id"))
+    newest = (
+        LensVersion.objects.filter(lens=OuterRef("pk"), status=LensVersion.Status.PUBLISHED)
+        .order_by("-published_at", "-pk")
+        .values("pk")[:1]
+    )
+    return list(
+        LensVersion.objects.filter(pk__in=lenses.annotate(newest=Subquery(newest)).values("newest"))
+        .select_related("lens")
+        .defer("source", "extra", "warnings", "description", "lens__description")
+        .order_by("lens__name", "lens__alias")
+    )
