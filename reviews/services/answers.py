@@ -152,6 +152,7 @@ def answer_update(
     current = (
         Answer.objects.select_for_update(of=("self",))
         .select_related("question__version", "lens_review")
+        .defer("question__version__source")  # up to 2 MB; only its content hash is needed
         .get(pk=answer.pk)
     )
     if expected_version is not None and current.version != expected_version:

@@ -25,6 +25,6 @@ def workload_or_404(request, pk: int, action: Action = Action.VIEW) -> tuple[Wor
 
 def lens_review_or_404(workload: Workload, alias: str) -> LensReview:
     """The review of the lens `alias` on `workload`, with its lens and version; 404 if not applied."""
-    return get_object_or_404(
-        LensReview.objects.select_related("lens", "lens_version"), workload=workload, lens__alias=alias
-    )
+    # Without the version's source document (up to 2 MB), which no page of a review needs.
+    reviews = LensReview.objects.select_related("lens", "lens_version").defer("lens_version__source")
+    return get_object_or_404(reviews, workload=workload, lens__alias=alias)

@@ -1,19 +1,401 @@
-"""(being written)"""
+"""The questionnaire: one page per question of a lens review, saved as the person goes.
+
+The page posts the whole state of its question on every change (htmx); the answer view writes it
+with answer_update and, to an htmx request, answers with out-of-band fragments only (the version,
+the status line, the errors, the risk in the navigation and the counts), never with the fields
+themselves, so that nothing the person is typing is replaced. A write from an older version is a
+409 with both versions side by side. Without JavaScript the form posts normally and the view
+redirects (or renders the whole page with its errors). The page polls `changes` to show what other
+people changed.
+"""
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.dateparse import parse_datetime
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from reviews.answer_form import (
+    BadAnswerPost,
+    Conflict,
+    FormErrors,
+    answer_summary,
+    parse_answer_post,
+    place_errors,
+    post_fields,
+    practice_rows,
+    textarea_text,
+)
+from reviews.models import CHOICE_NOTES_MAX, NOTES_MAX, Answer
+from reviews.permissions import Action, can
+from reviews.selectors.questionnaire import (
+    FILTERS,
+    answer_history,
+    answer_rows,
+    answers_changed_since,
+    first_question_id,
+    progress_of,
+    question_answer,
+    question_choices,
+    question_practices,
+    review_outline,
+)
+from reviews.services import (
+    InvalidInput,
+    StaleAnswer,
+    answer_keep_theirs,
+    answer_state,
+    answer_update,
+    lens_review_notes,
+)
+from reviews.views.access import lens_review_or_404, workload_or_404
+
+PAGE = "reviews/questionnaire/question.html"
 
 
-def start(request, pk, alias): ...
+def _filter_name(value: str | None) -> str:
+    return value if value in FILTERS else ""
 
 
-def notes(request, pk, alias): ...
+def _question_url(workload, review, question_id: str, filter_name: str = "") -> str:
+    url = reverse("reviews:question", args=[workload.pk, review.lens.alias, question_id])
+    return f"{url}?{urlencode({'filter': filter_name})}" if filter_name else url
 
 
-def changes(request, pk, alias): ...
+@login_required
+@require_safe
+def start(request, pk: int, alias: str):
+    workload, _role = workload_or_404(request, pk)
+    review = lens_review_or_404(workload, alias)
+    question_id = first_question_id(review)
+    if question_id is None:
+        raise Http404("This lens has no questions.")
+    return redirect(_question_url(workload, review, question_id))
 
 
-def question(request, pk, alias, question_id): ...
+@login_required
+@require_safe
+def question(request, pk: int, alias: str, question_id: str):
+    workload, role = workload_or_404(request, pk)
+    review = lens_review_or_404(workload, alias)
+    answer = question_answer(lens_review=review, question_id=question_id)
+    return _page(request, workload, role, review, answer, _filter_name(request.GET.get("filter")))
 
 
-def answer(request, pk, alias, question_id): ...
+def _page(
+    request,
+    workload,
+    role,
+    review,
+    answer,
+    filter_name,
+    *,
+    state=None,
+    errors=None,
+    conflict=None,
+    status=200,
+):
+    """The whole question page: the stored answer, or `state` as posted with its errors or conflict."""
+    outline = review_outline(review, current_pk=answer.question_id, filter_name=filter_name)
+    choices, question_resources = question_practices(answer.question)
+    state = state if state is not None else answer_state(answer)
+    errors = errors or FormErrors()
+    since = outline.since or review.applied_at
+    poll_query = {
+        "question": answer.question.question_id,
+        "version": answer.version,
+        "since": since.isoformat(),
+    }
+    context = {
+        **_answer_context(workload, review, answer, filter_name),
+        "role": role,
+        "editable": can(role, Action.ANSWER),
+        "outline": outline,
+        "question_resources": question_resources,
+        "practices": practice_rows(choices, state, errors),
+        "summary": answer_summary(choices, state),
+        "state": state,
+        "errors": errors,
+        "conflict": conflict,
+        "filters": FILTERS,
+        "poll_url": _poll_url(workload, review, poll_query, filter_name),
+    }
+    if conflict is not None:
+        # The form keeps the version the person started from: only "Keep mine" writes over theirs.
+        context["form_version"] = conflict.expected_version
+    return render(request, PAGE, context, status=status)
 
 
-def history(request, pk, alias, question_id): ...
+def _answer_context(workload, review, answer, filter_name) -> dict:
+    """What every answer fragment needs: where it is, and the answer's fixed limits and choices."""
+    return {
+        "workload": workload,
+        "review": review,
+        "question": answer.question,
+        "answer": answer,
+        "form_version": answer.version,
+        "filter_name": filter_name,
+        "filter_query": f"?{urlencode({'filter': filter_name})}" if filter_name else "",
+        "reasons": Answer.Reason.choices,
+        "notes_max": NOTES_MAX,
+        "choice_notes_max": CHOICE_NOTES_MAX,
+    }
+
+
+def _poll_url(workload, review, query: dict, filter_name: str) -> str:
+    if filter_name:
+        query = {**query, "filter": filter_name}
+    return f"{reverse('reviews:changes', args=[workload.pk, review.lens.alias])}?{urlencode(query)}"
+
+
+@login_required
+@require_POST
+def answer(request, pk: int, alias: str, question_id: str):
+    workload, role = workload_or_404(request, pk, Action.ANSWER)
+    review = lens_review_or_404(workload, alias)
+    stored = question_answer(lens_review=review, question_id=question_id)
+    filter_name = _filter_name(request.POST.get("filter"))
+    try:
+        posted = parse_answer_post(request.POST)
+    except BadAnswerPost as error:
+        return HttpResponseBadRequest(str(error), content_type="text/plain; charset=utf-8")
+    if posted.resolution == "theirs":
+        # The stored version stands and the form shows it again; the trail records what was dropped.
+        if posted.version < stored.version:
+            answer_keep_theirs(
+                answer=stored, actor=request.user, discarded=posted.changes, seen_version=posted.version
+            )
+        if not request.htmx:
+            return redirect(_question_url(workload, review, question_id, filter_name))
+        return _panel(request, workload, role, review, stored, filter_name)
+    note = f"conflict: kept own changes over version {posted.version}" if posted.resolution == "mine" else ""
+    try:
+        saved = answer_update(
+            answer=stored,
+            actor=request.user,
+            changes=posted.changes,
+            expected_version=posted.version,
+            note=note,
+        )
+    except InvalidInput as error:
+        choices = question_choices(stored.question)
+        errors = place_errors(error.errors, choices)
+        if request.htmx:
+            return _fragments(
+                request, workload, review, stored, filter_name, choices, errors=errors, status=400
+            )
+        return _page(
+            request,
+            workload,
+            role,
+            review,
+            stored,
+            filter_name,
+            state=posted.changes,
+            errors=errors,
+            status=400,
+        )
+    except StaleAnswer as stale:
+        choices = question_choices(stored.question)
+        current = stale.current
+        conflict = Conflict(
+            stored=current,
+            expected_version=stale.expected_version,
+            mine=answer_summary(choices, posted.changes),
+            theirs=answer_summary(choices, answer_state(current)),
+            mine_fields=post_fields(posted.changes),
+        )
+        if request.htmx:
+            return _fragments(
+                request, workload, review, stored, filter_name, choices, conflict=conflict, status=409
+            )
+        return _page(
+            request,
+            workload,
+            role,
+            review,
+            stored,
+            filter_name,
+            state=posted.changes,
+            conflict=conflict,
+            status=409,
+        )
+    if not request.htmx:
+        messages.success(request, "Saved.")
+        return redirect(_question_url(workload, review, question_id, filter_name))
+    return _fragments(
+        request, workload, review, saved, filter_name, question_choices(stored.question), saved_now=True
+    )
+
+
+def _fragments(
+    request,
+    workload,
+    review,
+    answer,
+    filter_name,
+    choices,
+    *,
+    errors=None,
+    conflict=None,
+    saved_now=False,
+    status=200,
+):
+    """The answer view's reply to htmx: out-of-band fragments only (the form's target swaps nothing).
+
+    After a save: the new version, "Saved", who changed it, no errors and no conflict, and the
+    question's risk in the header and the navigation with its pillar's and the lens's counts. After
+    a refusal: the errors or the conflict, and the status; the version stays, so that the next save
+    from this form is refused as well until the person chooses."""
+    context = {
+        **_answer_context(workload, review, answer, filter_name),
+        "choice_errors": [
+            (choice.choice_id, (errors or FormErrors()).of_choice(choice.choice_id)) for choice in choices
+        ],
+        "errors": errors or FormErrors(),
+        "conflict": conflict,
+        "saved_now": saved_now,
+    }
+    if saved_now:
+        progress, pillars = progress_of(answer_rows(review))
+        context.update(
+            progress=progress,
+            pillar_pk=answer.question.pillar_id,
+            pillar_progress=pillars.get(answer.question.pillar_id),
+        )
+    return render(request, "reviews/questionnaire/_answer_oob.html", context, status=status)
+
+
+def _panel(request, workload, role, review, answer, filter_name):
+    """The answer panel alone, from the stored answer ("Take theirs"): it replaces the form."""
+    choices, _resources = question_practices(answer.question)
+    state = answer_state(answer)
+    context = {
+        **_answer_context(workload, review, answer, filter_name),
+        "editable": can(role, Action.ANSWER),
+        "practices": practice_rows(choices, state),
+        "summary": answer_summary(choices, state),
+        "state": state,
+        "errors": FormErrors(),
+        "status_text": "Their version is loaded.",
+    }
+    return render(request, "reviews/questionnaire/_answer_panel.html", context)
+
+
+@login_required
+@require_safe
+def changes(request, pk: int, alias: str):
+    """What changed in the review since `since` (an ISO timestamp, from the page or the previous
+    poll): the changed questions' risks, the counts, and a notice if the question on screen
+    (`question`, shown at `version`) was changed by someone else. 204 when nothing changed."""
+    workload, _role = workload_or_404(request, pk)
+    review = lens_review_or_404(workload, alias)
+    question_id = request.GET.get("question", "")
+    since = parse_datetime(request.GET.get("since", "") or "")
+    try:
+        version = int(request.GET.get("version", ""))
+    except ValueError:
+        version = None
+    if version is None or since is None or since.tzinfo is None:
+        return HttpResponseBadRequest(
+            "Give question, version and since (an ISO timestamp with its offset).", content_type="text/plain"
+        )
+    changed = answers_changed_since(lens_review=review, since=since)
+    if not changed:
+        return HttpResponse(status=204)
+    rows = answer_rows(review)
+    progress, pillar_progress = progress_of(rows)
+    pillar_of = {row.question_pk: row.pillar_pk for row in rows}
+    on_screen = next((row for row in changed if row["question__question_id"] == question_id), None)
+    notice = None
+    if on_screen is not None and on_screen["version"] > version:
+        if on_screen["updated_by_id"] == request.user.pk:
+            # Saved from this page (its form has the version already), or from another of theirs.
+            version = on_screen["version"]
+        else:
+            notice = on_screen
+    filter_name = _filter_name(request.GET.get("filter"))
+    query = {"question": question_id, "version": version, "since": changed[-1]["updated_at"].isoformat()}
+    pillar_pks = dict.fromkeys(pillar_of.get(row["question_id"]) for row in changed)
+    context = {
+        "workload": workload,
+        "review": review,
+        "changed": changed,
+        "progress": progress,
+        "pillars": [(pk, pillar_progress[pk]) for pk in pillar_pks if pk in pillar_progress],
+        "notice": notice,
+        "question_url": _question_url(workload, review, question_id, filter_name) if question_id else "",
+        "poll_url": _poll_url(workload, review, query, filter_name),
+    }
+    return render(request, "reviews/questionnaire/_changes.html", context)
+
+
+@login_required
+@require_safe
+def history(request, pk: int, alias: str, question_id: str):
+    workload, _role = workload_or_404(request, pk)
+    review = lens_review_or_404(workload, alias)
+    answer = question_answer(lens_review=review, question_id=question_id)
+    entries, more = answer_history(answer=answer)
+    context = {
+        "workload": workload,
+        "review": review,
+        "question": answer.question,
+        "answer": answer,
+        "entries": entries,
+        "more": more,
+        "question_url": _question_url(workload, review, question_id),
+    }
+    return render(request, "reviews/questionnaire/history.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def notes(request, pk: int, alias: str):
+    """The lens's notes and each pillar's: anyone who sees the workload reads them; the owner and
+    contributors change them."""
+    writing = request.method == "POST"
+    workload, role = workload_or_404(request, pk, Action.ANSWER if writing else Action.VIEW)
+    review = lens_review_or_404(workload, alias)
+    pillars = list(review.lens_version.pillars.order_by("position").only("pk", "pillar_id", "name"))
+    lens_notes, pillar_notes = review.notes, dict(review.pillar_notes)
+    errors: dict[str, list[str]] = {}
+    status = 200
+    if writing:
+        lens_notes = textarea_text(request.POST.get("notes", ""))
+        pillar_notes = {
+            p.pillar_id: textarea_text(request.POST.get(f"pillar_notes.{p.pillar_id}", "")) for p in pillars
+        }
+        try:
+            lens_review_notes(
+                lens_review=review, actor=request.user, notes=lens_notes, pillar_notes=pillar_notes
+            )
+        except InvalidInput as error:
+            errors, status = error.errors, 400
+        else:
+            messages.success(request, "Notes saved.")
+            return redirect("reviews:lens-notes", pk=workload.pk, alias=review.lens.alias)
+    shown = {"notes", *(f"pillar_notes.{pillar.pillar_id}" for pillar in pillars)}  # errors beside fields
+    context = {
+        "workload": workload,
+        "review": review,
+        "editable": can(role, Action.ANSWER),
+        "notes": lens_notes,
+        "notes_errors": errors.get("notes", []),
+        "other_errors": [f"{field}: {message}" for field in set(errors) - shown for message in errors[field]],
+        "pillars": [
+            (
+                pillar,
+                pillar_notes.get(pillar.pillar_id, ""),
+                errors.get(f"pillar_notes.{pillar.pillar_id}", []),
+            )
+            for pillar in pillars
+        ],
+        "notes_max": NOTES_MAX,
+        "start_url": reverse("reviews:review", args=[workload.pk, review.lens.alias]),
+    }
+    return render(request, "reviews/questionnaire/notes.html", context, status=status)

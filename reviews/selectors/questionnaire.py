@@ -1,0 +1,337 @@
+"""Reads for the questionnaire: a review's outline (pillars, questions, their risks and progress), one
+question with its practices and resources, what changed since a moment, and an answer's history.
+
+Each is a fixed number of queries, whatever the size of the lens: the outline is two (the questions
+with their pillars, the answers' risks), one question's practices two (choices, resources), and the
+counts are derived in Python from the answers already loaded rather than asked for again.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.db.models import F
+from django.http import Http404
+
+from lens.models import Choice, Question, Resource
+from reviews.models import Answer, AnswerChange, LensReview
+
+R = Answer.Risk
+
+#: The filters of the questionnaire's navigation (`?filter=`): which questions it lists.
+FILTERS = {"unanswered": "Unanswered", "high": "High risk"}
+
+#: The most changes the history page shows, newest first.
+HISTORY_LIMIT = 100
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerRow:
+    """What the navigation and the counts need of one answer."""
+
+    question_pk: int
+    pillar_pk: int
+    question_id: str
+    risk: str
+    version: int
+    updated_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """How many questions are answered (any risk but "unanswered") of how many."""
+
+    answered: int = 0
+    total: int = 0
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.answered / self.total) if self.total else 0
+
+
+def answer_rows(lens_review: LensReview) -> list[AnswerRow]:
+    """Every answer of the review, only what the navigation and the counts need, in one query."""
+    rows = (
+        Answer.objects.filter(lens_review=lens_review)
+        .order_by()
+        .values_list(
+            "question_id", "question__pillar_id", "question__question_id", "risk", "version", "updated_at"
+        )
+    )
+    return [AnswerRow(*row) for row in rows]
+
+
+def progress_of(rows: list[AnswerRow]) -> tuple[Progress, dict[int, Progress]]:
+    """The progress of the whole lens and of each pillar (by pillar pk), from `rows`: no query."""
+    answered: dict[int, int] = {}
+    total: dict[int, int] = {}
+    for row in rows:
+        total[row.pillar_pk] = total.get(row.pillar_pk, 0) + 1
+        answered[row.pillar_pk] = answered.get(row.pillar_pk, 0) + (row.risk != R.UNANSWERED)
+    pillars = {pk: Progress(answered[pk], total[pk]) for pk in total}
+    return Progress(sum(answered.values()), sum(total.values())), pillars
+
+
+def latest_change(rows: list[AnswerRow]) -> datetime | None:
+    """When an answer of the review last changed: where the polling for changes starts."""
+    return max((row.updated_at for row in rows if row.updated_at is not None), default=None)
+
+
+def matches(risk: str, filter_name: str) -> bool:
+    """Whether a question at `risk` is listed under the navigation's filter ("": every question)."""
+    if filter_name == "unanswered":
+        return risk == R.UNANSWERED
+    if filter_name == "high":
+        return risk == R.HIGH
+    return True
+
+
+@dataclass(slots=True)
+class NavQuestion:
+    pk: int
+    question_id: str
+    title: str
+    risk: str = R.UNANSWERED
+    version: int = 0
+    shown: bool = True  # False: left out by the filter (rendered hidden, so live updates find it)
+    current: bool = False
+
+
+@dataclass(slots=True)
+class NavPillar:
+    pk: int
+    pillar_id: str
+    name: str
+    progress: Progress = field(default_factory=Progress)
+    questions: list[NavQuestion] = field(default_factory=list)
+
+    @property
+    def shown_questions(self) -> int:
+        return sum(q.shown for q in self.questions)
+
+
+@dataclass(slots=True)
+class Outline:
+    """The review's navigation: pillars with their questions (in lens order), the progress of each
+    pillar and of the lens, and where the current question sits among the filtered questions."""
+
+    pillars: list[NavPillar]
+    progress: Progress
+    since: datetime | None
+    current: NavQuestion | None = None
+    previous: NavQuestion | None = None
+    next: NavQuestion | None = None
+    next_unanswered: NavQuestion | None = None
+
+    @property
+    def questions(self) -> list[NavQuestion]:
+        return [question for pillar in self.pillars for question in pillar.questions]
+
+
+def review_outline(
+    lens_review: LensReview, *, current_pk: int | None = None, filter_name: str = ""
+) -> Outline:
+    """The navigation of a review in two queries: the questions with their pillars (only the fields
+    shown), and the answers (`answer_rows`); the counts come from the answers, in Python.
+
+    With `filter_name`, only the matching questions (and the current one) are shown, and previous
+    and next move among them; "next unanswered" is the first unanswered question after the current
+    one, going round to the start."""
+    questions = (
+        Question.objects.filter(version_id=lens_review.lens_version_id)
+        .select_related("pillar")
+        .only("pk", "question_id", "title", "pillar__pillar_id", "pillar__name")
+        .order_by("pillar__position", "position")
+    )
+    rows = answer_rows(lens_review)
+    by_question = {row.question_pk: row for row in rows}
+    progress, pillar_progress = progress_of(rows)
+    pillars: dict[int, NavPillar] = {}
+    for question in questions:
+        pillar = question.pillar
+        nav_pillar = pillars.get(pillar.pk)
+        if nav_pillar is None:
+            nav_pillar = pillars[pillar.pk] = NavPillar(
+                pillar.pk, pillar.pillar_id, pillar.name, pillar_progress.get(pillar.pk, Progress())
+            )
+        row = by_question.get(question.pk)
+        nav_pillar.questions.append(
+            NavQuestion(
+                question.pk,
+                question.question_id,
+                question.title,
+                row.risk if row else R.UNANSWERED,
+                row.version if row else 0,
+            )
+        )
+    outline = Outline(list(pillars.values()), progress, latest_change(rows))
+    _place(outline, current_pk, filter_name)
+    return outline
+
+
+def _place(outline: Outline, current_pk: int | None, filter_name: str) -> None:
+    ordered = outline.questions
+    for question in ordered:
+        question.current = question.pk == current_pk
+        question.shown = question.current or matches(question.risk, filter_name)
+        if question.current:
+            outline.current = question
+    if outline.current is None:
+        return
+    shown = [question for question in ordered if question.shown]
+    at = shown.index(outline.current)
+    outline.previous = shown[at - 1] if at > 0 else None
+    outline.next = shown[at + 1] if at + 1 < len(shown) else None
+    at = ordered.index(outline.current)
+    outline.next_unanswered = next(
+        (q for q in ordered[at + 1 :] + ordered[:at] if q.risk == R.UNANSWERED),
+        None,
+    )
+
+
+def first_question_id(lens_review: LensReview) -> str | None:
+    """Where the questionnaire starts: the first unanswered question, else the first question."""
+    answers = Answer.objects.filter(lens_review=lens_review).order_by(
+        "question__pillar__position", "question__position"
+    )
+    return (
+        answers.filter(risk=R.UNANSWERED).values_list("question__question_id", flat=True).first()
+        or answers.values_list("question__question_id", flat=True).first()
+    )
+
+
+def question_answer(*, lens_review: LensReview, question_id: str) -> Answer:
+    """The review's answer to `question_id` with its question and who changed it last, in one
+    query; Http404 if the review's lens has no such question."""
+    answer = (
+        Answer.objects.select_related("question", "updated_by")
+        .filter(lens_review=lens_review, question__question_id=question_id)
+        .first()
+    )
+    if answer is None:
+        raise Http404("This lens has no such question.")
+    return answer
+
+
+def question_choices(question: Question) -> list[Choice]:
+    """The question's choices in order, in one query."""
+    return list(Choice.objects.filter(question=question).order_by("position"))
+
+
+def question_practices(question: Question) -> tuple[list[Choice], list[Resource]]:
+    """The question's choices in order, each with `resource_list` (its helpful resource and
+    improvement plan first, then its additional resources), and the question's own resources: two
+    queries, the resources shared out in Python."""
+    choices = question_choices(question)
+    resources = Resource.objects.filter(question=question).order_by(
+        F("entry").asc(nulls_first=True), "position", "pk"
+    )
+    by_choice: dict[int, list[Resource]] = {choice.pk: [] for choice in choices}
+    own = []
+    for resource in resources:
+        (by_choice.get(resource.choice_id, []) if resource.choice_id else own).append(resource)
+    for choice in choices:
+        choice.resource_list = by_choice[choice.pk]
+    return choices, own
+
+
+def answers_changed_since(*, lens_review: LensReview, since: datetime) -> list[dict[str, Any]]:
+    """The review's answers changed after `since`, oldest change first, with who changed them: one
+    query, however many questions the lens has."""
+    return list(
+        Answer.objects.filter(lens_review=lens_review, updated_at__gt=since)
+        .order_by("updated_at")
+        .values(
+            "question_id",
+            "question__question_id",
+            "risk",
+            "version",
+            "updated_at",
+            "updated_by_id",
+            "updated_by__username",
+        )
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeSummary:
+    """One AnswerChange, as people read it: what was added and removed, before and after."""
+
+    change: AnswerChange
+    kept_theirs: bool  # a conflict settled for the stored answer: the lists say what was dropped
+    added: list[str]
+    removed: list[str]
+    not_applicable_added: list[tuple[str, str, str]]  # (practice, reason label, note)
+    not_applicable_removed: list[str]
+    applicability: str  # "" when unchanged
+    notes_changed: bool
+    notes_before: str
+    notes_after: str
+    risk_before: str
+    risk_after: str
+
+
+def _reason_label(reason: str) -> str:
+    try:
+        return str(Answer.Reason(reason).label)
+    except ValueError:
+        return reason
+
+
+def summarize_change(change: AnswerChange, titles: dict[str, str]) -> ChangeSummary:
+    """`change` described with the practices' titles (`titles`: choice id to title). For a conflict
+    settled in favour of the stored answer (KEPT_THEIRS: `before` is the writer's discarded version,
+    `after` the stored one), the lists say what the discarded version would have changed."""
+    before, after = change.before or {}, change.after or {}
+    kept_theirs = change.kind == AnswerChange.Kind.KEPT_THEIRS
+    if kept_theirs:
+        before, after = after, before
+
+    def title(choice_id: str) -> str:
+        return titles.get(choice_id, choice_id)
+
+    selected_before = before.get("selected_choices", [])
+    selected_after = after.get("selected_choices", [])
+    na_before = before.get("not_applicable_choices", {})
+    na_after = after.get("not_applicable_choices", {})
+    applicability = ""
+    if before.get("is_applicable", True) != after.get("is_applicable", True) or (
+        before.get("reason", "") != after.get("reason", "")
+    ):
+        if after.get("is_applicable", True):
+            applicability = "The question applies again."
+        else:
+            reason = after.get("reason", "")
+            applicability = "The question does not apply" + (
+                f" ({_reason_label(reason)})." if reason else "."
+            )
+    return ChangeSummary(
+        change=change,
+        kept_theirs=kept_theirs,
+        added=[title(c) for c in selected_after if c not in selected_before],
+        removed=[title(c) for c in selected_before if c not in selected_after],
+        not_applicable_added=[
+            (title(c), _reason_label(details.get("reason", "")), details.get("notes", ""))
+            for c, details in na_after.items()
+            if na_before.get(c) != details
+        ],
+        not_applicable_removed=[title(c) for c in na_before if c not in na_after],
+        applicability=applicability,
+        notes_changed=before.get("notes", "") != after.get("notes", ""),
+        notes_before=before.get("notes", ""),
+        notes_after=after.get("notes", ""),
+        risk_before=before.get("risk", R.UNANSWERED),
+        risk_after=after.get("risk", R.UNANSWERED),
+    )
+
+
+def answer_history(*, answer: Answer, limit: int = HISTORY_LIMIT) -> tuple[list[ChangeSummary], bool]:
+    """The answer's newest `limit` changes, described, and whether there are older ones: two
+    queries (the changes with who made them, the question's practice titles)."""
+    changes = list(
+        AnswerChange.objects.filter(answer=answer)
+        .select_related("changed_by")
+        .order_by("-changed_at", "-pk")[: limit + 1]
+    )
+    titles = dict(Choice.objects.filter(question_id=answer.question_id).values_list("choice_id", "title"))
+    return [summarize_change(change, titles) for change in changes[:limit]], len(changes) > limit
