@@ -154,7 +154,7 @@ class Answer(models.Model):
         max_length=32, choices=Reason, blank=True, help_text=_("Why the question does not apply.")
     )
     notes = models.TextField(max_length=NOTES_MAX, blank=True)
-    risk = models.CharField(max_length=16, choices=Risk, default=Risk.UNANSWERED, db_index=True)
+    risk = models.CharField(max_length=16, choices=Risk, default=Risk.UNANSWERED)
     version = models.PositiveIntegerField(default=0)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
@@ -166,6 +166,9 @@ class Answer(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["lens_review", "question"], name="answer_one_per_question"),
         ]
+        # Risk counts per review and per workload look answers up by review, then by risk. (An index
+        # on risk alone led SQLite to scan every answer at a risk once per workload.)
+        indexes = [models.Index(fields=["lens_review", "risk"], name="answer_review_risk")]
 
     def __str__(self) -> str:
         return f"{self.lens_review} · {self.question_id}: {self.risk}"
