@@ -91,7 +91,7 @@ class PracticeRow:
 
     @property
     def reason_label(self) -> str:
-        return reason_label(self.reason)
+        return Answer.reason_label(self.reason)
 
 
 _HELPFUL = {Resource.Slot.HELPFUL_RESOURCE, Resource.Slot.ADDITIONAL_HELPFUL_RESOURCE}
@@ -141,13 +141,6 @@ class AnswerSummary:
     notes: str
 
 
-def reason_label(reason: str) -> str:
-    try:
-        return str(Answer.Reason(reason).label)
-    except ValueError:
-        return reason
-
-
 def answer_summary(choices: list[Choice], state: Mapping[str, Any]) -> AnswerSummary:
     """`state` with the practices' titles, in lens order; ids that are not choices show as they are."""
     titles = {choice.choice_id: choice.title for choice in choices}
@@ -158,12 +151,14 @@ def answer_summary(choices: list[Choice], state: Mapping[str, Any]) -> AnswerSum
     return AnswerSummary(
         selected=[SummaryPractice(titles.get(c, str(c))) for c in selected],
         not_applicable=[
-            SummaryPractice(titles.get(c, str(c)), reason_label(d.get("reason", "")), d.get("notes", ""))
+            SummaryPractice(
+                titles.get(c, str(c)), Answer.reason_label(d.get("reason", "")), d.get("notes", "")
+            )
             for c, d in sorted(not_applicable.items(), key=lambda item: order.get(item[0], len(order)))
             if isinstance(d, Mapping)
         ],
         is_applicable=is_applicable,
-        reason=reason_label(state.get("reason") or "") if not is_applicable else "",
+        reason=Answer.reason_label(state.get("reason") or "") if not is_applicable else "",
         notes=state.get("notes") or "",
     )
 

@@ -177,6 +177,14 @@ class Answer(models.Model):
     def is_answered(self) -> bool:
         return self.risk != self.Risk.UNANSWERED
 
+    @classmethod
+    def reason_label(cls, reason: str) -> str:
+        """The words for a stored reason (the value itself if it is not one of ours)."""
+        try:
+            return str(cls.Reason(reason).label)
+        except ValueError:
+            return reason
+
 
 class AnswerChange(models.Model):
     """The audit trail of an answer: every accepted change (who, when, before, after), and every

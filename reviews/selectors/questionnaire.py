@@ -271,13 +271,6 @@ class ChangeSummary:
     risk_after: str
 
 
-def _reason_label(reason: str) -> str:
-    try:
-        return str(Answer.Reason(reason).label)
-    except ValueError:
-        return reason
-
-
 def summarize_change(change: AnswerChange, titles: dict[str, str]) -> ChangeSummary:
     """`change` described with the practices' titles (`titles`: choice id to title). For a conflict
     settled in favour of the stored answer (KEPT_THEIRS: `before` is the writer's discarded version,
@@ -303,7 +296,7 @@ def summarize_change(change: AnswerChange, titles: dict[str, str]) -> ChangeSumm
         else:
             reason = after.get("reason", "")
             applicability = "The question does not apply" + (
-                f" ({_reason_label(reason)})." if reason else "."
+                f" ({Answer.reason_label(reason)})." if reason else "."
             )
     return ChangeSummary(
         change=change,
@@ -311,7 +304,7 @@ def summarize_change(change: AnswerChange, titles: dict[str, str]) -> ChangeSumm
         added=[title(c) for c in selected_after if c not in selected_before],
         removed=[title(c) for c in selected_before if c not in selected_after],
         not_applicable_added=[
-            (title(c), _reason_label(details.get("reason", "")), details.get("notes", ""))
+            (title(c), Answer.reason_label(details.get("reason", "")), details.get("notes", ""))
             for c, details in na_after.items()
             if na_before.get(c) != details
         ],
