@@ -5,7 +5,7 @@ every URL here; what a role may do is reviews.permissions.can."""
 
 from django.urls import path
 
-from reviews.views import dashboard, people, questionnaire, workloads
+from reviews.views import dashboard, lens_notes, people, questionnaire, workloads
 
 app_name = "reviews"
 
@@ -28,7 +28,7 @@ urlpatterns = [
     path(workload + "lenses/", workloads.apply_lens, name="lens-apply"),
     path(review, questionnaire.start, name="review"),
     path(review + "remove/", workloads.remove_lens, name="lens-remove"),
-    path(review + "notes/", questionnaire.notes, name="lens-notes"),
+    path(review + "notes/", lens_notes.notes, name="lens-notes"),
     path(review + "changes/", questionnaire.changes, name="changes"),
     path(question, questionnaire.question, name="question"),
     path(question + "answer/", questionnaire.answer, name="answer"),

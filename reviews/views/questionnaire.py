@@ -17,7 +17,7 @@ from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.dateparse import parse_datetime
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.http import require_POST, require_safe
 
 from reviews.answer_form import (
     BadAnswerPost,
@@ -28,7 +28,6 @@ from reviews.answer_form import (
     place_errors,
     post_fields,
     practice_rows,
-    textarea_text,
 )
 from reviews.models import CHOICE_NOTES_MAX, NOTES_MAX, Answer
 from reviews.permissions import Action, can
@@ -50,7 +49,6 @@ from reviews.services import (
     answer_keep_theirs,
     answer_state,
     answer_update,
-    lens_review_notes,
 )
 from reviews.views.access import lens_review_or_404, workload_or_404
 
@@ -184,51 +182,56 @@ def answer(request, pk: int, alias: str, question_id: str):
     except InvalidInput as error:
         choices = question_choices(stored.question)
         errors = place_errors(error.errors, choices)
-        if request.htmx:
-            return _fragments(
-                request, workload, review, stored, filter_name, choices, errors=errors, status=400
-            )
-        return _page(
-            request,
-            workload,
-            role,
-            review,
-            stored,
-            filter_name,
-            state=posted.changes,
-            errors=errors,
-            status=400,
-        )
+        return _refused(request, workload, role, review, stored, filter_name, posted, choices, errors=errors)
     except StaleAnswer as stale:
         choices = question_choices(stored.question)
-        current = stale.current
         conflict = Conflict(
-            stored=current,
+            stored=stale.current,
             expected_version=stale.expected_version,
             mine=answer_summary(choices, posted.changes),
-            theirs=answer_summary(choices, answer_state(current)),
+            theirs=answer_summary(choices, answer_state(stale.current)),
             mine_fields=post_fields(posted.changes),
         )
-        if request.htmx:
-            return _fragments(
-                request, workload, review, stored, filter_name, choices, conflict=conflict, status=409
-            )
-        return _page(
-            request,
-            workload,
-            role,
-            review,
-            stored,
-            filter_name,
-            state=posted.changes,
-            conflict=conflict,
-            status=409,
+        return _refused(
+            request, workload, role, review, stored, filter_name, posted, choices, conflict=conflict
         )
     if not request.htmx:
         messages.success(request, "Saved.")
         return redirect(_question_url(workload, review, question_id, filter_name))
     return _fragments(
         request, workload, review, saved, filter_name, question_choices(stored.question), saved_now=True
+    )
+
+
+def _refused(
+    request, workload, role, review, stored, filter_name, posted, choices, *, errors=None, conflict=None
+):
+    """A refused save: to htmx, the errors (400) or the conflict (409) as fragments; without
+    JavaScript, the whole page with what the person posted."""
+    status = 409 if conflict is not None else 400
+    if request.htmx:
+        return _fragments(
+            request,
+            workload,
+            review,
+            stored,
+            filter_name,
+            choices,
+            errors=errors,
+            conflict=conflict,
+            status=status,
+        )
+    return _page(
+        request,
+        workload,
+        role,
+        review,
+        stored,
+        filter_name,
+        state=posted.changes,
+        errors=errors,
+        conflict=conflict,
+        status=status,
     )
 
 
@@ -351,51 +354,3 @@ def history(request, pk: int, alias: str, question_id: str):
         "question_url": _question_url(workload, review, question_id),
     }
     return render(request, "reviews/questionnaire/history.html", context)
-
-
-@login_required
-@require_http_methods(["GET", "HEAD", "POST"])
-def notes(request, pk: int, alias: str):
-    """The lens's notes and each pillar's: anyone who sees the workload reads them; the owner and
-    contributors change them."""
-    writing = request.method == "POST"
-    workload, role = workload_or_404(request, pk, Action.ANSWER if writing else Action.VIEW)
-    review = lens_review_or_404(workload, alias)
-    pillars = list(review.lens_version.pillars.order_by("position").only("pk", "pillar_id", "name"))
-    lens_notes, pillar_notes = review.notes, dict(review.pillar_notes)
-    errors: dict[str, list[str]] = {}
-    status = 200
-    if writing:
-        lens_notes = textarea_text(request.POST.get("notes", ""))
-        pillar_notes = {
-            p.pillar_id: textarea_text(request.POST.get(f"pillar_notes.{p.pillar_id}", "")) for p in pillars
-        }
-        try:
-            lens_review_notes(
-                lens_review=review, actor=request.user, notes=lens_notes, pillar_notes=pillar_notes
-            )
-        except InvalidInput as error:
-            errors, status = error.errors, 400
-        else:
-            messages.success(request, "Notes saved.")
-            return redirect("reviews:lens-notes", pk=workload.pk, alias=review.lens.alias)
-    shown = {"notes", *(f"pillar_notes.{pillar.pillar_id}" for pillar in pillars)}  # errors beside fields
-    context = {
-        "workload": workload,
-        "review": review,
-        "editable": can(role, Action.ANSWER),
-        "notes": lens_notes,
-        "notes_errors": errors.get("notes", []),
-        "other_errors": [f"{field}: {message}" for field in set(errors) - shown for message in errors[field]],
-        "pillars": [
-            (
-                pillar,
-                pillar_notes.get(pillar.pillar_id, ""),
-                errors.get(f"pillar_notes.{pillar.pillar_id}", []),
-            )
-            for pillar in pillars
-        ],
-        "notes_max": NOTES_MAX,
-        "start_url": reverse("reviews:review", args=[workload.pk, review.lens.alias]),
-    }
-    return render(request, "reviews/questionnaire/notes.html", context, status=status)

@@ -1,0 +1,62 @@
+"""A lens review's notes: the lens's own and each pillar's. Anyone who sees the workload reads them;
+the owner and contributors change them (reviews.services.lens_review_notes)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from reviews.answer_form import textarea_text
+from reviews.models import NOTES_MAX
+from reviews.permissions import Action, can
+from reviews.services import InvalidInput, lens_review_notes
+from reviews.views.access import lens_review_or_404, workload_or_404
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def notes(request, pk: int, alias: str):
+    """The lens's notes and each pillar's: anyone who sees the workload reads them; the owner and
+    contributors change them."""
+    writing = request.method == "POST"
+    workload, role = workload_or_404(request, pk, Action.ANSWER if writing else Action.VIEW)
+    review = lens_review_or_404(workload, alias)
+    pillars = list(review.lens_version.pillars.order_by("position").only("pk", "pillar_id", "name"))
+    lens_notes, pillar_notes = review.notes, dict(review.pillar_notes)
+    errors: dict[str, list[str]] = {}
+    status = 200
+    if writing:
+        lens_notes = textarea_text(request.POST.get("notes", ""))
+        pillar_notes = {
+            p.pillar_id: textarea_text(request.POST.get(f"pillar_notes.{p.pillar_id}", "")) for p in pillars
+        }
+        try:
+            lens_review_notes(
+                lens_review=review, actor=request.user, notes=lens_notes, pillar_notes=pillar_notes
+            )
+        except InvalidInput as error:
+            errors, status = error.errors, 400
+        else:
+            messages.success(request, "Notes saved.")
+            return redirect("reviews:lens-notes", pk=workload.pk, alias=review.lens.alias)
+    shown = {"notes", *(f"pillar_notes.{pillar.pillar_id}" for pillar in pillars)}  # errors beside fields
+    context = {
+        "workload": workload,
+        "review": review,
+        "editable": can(role, Action.ANSWER),
+        "notes": lens_notes,
+        "notes_errors": errors.get("notes", []),
+        "other_errors": [f"{field}: {message}" for field in set(errors) - shown for message in errors[field]],
+        "pillars": [
+            (
+                pillar,
+                pillar_notes.get(pillar.pillar_id, ""),
+                errors.get(f"pillar_notes.{pillar.pillar_id}", []),
+            )
+            for pillar in pillars
+        ],
+        "notes_max": NOTES_MAX,
+        "start_url": reverse("reviews:review", args=[workload.pk, review.lens.alias]),
+    }
+    return render(request, "reviews/questionnaire/notes.html", context, status=status)
