@@ -274,10 +274,19 @@ def _fragments(
 
 
 def _panel(request, workload, role, review, answer, filter_name):
-    """The answer panel alone, from the stored answer ("Take theirs"): it replaces the form."""
+    """The answer panel alone, from the stored answer ("Take theirs"): it replaces the form. The
+    poller moves on to the version now on screen, or it would announce that version as someone
+    else's new change; from the stored answer's time on, which at worst repeats updates already
+    shown (they are idempotent)."""
     choices, _resources = question_practices(answer.question)
     state = answer_state(answer)
+    poll_query = {
+        "question": answer.question.question_id,
+        "version": answer.version,
+        "since": (answer.updated_at or review.applied_at).isoformat(),
+    }
     context = {
+        "poll_url": _poll_url(workload, review, poll_query, filter_name),
         **_answer_context(workload, review, answer, filter_name),
         "editable": can(role, Action.ANSWER),
         "practices": practice_rows(choices, state),
@@ -286,7 +295,7 @@ def _panel(request, workload, role, review, answer, filter_name):
         "errors": FormErrors(),
         "status_text": "Their version is loaded.",
     }
-    return render(request, "reviews/questionnaire/_answer_panel.html", context)
+    return render(request, "reviews/questionnaire/_take_theirs.html", context)
 
 
 @login_required

@@ -372,6 +372,9 @@ def test_take_theirs_keeps_the_stored_answer_and_the_trail_records_what_was_drop
     assert kept.before["notes"] == "Mine\nsecond line"
     assert kept.after["notes"] == "Theirs <i>"
     assert "own changes (from version 0) discarded" in kept.note
+    # The poller moves on to the version now on screen: it does not announce it as someone's news.
+    poller = re.search(r'<div id="changes-poller" hx-get="([^"]+)"[^>]*hx-swap-oob="true"', html)
+    assert client.get(poller.group(1).replace("&amp;", "&")).status_code == 204
 
 
 def test_take_theirs_without_javascript_goes_back_to_the_question(shared_workload, conflict):
