@@ -137,29 +137,28 @@ def review_outline(
     With `filter_name`, only the matching questions (and the current one) are shown, and previous
     and next move among them; "next unanswered" is the first unanswered question after the current
     one, going round to the start."""
+    # Plain values, not model instances: a lens may have 200 questions, and this runs on every page.
     questions = (
         Question.objects.filter(version_id=lens_review.lens_version_id)
-        .select_related("pillar")
-        .only("pk", "question_id", "title", "pillar__pillar_id", "pillar__name")
         .order_by("pillar__position", "position")
+        .values_list("pk", "question_id", "title", "pillar_id", "pillar__pillar_id", "pillar__name")
     )
     rows = answer_rows(lens_review)
     by_question = {row.question_pk: row for row in rows}
     progress, pillar_progress = progress_of(rows)
     pillars: dict[int, NavPillar] = {}
-    for question in questions:
-        pillar = question.pillar
-        nav_pillar = pillars.get(pillar.pk)
+    for pk, question_id, title, pillar_pk, pillar_id, pillar_name in questions:
+        nav_pillar = pillars.get(pillar_pk)
         if nav_pillar is None:
-            nav_pillar = pillars[pillar.pk] = NavPillar(
-                pillar.pk, pillar.pillar_id, pillar.name, pillar_progress.get(pillar.pk, Progress())
+            nav_pillar = pillars[pillar_pk] = NavPillar(
+                pillar_pk, pillar_id, pillar_name, pillar_progress.get(pillar_pk, Progress())
             )
-        row = by_question.get(question.pk)
+        row = by_question.get(pk)
         nav_pillar.questions.append(
             NavQuestion(
-                question.pk,
-                question.question_id,
-                question.title,
+                pk,
+                question_id,
+                title,
                 row.risk if row else R.UNANSWERED,
                 row.version if row else 0,
             )

@@ -138,6 +138,9 @@ def _answer_context(workload, review, answer, filter_name) -> dict:
         "form_version": answer.version,
         "filter_name": filter_name,
         "filter_query": f"?{urlencode({'filter': filter_name})}" if filter_name else "",
+        # The navigation links up to 200 questions: "<questions_url><question id>/", rather than a
+        # reverse() for each (question ids are letters, digits and "_": nothing to quote).
+        "questions_url": reverse("reviews:review", args=[workload.pk, review.lens.alias]) + "questions/",
         "reasons": Answer.Reason.choices,
         "notes_max": NOTES_MAX,
         "choice_notes_max": CHOICE_NOTES_MAX,
