@@ -93,8 +93,10 @@ def with_last_change(workloads: QuerySet[Workload]) -> QuerySet[Workload]:
     )
 
 
-def _filtered(*, user, filters: WorkloadFilters) -> QuerySet[Workload]:
-    """The visible workloads that match `filters`, with the reader's role and the risk counts."""
+def matching_workloads(*, user, filters: WorkloadFilters = WorkloadFilters()) -> QuerySet[Workload]:
+    """The workloads `user` may see (with "see all workloads": every one) that match `filters`,
+    with the reader's role and the risk counts: what the rows, the totals and the chart start from.
+    Build it once a request and hand it to each: building it costs more than running it."""
     workloads = with_risk_counts(with_role(workloads_for(user=user), user=user))
     if filters.q:
         workloads = workloads.filter(
@@ -114,17 +116,17 @@ def _filtered(*, user, filters: WorkloadFilters) -> QuerySet[Workload]:
     return workloads
 
 
-def workload_rows(*, user, filters: WorkloadFilters = WorkloadFilters()) -> QuerySet[Workload]:
-    """The workloads `user` may see (with "see all workloads": every one) that match `filters`, in
-    the chosen order, each with `high`, `medium`, `unanswered`, `questions`, `last_change`, its
-    owner, and `applied` (its lens reviews with their lens). Two queries when evaluated (the rows,
-    the lenses); pass the rows through `with_roles` to get `role` and `answered`."""
+def workload_rows(matching: QuerySet[Workload], *, sort: str = "name") -> QuerySet[Workload]:
+    """The `matching_workloads` in the `sort` order, each with `high`, `medium`, `unanswered`,
+    `questions`, `last_change`, its owner, and `applied` (its lens reviews with their lens). Two
+    queries when evaluated (the rows, the lenses); pass the rows through `with_roles` to get `role`
+    and `answered`."""
     lenses = LensReview.objects.select_related("lens").only(
         "id", "workload_id", "applied_at", "lens__id", "lens__alias", "lens__name"
     )
-    _label, ordering = SORTS.get(filters.sort, SORTS["name"])
+    _label, ordering = SORTS.get(sort, SORTS["name"])
     return (
-        with_last_change(_filtered(user=user, filters=filters))
+        with_last_change(matching)
         .select_related("owner")
         .prefetch_related(Prefetch("lens_reviews", queryset=lenses, to_attr="applied"))
         .order_by(*ordering)
@@ -140,12 +142,12 @@ def with_roles(rows, *, user) -> list[Workload]:
     return rows
 
 
-def workload_totals(*, user, filters: WorkloadFilters = WorkloadFilters()) -> WorkloadTotals:
-    """How many workloads match `filters`, how many have high risks, and their risk counts and
-    progress added up, in one query (a sum over the per-workload subqueries)."""
+def workload_totals(matching: QuerySet[Workload]) -> WorkloadTotals:
+    """How many `matching_workloads` there are, how many have high risks, and their risk counts
+    and progress added up, in one query (a sum over the per-workload subqueries)."""
     # The sums take names other than the annotations they add up: an aggregate named like an
     # annotation replaces it, and the sum then reads a column the inner query no longer has.
-    totals = _filtered(user=user, filters=filters).aggregate(
+    totals = matching.aggregate(
         sum_workloads=Count("pk"),
         sum_with_high=Count("pk", filter=Q(high__gt=0)),
         sum_high=Sum("high"),
@@ -154,12 +156,6 @@ def workload_totals(*, user, filters: WorkloadFilters = WorkloadFilters()) -> Wo
         sum_unanswered=Sum("unanswered"),
     )
     return WorkloadTotals(**{name.removeprefix("sum_"): value or 0 for name, value in totals.items()})
-
-
-def visible_workloads(*, user, filters: WorkloadFilters = WorkloadFilters()) -> QuerySet[Workload]:
-    """The matching workloads, unordered and unannotated beyond what filtering needs: for subqueries
-    such as reviews.selectors.risk.pillar_risk_rows."""
-    return _filtered(user=user, filters=filters).order_by()
 
 
 def lens_filter_choices(*, user) -> list[tuple[str, str]]:

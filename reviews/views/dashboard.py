@@ -15,7 +15,7 @@ from reviews.charts import risk_by_pillar_svg
 from reviews.forms import WorkloadFilterForm
 from reviews.selectors.dashboard import (
     lens_filter_choices,
-    visible_workloads,
+    matching_workloads,
     with_roles,
     workload_rows,
     workload_totals,
@@ -36,12 +36,12 @@ def dashboard(request):
     their lenses: seven, however many workloads there are."""
     form = _filter_form(request)
     filters = form.filters()
-    totals = workload_totals(user=request.user, filters=filters)
+    matching = matching_workloads(user=request.user, filters=filters)
+    totals = workload_totals(matching)
     chart = None
     if totals.workloads:
-        rows = pillar_risk_rows(visible_workloads(user=request.user, filters=filters))
-        chart = risk_by_pillar_svg(rows, id_prefix="dashboard-risk")
-    workloads = with_roles(workload_rows(user=request.user, filters=filters)[:PER_PAGE], user=request.user)
+        chart = risk_by_pillar_svg(pillar_risk_rows(matching.order_by()), id_prefix="dashboard-risk")
+    workloads = with_roles(workload_rows(matching, sort=filters.sort)[:PER_PAGE], user=request.user)
     context = {
         "form": form,
         "filters": filters,
@@ -60,7 +60,8 @@ def workload_list(request):
     session, user, lens filter choices, count, the page's rows, their lenses: six."""
     form = _filter_form(request)
     filters = form.filters()
-    paginator = Paginator(workload_rows(user=request.user, filters=filters), PER_PAGE)
+    matching = matching_workloads(user=request.user, filters=filters)
+    paginator = Paginator(workload_rows(matching, sort=filters.sort), PER_PAGE)
     page = paginator.get_page(request.GET.get("page"))
     context = {
         "form": form,
