@@ -203,3 +203,19 @@ def assert_no_console_errors(console_errors):
         assert not errors, "the page reported errors:\n" + "\n".join(errors)
 
     return check
+
+
+def password(name: str) -> str:
+    """The password of a user that `make_people` made."""
+    return f"{name}-password"
+
+
+@pytest.fixture
+def make_people(django_user_model):
+    """Factory: `make_people("owner", "reader")` creates those users (each with `password(name)`)
+    and returns them by name."""
+
+    def make(*names: str) -> dict:
+        return {name: django_user_model.objects.create_user(name, password=password(name)) for name in names}
+
+    return make

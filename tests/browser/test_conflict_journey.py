@@ -12,21 +12,15 @@ from playwright.sync_api import Page, expect
 
 from reviews.models import Answer, AnswerChange, Share
 from reviews.services import share_grant, workload_create
+from tests.browser.conftest import password
 
 ALIAS = "ml-lens-2021"
 QUESTION = "MLOPS01"
 
 
-def password(name: str) -> str:
-    return f"{name}-password"
-
-
 @pytest.fixture
-def people(django_user_model):
-    return {
-        name: django_user_model.objects.create_user(name, password=password(name))
-        for name in ("owner", "contributor")
-    }
+def people(make_people):
+    return make_people("owner", "contributor")
 
 
 @pytest.fixture
