@@ -18,7 +18,7 @@ _CHUNK = 64 * 1024
 def _too_large(request, limit: int) -> HttpResponse:
     message = f"The request body is larger than the limit of {limit:,} bytes."
     if request.path.startswith("/api/") or "json" in request.META.get("HTTP_ACCEPT", ""):
-        response = JsonResponse({"code": "request_too_large", "message": message, "fields": []}, status=413)
+        response = JsonResponse({"code": "request_too_large", "message": message, "fields": {}}, status=413)
     else:
         response = HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
     # The rest of the body was never read: the connection cannot carry another request.

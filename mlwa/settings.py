@@ -33,8 +33,12 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_htmx",
     "csp",
+    "accounts",
     "lens",
     "reviews",
 ]
@@ -166,9 +170,72 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     }
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 
+# The shared cache carries the API's rate limits. Embedded: this process's memory. Production sets
+# MLWA_CACHE_URL (redis://...) so that limits hold across processes; short timeouts, because when
+# Redis is unreachable the limits fail open (mlwa.api.throttling) and requests must not wait for it.
+MLWA_CACHE_URL = env_str("MLWA_CACHE_URL")
+if MLWA_CACHE_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": MLWA_CACHE_URL,
+            "KEY_PREFIX": "mlwa",
+            "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25},
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# The REST API (mlwa.api, lens.api, reviews.api). Token auth comes first so that a request without
+# credentials is answered 401 with `WWW-Authenticate: Token`, not 403.
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "accounts.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["mlwa.api.permissions.Authenticated"],
+    "DEFAULT_THROTTLE_CLASSES": ["mlwa.api.throttling.UserThrottle", "mlwa.api.throttling.AnonThrottle"],
+    "DEFAULT_PAGINATION_CLASS": "mlwa.api.pagination.Pagination",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "mlwa.api.schema.AutoSchema",
+    "EXCEPTION_HANDLER": "mlwa.api.errors.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+# Requests per client: "<n>/<second|minute|hour|day>". `password` counts the HTTP Basic logins that
+# create tokens (each costs a password hash), per client address.
+MLWA_API_RATES = {
+    "user": env_str("MLWA_API_RATE_USER", "1200/minute"),
+    "anon": env_str("MLWA_API_RATE_ANON", "120/minute"),
+    "password": env_str("MLWA_API_RATE_PASSWORD", "10/minute"),
+}
+#: The most workloads the organisation-wide risk summary answers in one response.
+MLWA_RISK_SUMMARY_MAX = env_int("MLWA_RISK_SUMMARY_MAX", 10_000)
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "MLWA API",
+    "DESCRIPTION": (
+        "Workload reviews with the AWS Well-Architected Machine Learning Lens built in. "
+        "Authenticate with `Authorization: Token <key>` (create a key on your profile page, with "
+        "`manage.py token create`, or with `POST /api/v1/tokens/`), or with the browser's session. "
+        "Every error is JSON: `{code, message, fields}`, where `fields` maps each input path at fault "
+        "to its messages."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "RiskEnum": "reviews.models.Answer.Risk",
+        "ReasonEnum": "reviews.models.Answer.Reason",
+        "EnvironmentEnum": "reviews.models.Workload.Environment",
+        "ShareRoleEnum": "reviews.models.Share.Role",
+    },
 }
 
 LOGGING = {

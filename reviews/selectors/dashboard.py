@@ -5,8 +5,10 @@ fixed number of queries however many workloads, lenses, answers or events there 
 last change are correlated subqueries (reviews.selectors.risk), the lenses one prefetch.
 """
 
+import json
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import (
     Count,
     DateTimeField,
@@ -46,12 +48,22 @@ class WorkloadFilters:
     ownership: str = ""  # MINE, SHARED or "" (any)
     has_high: bool = False
     lens: str = ""  # a lens alias
+    tag: str = ""  # one of the workload's tags (any case)
+    owner: str = ""  # the owner's username
     sort: str = "name"
 
     @property
     def narrowed(self) -> bool:
         """Whether anything but the order was chosen (an empty result then means "no match")."""
-        return bool(self.q or self.environment or self.ownership or self.has_high or self.lens)
+        return bool(
+            self.q
+            or self.environment
+            or self.ownership
+            or self.has_high
+            or self.lens
+            or self.tag
+            or self.owner
+        )
 
 
 @dataclass(frozen=True)
@@ -113,7 +125,18 @@ def matching_workloads(*, user, filters: WorkloadFilters = WorkloadFilters()) ->
     if filters.lens:
         applied = LensReview.objects.filter(workload=OuterRef("pk"), lens__alias=filters.lens)
         workloads = workloads.filter(Exists(applied))
+    if filters.tag:
+        workloads = workloads.filter(tags__icontains=_json_string(filters.tag.strip()))
+    if filters.owner:
+        workloads = workloads.filter(owner__username=filters.owner)
     return workloads
+
+
+def _json_string(text: str) -> str:
+    """`text` as a JSON string, quotes included, as the database prints it inside a JSON list: a
+    tag matches whole, `ml` not `mlops`. PostgreSQL prints jsonb with its characters as they are;
+    SQLite keeps the text Django wrote, where json.dumps escapes every non-ASCII character."""
+    return json.dumps(text, ensure_ascii=connection.vendor != "postgresql")
 
 
 def workload_rows(matching: QuerySet[Workload], *, sort: str = "name") -> QuerySet[Workload]:

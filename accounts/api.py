@@ -1,0 +1,86 @@
+"""`/api/v1/tokens/`: a user's API tokens. Creating one takes the password (HTTP Basic) or the
+browser's session, never another token, so that a leaked key cannot mint more; the key is in the
+response once and never again."""
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, status
+from rest_framework.authentication import BasicAuthentication, SessionAuthentication
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+
+from accounts import services
+from accounts.authentication import TokenAuthentication
+from accounts.models import ApiToken
+from accounts.selectors import tokens_of
+from mlwa.api.throttling import AnonThrottle, PasswordThrottle, UserThrottle
+from mlwa.api.views import ApiViewSet
+
+
+class TokenSerializer(serializers.ModelSerializer):
+    """A token as its owner sees it: never the key, which is not stored."""
+
+    class Meta:
+        model = ApiToken
+        fields = ["id", "name", "prefix", "read_only", "created_at", "last_used_at", "revoked_at"]
+        read_only_fields = fields
+
+
+class TokenCreateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=100, help_text="What the key is for; unique among your tokens.")
+    read_only = serializers.BooleanField(default=False, help_text="A read-only key may only read.")
+
+
+class TokenCreatedSerializer(TokenSerializer):
+    key = serializers.CharField(
+        help_text="The key, shown this once: send it as `Authorization: Token <key>`."
+    )
+
+    class Meta(TokenSerializer.Meta):
+        fields = [*TokenSerializer.Meta.fields, "key"]
+        read_only_fields = fields
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Your API tokens", description="Newest first; revoked ones say when."),
+    create=extend_schema(
+        summary="Create an API token",
+        description="Authenticate with your username and password (HTTP Basic) or the browser's "
+        "session; a token cannot create tokens. The key is in this response only.",
+        request=TokenCreateSerializer,
+        responses={201: TokenCreatedSerializer},
+        examples=[
+            OpenApiExample("A read-only key for a dashboard", {"name": "dashboard", "read_only": True})
+        ],
+    ),
+    destroy=extend_schema(
+        summary="Revoke an API token", description="Requests with its key get 401 from now on."
+    ),
+)
+class TokenViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, mixins.DestroyModelMixin, ApiViewSet):
+    authentication_classes = [BasicAuthentication, TokenAuthentication, SessionAuthentication]
+    throttle_classes = [UserThrottle, AnonThrottle, PasswordThrottle]
+    serializer_class = TokenSerializer
+
+    queryset = ApiToken.objects.none()
+    lookup_value_regex = r"\d+"
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # the schema is made without a user
+            return ApiToken.objects.none()
+        return tokens_of(user=self.request.user)
+
+    def get_object(self):
+        return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"], revoked_at__isnull=True)
+
+    def create(self, request, *args, **kwargs):
+        if isinstance(request.auth, ApiToken):
+            raise PermissionDenied("Create tokens with your password (HTTP Basic) or in the browser.")
+        data = TokenCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        token, key = services.token_create(user=request.user, **data.validated_data)
+        token.key = key
+        return Response(TokenCreatedSerializer(token).data, status=status.HTTP_201_CREATED)
+
+    def perform_destroy(self, instance):
+        services.token_revoke(token=instance)

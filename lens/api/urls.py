@@ -1,0 +1,3 @@
+"""/api/v1/lenses/...: the lens library for REST clients."""
+
+urlpatterns = []

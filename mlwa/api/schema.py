@@ -1,0 +1,67 @@
+"""The OpenAPI schema (drf-spectacular): the error shape on every operation, and token auth.
+
+Every operation documents the errors any of them can answer (400, 401, 403, 404, 429, and 413 for a
+body), in the one shape `mlwa.api.errors` makes; views add their own (409, 412) with extend_schema.
+"""
+
+from drf_spectacular import openapi
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import serializers
+
+
+class ErrorSerializer(serializers.Serializer):
+    """Every error the API answers."""
+
+    code = serializers.CharField(help_text="A stable machine-readable name, e.g. `invalid`, `not_found`.")
+    message = serializers.CharField(help_text="What went wrong, in a sentence for people.")
+    fields = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="Each input path at fault (`name`, `choice_updates.ml_q1_c2.reason`, `$.pillars[0]`) "
+        "and what is wrong with it; empty when no input is at fault.",
+    )
+
+    class Meta:
+        ref_name = "Error"
+
+
+ERRORS = {
+    "400": "The input is not valid: `fields` names each path at fault. Nothing was changed.",
+    "401": "No credentials, or a token that is unknown or revoked.",
+    "403": "Signed in, but not allowed: the role on the workload or lens, or a read-only token.",
+    "404": "No such resource, or one the caller may not see.",
+    "413": "The request body is larger than the instance's limit.",
+    "429": "Too many requests: wait the seconds `Retry-After` gives.",
+}
+BODY_METHODS = {"POST", "PUT", "PATCH"}
+
+
+def error_response(description: str) -> OpenApiResponse:
+    return OpenApiResponse(response=ErrorSerializer, description=description)
+
+
+class AutoSchema(openapi.AutoSchema):
+    """drf-spectacular's AutoSchema, with the common errors added to every operation."""
+
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        for code, description in ERRORS.items():
+            if code == "413" and self.method not in BODY_METHODS:
+                continue
+            if code not in responses:
+                responses[code] = self._get_response_for_code(error_response(description), code)
+        return responses
+
+
+class TokenScheme(OpenApiAuthenticationExtension):
+    target_class = "accounts.authentication.TokenAuthentication"
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "`Token <key>`: a key from your profile page, `manage.py token create`, or "
+            "`POST /api/v1/tokens/`.",
+        }

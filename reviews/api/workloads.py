@@ -1,0 +1,310 @@
+"""/api/v1/workloads/: workloads (list with filters, create, read, change, delete, hand over), and
+each workload's shares and event log."""
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.shortcuts import get_object_or_404
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_field, extend_schema_view
+from rest_framework import mixins, serializers, status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from lens.selectors import latest_published_version, lenses_for
+from mlwa.api.views import ApiViewSet
+from reviews import services
+from reviews.api.filters import WorkloadFilterSet, requested_filters
+from reviews.models import Share, Workload, WorkloadEvent
+from reviews.permissions import Action, Role
+from reviews.selectors.dashboard import matching_workloads, with_roles, workload_rows
+from reviews.selectors.workload_page import workload_events, workload_shares
+from reviews.services.errors import InvalidInput
+from reviews.services.workloads import WORKLOAD_FIELDS
+from reviews.views.access import workload_or_404
+
+User = get_user_model()
+
+
+class WorkloadCountsSerializer(serializers.Serializer):
+    """The workload's questions over all its lenses, and how many are at high or medium risk."""
+
+    questions = serializers.IntegerField()
+    unanswered = serializers.IntegerField()
+    answered = serializers.IntegerField()
+    high = serializers.IntegerField()
+    medium = serializers.IntegerField()
+
+
+class WorkloadSerializer(serializers.ModelSerializer):
+    """A workload as its readers see it, with the caller's role, its lenses and its risk counts."""
+
+    owner = serializers.CharField(source="owner.username", read_only=True)
+    role = serializers.ChoiceField(choices=[r.value for r in Role], read_only=True, help_text="The caller's.")
+    lenses = serializers.SerializerMethodField(help_text="The aliases of the lenses applied, in order.")
+    counts = WorkloadCountsSerializer(source="*", read_only=True)
+    last_change = serializers.DateTimeField(read_only=True, help_text="Its latest change, answers included.")
+
+    class Meta:
+        model = Workload
+        fields = [
+            "id",
+            *WORKLOAD_FIELDS,
+            "owner",
+            "role",
+            "lenses",
+            "counts",
+            "created_at",
+            "updated_at",
+            "last_change",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_lenses(self, workload) -> list[str]:
+        return [review.lens.alias for review in workload.applied]
+
+
+class WorkloadWriteSerializer(serializers.Serializer):
+    """The fields a workload's owner sets; a PATCH names only those it changes. The services check
+    every rule (lengths, unique name, URLs) and name the field at fault."""
+
+    name = serializers.CharField(max_length=100, help_text="Unique among the owner's workloads (any case).")
+    description = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+    environment = serializers.ChoiceField(choices=Workload.Environment.choices, required=False)
+    review_owner = serializers.CharField(required=False, allow_blank=True)
+    industry = serializers.CharField(required=False, allow_blank=True)
+    regions = serializers.ListField(child=serializers.CharField(allow_blank=True), required=False)
+    architectural_design_url = serializers.CharField(required=False, allow_blank=True)
+    tags = serializers.ListField(child=serializers.CharField(allow_blank=True), required=False)
+    notes = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+    pillar_priorities = serializers.ListField(child=serializers.CharField(allow_blank=True), required=False)
+
+
+class WorkloadCreateSerializer(WorkloadWriteSerializer):
+    lenses = serializers.ListField(
+        child=serializers.SlugField(),
+        required=False,
+        help_text="Aliases of the lenses to apply, each at its newest published version. Without it: "
+        "the built-in Machine Learning Lens.",
+    )
+
+
+class TransferSerializer(serializers.Serializer):
+    owner = serializers.CharField(
+        help_text="The username of the new owner; the previous one stays as a contributor."
+    )
+
+
+def _lens_versions(user, aliases: list[str]):
+    """The newest published version of each lens named, if the user may see it (else a 400)."""
+    visible = {lens.alias: lens for lens in lenses_for(user=user).filter(alias__in=aliases)}
+    versions = []
+    for index, alias in enumerate(aliases):
+        version = latest_published_version(visible[alias]) if alias in visible else None
+        if version is None:
+            raise InvalidInput({f"lenses.{index}": f"No published lens {alias!r} that you may use."})
+        versions.append(version)
+    return versions
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Workloads you may see", description="With their risk counts; filtered and sorted."
+    ),
+    create=extend_schema(
+        summary="Create a workload",
+        request=WorkloadCreateSerializer,
+        examples=[
+            OpenApiExample(
+                "A production workload with the built-in lens",
+                {"name": "Fraud scoring", "environment": "PRODUCTION", "tags": ["payments"]},
+            )
+        ],
+    ),
+    retrieve=extend_schema(summary="A workload"),
+    partial_update=extend_schema(
+        summary="Change a workload's fields (owner)", request=WorkloadWriteSerializer
+    ),
+    destroy=extend_schema(summary="Delete a workload with its reviews (owner)"),
+)
+class WorkloadViewSet(
+    mixins.ListModelMixin,
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    ApiViewSet,
+):
+    serializer_class = WorkloadSerializer
+    filter_backends = [DjangoFilterBackend]  # for the schema: requested_filters applies WorkloadFilterSet
+    filterset_class = WorkloadFilterSet
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    queryset = Workload.objects.none()  # every read goes through the selectors
+    lookup_value_regex = r"\d+"
+
+    def _row(self, pk: int) -> Workload:
+        """The workload with its counts, lenses and the caller's role: three queries, or a 404."""
+        workload, _role = workload_or_404(self.request, pk)
+        rows = with_roles(
+            workload_rows(matching_workloads(user=self.request.user).filter(pk=workload.pk)),
+            user=self.request.user,
+        )
+        return rows[0]
+
+    def list(self, request, *args, **kwargs):
+        filters = requested_filters(request)
+        rows = workload_rows(matching_workloads(user=request.user, filters=filters), sort=filters.sort)
+        page = with_roles(self.paginate_queryset(rows), user=request.user)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def retrieve(self, request, pk=None, *args, **kwargs):
+        return Response(self.get_serializer(self._row(pk)).data)
+
+    def create(self, request, *args, **kwargs):
+        data = WorkloadCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        aliases = fields.pop("lenses", None)
+        versions = None if aliases is None else _lens_versions(request.user, aliases)
+        workload = services.workload_create(owner=request.user, fields=fields, lens_versions=versions)
+        return Response(self.get_serializer(self._row(workload.pk)).data, status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request, pk=None, *args, **kwargs):
+        workload, _role = workload_or_404(request, pk, Action.EDIT)
+        data = WorkloadWriteSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        services.workload_update(workload=workload, actor=request.user, fields=data.validated_data)
+        return Response(self.get_serializer(self._row(workload.pk)).data)
+
+    def destroy(self, request, pk=None, *args, **kwargs):
+        workload, _role = workload_or_404(request, pk, Action.ADMINISTER)
+        services.workload_delete(workload=workload, actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        summary="Hand a workload to another user (owner)",
+        request=TransferSerializer,
+        responses=WorkloadSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def transfer(self, request, pk=None):
+        workload, _role = workload_or_404(request, pk, Action.ADMINISTER)
+        data = TransferSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        new_owner = User.objects.filter(username=data.validated_data["owner"], is_active=True).first()
+        if new_owner is None:
+            raise InvalidInput({"owner": "No active user with this username."})
+        services.workload_transfer(workload=workload, actor=request.user, new_owner=new_owner)
+        return Response(self.get_serializer(self._row(workload.pk)).data)
+
+
+class ShareSerializer(serializers.ModelSerializer):
+    """One user or one group the workload is shared with, and as what."""
+
+    user = serializers.CharField(source="user.username", allow_null=True, default=None, read_only=True)
+    group = serializers.CharField(source="group.name", allow_null=True, default=None, read_only=True)
+
+    class Meta:
+        model = Share
+        fields = ["id", "user", "group", "role", "created_at"]
+        read_only_fields = fields
+
+
+class ShareCreateSerializer(serializers.Serializer):
+    user = serializers.CharField(required=False, help_text="A username; give this or `group`.")
+    group = serializers.CharField(required=False, help_text="A group's name; give this or `user`.")
+    role = serializers.ChoiceField(choices=Share.Role.choices)
+
+    def validate(self, data):
+        if ("user" in data) == ("group" in data):
+            raise serializers.ValidationError({"user": ["Give one user or one group."]})
+        return data
+
+
+class ShareRoleSerializer(serializers.Serializer):
+    role = serializers.ChoiceField(choices=Share.Role.choices)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Who a workload is shared with"),
+    create=extend_schema(
+        summary="Share a workload with a user or a group (owner)",
+        request=ShareCreateSerializer,
+        examples=[OpenApiExample("A team as readers", {"group": "Data science", "role": "READER"})],
+    ),
+    partial_update=extend_schema(summary="Change a share's role (owner)", request=ShareRoleSerializer),
+    destroy=extend_schema(summary="Revoke a share (owner)"),
+)
+class ShareViewSet(mixins.ListModelMixin, ApiViewSet):
+    serializer_class = ShareSerializer
+    queryset = Share.objects.none()
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    lookup_value_regex = r"\d+"
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # the schema is made without a workload
+            return Share.objects.none()
+        workload, _role = workload_or_404(self.request, self.kwargs["workload_id"])
+        return workload_shares(workload)
+
+    def _share(self) -> tuple[Workload, Share]:
+        workload, _role = workload_or_404(self.request, self.kwargs["workload_id"], Action.ADMINISTER)
+        share = get_object_or_404(
+            Share.objects.select_related("user", "group"), pk=self.kwargs["pk"], workload=workload
+        )
+        share.workload = workload
+        return workload, share
+
+    def create(self, request, workload_id=None):
+        workload, _role = workload_or_404(request, workload_id, Action.ADMINISTER)
+        data = ShareCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = group = None
+        if "user" in data.validated_data:
+            user = User.objects.filter(username=data.validated_data["user"], is_active=True).first()
+            if user is None:
+                raise InvalidInput({"user": "No active user with this username."})
+        else:
+            group = Group.objects.filter(name=data.validated_data["group"]).first()
+            if group is None:
+                raise InvalidInput({"group": "No group with this name."})
+        share = services.share_grant(
+            workload=workload, actor=request.user, role=data.validated_data["role"], user=user, group=group
+        )
+        return Response(ShareSerializer(share).data, status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request, workload_id=None, pk=None):
+        _workload, share = self._share()
+        data = ShareRoleSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        share = services.share_change_role(share=share, actor=request.user, role=data.validated_data["role"])
+        return Response(ShareSerializer(share).data)
+
+    def destroy(self, request, workload_id=None, pk=None):
+        _workload, share = self._share()
+        services.share_revoke(share=share, actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class EventSerializer(serializers.ModelSerializer):
+    """One thing that happened to the workload (answers have their own history)."""
+
+    actor = serializers.CharField(source="actor.username", allow_null=True, default=None, read_only=True)
+
+    class Meta:
+        model = WorkloadEvent
+        fields = ["id", "at", "actor", "kind", "summary", "data"]
+        read_only_fields = fields
+
+
+@extend_schema_view(list=extend_schema(summary="A workload's event log, newest first"))
+class EventViewSet(mixins.ListModelMixin, ApiViewSet):
+    serializer_class = EventSerializer
+    queryset = WorkloadEvent.objects.none()
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # the schema is made without a workload
+            return WorkloadEvent.objects.none()
+        workload, _role = workload_or_404(self.request, self.kwargs["workload_id"])
+        return workload_events(workload)
