@@ -8,7 +8,6 @@ from django.shortcuts import redirect, render
 from django.views import defaults
 
 from mlwa.api.errors import json_error
-
 from reviews.permissions import VIEW_ALL_PERMISSION
 
 

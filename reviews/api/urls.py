@@ -1,6 +1,5 @@
 """/api/v1/workloads/...: workloads, their shares and events, lens reviews, answers, risk summaries."""
 
-from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from reviews.api.workloads import EventViewSet, ShareViewSet, WorkloadViewSet
