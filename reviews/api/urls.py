@@ -1,14 +1,11 @@
-"""/api/v1/workloads/...: workloads, their shares and events, lens reviews, answers, risk summaries."""
+"""/api/v1/...: workloads, their shares and events, lens reviews, answers and risk summaries. Each
+module of reviews.api declares its own URLs; they are mounted here in that order."""
 
-from rest_framework.routers import SimpleRouter
-
-from reviews.api.workloads import EventViewSet, ShareViewSet, WorkloadViewSet
-
-router = SimpleRouter()
-router.register("workloads", WorkloadViewSet, basename="workload")
-router.register(r"workloads/(?P<workload_id>\d+)/shares", ShareViewSet, basename="workload-share")
-router.register(r"workloads/(?P<workload_id>\d+)/events", EventViewSet, basename="workload-event")
+from reviews.api import answers, lens_reviews, summaries, workloads
 
 urlpatterns = [
-    *router.urls,
+    *workloads.urlpatterns,
+    *lens_reviews.urlpatterns,
+    *answers.urlpatterns,
+    *summaries.urlpatterns,
 ]

@@ -9,6 +9,7 @@ from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_f
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
+from rest_framework.routers import SimpleRouter
 
 from lens.selectors import latest_published_version, lenses_for
 from mlwa.api.views import ApiViewSet
@@ -308,3 +309,10 @@ class EventViewSet(mixins.ListModelMixin, ApiViewSet):
             return WorkloadEvent.objects.none()
         workload, _role = workload_or_404(self.request, self.kwargs["workload_id"])
         return workload_events(workload)
+
+
+router = SimpleRouter()
+router.register("workloads", WorkloadViewSet, basename="workload")
+router.register(r"workloads/(?P<workload_id>\d+)/shares", ShareViewSet, basename="workload-share")
+router.register(r"workloads/(?P<workload_id>\d+)/events", EventViewSet, basename="workload-event")
+urlpatterns = router.urls

@@ -1,0 +1,3 @@
+"""/api/v1/workloads/{id}/lens-reviews/{alias}/answers/...: a review's answers and their history."""
+
+urlpatterns = []

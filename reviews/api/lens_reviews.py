@@ -1,0 +1,3 @@
+"""/api/v1/workloads/{id}/lens-reviews/...: the lenses applied to a workload."""
+
+urlpatterns = []
