@@ -23,7 +23,12 @@ class WorkloadFilterSet(django_filters.FilterSet):
     ownership = django_filters.ChoiceFilter(
         choices=[(MINE, "Owned by the caller"), (SHARED, "Shared with the caller")], method="_unused"
     )
-    has_high = django_filters.BooleanFilter(method="_unused", help_text="Only those with high risks.")
+    # A choice rather than a BooleanFilter, which takes any other word for "not given".
+    has_high = django_filters.ChoiceFilter(
+        choices=[("true", "true"), ("false", "false")],
+        method="_unused",
+        help_text="true: only those with high risks.",
+    )
     ordering = django_filters.ChoiceFilter(
         choices=[(key, label) for key, (label, _order) in SORTS.items()],
         method="_unused",
@@ -44,7 +49,7 @@ class WorkloadFilterSet(django_filters.FilterSet):
             q=(data.get("search") or "").strip(),
             environment=data.get("environment") or "",
             ownership=data.get("ownership") or "",
-            has_high=bool(data.get("has_high")),
+            has_high=data.get("has_high") == "true",
             lens=data.get("lens") or "",
             tag=data.get("tag") or "",
             owner=data.get("owner") or "",

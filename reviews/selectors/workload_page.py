@@ -4,7 +4,7 @@ shares or events."""
 
 from dataclasses import dataclass
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import F, OuterRef, QuerySet, Subquery
 
 from lens.models import LensVersion
 from lens.selectors import lenses_for
@@ -32,7 +32,9 @@ def applied_lenses(workload: Workload) -> list[AppliedLens]:
 
 def workload_shares(workload: Workload) -> QuerySet[Share]:
     """Who else the workload is shared with: users first, then groups, by name. One query."""
-    return workload.shares.select_related("user", "group").order_by("group__name", "user__username", "pk")
+    # NULLs first on every database (PostgreSQL sorts them last): users have no group name.
+    users_first = F("group__name").asc(nulls_first=True)
+    return workload.shares.select_related("user", "group").order_by(users_first, "user__username", "pk")
 
 
 def workload_events(workload: Workload) -> QuerySet[WorkloadEvent]:

@@ -7,15 +7,12 @@ all workloads"), an outsider, and someone not logged in. Lens pages are about th
 which everyone sees and only administrators manage.
 """
 
-import hashlib
-import json
-
 import pytest
-from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 
 from lens.models import BUILTIN_ALIAS
+from tests.reviews.stored import database_state
 
 pytestmark = pytest.mark.django_db
 
@@ -65,7 +62,8 @@ EXPECTED = {
     "profile": {"GET": ANY_USER, "POST": ANY_USER},
 }
 #: Django's admin is staff-only as a whole; tests/reviews/test_access_by_route.py checks its index.
-SKIPPED_NAMESPACES = {"admin"}
+#: The REST API has its own matrix, made from its OpenAPI schema (tests/api/test_access_matrix.py).
+SKIPPED_NAMESPACES = {"admin", "api"}
 
 
 def named_routes(resolver=None, namespace: str = "") -> set[str]:
@@ -131,24 +129,6 @@ def _data(route: str, s) -> dict:
         "lens:unshare": {"everyone": "1"},
         "logout": {},
     }.get(route, {})
-
-
-#: A lens version's content: published, the database itself refuses to change it (lens migration
-#: 0002), so counting its rows is enough, and much faster than reading them all for every case.
-COUNTED_ONLY = {"lens.Pillar", "lens.Question", "lens.Choice", "lens.RiskRule", "lens.Resource"}
-
-
-def database_state() -> str:
-    """A digest of every row the application owns (sessions and login times aside)."""
-    rows = {}
-    for label in ("reviews", "lens", "auth"):
-        for model in apps.get_app_config(label).get_models():
-            if model._meta.label in COUNTED_ONLY:
-                rows[model._meta.label] = model.objects.count()
-                continue
-            values = model.objects.order_by("pk").values()
-            rows[model._meta.label] = [{k: v for k, v in row.items() if k != "last_login"} for row in values]
-    return hashlib.sha256(json.dumps(rows, default=str, sort_keys=True).encode()).hexdigest()
 
 
 def _cases():
