@@ -1,0 +1,209 @@
+"""Who may call what: every operation of the OpenAPI schema, for every kind of caller.
+
+The operations come from the schema itself, so a new endpoint without an expected result here fails
+`test_every_operation_has_an_expected_result`. Each case runs against the same small world (below),
+and a refusal must leave the database exactly as it was. Lists and summaries must never show what
+the caller may not see: the world holds a stranger's workload and lens that only "see all" (for the
+workload) reaches.
+"""
+
+import json
+import re
+from dataclasses import dataclass
+from functools import cache
+
+import pytest
+from django.contrib.auth.models import Group, Permission, User
+from drf_spectacular.generators import SchemaGenerator
+from rest_framework.test import APIClient
+
+from accounts.services import token_create, token_revoke
+from lens.models import BUILTIN_ALIAS
+from lens.services import lens_import, lens_share
+from reviews.models import Share
+from reviews.services import share_grant, workload_create
+from tests import factories
+from tests.reviews.stored import database_state
+
+CALLERS = ("owner", "contributor", "reader", "outsider", "see_all", "anonymous", "revoked", "read_only")
+OK = "ok"  # the operation's documented success status (200, 201 or 204)
+
+# Expected status per caller, in CALLERS order. The workload is shared with the contributor (through
+# a group) and the reader; "see all" reads everything; the read-only and revoked tokens are the owner's.
+SEES = (OK, OK, OK, 404, OK, 401, 401, OK)
+ANSWERS = (OK, OK, 403, 404, 403, 401, 401, 403)
+OWNS = (OK, 403, 403, 404, 403, 401, 401, 403)
+ANY_USER_READS = (OK, OK, OK, OK, OK, 401, 401, OK)
+ANY_USER_WRITES = (OK, OK, OK, OK, OK, 401, 401, 403)
+# The team lens is the owner's, shared with the contributor and the reader; "see all" is about
+# workloads and shows no lens.
+SEES_LENS = (OK, OK, OK, 404, 404, 401, 401, OK)
+MANAGES_LENS = (OK, 403, 403, 404, 404, 401, 401, 403)
+# Tokens are made with a password or a session, never with a token.
+MAKES_TOKEN = (403, 403, 403, 403, 403, 401, 401, 403)
+# The spare token is the owner's: anyone else's request for it is a 404.
+OWN_TOKEN = (OK, 404, 404, 404, 404, 401, 401, 403)
+
+#: operationId: expected status per caller.
+EXPECTED = {
+    "tokens_list": ANY_USER_READS,
+    "tokens_create": MAKES_TOKEN,
+    "tokens_destroy": OWN_TOKEN,
+    "workloads_list": ANY_USER_READS,
+    "workloads_create": ANY_USER_WRITES,
+    "workloads_retrieve": SEES,
+    "workloads_partial_update": OWNS,
+    "workloads_destroy": OWNS,
+    "workloads_transfer_create": OWNS,
+    "workloads_events_list": SEES,
+    "workloads_shares_list": SEES,
+    "workloads_shares_create": OWNS,
+    "workloads_shares_partial_update": OWNS,
+    "workloads_shares_destroy": OWNS,
+}
+
+SECRET_WORKLOAD, SECRET_LENS = "Stranger's secret workload", "strangers-secret-lens"
+
+
+@dataclass
+class World:
+    """What every case runs against; `ids` fills the path parameters."""
+
+    clients: dict[str, APIClient]
+    ids: dict[str, str]
+
+
+def _token_client(user, **options) -> APIClient:
+    token, key = token_create(user=user, name=f"matrix {options}", **options)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    return client, token
+
+
+def build_world() -> World:
+    def user(name):
+        return User.objects.create_user(name, f"{name}@example.com", f"{name}-password")
+
+    people = {
+        name: user(name) for name in ("owner", "contributor", "reader", "outsider", "see_all", "stranger")
+    }
+    workload = workload_create(owner=people["owner"], fields={"name": "Fraud detection"})
+    team = Group.objects.create(name="ml-team")
+    people["contributor"].groups.add(team)
+    share_grant(workload=workload, actor=people["owner"], group=team, role=Share.Role.CONTRIBUTOR)
+    reader_share = share_grant(
+        workload=workload, actor=people["owner"], user=people["reader"], role=Share.Role.READER
+    )
+    people["see_all"].user_permissions.add(Permission.objects.get(codename="view_all_workloads"))
+    Group.objects.create(name="newcomers")
+    User.objects.create_user("newcomer")
+
+    team_lens = factories.imported_lens(owner=people["owner"], document=factories.lens_document("Team lens"))
+    lens_import(
+        source=factories.lens_document("Team lens", questions=3), owner=people["owner"], alias=team_lens.alias
+    )
+    lens_share(lens=team_lens, users=[people["contributor"], people["reader"]])
+    secret = factories.imported_lens(owner=people["stranger"], document=factories.lens_document("Secret"))
+    secret.alias = SECRET_LENS
+    secret.save(update_fields=["alias"])
+    workload_create(owner=people["stranger"], fields={"name": SECRET_WORKLOAD})
+
+    clients = {}
+    for name in ("owner", "contributor", "reader", "outsider", "see_all"):
+        clients[name], _token = _token_client(people[name])
+    clients["anonymous"] = APIClient()
+    clients["revoked"], revoked = _token_client(people["owner"], read_only=False)
+    token_revoke(token=revoked)
+    clients["read_only"], _token = _token_client(people["owner"], read_only=True)
+    spare, _key = token_create(user=people["owner"], name="spare")
+    return World(
+        clients=clients,
+        ids={
+            "workload": str(workload.pk),
+            "share": str(reader_share.pk),
+            "token": str(spare.pk),
+            "team_lens": team_lens.alias,
+        },
+    )
+
+
+def path_of(template: str, world: World) -> str:
+    """The operation's path with its parameters filled from the world."""
+    values = {
+        "workload_id": world.ids["workload"],
+        "alias": BUILTIN_ALIAS if "/lens-reviews/" in template else world.ids["team_lens"],
+        "question_id": "MLOPS01",
+    }
+    if template.startswith("/api/v1/tokens/"):
+        values["id"] = world.ids["token"]
+    elif "/shares/" in template:
+        values["id"] = world.ids["share"]
+    else:
+        values["id"] = world.ids["workload"]
+    return re.sub(r"\{(\w+)\}", lambda match: values[match.group(1)], template)
+
+
+def body_of(operation_id: str, world: World) -> dict:
+    """A valid body for each writing operation, so that a caller who may act gets the success status."""
+    return {
+        "tokens_create": {"name": "new"},
+        "workloads_create": {"name": "New workload"},
+        "workloads_partial_update": {"industry": "Banking"},
+        "workloads_transfer_create": {"owner": "outsider"},
+        "workloads_shares_create": {"group": "newcomers", "role": "READER"},
+        "workloads_shares_partial_update": {"role": "CONTRIBUTOR"},
+    }.get(operation_id, {})
+
+
+@cache
+def operations() -> tuple[tuple[str, str, str, str], ...]:
+    """(operationId, method, path, success status) of every operation in the schema."""
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    found = []
+    for path, methods in schema["paths"].items():
+        for method, operation in methods.items():
+            success = min(code for code in operation["responses"] if code.startswith("2"))
+            found.append((operation["operationId"], method.upper(), path, success))
+    return tuple(sorted(found))
+
+
+def test_every_operation_has_an_expected_result():
+    ids = {operation_id for operation_id, *_rest in operations()}
+    assert not sorted(ids - set(EXPECTED)), "operations without an expected result in EXPECTED"
+    assert not sorted(set(EXPECTED) - ids), "EXPECTED names operations that no longer exist"
+
+
+def _cases():
+    for operation_id, method, path, success in operations():
+        for index, caller in enumerate(CALLERS):
+            expected = EXPECTED.get(operation_id, (None,) * len(CALLERS))[index]
+            yield pytest.param(
+                operation_id,
+                method,
+                path,
+                caller,
+                int(success) if expected == OK else expected,
+                id=f"{operation_id}-{caller}",
+            )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("operation_id", "method", "path", "caller", "expected"), list(_cases()))
+def test_access(operation_id, method, path, caller, expected):
+    assert expected is not None, f"{operation_id} has no expected result"
+    world = build_world()
+    client = world.clients[caller]
+    url = path_of(path, world)
+    before = database_state()
+    response = client.generic(
+        method, url, json.dumps(body_of(operation_id, world)), content_type="application/json"
+    )
+    assert response.status_code == expected, f"{method} {url} as {caller}: {response.content[:300]!r}"
+    if expected >= 400:
+        assert database_state() == before, f"{method} {url} as {caller} was refused but changed the database"
+        assert set(response.json()) >= {"code", "message", "fields"}
+    elif method == "GET":
+        text = response.content.decode()
+        assert SECRET_LENS not in text, f"{url} shows a stranger's lens to {caller}"
+        if caller != "see_all":
+            assert SECRET_WORKLOAD not in text, f"{url} shows a stranger's workload to {caller}"
