@@ -64,3 +64,23 @@ class RequestBodyLimitMiddleware:
             meta["CONTENT_LENGTH"] = str(len(body))
             request._stream = LimitedStream(io.BytesIO(body), len(body))
         return self.get_response(request)
+
+
+class ApiNotFoundMiddleware:
+    """A 404 under /api/ that no API view made (an unknown URL) is answered in the API's JSON shape,
+    whatever DEBUG says: clients parse every API answer as JSON."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            response.status_code == 404
+            and request.path.startswith("/api/")
+            and not response.get("Content-Type", "").startswith("application/json")
+        ):
+            return JsonResponse(
+                {"code": "not_found", "message": "No such resource.", "fields": {}}, status=404
+            )
+        return response

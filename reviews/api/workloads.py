@@ -44,6 +44,8 @@ class WorkloadSerializer(serializers.ModelSerializer):
     lenses = serializers.SerializerMethodField(help_text="The aliases of the lenses applied, in order.")
     counts = WorkloadCountsSerializer(source="*", read_only=True)
     last_change = serializers.DateTimeField(read_only=True, help_text="Its latest change, answers included.")
+    # A URL or empty: not `format: uri`, which an empty string would break.
+    architectural_design_url = serializers.CharField(read_only=True)
 
     class Meta:
         model = Workload
