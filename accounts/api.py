@@ -50,7 +50,9 @@ class TokenCreatedSerializer(TokenSerializer):
         request=TokenCreateSerializer,
         responses={201: TokenCreatedSerializer},
         examples=[
-            OpenApiExample("A read-only key for a dashboard", {"name": "dashboard", "read_only": True})
+            OpenApiExample(
+                "A read-only key for a dashboard", {"name": "dashboard", "read_only": True}, request_only=True
+            )
         ],
     ),
     destroy=extend_schema(

@@ -230,7 +230,10 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "mlwa.api.schema.describe_path_parameters",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "RiskEnum": "reviews.models.Answer.Risk",
         "ReasonEnum": "reviews.models.Answer.Reason",

@@ -65,3 +65,38 @@ class TokenScheme(OpenApiAuthenticationExtension):
             "description": "`Token <key>`: a key from your profile page, `manage.py token create`, or "
             "`POST /api/v1/tokens/`.",
         }
+
+
+#: What a path parameter names, by the collection it follows in the path.
+_PATH_PARAMETER_WORDS = {
+    "alias": "The lens's alias (e.g. `ml-lens-2021`).",
+    "question_id": "The question's id in the lens (e.g. `MLOPS01`).",
+    "workload_id": "The workload's id.",
+}
+_SINGULAR = {
+    "lenses": "lens",
+    "workloads": "workload",
+    "shares": "share",
+    "tokens": "token",
+    "versions": "version",
+}
+
+
+def describe_path_parameters(result, generator, request, public):
+    """A postprocessing hook: every path parameter that its view left undescribed gets a sentence,
+    `{id}` after `/workloads/` being "The workload's id"."""
+    for path, methods in result.get("paths", {}).items():
+        segments = path.strip("/").split("/")
+        for operation in methods.values():
+            if not isinstance(operation, dict):
+                continue
+            for parameter in operation.get("parameters", []):
+                if parameter.get("in") != "path" or parameter.get("description"):
+                    continue
+                name = parameter["name"]
+                if name in _PATH_PARAMETER_WORDS:
+                    parameter["description"] = _PATH_PARAMETER_WORDS[name]
+                    continue
+                collection = segments[segments.index(f"{{{name}}}") - 1]
+                parameter["description"] = f"The {_SINGULAR.get(collection, collection)}'s {name}."
+    return result

@@ -121,12 +121,20 @@ def _lens_versions(user, aliases: list[str]):
             OpenApiExample(
                 "A production workload with the built-in lens",
                 {"name": "Fraud scoring", "environment": "PRODUCTION", "tags": ["payments"]},
+                request_only=True,
             )
         ],
     ),
     retrieve=extend_schema(summary="A workload"),
     partial_update=extend_schema(
-        summary="Change a workload's fields (owner)", request=WorkloadWriteSerializer
+        summary="Change a workload's fields (owner)",
+        description="Only the fields named change; each change is logged in the workload's events.",
+        request=WorkloadWriteSerializer,
+        examples=[
+            OpenApiExample(
+                "Set the industry", {"industry": "Banking", "tags": ["payments", "b2c"]}, request_only=True
+            )
+        ],
     ),
     destroy=extend_schema(summary="Delete a workload with its reviews (owner)"),
 )
@@ -188,6 +196,7 @@ class WorkloadViewSet(
         summary="Hand a workload to another user (owner)",
         request=TransferSerializer,
         responses=WorkloadSerializer,
+        examples=[OpenApiExample("To a colleague", {"owner": "maria"}, request_only=True)],
     )
     @action(detail=True, methods=["post"])
     def transfer(self, request, pk=None):
@@ -233,9 +242,17 @@ class ShareRoleSerializer(serializers.Serializer):
     create=extend_schema(
         summary="Share a workload with a user or a group (owner)",
         request=ShareCreateSerializer,
-        examples=[OpenApiExample("A team as readers", {"group": "Data science", "role": "READER"})],
+        examples=[
+            OpenApiExample(
+                "A team as readers", {"group": "Data science", "role": "READER"}, request_only=True
+            )
+        ],
     ),
-    partial_update=extend_schema(summary="Change a share's role (owner)", request=ShareRoleSerializer),
+    partial_update=extend_schema(
+        summary="Change a share's role (owner)",
+        request=ShareRoleSerializer,
+        examples=[OpenApiExample("Let them answer", {"role": "CONTRIBUTOR"}, request_only=True)],
+    ),
     destroy=extend_schema(summary="Revoke a share (owner)"),
 )
 class ShareViewSet(mixins.ListModelMixin, ApiViewSet):
