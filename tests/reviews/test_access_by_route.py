@@ -26,6 +26,14 @@ SEES = (OK, OK, OK, OK, 404, LOGIN)
 ANSWERS = (OK, OK, 403, 403, 404, LOGIN)
 OWNS = (OK, 403, 403, 403, 404, LOGIN)
 LENS_ADMIN = (403, 403, 403, 403, 403, LOGIN)  # managing the instance's lens: administrators only
+NOT_THEIRS = (
+    404,
+    404,
+    404,
+    404,
+    404,
+    LOGIN,
+)  # another user's API token: the one the URL names is none of theirs
 
 #: route name: {method: expected result per role, in ROLES order}
 EXPECTED = {
@@ -60,6 +68,8 @@ EXPECTED = {
     "login": {"GET": EVERYONE},
     "logout": {"POST": EVERYONE},
     "profile": {"GET": ANY_USER, "POST": ANY_USER},
+    "accounts:token-create": {"GET": ANY_USER, "POST": ANY_USER},
+    "accounts:token-revoke": {"GET": NOT_THEIRS, "POST": NOT_THEIRS},
 }
 #: Django's admin is staff-only as a whole; tests/reviews/test_access_by_route.py checks its index.
 #: The REST API has its own matrix, made from its OpenAPI schema (tests/api/test_access_matrix.py).
@@ -128,6 +138,7 @@ def _data(route: str, s) -> dict:
         "lens:share": {"everyone": "on"},
         "lens:unshare": {"everyone": "1"},
         "logout": {},
+        "accounts:token-create": {"name": "A new token"},
     }.get(route, {})
 
 
