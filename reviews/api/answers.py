@@ -1,3 +1,287 @@
-"""/api/v1/workloads/{id}/lens-reviews/{alias}/answers/...: a review's answers and their history."""
+"""/api/v1/workloads/{id}/lens-reviews/{alias}/answers/...: a review's answers and their history.
 
-urlpatterns = []
+Anyone who sees the workload reads them; the owner and contributors write them (Action.ANSWER), as
+in the questionnaire, through reviews.services.answer_update. Each answer has an ETag, its version:
+a PATCH with `If-Match` writes only over that version (else 412, with the stored answer), checked
+under the answer's row lock; a PATCH without it replaces the fields it names, and `choice_updates`
+changes only the choices it names, applied to the answer as stored when the write takes the lock.
+"""
+
+import re
+
+import django_filters
+from django.http import Http404
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import mixins
+from rest_framework.exceptions import ParseError, ValidationError
+from rest_framework.response import Response
+from rest_framework.routers import SimpleRouter
+
+from mlwa.api.errors import PreconditionFailed
+from mlwa.api.views import ApiViewSet
+from reviews.api.answer_serializers import (
+    AnswerChangeSerializer,
+    AnswerDetailSerializer,
+    AnswerPreconditionFailedSerializer,
+    AnswerSerializer,
+    AnswerUpdateSerializer,
+    entity_tag,
+)
+from reviews.api.milestones import MILESTONE_PARAMETER, requested_milestone
+from reviews.models import Answer, AnswerChange, LensReview
+from reviews.permissions import Action
+from reviews.selectors.questionnaire import question_choices
+from reviews.services import StaleAnswer, answer_update
+from reviews.views.access import lens_review_or_404, workload_or_404
+
+#: The note every change made through the API leaves in the audit trail.
+API_NOTE = "API"
+
+#: Question ids, as lens files may write them (LENS_FORMAT.md).
+QUESTION_ID = r"[A-Za-z0-9_]+"
+
+PATH_PARAMETERS = [
+    OpenApiParameter(
+        "workload_id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The workload's id."
+    ),
+    OpenApiParameter("alias", OpenApiTypes.STR, OpenApiParameter.PATH, description="The lens's alias."),
+]
+QUESTION_PARAMETER = OpenApiParameter(
+    "question_id", OpenApiTypes.STR, OpenApiParameter.PATH, description="The question's id in the lens."
+)
+ETAG_HEADER = OpenApiParameter(
+    "ETag",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    response=[200, 412],
+    description='The answer\'s version, quoted ("3"): send it back in If-Match to write over that '
+    "version only.",
+)
+IF_MATCH_HEADER = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description='The ETag read ("3"; W/"3" is taken as the same version): the write is refused with 412 if '
+    "the answer changed since. `*`, or no header, writes without that check.",
+)
+
+_ENTITY_TAG = re.compile(r'(?:W/)?"(\d{1,9})"')
+
+
+def if_match_version(request) -> int | None:
+    """The version `If-Match` names; None without the header or with `*`. A 400 naming `If-Match`
+    for anything else, such as a list of tags: an answer has one version at a time."""
+    raw = request.headers.get("If-Match")
+    if raw is None or raw.strip() == "*":
+        return None
+    match = _ENTITY_TAG.fullmatch(raw.strip())
+    if match is None:
+        raise ValidationError({"If-Match": ['One ETag of this answer, e.g. "3", or *.']})
+    return int(match.group(1))
+
+
+class AnswerPreconditionFailed(PreconditionFailed):
+    """412 with the stored answer, which the view adds to the error body as `current`."""
+
+    def __init__(self, current: dict):
+        self.current = current
+        super().__init__(
+            f"This answer changed since the version If-Match names: it is at version {current['version']}."
+        )
+
+
+def review_answers(lens_review: LensReview, *, descriptions: bool = False):
+    """The review's answers in question order, with their questions, pillars and last writers, in one
+    query; the questions' descriptions only if asked for (one answer's page shows it, a list not)."""
+    answers = (
+        Answer.objects.filter(lens_review=lens_review)
+        .select_related("question__pillar", "updated_by")
+        .defer("question__extra", "question__pillar__description", "question__pillar__extra")
+        .order_by("question__pillar__position", "question__position")
+    )
+    return answers if descriptions else answers.defer("question__description")
+
+
+class AnswerFilterSet(django_filters.FilterSet):
+    """?pillar= &risk="""
+
+    pillar = django_filters.CharFilter(
+        field_name="question__pillar__pillar_id", help_text="A pillar's id: only its questions."
+    )
+    risk = django_filters.ChoiceFilter(
+        choices=Answer.Risk.choices, help_text="Only the answers at this risk."
+    )
+
+    class Meta:
+        model = Answer
+        fields: list[str] = []
+
+
+class ReviewLookup:
+    """The lens review of the URL: the workload (404 for outsiders, 403 for a role that may not take
+    the action), then, for a read, the milestone asked for, then the review (404 if not applied)."""
+
+    def lens_review(self, action: Action) -> LensReview:
+        workload, _role = workload_or_404(self.request, self.kwargs["workload_id"], action)
+        if action == Action.VIEW:
+            requested_milestone(self.request, workload)
+        return lens_review_or_404(workload, self.kwargs["alias"])
+
+    def answer(self, action: Action, *, descriptions: bool = True) -> Answer:
+        """The answer to the URL's question, with everything AnswerSerializer shows (and, unless
+        `descriptions` is False, its question's description): one query."""
+        answers = review_answers(self.lens_review(action), descriptions=descriptions)
+        answer = answers.filter(question__question_id=self.kwargs["question_id"]).first()
+        if answer is None:
+            raise Http404("This lens has no such question.")
+        return answer
+
+
+def _detail(answer: Answer) -> dict:
+    """The answer with its question and each choice's status (one query, for the choices)."""
+    return AnswerDetailSerializer(answer, context={"choices": question_choices(answer.question)}).data
+
+
+READ_PARAMETERS = [*PATH_PARAMETERS, MILESTONE_PARAMETER]
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="A lens review's answers",
+        description="In the lens's order (pillar by pillar), filtered by pillar or risk.",
+        parameters=READ_PARAMETERS,
+    ),
+    retrieve=extend_schema(
+        summary="An answer, with its question and ETag",
+        parameters=[*READ_PARAMETERS, QUESTION_PARAMETER, ETAG_HEADER],
+        responses=AnswerDetailSerializer,
+    ),
+    partial_update=extend_schema(
+        summary="Answer a question (owner, contributor)",
+        description="The fields named replace what is stored; `choice_updates` changes the choices it "
+        "names. With `If-Match`, only if the answer is still at that version (412 otherwise, with the "
+        "stored answer under `current`). Recorded in the answer's history.",
+        parameters=[*PATH_PARAMETERS, QUESTION_PARAMETER, IF_MATCH_HEADER, ETAG_HEADER],
+        request=AnswerUpdateSerializer,
+        responses={
+            200: AnswerDetailSerializer,
+            412: OpenApiResponse(
+                AnswerPreconditionFailedSerializer,
+                description="The answer changed since the version If-Match names: nothing was written; "
+                "`current` is the stored answer, and the ETag header its version.",
+            ),
+        },
+        examples=[
+            OpenApiExample(
+                "Select two practices (all of them)",
+                {"selected_choices": ["MLSEC01_BP01", "MLSEC01_BP02"]},
+                request_only=True,
+            ),
+            OpenApiExample(
+                "Change two choices, leaving the others as stored",
+                {
+                    "choice_updates": {
+                        "MLSEC01_BP01": {"status": "SELECTED"},
+                        "MLSEC01_BP02": {
+                            "status": "NOT_APPLICABLE",
+                            "reason": "OUT_OF_SCOPE",
+                            "notes": "No secrets in this pipeline.",
+                        },
+                    }
+                },
+                request_only=True,
+            ),
+            OpenApiExample(
+                "The question does not apply",
+                {"is_applicable": False, "reason": "BUSINESS_PRIORITIES", "notes": "Batch scoring only."},
+                request_only=True,
+            ),
+        ],
+    ),
+)
+class AnswerViewSet(ReviewLookup, mixins.ListModelMixin, ApiViewSet):
+    serializer_class = AnswerSerializer
+    queryset = Answer.objects.none()  # every read goes through the review's answers
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = AnswerFilterSet
+    lookup_field = "question_id"
+    lookup_value_regex = QUESTION_ID
+    http_method_names = ["get", "patch", "head", "options"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # the schema is made without a workload
+            return Answer.objects.none()
+        return review_answers(self.lens_review(Action.VIEW))
+
+    def retrieve(self, request, *args, **kwargs):
+        answer = self.answer(Action.VIEW)
+        return Response(_detail(answer), headers={"ETag": entity_tag(answer.version)})
+
+    def partial_update(self, request, *args, **kwargs):
+        answer = self.answer(Action.ANSWER)
+        if not isinstance(request.data, dict):
+            raise ParseError("The body must be a JSON object.")
+        expected = if_match_version(request)
+        try:
+            saved = answer_update(
+                answer=answer,
+                actor=request.user,
+                changes=request.data,
+                expected_version=expected,
+                note=API_NOTE,
+            )
+        except StaleAnswer as stale:
+            stale.current.question = answer.question  # loaded with its pillar already
+            raise AnswerPreconditionFailed(_detail(stale.current)) from None
+        saved.question = answer.question
+        return Response(_detail(saved), headers={"ETag": entity_tag(saved.version)})
+
+    def handle_exception(self, exc):
+        """The 412 of a stale If-Match also carries the stored answer and its ETag (the error
+        handler makes the rest of the body)."""
+        response = super().handle_exception(exc)
+        if isinstance(exc, AnswerPreconditionFailed):
+            response.data["current"] = exc.current
+            response["ETag"] = entity_tag(exc.current["version"])
+        return response
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="An answer's history, newest first",
+        description="Every accepted change (who, when, before and after), and every conflict settled "
+        "in favour of the stored answer.",
+        parameters=[*READ_PARAMETERS, QUESTION_PARAMETER],
+    )
+)
+class AnswerHistoryViewSet(ReviewLookup, mixins.ListModelMixin, ApiViewSet):
+    serializer_class = AnswerChangeSerializer
+    queryset = AnswerChange.objects.none()
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # the schema is made without a workload
+            return AnswerChange.objects.none()
+        answer = self.answer(Action.VIEW, descriptions=False)
+        return (
+            AnswerChange.objects.filter(answer=answer)
+            .select_related("changed_by")
+            .order_by("-changed_at", "-pk")
+        )
+
+
+ANSWERS = r"workloads/(?P<workload_id>\d+)/lens-reviews/(?P<alias>[-a-zA-Z0-9_]+)/answers"
+
+router = SimpleRouter()
+router.register(ANSWERS, AnswerViewSet, basename="answer")
+router.register(
+    rf"{ANSWERS}/(?P<question_id>{QUESTION_ID})/history", AnswerHistoryViewSet, basename="answer-history"
+)
+urlpatterns = router.urls

@@ -1,3 +1,303 @@
-"""/api/v1/workloads/{id}/lens-reviews/...: the lenses applied to a workload."""
+"""/api/v1/workloads/{id}/lens-reviews/...: the lenses applied to a workload.
 
-urlpatterns = []
+As on the workload page: anyone who sees the workload reads its lens reviews; the owner applies and
+removes lenses (Action.EDIT); the owner and contributors change a review's notes (Action.ANSWER).
+Writes go through reviews.services (lens_review_apply, lens_review_notes, lens_review_remove).
+"""
+
+from django.db.models import OuterRef, Subquery
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, status
+from rest_framework.exceptions import ParseError
+from rest_framework.response import Response
+from rest_framework.routers import SimpleRouter
+
+from lens.models import LensVersion, Pillar
+from lens.selectors import latest_published_version, lenses_for, published_versions
+from mlwa.api.views import ApiViewSet
+from reviews import services
+from reviews.api.milestones import MILESTONE_PARAMETER, requested_milestone
+from reviews.models import NOTES_MAX, LensReview, Workload
+from reviews.permissions import Action
+from reviews.selectors.risk import RiskCounts, review_counts, review_pillar_counts
+from reviews.services.errors import InvalidInput
+from reviews.views.access import workload_or_404
+
+ALIAS = r"[-a-zA-Z0-9_]+"
+
+PATH_PARAMETERS = [
+    OpenApiParameter(
+        "workload_id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The workload's id."
+    ),
+]
+ALIAS_PARAMETER = OpenApiParameter(
+    "alias", OpenApiTypes.STR, OpenApiParameter.PATH, description="The alias of the lens applied."
+)
+
+
+class LensReviewCountsSerializer(serializers.Serializer):
+    """How many of the questions are at each risk, answered, and in all."""
+
+    high = serializers.IntegerField()
+    medium = serializers.IntegerField()
+    none = serializers.IntegerField(help_text="Answered, at no risk.")
+    not_applicable = serializers.IntegerField(help_text="Questions that do not apply.")
+    unanswered = serializers.IntegerField()
+    answered = serializers.IntegerField(help_text="Every question but the unanswered ones.")
+    questions = serializers.IntegerField(source="total")
+
+    class Meta:
+        ref_name = "LensReviewCounts"
+
+
+class LensReviewSerializer(serializers.Serializer):
+    """A lens applied to the workload: which version, its notes and its risk counts."""
+
+    lens = serializers.CharField(source="lens.alias", help_text="The lens's alias.")
+    name = serializers.CharField(source="lens_version.name", help_text="The lens's name in this version.")
+    version = serializers.CharField(source="lens_version.label", help_text="The version applied.")
+    kind = serializers.CharField(source="lens_version.kind", help_text="MAJOR or MINOR: the version's kind.")
+    newest_version = serializers.CharField(
+        source="newest_label", allow_null=True, help_text="The lens's newest published version."
+    )
+    upgrade_available = serializers.BooleanField(help_text="Whether a newer version than this is published.")
+    applied_at = serializers.DateTimeField()
+    notes = serializers.CharField(allow_blank=True, help_text="The lens's notes.")
+    counts = LensReviewCountsSerializer(help_text="Over every question of the lens.")
+
+    class Meta:
+        ref_name = "LensReview"
+
+
+class LensReviewPillarSerializer(serializers.Serializer):
+    """A pillar of the lens, with its notes and its risk counts."""
+
+    pillar_id = serializers.CharField()
+    name = serializers.CharField()
+    notes = serializers.CharField(allow_blank=True)
+    counts = LensReviewCountsSerializer()
+
+    class Meta:
+        ref_name = "LensReviewPillar"
+
+
+class LensReviewDetailSerializer(LensReviewSerializer):
+    """A lens review with each pillar's notes and risk counts, in the lens's order."""
+
+    pillar_notes = serializers.DictField(
+        child=serializers.CharField(), help_text="Pillar id → its notes (pillars without notes left out)."
+    )
+    pillars = LensReviewPillarSerializer(many=True)
+
+    class Meta:
+        ref_name = "LensReviewDetail"
+
+
+class LensReviewApplySerializer(serializers.Serializer):
+    lens = serializers.SlugField(max_length=64, help_text="The alias of a lens you may see.")
+    version = serializers.CharField(
+        max_length=32,
+        required=False,
+        allow_blank=True,
+        help_text="A published version's label; left out or empty: the newest.",
+    )
+
+    class Meta:
+        ref_name = "LensReviewApply"
+
+
+class LensReviewNotesSerializer(serializers.Serializer):
+    """Documentation only: the body goes to reviews.services.lens_review_notes, which checks it and
+    names the path at fault (`pillar_notes.<id>`)."""
+
+    notes = serializers.CharField(required=False, allow_blank=True, max_length=NOTES_MAX)
+    pillar_notes = serializers.DictField(
+        child=serializers.CharField(allow_blank=True, max_length=NOTES_MAX),
+        required=False,
+        help_text="Pillar id → its notes, for the pillars named (empty text clears one); the others stay.",
+    )
+
+    class Meta:
+        ref_name = "LensReviewNotes"
+
+
+def workload_reviews(workload: Workload):
+    """The workload's lens reviews in the order they were applied, with their lens and version (not
+    the version's large fields), and the newest published version of each lens: one query."""
+    newest = LensVersion.objects.filter(
+        lens=OuterRef("lens_id"), status=LensVersion.Status.PUBLISHED
+    ).order_by("-published_at", "-pk")
+    return (
+        LensReview.objects.filter(workload=workload)
+        .select_related("lens", "lens_version")
+        .defer(
+            "lens__description",
+            "lens_version__source",
+            "lens_version__extra",
+            "lens_version__warnings",
+            "lens_version__description",
+        )
+        .annotate(
+            newest_label=Subquery(newest.values("label")[:1]), newest_pk=Subquery(newest.values("pk")[:1])
+        )
+        .order_by("applied_at", "pk")
+    )
+
+
+def _with_counts(review: LensReview, counts: RiskCounts) -> LensReview:
+    review.counts = counts
+    review.upgrade_available = review.newest_pk is not None and review.newest_pk != review.lens_version_id
+    return review
+
+
+def _detail(review: LensReview) -> dict:
+    """The review with each pillar's notes and counts: two queries (the pillars, their counts)."""
+    # From Pillar, not the version's related manager: that one reads each pillar's version_id to tie
+    # it to the version, and with only() that is one more query per pillar.
+    pillars = list(
+        Pillar.objects.filter(version_id=review.lens_version_id)
+        .order_by("position")
+        .only("pk", "pillar_id", "name")
+    )
+    by_pillar = review_pillar_counts(review)
+    totals = sum(by_pillar.values(), RiskCounts())
+    review.pillars = [
+        {
+            "pillar_id": pillar.pillar_id,
+            "name": pillar.name,
+            "notes": review.pillar_notes.get(pillar.pillar_id, ""),
+            "counts": by_pillar.get(pillar.pk, RiskCounts()),
+        }
+        for pillar in pillars
+    ]
+    return LensReviewDetailSerializer(_with_counts(review, totals)).data
+
+
+def _lens_version(user, alias: str, label: str | None) -> LensVersion:
+    """The version to apply: the label's, else the newest published; a 400 naming `lens` for a lens
+    the user may not see, whether or not it exists, and `version` for a label it lacks."""
+    lens = lenses_for(user=user).filter(alias=alias).first()
+    if lens is None:
+        raise InvalidInput({"lens": f"No lens that you may use has the alias {alias!r}."})
+    if label:
+        version = published_versions(lens).filter(label=label).first()
+        if version is None:
+            raise InvalidInput({"version": f"{lens.name!r} has no published version {label!r}."})
+        return version
+    version = latest_published_version(lens)
+    if version is None:
+        raise InvalidInput({"lens": f"{lens.name!r} has no published version yet."})
+    return version
+
+
+READ_PARAMETERS = [*PATH_PARAMETERS, MILESTONE_PARAMETER]
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="The lenses applied to a workload",
+        description="In the order they were applied, each with its risk counts.",
+        parameters=READ_PARAMETERS,
+    ),
+    create=extend_schema(
+        summary="Apply a lens to a workload (owner)",
+        description="At a published version (by default the newest), with every question unanswered.",
+        parameters=PATH_PARAMETERS,
+        request=LensReviewApplySerializer,
+        responses={201: LensReviewDetailSerializer},
+        examples=[
+            OpenApiExample("The newest version of a lens", {"lens": "ml-lens-2021"}, request_only=True),
+            OpenApiExample("A given version", {"lens": "ml-lens-2021", "version": "1.0"}, request_only=True),
+        ],
+    ),
+    retrieve=extend_schema(
+        summary="A lens review, with each pillar's counts and notes",
+        parameters=[*READ_PARAMETERS, ALIAS_PARAMETER],
+        responses=LensReviewDetailSerializer,
+    ),
+    partial_update=extend_schema(
+        summary="Change a lens review's notes (owner, contributor)",
+        parameters=[*PATH_PARAMETERS, ALIAS_PARAMETER],
+        request=LensReviewNotesSerializer,
+        responses=LensReviewDetailSerializer,
+        examples=[
+            OpenApiExample(
+                "The lens's notes and a pillar's",
+                {"notes": "Reviewed with the platform team.", "pillar_notes": {"security": "Keys rotate."}},
+                request_only=True,
+            )
+        ],
+    ),
+    destroy=extend_schema(
+        summary="Remove a lens from a workload, with its answers (owner)",
+        parameters=[*PATH_PARAMETERS, ALIAS_PARAMETER],
+    ),
+)
+class LensReviewViewSet(mixins.ListModelMixin, ApiViewSet):
+    serializer_class = LensReviewSerializer
+    queryset = LensReview.objects.none()  # every read goes through workload_reviews
+    lookup_field = "alias"
+    lookup_value_regex = ALIAS
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def _workload(self, action: Action) -> Workload:
+        workload, _role = workload_or_404(self.request, self.kwargs["workload_id"], action)
+        if action == Action.VIEW:
+            requested_milestone(self.request, workload)
+        return workload
+
+    def _review(self, action: Action) -> LensReview:
+        workload = self._workload(action)
+        review = get_object_or_404(workload_reviews(workload), lens__alias=self.kwargs["alias"])
+        review.workload = workload  # loaded already; the services log events on it
+        return review
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # the schema is made without a workload
+            return LensReview.objects.none()
+        return workload_reviews(self._workload(Action.VIEW))
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.get_queryset())
+        counts = review_counts(page) if page else {}
+        rows = [_with_counts(review, counts.get(review.pk, RiskCounts())) for review in page]
+        return self.get_paginated_response(self.get_serializer(rows, many=True).data)
+
+    def create(self, request, *args, **kwargs):
+        workload = self._workload(Action.EDIT)
+        data = LensReviewApplySerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        version = _lens_version(request.user, data.validated_data["lens"], data.validated_data.get("version"))
+        services.lens_review_apply(workload=workload, lens_version=version, actor=request.user)
+        review = get_object_or_404(workload_reviews(workload), lens_id=version.lens_id)
+        location = reverse("api:lens-review-detail", args=[workload.pk, version.lens.alias])
+        return Response(_detail(review), status=status.HTTP_201_CREATED, headers={"Location": location})
+
+    def retrieve(self, request, *args, **kwargs):
+        return Response(_detail(self._review(Action.VIEW)))
+
+    def partial_update(self, request, *args, **kwargs):
+        review = self._review(Action.ANSWER)
+        if not isinstance(request.data, dict):
+            raise ParseError("The body must be a JSON object.")
+        if unknown := sorted(set(request.data) - {"notes", "pillar_notes"}):
+            raise InvalidInput(dict.fromkeys(unknown, "Not a field of a lens review's notes."))
+        services.lens_review_notes(
+            lens_review=review,
+            actor=request.user,
+            notes=request.data.get("notes"),
+            pillar_notes=request.data.get("pillar_notes"),
+        )
+        return Response(_detail(review))
+
+    def destroy(self, request, *args, **kwargs):
+        services.lens_review_remove(lens_review=self._review(Action.EDIT), actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+router = SimpleRouter()
+router.register(r"workloads/(?P<workload_id>\d+)/lens-reviews", LensReviewViewSet, basename="lens-review")
+urlpatterns = router.urls

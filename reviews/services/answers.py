@@ -1,5 +1,11 @@
 """Answering a question: validate, evaluate the risk, store it, and keep the change, in one
-transaction. A write names the version it started from; a newer stored version refuses it (409)."""
+transaction. A write names the version it started from; a newer stored version refuses it (409).
+
+A write names whole fields (ANSWER_FIELDS) or, with `choice_updates` (the AWS Well-Architected API's
+ChoiceUpdates), the choices it changes one by one: those are applied to the answer as stored, under
+its row lock, so that writers changing different choices of one question never lose each other's
+changes even when they write without a version.
+"""
 
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -13,8 +19,22 @@ from lens.risk import RISK_FROM_FILE, QuestionRules
 from reviews.models import CHOICE_NOTES_MAX, NOTES_MAX, Answer, AnswerChange
 from reviews.services.errors import InvalidInput, StaleAnswer
 
-#: What a write may change; the API's partial updates name a subset.
+#: The stored fields of an answer that a write may change; the API's partial updates name a subset.
 ANSWER_FIELDS = ("selected_choices", "not_applicable_choices", "is_applicable", "reason", "notes")
+
+#: A key of `changes` besides ANSWER_FIELDS: {choice id: {"status": ..., "reason": ..., "notes": ...}},
+#: each choice named set to a status (CHOICE_STATUSES), the others left as stored (or as the
+#: `selected_choices` and `not_applicable_choices` of the same write make them). It is not stored as
+#: such: it changes `selected_choices` and `not_applicable_choices`.
+CHOICE_UPDATES = "choice_updates"
+
+#: A choice's status in a choice update (AWS: ChoiceStatus). Only NOT_APPLICABLE takes a reason
+#: (an Answer.Reason, NONE when never given) and notes (at most CHOICE_NOTES_MAX characters).
+SELECTED, UNSELECTED, NOT_APPLICABLE = "SELECTED", "UNSELECTED", "NOT_APPLICABLE"
+CHOICE_STATUSES = (SELECTED, UNSELECTED, NOT_APPLICABLE)
+
+#: Everything `answer_update` accepts in `changes`.
+WRITABLE = (*ANSWER_FIELDS, CHOICE_UPDATES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,15 +121,80 @@ def _clean_not_applicable(value: Any, facts: QuestionFacts) -> dict[str, dict[st
     return {choice_id: cleaned[choice_id] for choice_id in facts.choice_ids if choice_id in cleaned}
 
 
+def _choice_update(path: str, update: Any, previous: Mapping[str, str] | None) -> tuple[str, dict | None]:
+    """One choice's update checked: its status, and for NOT_APPLICABLE its reason and notes (those
+    left out stay as stored for a choice that was not applicable already)."""
+    if not isinstance(update, Mapping):
+        raise InvalidInput({path: 'Must be {"status": ..., "reason": ..., "notes": ...}.'})
+    if unknown := sorted(str(key) for key in set(update) - {"status", "reason", "notes"}):
+        raise InvalidInput({path: f"{unknown[0]!r} is not a key of a choice update (status, reason, notes)."})
+    status = update.get("status")
+    if status not in CHOICE_STATUSES:
+        raise InvalidInput({f"{path}.status": f"Choose one of: {', '.join(CHOICE_STATUSES)}."})
+    if status != NOT_APPLICABLE:
+        # null or "" say "no reason", which is what a selected or unselected choice has.
+        if given := [key for key in ("reason", "notes") if update.get(key) not in (None, "")]:
+            raise InvalidInput({f"{path}.{given[0]}": f"Only a choice marked {NOT_APPLICABLE} takes one."})
+        return status, None
+    previous = previous or {}
+    reason = update.get("reason") or previous.get("reason") or Answer.Reason.NONE
+    if reason not in Answer.Reason.values:
+        raise InvalidInput({f"{path}.reason": f"Choose one of: {', '.join(Answer.Reason.values)}."})
+    notes = update["notes"] if update.get("notes") is not None else previous.get("notes", "")
+    if not isinstance(notes, str) or len(notes) > CHOICE_NOTES_MAX:
+        raise InvalidInput({f"{path}.notes": f"Text of at most {CHOICE_NOTES_MAX} characters."})
+    return status, {"reason": reason, "notes": notes}
+
+
+def _apply_choice_updates(new: dict[str, Any], value: Any, facts: QuestionFacts) -> None:
+    """Apply `choice_updates` to the choices of `new` (the stored state, with the whole fields of the
+    same write applied), keeping a choice either selected or not applicable, never both."""
+    if not isinstance(value, Mapping):
+        raise InvalidInput(
+            {CHOICE_UPDATES: 'Must map choice ids to {"status": ..., "reason": ..., "notes": ...}.'}
+        )
+    selected = set(new["selected_choices"])
+    not_applicable = dict(new["not_applicable_choices"])
+    now_selected = []  # the choices this write selects, in its order: the one to blame for a clash
+    for choice_id, update in value.items():
+        path = f"{CHOICE_UPDATES}.{choice_id}"
+        if choice_id not in facts.choice_ids:
+            raise InvalidInput({path: "Not a choice of this question."})
+        status, details = _choice_update(path, update, not_applicable.get(choice_id))
+        selected.discard(choice_id)
+        not_applicable.pop(choice_id, None)
+        if status == SELECTED:
+            selected.add(choice_id)
+            now_selected.append(choice_id)
+        elif status == NOT_APPLICABLE:
+            if choice_id == facts.none_of_these:
+                raise InvalidInput({f"{path}.status": '"None of these" cannot be marked not applicable.'})
+            not_applicable[choice_id] = details
+    none_of_these = facts.none_of_these
+    if none_of_these in selected and len(selected) > 1:
+        # Blame "None of these" if this write selects it, else the first practice it selects.
+        culprit = none_of_these if none_of_these in now_selected else next(iter(now_selected), None)
+        path = f"{CHOICE_UPDATES}.{culprit}.status" if culprit else CHOICE_UPDATES
+        both = ", ".join(c for c in facts.choice_ids if c in selected)
+        raise InvalidInput(
+            {path: f'"None of these" cannot be selected with other practices (this would select {both}).'}
+        )
+    new["selected_choices"] = [c for c in facts.choice_ids if c in selected]
+    new["not_applicable_choices"] = {c: not_applicable[c] for c in facts.choice_ids if c in not_applicable}
+
+
 def _merged(state: dict[str, Any], changes: Mapping[str, Any], facts: QuestionFacts) -> dict[str, Any]:
-    """`state` with `changes` applied and every rule checked; raises InvalidInput, naming the field."""
-    if unknown := sorted(set(changes) - set(ANSWER_FIELDS)):
+    """`state` with `changes` applied and every rule checked; raises InvalidInput, naming the field.
+    Whole fields first, then `choice_updates` over them."""
+    if unknown := sorted(set(changes) - set(WRITABLE)):
         raise InvalidInput(dict.fromkeys(unknown, "Not a field of an answer."))
     new = dict(state)
     if "selected_choices" in changes:
         new["selected_choices"] = _clean_selected(changes["selected_choices"], facts)
     if "not_applicable_choices" in changes:
         new["not_applicable_choices"] = _clean_not_applicable(changes["not_applicable_choices"], facts)
+    if CHOICE_UPDATES in changes:
+        _apply_choice_updates(new, changes[CHOICE_UPDATES], facts)
     if "is_applicable" in changes:
         if not isinstance(changes["is_applicable"], bool):
             raise InvalidInput({"is_applicable": "Must be true or false."})
@@ -142,8 +227,11 @@ def _merged(state: dict[str, Any], changes: Mapping[str, Any], facts: QuestionFa
 def answer_update(
     *, answer: Answer, actor, changes: Mapping[str, Any], expected_version: int | None, note: str = ""
 ) -> Answer:
-    """Write `changes` (a subset of ANSWER_FIELDS) to `answer` and store its new risk.
+    """Write `changes` (a subset of WRITABLE: stored fields, and `choice_updates`) to `answer` and
+    store its new risk.
 
+    The stored answer is read under a row lock and `changes` applied to it there, so that
+    `choice_updates` changes only the choices it names, whatever other writers stored meanwhile.
     `expected_version` is the version the writer started from: if the stored answer is newer,
     StaleAnswer (409) is raised and nothing changes. None is the API's explicit choice to write
     without that check. A write that changes nothing is not recorded. Raises InvalidInput (400)."""

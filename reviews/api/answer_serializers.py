@@ -1,0 +1,188 @@
+"""What /api/v1/workloads/{id}/lens-reviews/{alias}/answers/ reads and writes: answers, their
+questions' choices with a status each, the partial update (whole fields and choice updates), and the
+audit trail.
+
+Each choice set lives in one component only (as in lens.api.serializers): drf-spectacular names an
+enum after its field, and one set under one name in two components is a collision the schema check
+refuses. So a choice's status is an enum in the update (AnswerChoiceUpdate) and plain text, with its
+values in the description, where the API answers with it. Risk and reason are named once for all in
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].
+"""
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from mlwa.api.schema import ErrorSerializer
+from reviews.models import CHOICE_NOTES_MAX, NOTES_MAX, Answer, AnswerChange
+from reviews.services.answers import CHOICE_STATUSES, NOT_APPLICABLE, SELECTED, UNSELECTED
+
+
+def entity_tag(version: int) -> str:
+    """The ETag of an answer at `version`: its version, quoted (a strong validator)."""
+    return f'"{version}"'
+
+
+class NotApplicableChoiceSerializer(serializers.Serializer):
+    """Why a practice does not apply to this workload."""
+
+    reason = serializers.ChoiceField(choices=Answer.Reason.choices)
+    notes = serializers.CharField(allow_blank=True, max_length=CHOICE_NOTES_MAX)
+
+    class Meta:
+        ref_name = "AnswerNotApplicableChoice"
+
+
+class AnswerSerializer(serializers.Serializer):
+    """One answer of a lens review: the practices followed, those that do not apply, and its risk."""
+
+    question_id = serializers.CharField(source="question.question_id")
+    title = serializers.CharField(source="question.title", help_text="The question's title.")
+    pillar = serializers.CharField(source="question.pillar.pillar_id", help_text="The pillar's id.")
+    selected_choices = serializers.ListField(
+        child=serializers.CharField(), help_text="The ids of the choices selected, in the lens's order."
+    )
+    not_applicable_choices = serializers.DictField(
+        child=NotApplicableChoiceSerializer(), help_text="Choice id → why it does not apply."
+    )
+    is_applicable = serializers.BooleanField(help_text="False: the whole question does not apply.")
+    reason = serializers.ChoiceField(
+        choices=Answer.Reason.choices,
+        allow_blank=True,
+        help_text="Why the question does not apply; empty while it applies.",
+    )
+    notes = serializers.CharField(allow_blank=True)
+    risk = serializers.ChoiceField(choices=Answer.Risk.choices, help_text="Computed from the lens's rules.")
+    version = serializers.IntegerField(
+        help_text='Accepted writes so far (0: never answered); the ETag is this, quoted: "3".'
+    )
+    updated_by = serializers.CharField(
+        source="updated_by.username", allow_null=True, default=None, help_text="Who wrote it last."
+    )
+    updated_at = serializers.DateTimeField(allow_null=True)
+
+    class Meta:
+        ref_name = "Answer"
+
+
+class AnswerChoiceSerializer(serializers.Serializer):
+    """A choice of the question, and its status in this answer."""
+
+    id = serializers.CharField(source="choice.choice_id")
+    title = serializers.CharField(source="choice.title")
+    status = serializers.CharField(help_text=f"{SELECTED}, {UNSELECTED} or {NOT_APPLICABLE}.")
+
+    class Meta:
+        ref_name = "AnswerChoice"
+
+
+class AnswerQuestionSerializer(serializers.Serializer):
+    """The question answered, with its choices in the lens's order."""
+
+    title = serializers.CharField()
+    description = serializers.CharField()
+    choices = AnswerChoiceSerializer(many=True)
+
+    class Meta:
+        ref_name = "AnswerQuestion"
+
+
+class AnswerDetailSerializer(AnswerSerializer):
+    """An answer with its question: the title, the description and each choice's status."""
+
+    question = serializers.SerializerMethodField()
+
+    class Meta:
+        ref_name = "AnswerDetail"
+
+    @extend_schema_field(AnswerQuestionSerializer)
+    def get_question(self, answer) -> dict:
+        choices = self.context["choices"]
+        selected, not_applicable = set(answer.selected_choices), answer.not_applicable_choices
+        rows = [
+            {
+                "choice": choice,
+                "status": SELECTED
+                if choice.choice_id in selected
+                else NOT_APPLICABLE
+                if choice.choice_id in not_applicable
+                else UNSELECTED,
+            }
+            for choice in choices
+        ]
+        question = answer.question
+        return AnswerQuestionSerializer(
+            {"title": question.title, "description": question.description, "choices": rows}
+        ).data
+
+
+class ChoiceUpdateSerializer(serializers.Serializer):
+    """A choice set to a status; only NOT_APPLICABLE takes a reason and notes (left out: as stored
+    for a choice that did not apply already, else NONE and no notes)."""
+
+    status = serializers.ChoiceField(choices=CHOICE_STATUSES)
+    reason = serializers.ChoiceField(choices=Answer.Reason.choices, required=False)
+    notes = serializers.CharField(required=False, allow_blank=True, max_length=CHOICE_NOTES_MAX)
+
+    class Meta:
+        ref_name = "AnswerChoiceUpdate"
+
+
+class AnswerUpdateSerializer(serializers.Serializer):
+    """A partial update: the fields named replace what is stored, the others stay. `choice_updates`
+    changes only the choices it names, applied to the answer as stored at the moment of the write
+    (after `selected_choices` and `not_applicable_choices`, when the same request names them too).
+
+    Documentation only: the body goes to reviews.services.answer_update as it is, which checks every
+    rule and names the path at fault (`choice_updates.<id>.status`, ...)."""
+
+    selected_choices = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        help_text='The choices selected, all of them. "None of these" (`<question>_no`) goes alone.',
+    )
+    not_applicable_choices = serializers.DictField(
+        child=NotApplicableChoiceSerializer(),
+        required=False,
+        help_text="The practices that do not apply, all of them: choice id → reason and notes.",
+    )
+    choice_updates = serializers.DictField(
+        child=ChoiceUpdateSerializer(),
+        required=False,
+        help_text="Choice id → its new status (AWS: ChoiceUpdates); the choices not named stay.",
+    )
+    is_applicable = serializers.BooleanField(required=False)
+    reason = serializers.ChoiceField(
+        choices=Answer.Reason.choices,
+        required=False,
+        allow_blank=True,
+        help_text="Only with is_applicable false (true clears it).",
+    )
+    notes = serializers.CharField(required=False, allow_blank=True, max_length=NOTES_MAX)
+
+    class Meta:
+        ref_name = "AnswerUpdate"
+
+
+class AnswerPreconditionFailedSerializer(ErrorSerializer):
+    """412: the answer changed since the version If-Match names; `current` is the stored answer
+    (its ETag in the response's header), so that the client can merge and retry."""
+
+    current = AnswerDetailSerializer()
+
+    class Meta:
+        ref_name = "AnswerPreconditionFailed"
+
+
+class AnswerChangeSerializer(serializers.ModelSerializer):
+    """One entry of an answer's audit trail: an accepted change, or a conflict settled in favour of
+    the stored answer (KEPT_THEIRS: `before` is the writer's discarded version)."""
+
+    changed_by = serializers.CharField(source="changed_by.username", allow_null=True, default=None)
+    before = serializers.DictField(help_text="The answer's stored fields and risk before.")
+    after = serializers.DictField(help_text="The answer's stored fields and risk after.")
+
+    class Meta:
+        model = AnswerChange
+        ref_name = "AnswerChange"
+        fields = ["kind", "version", "changed_by", "changed_at", "before", "after", "note"]
+        read_only_fields = fields
