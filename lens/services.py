@@ -180,6 +180,18 @@ def lens_unshare(*, lens: Lens, users=(), groups=(), everyone: bool = False) -> 
             lens.save(update_fields=["shared_with_everyone", "updated_at"])
 
 
+def lens_sharing_set(*, lens: Lens, users=(), groups=(), everyone: bool) -> None:
+    """Replace who the lens is shared with: exactly these users and groups, and every user or not.
+    The lens row is locked so that two replacements at once leave one of them whole, not a mix."""
+    with transaction.atomic():
+        stored = Lens.objects.select_for_update().only("shared_with_everyone").get(pk=lens.pk)
+        lens.shared_with_users.set(users)
+        lens.shared_with_groups.set(groups)
+        if everyone != stored.shared_with_everyone:
+            Lens.objects.filter(pk=lens.pk).update(shared_with_everyone=everyone, updated_at=timezone.now())
+        lens.shared_with_everyone = everyone
+
+
 def lens_delete(*, lens: Lens) -> None:
     """Delete a lens and all its versions. Refused for the built-in lens and while a review or a
     milestone uses one of its versions."""
