@@ -40,7 +40,7 @@ from lens.api.serializers import (
     UploadSerializer,
 )
 from lens.diff import version_diff
-from lens.format import AwsLimitsExceeded, write_lens, write_lens_for_aws
+from lens.format import write_lens, write_lens_for_aws
 from lens.models import Lens
 from lens.permissions import can_manage
 from lens.selectors import (
@@ -54,21 +54,6 @@ from lens.services import LensActionRefused, LensInUse
 from mlwa.api.errors import Conflict
 from mlwa.api.schema import error_response
 from mlwa.api.views import ApiViewSet
-
-
-class AwsExportRefused(exceptions.ValidationError):
-    """409: the lens breaks limits of the AWS tool. A ValidationError, so that the error handler
-    lists each value at fault in `fields`, by JSON path; the lens is fine, the export target is not,
-    hence a conflict rather than a 400."""
-
-    status_code = status.HTTP_409_CONFLICT
-    default_code = "aws_limits_exceeded"
-
-    def __init__(self, refusal: AwsLimitsExceeded):
-        fields: dict[str, list[str]] = {}
-        for problem in refusal.problems:
-            fields.setdefault(problem.path, []).append(problem.message)
-        super().__init__(fields)
 
 
 class ExportQuerySerializer(serializers.Serializer):
@@ -326,10 +311,8 @@ class LensViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Destr
         if version is None:
             raise Http404("This lens has no published version yet.")
         document = version_document(version)
-        try:
-            content = write_lens_for_aws(document) if for_aws else write_lens(document)
-        except AwsLimitsExceeded as refusal:
-            raise AwsExportRefused(refusal) from None
+        # AwsLimitsExceeded becomes a 409 naming each value at fault (mlwa.api.errors).
+        content = write_lens_for_aws(document) if for_aws else write_lens(document)
         filename = f"{lens.alias}-{version.label or 'draft'}{'-aws' if for_aws else ''}.json"
         disposition = content_disposition_header(as_attachment=True, filename=filename)
         return Response(content, headers={"Content-Disposition": disposition})

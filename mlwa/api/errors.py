@@ -12,7 +12,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
-from lens.format import LensRefused
+from lens.format import AwsLimitsExceeded, LensRefused
 from lens.services import LensActionRefused, LensInUse
 from reviews.services.errors import InvalidInput, ReviewRefused
 
@@ -75,8 +75,12 @@ def _domain_error(exc) -> Response | None:
         for problem in exc.problems:
             fields.setdefault(problem.path, []).append(problem.message)
         problems = [problem.as_dict() for problem in exc.problems]
-        body = error_body("lens_refused", _first_message(fields, str(exc)), fields, problems=problems)
-        return Response(body, status=400)
+        # An export the AWS tool would refuse: the lens is fine, the target is not, hence a conflict.
+        code, status = (
+            ("aws_limits_exceeded", 409) if isinstance(exc, AwsLimitsExceeded) else ("lens_refused", 400)
+        )
+        body = error_body(code, _first_message(fields, str(exc)), fields, problems=problems)
+        return Response(body, status=status)
     if isinstance(exc, LensActionRefused):
         fields = {exc.field: [exc.message]} if exc.field else {}
         return Response(

@@ -257,6 +257,7 @@ def test_the_aws_export_of_a_lens_over_its_limits_is_409_with_each_value(api_for
 
     assert response.status_code == 409
     body = response.json()
+    assert body["code"] == "aws_limits_exceeded"
     assert set(body["fields"]) == {
         "$.pillars[0].questions[0].title",
         "$.pillars[0].questions[1].choices[0].title",
