@@ -39,6 +39,7 @@ ANY_USER_WRITES = (OK, OK, OK, OK, OK, 401, 401, 403)
 # workloads and shows no lens.
 SEES_LENS = (OK, OK, OK, 404, 404, 401, 401, OK)
 MANAGES_LENS = (OK, 403, 403, 404, 404, 401, 401, 403)
+MANAGER_READS = (OK, 403, 403, 404, 404, 401, 401, OK)  # who a lens is shared with
 # Tokens are made with a password or a session, never with a token.
 MAKES_TOKEN = (403, 403, 403, 403, 403, 401, 401, 403)
 # The spare token is the owner's: anyone else's request for it is a 404.
@@ -60,6 +61,27 @@ EXPECTED = {
     "workloads_shares_create": OWNS,
     "workloads_shares_partial_update": OWNS,
     "workloads_shares_destroy": OWNS,
+    "workloads_lens_reviews_list": SEES,
+    "workloads_lens_reviews_create": OWNS,
+    "workloads_lens_reviews_retrieve": SEES,
+    "workloads_lens_reviews_partial_update": ANSWERS,
+    "workloads_lens_reviews_destroy": OWNS,
+    "workloads_lens_reviews_answers_list": SEES,
+    "workloads_lens_reviews_answers_retrieve": SEES,
+    "workloads_lens_reviews_answers_partial_update": ANSWERS,
+    "workloads_lens_reviews_answers_history_list": SEES,
+    "workloads_risk_summary_retrieve": SEES,
+    "risk_summary_retrieve": ANY_USER_READS,
+    "lenses_list": ANY_USER_READS,
+    "lenses_import_create": ANY_USER_WRITES,
+    "lenses_retrieve": SEES_LENS,
+    "lenses_destroy": MANAGES_LENS,
+    "lenses_diff_retrieve": SEES_LENS,
+    "lenses_export_retrieve": SEES_LENS,
+    "lenses_versions_list": SEES_LENS,
+    "lenses_versions_create": MANAGES_LENS,
+    "lenses_shares_retrieve": MANAGER_READS,
+    "lenses_shares_update": MANAGES_LENS,
 }
 
 SECRET_WORKLOAD, SECRET_LENS = "Stranger's secret workload", "strangers-secret-lens"
@@ -152,6 +174,12 @@ def body_of(operation_id: str, world: World) -> dict:
         "workloads_transfer_create": {"owner": "outsider"},
         "workloads_shares_create": {"group": "newcomers", "role": "READER"},
         "workloads_shares_partial_update": {"role": "CONTRIBUTOR"},
+        "workloads_lens_reviews_create": {"lens": world.ids["team_lens"]},
+        "workloads_lens_reviews_partial_update": {"notes": "Seen."},
+        "workloads_lens_reviews_answers_partial_update": {"selected_choices": ["MLOPS01_BP01"]},
+        "lenses_import_create": factories.lens_document("Imported lens"),
+        "lenses_versions_create": {"label": "2", "major": False},
+        "lenses_shares_update": {"everyone": True, "users": ["reader"], "groups": []},
     }.get(operation_id, {})
 
 
