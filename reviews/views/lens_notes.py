@@ -22,7 +22,11 @@ def notes(request, pk: int, alias: str):
     writing = request.method == "POST"
     workload, role = workload_or_404(request, pk, Action.ANSWER if writing else Action.VIEW)
     review = lens_review_or_404(workload, alias)
-    pillars = list(review.lens_version.pillars.order_by("position").only("pk", "pillar_id", "name"))
+    # "version" too: the related manager sets each pillar's version, which reads version_id (a query a
+    # pillar if it were deferred).
+    pillars = list(
+        review.lens_version.pillars.order_by("position").only("pk", "version", "pillar_id", "name")
+    )
     lens_notes, pillar_notes = review.notes, dict(review.pillar_notes)
     errors: dict[str, list[str]] = {}
     status = 200
