@@ -212,7 +212,13 @@ class LensViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Destr
             ),
         ],
     )
-    @action(detail=False, methods=["post"], url_path="import", parser_classes=[JSONParser, MultiPartParser])
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="import",
+        parser_classes=[JSONParser, MultiPartParser],
+        check_body_text=False,  # the lens reader judges the bytes, and names where a NUL is
+    )
     def import_lens(self, request):
         source, alias = self._import_source(request)
         result = services.lens_import(

@@ -31,6 +31,7 @@ ERRORS = {
     "403": "Signed in, but not allowed: the role on the workload or lens, or a read-only token.",
     "404": "No such resource, or one the caller may not see.",
     "413": "The request body is larger than the instance's limit.",
+    "415": "The body is not JSON (or, where an upload is documented, not a form).",
     "429": "Too many requests: wait the seconds `Retry-After` gives.",
 }
 BODY_METHODS = {"POST", "PUT", "PATCH"}
@@ -46,7 +47,7 @@ class AutoSchema(openapi.AutoSchema):
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
         for code, description in ERRORS.items():
-            if code == "413" and self.method not in BODY_METHODS:
+            if code in {"413", "415"} and self.method not in BODY_METHODS:
                 continue
             if code not in responses:
                 responses[code] = self._get_response_for_code(error_response(description), code)

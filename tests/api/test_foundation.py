@@ -3,6 +3,7 @@
 import pytest
 from rest_framework.test import APIClient
 
+from tests import factories
 from tests.api.conftest import revoked_token_client
 
 pytestmark = pytest.mark.django_db
@@ -75,3 +76,23 @@ def test_schema_and_docs_are_served_without_a_cdn(client):
     page = docs.content.decode()
     assert "cdn" not in page.lower()
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in page
+
+
+def test_text_with_a_nul_character_is_400_naming_where(api_for, shared_workload):
+    client = api_for(shared_workload.owner)
+    response = client.get("/api/v1/workloads/?search=a%00b")
+    assert response.status_code == 400
+    assert response.json()["fields"] == {"search": ["Null characters are not allowed."]}
+    url = f"/api/v1/workloads/{shared_workload.workload.pk}/lens-reviews/ml-lens-2021/answers/MLOPS01/"
+    response = client.patch(url, {"notes": "a\x00b", "choice_updates": {"x\x00": {}}}, format="json")
+    assert response.status_code == 400
+    assert set(response.json()["fields"]) == {"notes", "choice_updates.x\x00"}
+    assert shared_workload.answer("MLOPS01").notes == ""
+
+
+def test_a_lens_with_a_nul_character_is_refused_at_its_path(api_for, shared_workload):
+    document = factories.lens_document()
+    document["pillars"][0]["name"] = "a\x00b"
+    response = api_for(shared_workload.owner).post("/api/v1/lenses/import/", document, format="json")
+    assert response.status_code == 400
+    assert list(response.json()["fields"]) == ["$.pillars[0].name"]
