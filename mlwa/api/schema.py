@@ -1,7 +1,7 @@
 """The OpenAPI schema (drf-spectacular): the error shape on every operation, and token auth.
 
-Every operation documents the errors any of them can answer (400, 401, 403, 404, 429, and 413 for a
-body), in the one shape `mlwa.api.errors` makes; views add their own (409, 412) with extend_schema.
+Every operation documents the errors any of them can answer (400, 401, 403, 404, 429; 413 and 415
+for a body), in the one shape `mlwa.api.errors` makes; views add their own (409, 412) with extend_schema.
 """
 
 from drf_spectacular import openapi
