@@ -1,3 +1,307 @@
-"""Risk summaries: one workload's, and every workload the caller may see at once."""
+"""Risk summaries: one workload's (/api/v1/workloads/{id}/risk-summary/), and every workload the
+caller may see at once (/api/v1/risk-summary/, also as CSV).
 
-urlpatterns = []
+The organisation-wide summary answers up to settings.MLWA_RISK_SUMMARY_MAX workloads in one
+response, so its rows never go through serializers: reviews.selectors.summaries builds plain dicts
+and lists, and the serializers below only describe them in the schema.
+"""
+
+import csv
+import io
+
+import orjson
+from django.conf import settings
+from django.urls import path
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import renderers, serializers
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.response import Response
+from rest_framework.utils import encoders
+
+from mlwa.api.schema import AutoSchema
+from mlwa.api.views import ApiView, GenericApiView
+from reviews.api.filters import WorkloadFilterSet, requested_filters
+from reviews.api.milestones import MILESTONE_PARAMETER, requested_milestone
+from reviews.models import Workload
+from reviews.selectors.summaries import risk_summary, workload_risk_summary
+from reviews.views.access import workload_or_404
+
+# --- the shape, for the schema ---------------------------------------------------------------------
+
+
+class RiskCountsSerializer(serializers.Serializer):
+    """How many questions are at each risk, how many there are, and how many are answered."""
+
+    high = serializers.IntegerField()
+    medium = serializers.IntegerField()
+    none = serializers.IntegerField()
+    not_applicable = serializers.IntegerField()
+    unanswered = serializers.IntegerField()
+    questions = serializers.IntegerField(help_text="All of them: the five counts added up.")
+    answered = serializers.IntegerField(help_text="`questions` less `unanswered`.")
+
+
+class PillarSummarySerializer(serializers.Serializer):
+    pillar_id = serializers.CharField(help_text="The pillar's id in the lens (`security`, ...).")
+    name = serializers.CharField()
+    counts = RiskCountsSerializer()
+
+
+class LensSummarySerializer(serializers.Serializer):
+    alias = serializers.CharField(help_text="The lens's alias.")
+    name = serializers.CharField(help_text="The lens's name.")
+    version = serializers.CharField(help_text="The label of the version the workload is reviewed on.")
+    totals = RiskCountsSerializer(help_text="Its pillars' counts added up.")
+    pillars = PillarSummarySerializer(many=True, help_text="In the lens's order.")
+
+
+class WorkloadRiskSummarySerializer(serializers.Serializer):
+    """A workload's risk counts per lens and pillar, and in total."""
+
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    owner = serializers.CharField(help_text="The owner's username.")
+    environment = serializers.ChoiceField(choices=Workload.Environment.choices)
+    totals = RiskCountsSerializer(help_text="Its lenses' counts added up.")
+    lenses = LensSummarySerializer(many=True, help_text="In the order they were applied.")
+
+    class Meta:
+        ref_name = "WorkloadRiskSummary"
+
+
+class RiskSummarySerializer(serializers.Serializer):
+    """Every workload the caller may see that matches the filters, up to the instance's cap."""
+
+    count = serializers.IntegerField(help_text="How many workloads match, including any left out.")
+    truncated = serializers.BooleanField(
+        help_text="True when more workloads match than `limit`: only the first `limit` are given."
+    )
+    limit = serializers.IntegerField(help_text="The most workloads one response gives (the cap).")
+    totals = RiskCountsSerializer(help_text="The counts of the workloads given, added up.")
+    workloads = WorkloadRiskSummarySerializer(many=True, help_text="In the order `ordering` names.")
+
+    class Meta:
+        ref_name = "RiskSummary"
+
+
+# --- CSV --------------------------------------------------------------------------------------------
+
+#: What a spreadsheet may take for the start of a formula (DESIGN.md, "Reports in the background").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+CSV_COLUMNS = (
+    "workload_id",
+    "workload",
+    "owner",
+    "environment",
+    "lens",
+    "lens_version",
+    "pillar_id",
+    "pillar",
+    "high",
+    "medium",
+    "none",
+    "not_applicable",
+    "unanswered",
+    "questions",
+    "answered",
+)
+COUNT_COLUMNS = CSV_COLUMNS[8:]
+
+
+def csv_safe(text: str) -> str:
+    """`text` as a spreadsheet shows it, never runs it: a cell that a spreadsheet would read as a
+    formula gets a leading quote. Workload names, usernames and lens texts are user input."""
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+
+
+def summary_csv_rows(summary: dict):
+    """One row per (workload, lens, pillar) of an organisation-wide summary; a workload without
+    lenses gets one row with empty lens and pillar columns and zero counts, so that every workload
+    of the summary is in the file."""
+    for workload in summary["workloads"]:
+        head = [
+            workload["id"],
+            csv_safe(workload["name"]),
+            csv_safe(workload["owner"]),
+            workload["environment"],
+        ]
+        if not workload["lenses"]:
+            yield [*head, "", "", "", "", *(workload["totals"][name] for name in COUNT_COLUMNS)]
+        for lens in workload["lenses"]:
+            lens_cells = [csv_safe(lens["alias"]), csv_safe(lens["version"])]
+            for pillar in lens["pillars"]:
+                counts = pillar["counts"]
+                yield [
+                    *head,
+                    *lens_cells,
+                    csv_safe(pillar["pillar_id"]),
+                    csv_safe(pillar["name"]),
+                    *(counts[name] for name in COUNT_COLUMNS),
+                ]
+
+
+class RiskSummaryCsvRenderer(renderers.BaseRenderer):
+    """`?format=csv` (or `Accept: text/csv`): the summary as one CSV row per workload, lens and pillar."""
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerow(CSV_COLUMNS)
+        writer.writerows(summary_csv_rows(data))
+        return out.getvalue().encode(self.charset)
+
+
+class SummaryJSONRenderer(renderers.JSONRenderer):
+    """DRF's JSON renderer, writing with orjson: the organisation-wide summary of 10,000 workloads
+    is some 12 MB of JSON, which the standard library takes ten times longer to write (about 250
+    ms against 25, measured). Values orjson does not know (lazy translations...) go through DRF's
+    encoder, as they would with DRF's renderer."""
+
+    def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
+        if data is None:
+            return b""
+        return orjson.dumps(data, default=_drf_encoder.default)
+
+
+_drf_encoder = encoders.JSONEncoder()
+
+
+# --- views ------------------------------------------------------------------------------------------
+
+ORG_MILESTONE_PARAMETER = OpenApiParameter(
+    MILESTONE_PARAMETER.name,
+    OpenApiTypes.INT,
+    description="Each workload's milestone N instead of its current state: workloads without one are "
+    "left out, and the answer is 404 when none of them has it (no workload has milestones yet).",
+)
+FORMAT_PARAMETER = OpenApiParameter(
+    "format",
+    OpenApiTypes.STR,
+    enum=["json", "csv"],
+    description="`csv` for one row per workload, lens and pillar, as an attachment (so does "
+    "`Accept: text/csv`); JSON otherwise.",
+)
+COUNT_HEADERS = [
+    OpenApiParameter(
+        "X-Total-Count",
+        OpenApiTypes.INT,
+        OpenApiParameter.HEADER,
+        response=[200],
+        description="How many workloads match (`count`), for the CSV too.",
+    ),
+    OpenApiParameter(
+        "X-Truncated",
+        OpenApiTypes.BOOL,
+        OpenApiParameter.HEADER,
+        response=[200],
+        description="`true` when more workloads match than one response gives (`truncated`).",
+    ),
+]
+
+
+def requested_org_milestone(request) -> None:
+    """`?milestone=N` on the organisation-wide summary: each matching workload's milestone N. A
+    400 for a value that is not a positive whole number, as for one workload (requested_milestone);
+    a 404 while no workload has milestones."""
+    raw = request.query_params.get(MILESTONE_PARAMETER.name)
+    if raw is None or raw == "":
+        return
+    if not raw.isdigit() or int(raw) < 1:
+        raise ValidationError({"milestone": ["A milestone number: 1, 2, 3..."]})
+    raise NotFound(f"No workload has a milestone {int(raw)}.")
+
+
+@extend_schema(
+    summary="A workload's risk counts per lens and pillar",
+    parameters=[
+        OpenApiParameter("workload_id", OpenApiTypes.INT, OpenApiParameter.PATH),
+        MILESTONE_PARAMETER,
+    ],
+    responses=WorkloadRiskSummarySerializer,
+)
+class WorkloadRiskSummaryView(ApiView):
+    """GET: the workload's counts per lens and pillar, the lens totals and its totals."""
+
+    renderer_classes = [SummaryJSONRenderer]
+
+    def get(self, request, workload_id: int):
+        workload, _role = workload_or_404(request, workload_id)
+        requested_milestone(request, workload)
+        return Response(workload_risk_summary(workload=workload))
+
+
+class SummarySchema(AutoSchema):
+    """The organisation-wide summary is one object, not a list, yet takes the workload list's
+    filters: document them (drf-spectacular documents filters on lists only)."""
+
+    def get_filter_backends(self):
+        return getattr(self.view, "filter_backends", [])
+
+    def _get_response_bodies(self, direction="response"):
+        # Errors are JSON whatever the format asked for (RiskSummaryView.finalize_response).
+        responses = super()._get_response_bodies(direction)
+        for code, response in responses.items():
+            if not code.startswith("2"):
+                response.get("content", {}).pop(RiskSummaryCsvRenderer.media_type, None)
+        return responses
+
+
+@extend_schema(
+    summary="Risk counts of every workload you may see, per lens and pillar",
+    description="Every workload the caller may see (every one, for a user who may see all workloads) "
+    "that matches the filters, in one response: no pages. The response holds at most the instance's "
+    "cap of workloads (MLWA_RISK_SUMMARY_MAX, 10,000 unless the instance sets it), the first ones in "
+    "the `ordering` order; when more match, `truncated` is true and `count` says how many match. "
+    "`?format=csv` gives one row per workload, lens and pillar, as an attachment; text cells that a "
+    "spreadsheet would run as a formula start with a quote.",
+    parameters=[ORG_MILESTONE_PARAMETER, FORMAT_PARAMETER, *COUNT_HEADERS],
+    responses={
+        (200, "application/json"): RiskSummarySerializer,
+        (200, "text/csv"): OpenApiResponse(
+            OpenApiTypes.STR, description="Columns: " + ", ".join(CSV_COLUMNS) + "."
+        ),
+    },
+)
+class RiskSummaryView(GenericApiView):
+    """GET: the organisation-wide risk summary, as JSON or CSV."""
+
+    renderer_classes = [SummaryJSONRenderer, RiskSummaryCsvRenderer]
+    filter_backends = [DjangoFilterBackend]  # for the schema: requested_filters applies WorkloadFilterSet
+    filterset_class = WorkloadFilterSet
+    queryset = Workload.objects.none()  # every read goes through the selectors
+    pagination_class = None
+    schema = SummarySchema()
+
+    def get(self, request):
+        requested_org_milestone(request)
+        summary = risk_summary(
+            user=request.user, filters=requested_filters(request), limit=settings.MLWA_RISK_SUMMARY_MAX
+        )
+        headers = {"X-Total-Count": str(summary["count"]), "X-Truncated": str(summary["truncated"]).lower()}
+        if request.accepted_renderer.format == RiskSummaryCsvRenderer.format:
+            headers["Content-Disposition"] = 'attachment; filename="risk-summary.csv"'
+        return Response(summary, headers=headers)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        # Only the summary has a CSV form: errors, and OPTIONS's description of the view, are JSON
+        # whatever format was asked for.
+        if request.method == "OPTIONS" or response.status_code != 200:
+            request.accepted_renderer = SummaryJSONRenderer()
+            request.accepted_media_type = SummaryJSONRenderer.media_type
+        return super().finalize_response(request, response, *args, **kwargs)
+
+
+urlpatterns = [
+    path(
+        "workloads/<int:workload_id>/risk-summary/",
+        WorkloadRiskSummaryView.as_view(),
+        name="workload-risk-summary",
+    ),
+    path("risk-summary/", RiskSummaryView.as_view(), name="risk-summary"),
+]
