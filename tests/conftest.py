@@ -82,3 +82,19 @@ def client_for(client):
         return client
 
     return login
+
+
+@pytest.fixture
+def retire_published_lens_versions(transactional_db):
+    """Let the flush after a transactional test (live server, browser) empty the lens tables.
+
+    The triggers of lens migration 0002 refuse to delete the content of a published version, and on
+    SQLite the flush is a DELETE of every row (on PostgreSQL a TRUNCATE, which row triggers do not see),
+    so the flush would fail ("published lens versions cannot change") and leave its rows behind.
+    Marking the published versions RETIRING is the one change the triggers allow, and what deleting a
+    lens does (lens.models._retire_before_delete). This fixture depends on `transactional_db`, so its
+    teardown runs before the flush."""
+    from lens.models import LensVersion
+
+    yield
+    LensVersion.objects.filter(status=LensVersion.Status.PUBLISHED).update(status=LensVersion.Status.RETIRING)

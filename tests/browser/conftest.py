@@ -7,7 +7,7 @@ and fail under .ci/run (MLWA_REQUIRE_SERVICES).
 Every test here is marked `browser` (`pytest -m "not browser"` leaves them out) and uses `live_server`,
 so it runs in a transactional database: what the test writes is committed where the server's thread
 sees it, and the tables are emptied afterwards (post_migrate then loads the built-in lens again).
-Emptying needs `_retire_published_lens_versions`: see there.
+Emptying needs `retire_published_lens_versions` (tests/conftest.py).
 
 Django and Playwright's event loop: the sync API runs an asyncio loop in this thread, and that loop
 counts as running from `sync_playwright().start()` until `stop()`, even between Playwright calls.
@@ -25,7 +25,6 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import ConsoleMessage, Error, Page, sync_playwright
 
-from lens.models import LensVersion
 from tests.conftest import REQUIRE_SERVICES
 
 CHROMIUM = os.environ.get("MLWA_CHROMIUM", "/usr/bin/chromium")
@@ -70,17 +69,8 @@ def _django_allow_async_unsafe():
 
 
 @pytest.fixture(autouse=True)
-def _retire_published_lens_versions(transactional_db):
-    """Let the flush after a transactional test empty the lens tables.
-
-    The triggers of lens migration 0002 refuse to delete the content of a published version, and on
-    SQLite the flush is a DELETE of every row (on PostgreSQL a TRUNCATE, which row triggers do not see),
-    so the flush of the first browser test would fail ("published lens versions cannot change") and
-    leave its rows behind. Marking the published versions RETIRING is the one change the triggers
-    allow, and what deleting a lens does (lens.models._retire_before_delete). This fixture depends on
-    `transactional_db`, so its teardown runs before the flush."""
-    yield
-    LensVersion.objects.filter(status=LensVersion.Status.PUBLISHED).update(status=LensVersion.Status.RETIRING)
+def _flushable(retire_published_lens_versions):
+    """Every browser test runs in a transactional database: see tests/conftest.py."""
 
 
 @pytest.fixture(scope="module")
