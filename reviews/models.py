@@ -2,8 +2,9 @@
 
 A Workload is owned by one user and shared with users or groups (Share) as contributor or reader.
 Each lens applied to it is a LensReview of one published LensVersion, with one Answer per question,
-created with the review, so that every summary is a plain aggregate over stored risks. Every change to
-an answer is kept in AnswerChange; everything else that happens to a workload in WorkloadEvent.
+created with the review, so that every summary is a plain aggregate over stored risks (and, for the
+largest summaries, a read of PillarRiskCounts, which database triggers keep). Every change to an
+answer is kept in AnswerChange; everything else that happens to a workload in WorkloadEvent.
 Writes go through reviews.services; reads through reviews.selectors.
 """
 
@@ -184,6 +185,34 @@ class Answer(models.Model):
             return str(cls.Reason(reason).label)
         except ValueError:
             return reason
+
+
+class PillarRiskCounts(models.Model):
+    """How many of a lens review's questions in one pillar are at each risk.
+
+    Kept by database triggers on the answers table (migration 0002), whatever code writes answers:
+    a new answer counts in, a changed risk moves from one count to another, a deleted answer counts
+    out. Nothing else writes these rows. Summaries over thousands of workloads read one row per
+    pillar here instead of counting every answer (reviews.selectors.summaries).
+    """
+
+    lens_review = models.ForeignKey(LensReview, models.CASCADE, related_name="pillar_counts")
+    pillar = models.ForeignKey("lens.Pillar", models.PROTECT, related_name="+")
+    high = models.PositiveIntegerField(default=0)
+    medium = models.PositiveIntegerField(default=0)
+    none = models.PositiveIntegerField(default=0)
+    not_applicable = models.PositiveIntegerField(default=0)
+    unanswered = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            # The triggers' upsert relies on it (ON CONFLICT (lens_review_id, pillar_id)).
+            models.UniqueConstraint(fields=["lens_review", "pillar"], name="pillarriskcounts_one_per_pillar"),
+        ]
+        verbose_name_plural = "pillar risk counts"
+
+    def __str__(self) -> str:
+        return f"{self.lens_review_id} · {self.pillar_id}: {self.high} high, {self.medium} medium"
 
 
 class AnswerChange(models.Model):

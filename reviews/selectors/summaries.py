@@ -12,9 +12,11 @@ and answers there are:
   costs another query);
 - the lens reviews of those workloads, with their lens and version, in the order applied;
 - the pillars of those lens versions;
-- the counts: one GROUP BY over those reviews' answers, by (review, pillar), with a filtered count
-  per risk. When every workload there is matches (an auditor's summary without filters), it reads
-  every answer rather than joining them to the matching workloads: a third less time.
+- the counts: a row per (review, pillar) of PillarRiskCounts, which database triggers keep equal to
+  the answers (reviews migration 0003), so that no answer is counted here: for 10,000 workloads,
+  reading 50,000 rows of counts takes a tenth of the time of grouping their 140,000 answers. When
+  every workload there is matches (an auditor's summary without filters), it reads every row
+  rather than joining them to the matching workloads.
 
 The per-workload counts of reviews.selectors.risk.with_risk_counts are correlated subqueries, run
 once per workload: right for a page of 25 rows, seven times slower than one GROUP BY for 10,000
@@ -28,21 +30,14 @@ from operator import itemgetter
 from typing import Any
 
 from django.db import connections
-from django.db.models import Count, Func, Q, QuerySet, Subquery, Window
+from django.db.models import Count, Func, QuerySet, Subquery, Window
 
 from lens.models import Pillar
-from reviews.models import Answer, LensReview, Workload
+from reviews.models import LensReview, PillarRiskCounts, Workload
 from reviews.selectors.dashboard import SORTS, WorkloadFilters, matching_workloads, with_last_change
 
-R = Answer.Risk
-
-_COUNTS = {
-    "high": Count("pk", filter=Q(risk=R.HIGH)),
-    "medium": Count("pk", filter=Q(risk=R.MEDIUM)),
-    "none": Count("pk", filter=Q(risk=R.NONE)),
-    "not_applicable": Count("pk", filter=Q(risk=R.NOT_APPLICABLE)),
-    "unanswered": Count("pk", filter=Q(risk=R.UNANSWERED)),
-}
+#: The risks counted, in the order of PillarRiskCounts' columns and of counts()'s arguments.
+_COUNTS = ("high", "medium", "none", "not_applicable", "unanswered")
 
 Summary = dict[str, Any]
 
@@ -81,9 +76,11 @@ def _total(parts: list[dict]) -> dict[str, int]:
 _SORT_KEY, _PILLAR, _RISKS = itemgetter(0), itemgetter(1), itemgetter(2)  # of an entry, below
 
 
-def _summaries(reviews: QuerySet[LensReview], answers: QuerySet[Answer]) -> dict[int, list[Summary]]:
+def _summaries(
+    reviews: QuerySet[LensReview], pillar_counts: QuerySet[PillarRiskCounts]
+) -> dict[int, list[Summary]]:
     """workload id → its lenses' summaries in the order applied, for the `reviews` and their
-    `answers` (both restricted to the same workloads). Three queries, one if there is no review.
+    `pillar_counts` (both restricted to the same workloads). Three queries, one if there is no review.
 
     Built for 50,000 rows of counts (10,000 workloads) with as little work per row as can be: each
     distinct (pillar, counts), and each distinct lens totals, is made once and shared by the
@@ -103,8 +100,8 @@ def _summaries(reviews: QuerySet[LensReview], answers: QuerySet[Answer]) -> dict
     }
     pillars: dict[tuple, tuple] = {}  # (pillar pk, *risks) → (sort key, pillar, risks): an entry
     by_review: dict[int, list] = {}  # review id → [(sort key, pillar, risks)]
-    grouped = answers.values_list("lens_review_id", "question__pillar_id").annotate(**_COUNTS).order_by()
-    for row in _fetch(grouped):
+    rows = pillar_counts.values_list("lens_review_id", "pillar_id", *_COUNTS).order_by()
+    for row in _fetch(rows):
         key = row[1:]
         entry = pillars.get(key)
         if entry is None:
@@ -156,7 +153,7 @@ def workload_risk_summary(*, workload: Workload) -> Summary:
     """One workload's risk counts per lens and pillar, with the totals per lens and overall. Three
     queries (its lens reviews, the pillars, the counts); `workload` comes with its owner."""
     reviews = LensReview.objects.filter(workload=workload)
-    lenses = _summaries(reviews, Answer.objects.filter(lens_review__in=reviews.values("pk")))
+    lenses = _summaries(reviews, PillarRiskCounts.objects.filter(lens_review__in=reviews.values("pk")))
     return _workload_summary(
         workload.pk,
         workload.name,
@@ -226,10 +223,10 @@ def _risk_summary(*, user, filters: WorkloadFilters, limit: int) -> Summary:
     else:  # every workload there is (an auditor's usual summary): nothing to restrict
         reviews = LensReview.objects.all()
     restricted = truncated or count < every
-    answers = (
-        Answer.objects.filter(lens_review__in=reviews.values("pk")) if restricted else Answer.objects.all()
-    )
-    by_workload = _summaries(reviews, answers)
+    pillar_counts = PillarRiskCounts.objects.all()
+    if restricted:
+        pillar_counts = pillar_counts.filter(lens_review__in=reviews.values("pk"))
+    by_workload = _summaries(reviews, pillar_counts)
     summaries = [
         _workload_summary(row[0], row[1], row[2], row[3], by_workload.get(row[0], [])) for row in workloads
     ]
