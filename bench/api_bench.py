@@ -8,7 +8,8 @@ organisation that size runs on.
 The API side is the whole stack through the test client (middleware, token authentication, rate
 limit, view, selector, renderer), the response rendered in full; nothing is cached across requests
 on either side. The API reads the per-pillar counts that database triggers keep as answers change
-(reviews.PillarRiskCounts), where the baseline counts the answers themselves. Medians of 20 runs after a warm-up, the API and the baseline taken in turn.
+(reviews.PillarRiskCounts), where the baseline counts the answers themselves. Medians of 20 runs
+after a warm-up, the API and the baseline taken in turn.
 
 The section runs on a database of its own, made for it beside the bench's (as pytest makes its
 test database) and dropped at the end: the summary covers exactly the generated workloads, not
