@@ -10,15 +10,15 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from lens import services
+from lens.access import managed_lens, requested_version, visible_lens
 from lens.diff import version_diff
 from lens.format import AwsLimitsExceeded, LensRefused, write_lens, write_lens_for_aws
 from lens.forms import LensImportForm, LensPublishForm, LensShareForm, LensUnshareForm, add_refusal
@@ -26,7 +26,6 @@ from lens.models import Lens, LensVersion
 from lens.permissions import can_manage
 from lens.selectors import (
     lens_versions,
-    lenses_for,
     library_entries,
     previous_published_version,
     version_by_label,
@@ -36,29 +35,6 @@ from lens.selectors import (
 from lens.services import LensActionRefused
 
 TRUE_VALUES = {"1", "true", "yes", "on"}
-
-
-def _visible_lens(request, alias: str) -> Lens:
-    """The lens with `alias`, if the user may see it; a 404 otherwise."""
-    return get_object_or_404(lenses_for(user=request.user).select_related("owner"), alias=alias)
-
-
-def _managed_lens(request, alias: str) -> Lens:
-    """The lens with `alias`, if the user manages it; a 404 if they may not see it, a 403 if they
-    may see it but not manage it."""
-    lens = _visible_lens(request, alias)
-    if not can_manage(request.user, lens):
-        raise PermissionDenied("Only the lens's owner (for the instance's lenses, an administrator) may.")
-    return lens
-
-
-def _requested_version(lens: Lens, label: str | None, *, manager: bool) -> LensVersion | None:
-    """The version `label` names ("draft" only for a manager), a 404 if there is none; without a
-    label, the newest published version (or the draft, when nothing is published), maybe None."""
-    version = version_by_label(lens, label, include_draft=manager)
-    if label and version is None:
-        raise Http404("This lens has no such version.")
-    return version
 
 
 def _lens_url(lens: Lens, version: LensVersion | None = None) -> str:
@@ -78,9 +54,9 @@ def library(request):
 
 @login_required
 def detail(request, alias: str):
-    lens = _visible_lens(request, alias)
+    lens = visible_lens(request, alias)
     manager = can_manage(request.user, lens)
-    version = _requested_version(lens, request.GET.get("version"), manager=manager)
+    version = requested_version(lens, request.GET.get("version"), manager=manager)
     versions = lens_versions(lens, include_draft=manager)
     draft = next((v for v in versions if v.status == LensVersion.Status.DRAFT), None)
     context = {
@@ -130,7 +106,7 @@ def import_lens(request):
 
 @login_required
 def publish(request, alias: str):
-    lens = _managed_lens(request, alias)
+    lens = managed_lens(request, alias)
     form = LensPublishForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
         try:
@@ -153,13 +129,13 @@ def publish(request, alias: str):
 def diff(request, alias: str):
     """What changed between two versions; by default from the previous published version to the
     draft (for a manager) or to the newest published version."""
-    lens = _visible_lens(request, alias)
+    lens = visible_lens(request, alias)
     manager = can_manage(request.user, lens)
     versions = lens_versions(lens, include_draft=manager)
     to_label, from_label = request.GET.get("to"), request.GET.get("from")
-    new = _requested_version(lens, to_label, manager=manager) if to_label else next(iter(versions), None)
+    new = requested_version(lens, to_label, manager=manager) if to_label else next(iter(versions), None)
     if from_label:
-        old = _requested_version(lens, from_label, manager=manager)
+        old = requested_version(lens, from_label, manager=manager)
     else:
         old = previous_published_version(new) if new else None
     changes = version_diff(version_document(old), version_document(new)) if old and new else []
@@ -170,8 +146,8 @@ def diff(request, alias: str):
 @login_required
 def export(request, alias: str):
     """The version as a lens file, written from its rows; with `aws=1`, as the AWS tool accepts it."""
-    lens = _visible_lens(request, alias)
-    version = _requested_version(lens, request.GET.get("version"), manager=can_manage(request.user, lens))
+    lens = visible_lens(request, alias)
+    version = requested_version(lens, request.GET.get("version"), manager=can_manage(request.user, lens))
     if version is None:
         raise Http404("This lens has no published version yet.")
     for_aws = request.GET.get("aws", "").lower() in TRUE_VALUES
@@ -191,7 +167,7 @@ def export(request, alias: str):
 
 @login_required
 def share(request, alias: str):
-    lens = _managed_lens(request, alias)
+    lens = managed_lens(request, alias)
     form = LensShareForm(
         request.POST if request.method == "POST" else None, initial={"everyone": lens.shared_with_everyone}
     )
@@ -216,7 +192,7 @@ def share(request, alias: str):
 @login_required
 @require_POST
 def unshare(request, alias: str):
-    lens = _managed_lens(request, alias)
+    lens = managed_lens(request, alias)
     form = LensUnshareForm(request.POST, lens=lens)
     if form.is_valid():
         user, group = form.cleaned_data["user"], form.cleaned_data["group"]
@@ -235,7 +211,7 @@ def unshare(request, alias: str):
 @login_required
 def delete(request, alias: str):
     """A confirmation page; the POST deletes the lens and every version, unless it is refused."""
-    lens = _managed_lens(request, alias)
+    lens = managed_lens(request, alias)
     if request.method == "POST":
         try:
             services.lens_delete(lens=lens)

@@ -10,7 +10,8 @@ from rest_framework import mixins, status
 from rest_framework.response import Response
 
 from lens import services
-from lens.api.access import ALIAS_PARAMETER, managed_lens, visible_lens
+from lens.access import managed_lens, visible_lens
+from lens.api.access import ALIAS_PARAMETER
 from lens.api.serializers import PublishSerializer, SharesSerializer, VersionSerializer
 from lens.models import Lens, LensVersion
 from lens.permissions import can_manage

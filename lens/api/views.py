@@ -22,14 +22,8 @@ from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from lens import services
-from lens.api.access import (
-    ALIAS_PATTERN,
-    VERSION_PARAMETER,
-    managed_lens,
-    requested_version,
-    summarised,
-    visible_lens,
-)
+from lens.access import managed_lens, requested_version, visible_lens
+from lens.api.access import ALIAS_PATTERN, VERSION_PARAMETER, summarised
 from lens.api.lens_file import LensFileSerializer
 from lens.api.serializers import (
     DiffSerializer,
