@@ -273,7 +273,9 @@ class LensReviewViewSet(mixins.ListModelMixin, ApiViewSet):
         version = _lens_version(request.user, data.validated_data["lens"], data.validated_data.get("version"))
         services.lens_review_apply(workload=workload, lens_version=version, actor=request.user)
         review = get_object_or_404(workload_reviews(workload), lens_id=version.lens_id)
-        location = reverse("api:lens-review-detail", args=[workload.pk, version.lens.alias])
+        location = request.build_absolute_uri(
+            reverse("api:lens-review-detail", args=[workload.pk, version.lens.alias])
+        )
         return Response(_detail(review), status=status.HTTP_201_CREATED, headers={"Location": location})
 
     def retrieve(self, request, *args, **kwargs):

@@ -80,7 +80,7 @@ def test_who_applies_a_lens(api_for, shared_workload, who):
     if EDIT[who] == "ok":
         assert response.status_code == 201, response.content
         assert response.json()["lens"] == TEST_LENS
-        assert response["Location"] == review_url(shared_workload.workload, TEST_LENS)
+        assert response["Location"] == "http://testserver" + review_url(shared_workload.workload, TEST_LENS)
     else:
         assert response.status_code == EDIT[who], response.content
         assert review_state() == before
