@@ -4,6 +4,7 @@ each workload's shares and event log."""
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status
@@ -178,7 +179,12 @@ class WorkloadViewSet(
         aliases = fields.pop("lenses", None)
         versions = None if aliases is None else _lens_versions(request.user, aliases)
         workload = services.workload_create(owner=request.user, fields=fields, lens_versions=versions)
-        return Response(self.get_serializer(self._row(workload.pk)).data, status=status.HTTP_201_CREATED)
+        location = request.build_absolute_uri(reverse("api:workload-detail", args=[workload.pk]))
+        return Response(
+            self.get_serializer(self._row(workload.pk)).data,
+            status=status.HTTP_201_CREATED,
+            headers={"Location": location},
+        )
 
     def partial_update(self, request, pk=None, *args, **kwargs):
         workload, _role = workload_or_404(request, pk, Action.EDIT)

@@ -101,6 +101,7 @@ def test_create_with_the_builtin_lens_by_default(api_for, shared_workload):
         ["b2c"],
     )
     assert WorkloadEvent.objects.filter(workload_id=body["id"], kind="CREATED").exists()
+    assert response["Location"] == f"http://testserver{URL}{body['id']}/"
 
 
 def test_create_with_chosen_lenses(api_for, shared_workload):
