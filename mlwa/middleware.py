@@ -10,7 +10,9 @@ import io
 
 from django.conf import settings
 from django.core.handlers.wsgi import LimitedStream
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse
+
+from mlwa.api.errors import json_error
 
 _CHUNK = 64 * 1024
 
@@ -18,7 +20,7 @@ _CHUNK = 64 * 1024
 def _too_large(request, limit: int) -> HttpResponse:
     message = f"The request body is larger than the limit of {limit:,} bytes."
     if request.path.startswith("/api/") or "json" in request.META.get("HTTP_ACCEPT", ""):
-        response = JsonResponse({"code": "request_too_large", "message": message, "fields": {}}, status=413)
+        response = json_error(413, "request_too_large", message)
     else:
         response = HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
     # The rest of the body was never read: the connection cannot carry another request.
@@ -80,7 +82,5 @@ class ApiNotFoundMiddleware:
             and request.path.startswith("/api/")
             and not response.get("Content-Type", "").startswith("application/json")
         ):
-            return JsonResponse(
-                {"code": "not_found", "message": "No such resource.", "fields": {}}, status=404
-            )
+            return json_error(404, "not_found", "No such resource.")
         return response

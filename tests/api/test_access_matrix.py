@@ -17,12 +17,13 @@ from django.contrib.auth.models import Group, Permission, User
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
-from accounts.services import token_create, token_revoke
+from accounts.services import token_create
 from lens.models import BUILTIN_ALIAS
 from lens.services import lens_import, lens_share
 from reviews.models import Share
 from reviews.services import share_grant, workload_create
 from tests import factories
+from tests.api.conftest import revoked_token_client, token_client
 from tests.reviews.stored import database_state
 
 CALLERS = ("owner", "contributor", "reader", "outsider", "see_all", "anonymous", "revoked", "read_only")
@@ -95,13 +96,6 @@ class World:
     ids: dict[str, str]
 
 
-def _token_client(user, **options) -> APIClient:
-    token, key = token_create(user=user, name=f"matrix {options}", **options)
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
-    return client, token
-
-
 def build_world() -> World:
     def user(name):
         return User.objects.create_user(name, f"{name}@example.com", f"{name}-password")
@@ -130,13 +124,12 @@ def build_world() -> World:
     secret.save(update_fields=["alias"])
     workload_create(owner=people["stranger"], fields={"name": SECRET_WORKLOAD})
 
-    clients = {}
-    for name in ("owner", "contributor", "reader", "outsider", "see_all"):
-        clients[name], _token = _token_client(people[name])
+    clients = {
+        name: token_client(people[name]) for name in ("owner", "contributor", "reader", "outsider", "see_all")
+    }
     clients["anonymous"] = APIClient()
-    clients["revoked"], revoked = _token_client(people["owner"], read_only=False)
-    token_revoke(token=revoked)
-    clients["read_only"], _token = _token_client(people["owner"], read_only=True)
+    clients["revoked"] = revoked_token_client(people["owner"])
+    clients["read_only"] = token_client(people["owner"], read_only=True, name="read-only")
     spare, _key = token_create(user=people["owner"], name="spare")
     return World(
         clients=clients,
