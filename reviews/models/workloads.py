@@ -6,6 +6,9 @@ created with the review, so that every summary is a plain aggregate over stored 
 largest summaries, a read of PillarRiskCounts, which database triggers keep). Every change to an
 answer is kept in AnswerChange; everything else that happens to a workload in WorkloadEvent.
 Writes go through reviews.services; reads through reviews.selectors.
+
+The fields of an answer and of a set of risk counts are declared once (AnswerFields, RiskCounts) and
+shared with the frozen copies a milestone keeps (reviews.models.milestones).
 """
 
 from django.conf import settings
@@ -44,6 +47,9 @@ class Workload(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Set only inside the transaction that deletes the workload (reviews.signals), because the
+    # database refuses to delete a milestone of a workload that is not being deleted.
+    is_being_deleted = models.BooleanField(default=False, editable=False)
 
     class Meta:
         ordering = ["name", "pk"]
@@ -119,9 +125,10 @@ class LensReview(models.Model):
         return f"{self.workload} · {self.lens_version}"
 
 
-class Answer(models.Model):
-    """A lens review's answer to one question: the practices followed, those that do not apply, and
-    the risk that follows, stored when the answer is written (reviews.services.answer_update).
+class AnswerFields(models.Model):
+    """What an answer holds, live (Answer) or frozen in a milestone (MilestoneAnswer): the practices
+    followed, those that do not apply, whether the question applies, notes, and the risk that
+    follows, stored when the answer is written (reviews.services.answer_update).
 
     `version` counts accepted writes (0: never answered); a write from an older version is refused.
     """
@@ -144,7 +151,6 @@ class Answer(models.Model):
         MEDIUM = "MEDIUM", _("Medium risk")
         HIGH = "HIGH", _("High risk")
 
-    lens_review = models.ForeignKey(LensReview, models.CASCADE, related_name="answers")
     question = models.ForeignKey("lens.Question", models.PROTECT, related_name="+")
     selected_choices = models.JSONField(default=list, blank=True, help_text=_("Choice ids, in lens order."))
     not_applicable_choices = models.JSONField(
@@ -163,16 +169,8 @@ class Answer(models.Model):
     updated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        abstract = True
         ordering = ["question__pillar__position", "question__position"]
-        constraints = [
-            models.UniqueConstraint(fields=["lens_review", "question"], name="answer_one_per_question"),
-        ]
-        # Risk counts per review and per workload look answers up by review, then by risk. (An index
-        # on risk alone led SQLite to scan every answer at a risk once per workload.)
-        indexes = [models.Index(fields=["lens_review", "risk"], name="answer_review_risk")]
-
-    def __str__(self) -> str:
-        return f"{self.lens_review} · {self.question_id}: {self.risk}"
 
     @property
     def is_answered(self) -> bool:
@@ -187,7 +185,38 @@ class Answer(models.Model):
             return reason
 
 
-class PillarRiskCounts(models.Model):
+class Answer(AnswerFields):
+    """A lens review's answer to one question, as it is now (AnswerFields says what it holds)."""
+
+    lens_review = models.ForeignKey(LensReview, models.CASCADE, related_name="answers")
+
+    class Meta(AnswerFields.Meta):
+        constraints = [
+            models.UniqueConstraint(fields=["lens_review", "question"], name="answer_one_per_question"),
+        ]
+        # Risk counts per review and per workload look answers up by review, then by risk. (An index
+        # on risk alone led SQLite to scan every answer at a risk once per workload.)
+        indexes = [models.Index(fields=["lens_review", "risk"], name="answer_review_risk")]
+
+    def __str__(self) -> str:
+        return f"{self.lens_review} · {self.question_id}: {self.risk}"
+
+
+class RiskCounts(models.Model):
+    """How many questions are at each risk: of a pillar in a review (PillarRiskCounts, and its
+    frozen copy), or of a whole workload in a milestone."""
+
+    high = models.PositiveIntegerField(default=0)
+    medium = models.PositiveIntegerField(default=0)
+    none = models.PositiveIntegerField(default=0)
+    not_applicable = models.PositiveIntegerField(default=0)
+    unanswered = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class PillarRiskCounts(RiskCounts):
     """How many of a lens review's questions in one pillar are at each risk.
 
     Kept by database triggers on the answers table (migration 0002), whatever code writes answers:
@@ -198,11 +227,6 @@ class PillarRiskCounts(models.Model):
 
     lens_review = models.ForeignKey(LensReview, models.CASCADE, related_name="pillar_counts")
     pillar = models.ForeignKey("lens.Pillar", models.PROTECT, related_name="+")
-    high = models.PositiveIntegerField(default=0)
-    medium = models.PositiveIntegerField(default=0)
-    none = models.PositiveIntegerField(default=0)
-    not_applicable = models.PositiveIntegerField(default=0)
-    unanswered = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [
@@ -266,6 +290,9 @@ class WorkloadEvent(models.Model):
         LENS_APPLIED = "LENS_APPLIED", _("Lens applied")
         LENS_REMOVED = "LENS_REMOVED", _("Lens removed")
         LENS_NOTES = "LENS_NOTES", _("Lens notes changed")
+        LENS_UPGRADED = "LENS_UPGRADED", _("Lens upgraded")
+        MILESTONE_SAVED = "MILESTONE_SAVED", _("Milestone saved")
+        IMPROVEMENT_TRACKED = "IMPROVEMENT_TRACKED", _("Improvement item changed")
 
     workload = models.ForeignKey(Workload, models.SET_NULL, null=True, blank=True, related_name="events")
     workload_name = models.CharField(max_length=100)

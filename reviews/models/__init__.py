@@ -1,0 +1,46 @@
+"""Workload reviews (workloads.py), their milestones (milestones.py) and the improvement work they
+lead to (improvements.py)."""
+
+from reviews.models.improvements import ImprovementItem
+from reviews.models.milestones import (
+    ANSWER_FIELDS_FROZEN,
+    MILESTONE_NAME_MAX,
+    Milestone,
+    MilestoneAnswer,
+    MilestoneLensReview,
+    MilestonePillarRiskCounts,
+)
+from reviews.models.workloads import (
+    CHOICE_NOTES_MAX,
+    NOTES_MAX,
+    Answer,
+    AnswerChange,
+    AnswerFields,
+    LensReview,
+    PillarRiskCounts,
+    RiskCounts,
+    Share,
+    Workload,
+    WorkloadEvent,
+)
+
+__all__ = [
+    "ANSWER_FIELDS_FROZEN",
+    "CHOICE_NOTES_MAX",
+    "MILESTONE_NAME_MAX",
+    "NOTES_MAX",
+    "Answer",
+    "AnswerChange",
+    "AnswerFields",
+    "ImprovementItem",
+    "LensReview",
+    "Milestone",
+    "MilestoneAnswer",
+    "MilestoneLensReview",
+    "MilestonePillarRiskCounts",
+    "PillarRiskCounts",
+    "RiskCounts",
+    "Share",
+    "Workload",
+    "WorkloadEvent",
+]
