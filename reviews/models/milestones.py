@@ -13,9 +13,9 @@ deleted user's name cleared from `created_by` and `updated_by` (SET_NULL).
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower
 from django.db.models.signals import pre_delete
 from django.dispatch import receiver
-from django.db.models.functions import Lower
 
 from reviews.models.workloads import NOTES_MAX, AnswerFields, RiskCounts, Workload
 

@@ -3,7 +3,13 @@
 import pytest
 from django.db import IntegrityError, transaction
 
-from reviews.models import Milestone, MilestoneAnswer, MilestoneLensReview, MilestonePillarRiskCounts, Workload
+from reviews.models import (
+    Milestone,
+    MilestoneAnswer,
+    MilestoneLensReview,
+    MilestonePillarRiskCounts,
+    Workload,
+)
 from reviews.services import InvalidInput, answer_update, workload_delete
 from reviews.services.milestones import milestone_create, milestone_free_name
 
@@ -12,14 +18,20 @@ pytestmark = pytest.mark.django_db
 
 def test_a_milestone_copies_answers_and_counts(shared_workload):
     answer = shared_workload.answer("MLOPS01")
-    answer_update(answer=answer, actor=shared_workload.owner, changes={"selected_choices": []}, expected_version=0)
+    answer_update(
+        answer=answer, actor=shared_workload.owner, changes={"selected_choices": []}, expected_version=0
+    )
     milestone = milestone_create(workload=shared_workload.workload, actor=shared_workload.owner, name="First")
-    assert milestone.number == 1 and milestone.sealed
+    assert milestone.number == 1
+    assert milestone.sealed
     frozen = MilestoneAnswer.objects.filter(milestone=milestone)
     assert frozen.count() == shared_workload.review.answers.count()
     counts = MilestonePillarRiskCounts.objects.filter(milestone=milestone)
     assert sum(c.unanswered + c.high + c.medium + c.none + c.not_applicable for c in counts) == frozen.count()
-    assert milestone_create(workload=shared_workload.workload, actor=shared_workload.owner, name="Second").number == 2
+    assert (
+        milestone_create(workload=shared_workload.workload, actor=shared_workload.owner, name="Second").number
+        == 2
+    )
 
 
 def test_names_are_unique_in_the_workload(shared_workload):
@@ -45,7 +57,9 @@ def test_names_are_unique_in_the_workload(shared_workload):
     ],
 )
 def test_the_database_refuses_any_change(shared_workload, change):
-    milestone = milestone_create(workload=shared_workload.workload, actor=shared_workload.owner, name="Frozen")
+    milestone = milestone_create(
+        workload=shared_workload.workload, actor=shared_workload.owner, name="Frozen"
+    )
     with pytest.raises(IntegrityError), transaction.atomic():
         change(milestone)
 
@@ -53,5 +67,6 @@ def test_the_database_refuses_any_change(shared_workload, change):
 def test_milestones_go_with_their_workload(shared_workload):
     milestone_create(workload=shared_workload.workload, actor=shared_workload.owner, name="Frozen")
     workload_delete(workload=shared_workload.workload, actor=shared_workload.owner)
-    assert not Workload.objects.exists() and not Milestone.objects.exists()
+    assert not Workload.objects.exists()
+    assert not Milestone.objects.exists()
     assert not MilestoneAnswer.objects.exists()
