@@ -93,8 +93,13 @@ def retire_published_lens_versions(transactional_db):
     so the flush would fail ("published lens versions cannot change") and leave its rows behind.
     Marking the published versions RETIRING is the one change the triggers allow, and what deleting a
     lens does (lens.models._retire_before_delete). This fixture depends on `transactional_db`, so its
-    teardown runs before the flush."""
+    teardown runs before the flush.
+
+    Milestones likewise: reviews migration 0005 refuses to delete a milestone's rows unless its
+    workload is being deleted, so every workload is marked so, as deleting one does."""
     from lens.models import LensVersion
+    from reviews.models import Workload
 
     yield
     LensVersion.objects.filter(status=LensVersion.Status.PUBLISHED).update(status=LensVersion.Status.RETIRING)
+    Workload.objects.update(is_being_deleted=True)

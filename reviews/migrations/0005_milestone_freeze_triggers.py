@@ -4,7 +4,8 @@ when an answer moves to another question.
 Milestone rows: no column may change, except a deleted user's id cleared (SET_NULL) and the milestone
 sealed once by the transaction that makes it; no row may be added to a sealed milestone; no row may be
 deleted unless its workload is being deleted (Workload.is_being_deleted, set in the deleting transaction by
-reviews.models.milestones).
+reviews.models.milestones) or is gone already (a flush without foreign keys, or a raw DELETE of the
+workload, which PostgreSQL's deferred foreign keys let run first).
 
 Answer counts: migration 0003 moved a count when an answer's risk changed. A lens upgrade also moves
 an answer to the new version's question, perhaps in another pillar, so an update now counts the old
@@ -60,7 +61,7 @@ def _freeze_sqlite(apps):
             BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END"""
         yield f"""
             CREATE TRIGGER {table}_frozen_delete BEFORE DELETE ON {table}
-            WHEN NOT COALESCE({deleting}, 0)
+            WHEN NOT COALESCE({deleting}, 1)
             BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END"""
         if table != "reviews_milestone":
             yield f"""
@@ -82,7 +83,7 @@ def _freeze_postgresql(apps):
           {insert}
           IF TG_OP = 'UPDATE' AND NOT ({_unchanged(apps, table, "postgresql")}) THEN {refuse} END IF;
           IF TG_OP = 'DELETE' THEN
-            IF NOT COALESCE({deleting}, false) THEN {refuse} END IF;
+            IF NOT COALESCE({deleting}, true) THEN {refuse} END IF;
             RETURN OLD;
           END IF;
           RETURN NEW;"""
