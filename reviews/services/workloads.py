@@ -127,7 +127,7 @@ def workload_update(*, workload: Workload, actor, fields: Mapping[str, Any]) -> 
 
 @transaction.atomic
 def workload_delete(*, workload: Workload, actor) -> None:
-    """Delete the workload with its reviews and answers (and, later, milestones). The event stays,
+    """Delete the workload with its reviews, answers and milestones. The event stays,
     with the workload's name."""
     event_record(
         workload=workload, actor=actor, kind=WorkloadEvent.Kind.DELETED, summary=f"Deleted “{workload.name}”."
