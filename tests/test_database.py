@@ -18,7 +18,7 @@ def test_sqlite_uses_wal_immediate_transactions_and_a_busy_timeout():
 
 
 @pytest.mark.postgres
-def test_postgresql_has_the_triggers_that_freeze_published_lens_versions():
+def test_postgresql_has_the_triggers_that_freeze_published_lens_versions_and_milestones():
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT tgrelid::regclass::text, tgname FROM pg_trigger"
@@ -27,4 +27,12 @@ def test_postgresql_has_the_triggers_that_freeze_published_lens_versions():
         )
         triggers = set(cursor.fetchall())
     tables = ["lens_pillar", "lens_question", "lens_choice", "lens_riskrule", "lens_resource"]
-    assert triggers == {("lens_lensversion", "lens_version_frozen")} | {(t, f"{t}_frozen") for t in tables}
+    milestone_tables = [
+        "reviews_milestone",
+        "reviews_milestonelensreview",
+        "reviews_milestoneanswer",
+        "reviews_milestonepillarriskcounts",
+    ]
+    assert triggers == {("lens_lensversion", "lens_version_frozen")} | {
+        (t, f"{t}_frozen") for t in tables + milestone_tables
+    }

@@ -11,6 +11,7 @@ import re
 
 import django_filters
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -35,12 +36,14 @@ from reviews.api.answer_serializers import (
     AnswerUpdateSerializer,
     entity_tag,
 )
-from reviews.api.milestones import MILESTONE_PARAMETER, requested_milestone
-from reviews.models import Answer, AnswerChange, LensReview
+from reviews.api.milestones import MILESTONE_PARAMETER, requested_state
+from reviews.models import Answer, AnswerChange, AnswerFields
 from reviews.permissions import Action
+from reviews.selectors.milestones import answer_history
 from reviews.selectors.questionnaire import question_choices
+from reviews.selectors.states import ReviewState
 from reviews.services import StaleAnswer, answer_update
-from reviews.views.access import lens_review_or_404, workload_or_404
+from reviews.views.access import workload_or_404
 
 #: The note every change made through the API leaves in the audit trail.
 API_NOTE = "API"
@@ -98,12 +101,12 @@ class AnswerPreconditionFailed(PreconditionFailed):
         )
 
 
-def review_answers(lens_review: LensReview, *, descriptions: bool = False):
-    """The review's answers in question order, with their questions, pillars and last writers, in one
-    query; the questions' descriptions only if asked for (one answer's page shows it, a list not)."""
+def review_answers(lens_review, *, descriptions: bool = False):
+    """The review's answers (Answer rows of a live review, MilestoneAnswer rows of a frozen one) in
+    question order, with their questions, pillars and last writers, in one query; the questions'
+    descriptions only if asked for (one answer's page shows it, a list not)."""
     answers = (
-        Answer.objects.filter(lens_review=lens_review)
-        .select_related("question__pillar", "updated_by")
+        lens_review.answers.select_related("question__pillar", "updated_by")
         .defer("question__extra", "question__pillar__description", "question__pillar__extra")
         .order_by("question__pillar__position", "question__position")
     )
@@ -121,24 +124,32 @@ class AnswerFilterSet(django_filters.FilterSet):
     )
 
     class Meta:
-        model = Answer
+        # The fields both kinds of answer have: the filters apply to live and frozen answers alike.
+        model = AnswerFields
         fields: list[str] = []
 
 
 class ReviewLookup:
     """The lens review of the URL: the workload (404 for outsiders, 403 for a role that may not take
-    the action), then, for a read, the milestone asked for, then the review (404 if not applied)."""
+    the action), then the state read (for a read, `?milestone=N`'s frozen copy if asked for; a write
+    always changes the workload as it is now), then the review in it (404 if not applied)."""
 
-    def lens_review(self, action: Action) -> LensReview:
+    def lens_review(self, action: Action):
         workload, _role = workload_or_404(self.request, self.kwargs["workload_id"], action)
-        if action == Action.VIEW:
-            requested_milestone(self.request, workload)
-        return lens_review_or_404(workload, self.kwargs["alias"])
+        self.state = (
+            requested_state(self.request, workload) if action == Action.VIEW else ReviewState(workload)
+        )
+        # Without the version's source document (up to 2 MB), which no read of an answer needs.
+        reviews = (
+            self.state.lens_reviews().select_related("lens", "lens_version").defer("lens_version__source")
+        )
+        return get_object_or_404(reviews, lens__alias=self.kwargs["alias"])
 
     def answer(self, action: Action, *, descriptions: bool = True) -> Answer:
         """The answer to the URL's question, with everything AnswerSerializer shows (and, unless
         `descriptions` is False, its question's description): one query."""
-        answers = review_answers(self.lens_review(action), descriptions=descriptions)
+        self.review = self.lens_review(action)
+        answers = review_answers(self.review, descriptions=descriptions)
         answer = answers.filter(question__question_id=self.kwargs["question_id"]).first()
         if answer is None:
             raise Http404("This lens has no such question.")
@@ -270,11 +281,7 @@ class AnswerHistoryViewSet(ReviewLookup, mixins.ListModelMixin, ApiViewSet):
         if getattr(self, "swagger_fake_view", False):  # the schema is made without a workload
             return AnswerChange.objects.none()
         answer = self.answer(Action.VIEW, descriptions=False)
-        return (
-            AnswerChange.objects.filter(answer=answer)
-            .select_related("changed_by")
-            .order_by("-changed_at", "-pk")
-        )
+        return answer_history(state=self.state, lens_review=self.review, answer=answer)
 
 
 ANSWERS = r"workloads/(?P<workload_id>\d+)/lens-reviews/(?P<alias>[-a-zA-Z0-9_]+)/answers"

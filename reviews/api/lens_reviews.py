@@ -19,10 +19,11 @@ from lens.models import LensVersion, Pillar
 from lens.selectors import latest_published_version, lenses_for, published_versions
 from mlwa.api.views import ApiViewSet
 from reviews import services
-from reviews.api.milestones import MILESTONE_PARAMETER, requested_milestone
+from reviews.api.milestones import MILESTONE_PARAMETER, requested_state
 from reviews.models import NOTES_MAX, LensReview, Workload
 from reviews.permissions import Action
 from reviews.selectors.risk import RiskCounts, review_counts, review_pillar_counts
+from reviews.selectors.states import ReviewState
 from reviews.services.errors import InvalidInput
 from reviews.views.access import workload_or_404
 
@@ -124,14 +125,15 @@ class LensReviewNotesSerializer(serializers.Serializer):
         ref_name = "LensReviewNotes"
 
 
-def workload_reviews(workload: Workload):
-    """The workload's lens reviews in the order they were applied, with their lens and version (not
-    the version's large fields), and the newest published version of each lens: one query."""
+def workload_reviews(state: ReviewState):
+    """The workload's lens reviews in `state` (now: LensReview rows; in a milestone: its frozen
+    MilestoneLensReview rows) in the order they were applied, with their lens and version (not the
+    version's large fields), and the newest published version of each lens: one query."""
     newest = LensVersion.objects.filter(
         lens=OuterRef("lens_id"), status=LensVersion.Status.PUBLISHED
     ).order_by("-published_at", "-pk")
     return (
-        LensReview.objects.filter(workload=workload)
+        state.lens_reviews()
         .select_related("lens", "lens_version")
         .defer(
             "lens__description",
@@ -147,14 +149,15 @@ def workload_reviews(workload: Workload):
     )
 
 
-def _with_counts(review: LensReview, counts: RiskCounts) -> LensReview:
+def _with_counts(review, counts: RiskCounts):
     review.counts = counts
     review.upgrade_available = review.newest_pk is not None and review.newest_pk != review.lens_version_id
     return review
 
 
-def _detail(review: LensReview) -> dict:
-    """The review with each pillar's notes and counts: two queries (the pillars, their counts)."""
+def _detail(review) -> dict:
+    """The review (live or frozen) with each pillar's notes and counts: two queries (the pillars,
+    their counts)."""
     # From Pillar, not the version's related manager: that one reads each pillar's version_id to tie
     # it to the version, and with only() that is one more query per pillar.
     pillars = list(
@@ -245,20 +248,24 @@ class LensReviewViewSet(mixins.ListModelMixin, ApiViewSet):
 
     def _workload(self, action: Action) -> Workload:
         workload, _role = workload_or_404(self.request, self.kwargs["workload_id"], action)
-        if action == Action.VIEW:
-            requested_milestone(self.request, workload)
         return workload
 
-    def _review(self, action: Action) -> LensReview:
-        workload = self._workload(action)
-        review = get_object_or_404(workload_reviews(workload), lens__alias=self.kwargs["alias"])
-        review.workload = workload  # loaded already; the services log events on it
+    def _state(self) -> ReviewState:
+        """What a read answers from: the workload now, or `?milestone=N`'s frozen copy."""
+        return requested_state(self.request, self._workload(Action.VIEW))
+
+    def _review(self, action: Action):
+        """The URL's lens review: in the state read for Action.VIEW, else as it is now (writes)."""
+        state = self._state() if action == Action.VIEW else ReviewState(self._workload(action))
+        review = get_object_or_404(workload_reviews(state), lens__alias=self.kwargs["alias"])
+        if state.is_current:
+            review.workload = state.workload  # loaded already; the services log events on it
         return review
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # the schema is made without a workload
             return LensReview.objects.none()
-        return workload_reviews(self._workload(Action.VIEW))
+        return workload_reviews(self._state())
 
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.get_queryset())
@@ -272,7 +279,7 @@ class LensReviewViewSet(mixins.ListModelMixin, ApiViewSet):
         data.is_valid(raise_exception=True)
         version = _lens_version(request.user, data.validated_data["lens"], data.validated_data.get("version"))
         services.lens_review_apply(workload=workload, lens_version=version, actor=request.user)
-        review = get_object_or_404(workload_reviews(workload), lens_id=version.lens_id)
+        review = get_object_or_404(workload_reviews(ReviewState(workload)), lens_id=version.lens_id)
         location = request.build_absolute_uri(
             reverse("api:lens-review-detail", args=[workload.pk, version.lens.alias])
         )

@@ -1,32 +1,273 @@
-"""`?milestone=N` on every read of a review: which state of the workload a read answers from.
+"""/api/v1/workloads/{id}/milestones/: a workload's milestones, and `?milestone=N` on every read of
+a review.
 
-Every review read in the API (lens reviews, answers, history, risk summaries) declares the
-parameter and asks `requested_milestone` which state to read. The current state is None; a
-milestone, once milestones are kept, is its frozen copy. Until then no workload has one, and a
-number is answered 404 like any other milestone that does not exist.
+A milestone is a frozen copy of the whole workload (reviews.models.milestones). Anyone who sees the
+workload lists and reads its milestones; the owner saves one (DESIGN.md: "workload fields, lenses,
+milestones"), through reviews.services.milestones.milestone_create. Nothing changes or deletes a
+milestone on its own, so there is no PUT, PATCH or DELETE here (405).
+
+Every other read of a review in the API (lens reviews, answers and their history, risk summaries)
+declares MILESTONE_PARAMETER and asks `requested_state` which state of the workload to read: the
+current one, or milestone N's frozen copy (reviews.selectors.states.ReviewState).
 """
 
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter
-from rest_framework.exceptions import NotFound, ValidationError
+import re
 
-from reviews.models import Workload
+from django.http import Http404
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, status
+from rest_framework.exceptions import NotFound, ParseError, ValidationError
+from rest_framework.response import Response
+from rest_framework.routers import SimpleRouter
+
+from mlwa.api.views import ApiViewSet
+from reviews.models import MILESTONE_NAME_MAX, Milestone, Workload
+from reviews.permissions import Action
+from reviews.selectors.milestones import milestone_with_lenses, milestones_with_lenses
+from reviews.selectors.states import ReviewState, milestone_of, milestones_of
+from reviews.services.errors import InvalidInput
+from reviews.services.milestones import milestone_create
+from reviews.views.access import workload_or_404
 
 MILESTONE_PARAMETER = OpenApiParameter(
     "milestone",
     OpenApiTypes.INT,
-    description="Read milestone N's frozen copy instead of the current state (404 if the workload has "
-    "no milestone N).",
+    description="Read milestone N's frozen copy (`GET .../milestones/` lists them) instead of the "
+    "current state: 404 if the workload has no milestone N, 400 for anything but a whole number from 1.",
+)
+
+_NUMBER = re.compile(r"[0-9]{1,9}")
+
+
+def requested_milestone(request, workload: Workload) -> Milestone | None:
+    """The milestone `?milestone=N` names on `workload` (one query), None for the current state.
+    Raises a 400 naming `milestone` for a value that is not a positive whole number, and a 404 for
+    a number the workload has no milestone for."""
+    number = requested_milestone_number(request)
+    if number is None:
+        return None
+    try:
+        return milestone_of(workload, number)
+    except Http404:
+        raise NotFound(f"This workload has no milestone {number}.") from None
+
+
+def requested_milestone_number(request) -> int | None:
+    """`?milestone=N` as a number, None if not given; a 400 naming `milestone` for anything but a
+    whole number from 1 (ASCII digits only: `int` would take "１" and choke on "²")."""
+    raw = request.query_params.get(MILESTONE_PARAMETER.name)
+    if raw is None or raw == "":
+        return None
+    if not _NUMBER.fullmatch(raw) or int(raw) < 1:
+        raise ValidationError({MILESTONE_PARAMETER.name: ["A milestone number: 1, 2, 3..."]})
+    return int(raw)
+
+
+def requested_state(request, workload: Workload) -> ReviewState:
+    """The state of `workload` that a read answers from: milestone N's for `?milestone=N`, else the
+    current one (requested_milestone says when it refuses)."""
+    return ReviewState(workload, requested_milestone(request, workload))
+
+
+# --- the shape ----------------------------------------------------------------------------------------
+
+
+class MilestoneCountsSerializer(serializers.Serializer):
+    """How many questions were at each risk when the milestone was saved."""
+
+    high = serializers.IntegerField()
+    medium = serializers.IntegerField()
+    none = serializers.IntegerField(help_text="Answered, at no risk.")
+    not_applicable = serializers.IntegerField(help_text="Questions that did not apply.")
+    unanswered = serializers.IntegerField()
+    questions = serializers.IntegerField(help_text="All of them: the five counts added up.")
+    answered = serializers.IntegerField(help_text="`questions` less `unanswered`.")
+
+    class Meta:
+        ref_name = "MilestoneCounts"
+
+
+class MilestoneLensSerializer(serializers.Serializer):
+    """A lens review as the milestone keeps it, with its totals."""
+
+    lens = serializers.CharField(source="alias", help_text="The lens's alias.")
+    name = serializers.CharField(help_text="The lens's name in the version reviewed.")
+    version = serializers.CharField(help_text="The label of the version the workload was reviewed on.")
+    totals = MilestoneCountsSerializer(help_text="Its pillars' counts added up.")
+
+    class Meta:
+        ref_name = "MilestoneLens"
+
+
+class MilestoneSerializer(serializers.Serializer):
+    """A milestone: its number and name, who saved it and when, and its risk counts."""
+
+    number = serializers.IntegerField(help_text="1, 2, 3... in the workload: `?milestone=N` reads it.")
+    name = serializers.CharField(help_text="Unique in the workload (any case).")
+    created_at = serializers.DateTimeField(help_text="When it was saved.")
+    created_by = serializers.CharField(
+        source="created_by.username",
+        allow_null=True,
+        default=None,
+        help_text="Who saved it (null once that user is deleted).",
+    )
+    totals = MilestoneCountsSerializer(help_text="Over every lens of the workload.")
+    lenses = MilestoneLensSerializer(many=True, help_text="In the order they were applied.")
+
+    class Meta:
+        ref_name = "Milestone"
+
+
+class MilestoneWorkloadSerializer(serializers.Serializer):
+    """The workload's own fields as they were when the milestone was saved."""
+
+    name = serializers.CharField()
+    description = serializers.CharField(allow_blank=True)
+    environment = serializers.ChoiceField(choices=Workload.Environment.choices)
+    review_owner = serializers.CharField(allow_blank=True)
+    industry = serializers.CharField(allow_blank=True)
+    regions = serializers.ListField(child=serializers.CharField())
+    architectural_design_url = serializers.CharField(allow_blank=True)
+    tags = serializers.ListField(child=serializers.CharField())
+    notes = serializers.CharField(allow_blank=True)
+    pillar_priorities = serializers.ListField(child=serializers.CharField())
+
+    class Meta:
+        ref_name = "MilestoneWorkload"
+
+
+class MilestonePillarSerializer(serializers.Serializer):
+    """A pillar of a frozen lens review, with its notes and counts."""
+
+    pillar_id = serializers.CharField()
+    name = serializers.CharField()
+    notes = serializers.CharField(allow_blank=True)
+    counts = MilestoneCountsSerializer()
+
+    class Meta:
+        ref_name = "MilestonePillar"
+
+
+class MilestoneLensDetailSerializer(MilestoneLensSerializer):
+    """A frozen lens review with its notes, and each pillar's notes and counts in the lens's order."""
+
+    kind = serializers.CharField(help_text="MAJOR or MINOR: the version's kind.")
+    applied_at = serializers.DateTimeField()
+    notes = serializers.CharField(allow_blank=True, help_text="The lens's notes.")
+    pillars = MilestonePillarSerializer(many=True)
+
+    class Meta:
+        ref_name = "MilestoneLensDetail"
+
+
+class MilestoneDetailSerializer(MilestoneSerializer):
+    """A milestone with the workload's fields, and each lens review with its pillars, as they were."""
+
+    workload = MilestoneWorkloadSerializer(source="workload_fields")
+    lenses = MilestoneLensDetailSerializer(many=True, help_text="In the order they were applied.")
+
+    class Meta:
+        ref_name = "MilestoneDetail"
+
+
+class MilestoneCreateSerializer(serializers.Serializer):
+    """Documentation only: the body goes to milestone_create, which checks the name and names it."""
+
+    name = serializers.CharField(
+        max_length=MILESTONE_NAME_MAX, help_text="Unique among the workload's milestones (any case)."
+    )
+
+    class Meta:
+        ref_name = "MilestoneCreate"
+
+
+# --- the views ----------------------------------------------------------------------------------------
+
+PATH_PARAMETERS = [
+    OpenApiParameter(
+        "workload_id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The workload's id."
+    ),
+]
+NUMBER_PARAMETER = OpenApiParameter(
+    "number", OpenApiTypes.INT, OpenApiParameter.PATH, description="The milestone's number in the workload."
 )
 
 
-def requested_milestone(request, workload: Workload) -> None:
-    """The milestone `?milestone=N` names on `workload`; None for the current state. Raises a 400
-    naming `milestone` for a value that is not a positive whole number, and 404 for a number the
-    workload has no milestone for."""
-    raw = request.query_params.get("milestone")
-    if raw is None or raw == "":
-        return
-    if not raw.isdigit() or int(raw) < 1:
-        raise ValidationError({"milestone": ["A milestone number: 1, 2, 3..."]})
-    raise NotFound(f"This workload has no milestone {int(raw)}.")
+def _detail(milestone: Milestone) -> dict:
+    """The milestone as MilestoneDetailSerializer shows it: three queries (milestone_with_lenses)."""
+    return MilestoneDetailSerializer(milestone_with_lenses(milestone)).data
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="A workload's milestones, newest first",
+        description="Each with its totals and each lens's; `GET .../milestones/{number}/` has the rest.",
+        parameters=PATH_PARAMETERS,
+    ),
+    create=extend_schema(
+        summary="Save the workload as it is now as a milestone (owner)",
+        description="A frozen copy of the workload's fields, every lens review with its version, every "
+        "answer and the risk counts, numbered after the workload's last milestone. Nothing changes it "
+        "afterwards, and it goes only with its workload. 400 naming `name` for an empty, too long or "
+        "taken name.",
+        parameters=PATH_PARAMETERS,
+        request=MilestoneCreateSerializer,
+        responses={201: MilestoneDetailSerializer},
+        examples=[OpenApiExample("Before the launch", {"name": "Before launch"}, request_only=True)],
+    ),
+    retrieve=extend_schema(
+        summary="A milestone: the workload's fields and lens reviews as they were",
+        description="Each lens review with its version and each pillar's counts and notes. Its "
+        "answers: `GET .../lens-reviews/{alias}/answers/?milestone={number}`.",
+        parameters=[*PATH_PARAMETERS, NUMBER_PARAMETER],
+        responses=MilestoneDetailSerializer,
+    ),
+)
+class MilestoneViewSet(mixins.ListModelMixin, ApiViewSet):
+    serializer_class = MilestoneSerializer
+    queryset = Milestone.objects.none()  # every read goes through the workload's milestones
+    lookup_field = "number"
+    lookup_value_regex = r"\d+"
+    http_method_names = ["get", "post", "head", "options"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # the schema is made without a workload
+            return Milestone.objects.none()
+        workload, _role = workload_or_404(self.request, self.kwargs["workload_id"])
+        return milestones_of(workload).select_related("created_by")
+
+    def list(self, request, *args, **kwargs):
+        # The milestones' count, the page of them with who saved each, their lenses with totals.
+        page = milestones_with_lenses(self.paginate_queryset(self.get_queryset()))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def retrieve(self, request, *args, **kwargs):
+        workload, _role = workload_or_404(request, self.kwargs["workload_id"])
+        number = int(self.kwargs["number"])
+        milestone = (  # a number past any column's range is no milestone, not a database error
+            Milestone.objects.select_related("created_by").filter(workload=workload, number=number).first()
+            if number < 2**31
+            else None
+        )
+        if milestone is None:
+            raise NotFound(f"This workload has no milestone {number}.")
+        return Response(_detail(milestone))
+
+    def create(self, request, *args, **kwargs):
+        workload, _role = workload_or_404(request, self.kwargs["workload_id"], Action.EDIT)
+        if not isinstance(request.data, dict):
+            raise ParseError("The body must be a JSON object.")
+        if unknown := sorted(set(request.data) - {"name"}):
+            raise InvalidInput(dict.fromkeys(unknown, "Not a field of a milestone: only `name` is."))
+        milestone = milestone_create(workload=workload, actor=request.user, name=request.data.get("name"))
+        location = request.build_absolute_uri(
+            reverse("api:milestone-detail", args=[workload.pk, milestone.number])
+        )
+        return Response(_detail(milestone), status=status.HTTP_201_CREATED, headers={"Location": location})
+
+
+router = SimpleRouter()
+router.register(r"workloads/(?P<workload_id>\d+)/milestones", MilestoneViewSet, basename="milestone")
+urlpatterns = router.urls

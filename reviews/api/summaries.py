@@ -16,14 +16,14 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import renderers, serializers
-from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.utils import encoders
 
 from mlwa.api.schema import AutoSchema
 from mlwa.api.views import ApiView, GenericApiView
+from mlwa.spreadsheets import csv_safe
 from reviews.api.filters import WorkloadFilterSet, requested_filters
-from reviews.api.milestones import MILESTONE_PARAMETER, requested_milestone
+from reviews.api.milestones import MILESTONE_PARAMETER, requested_milestone_number, requested_state
 from reviews.models import Workload
 from reviews.selectors.summaries import risk_summary, workload_risk_summary
 from reviews.views.access import workload_or_404
@@ -88,8 +88,6 @@ class RiskSummarySerializer(serializers.Serializer):
 
 # --- CSV --------------------------------------------------------------------------------------------
 
-#: What a spreadsheet may take for the start of a formula (DESIGN.md, "Reports in the background").
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CSV_COLUMNS = (
     "workload_id",
     "workload",
@@ -108,12 +106,6 @@ CSV_COLUMNS = (
     "answered",
 )
 COUNT_COLUMNS = CSV_COLUMNS[8:]
-
-
-def csv_safe(text: str) -> str:
-    """`text` as a spreadsheet shows it, never runs it: a cell that a spreadsheet would read as a
-    formula gets a leading quote. Workload names, usernames and lens texts are user input."""
-    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
 
 
 def summary_csv_rows(summary: dict):
@@ -177,8 +169,10 @@ _drf_encoder = encoders.JSONEncoder()
 ORG_MILESTONE_PARAMETER = OpenApiParameter(
     MILESTONE_PARAMETER.name,
     OpenApiTypes.INT,
-    description="Each workload's milestone N instead of its current state: workloads without one are "
-    "left out, and the answer is 404 when none of them has it (no workload has milestones yet).",
+    description="Each workload's lenses and counts as its milestone N keeps them, instead of as they "
+    "are now: the workloads without a milestone N are left out (none has one: an empty summary). The "
+    "filters and the order apply to the workloads as they are now. 400 for anything but a whole "
+    "number from 1.",
 )
 FORMAT_PARAMETER = OpenApiParameter(
     "format",
@@ -205,20 +199,10 @@ COUNT_HEADERS = [
 ]
 
 
-def requested_org_milestone(request) -> None:
-    """`?milestone=N` on the organisation-wide summary: each matching workload's milestone N. A
-    400 for a value that is not a positive whole number, as for one workload (requested_milestone);
-    a 404 while no workload has milestones."""
-    raw = request.query_params.get(MILESTONE_PARAMETER.name)
-    if raw is None or raw == "":
-        return
-    if not raw.isdigit() or int(raw) < 1:
-        raise ValidationError({"milestone": ["A milestone number: 1, 2, 3..."]})
-    raise NotFound(f"No workload has a milestone {int(raw)}.")
-
-
 @extend_schema(
     summary="A workload's risk counts per lens and pillar",
+    description="As they are now, or as milestone N keeps them (`?milestone=N`); the workload's id, "
+    "name, owner and environment are always as they are now.",
     parameters=[
         OpenApiParameter("workload_id", OpenApiTypes.INT, OpenApiParameter.PATH),
         MILESTONE_PARAMETER,
@@ -232,8 +216,7 @@ class WorkloadRiskSummaryView(ApiView):
 
     def get(self, request, workload_id: int):
         workload, _role = workload_or_404(request, workload_id)
-        requested_milestone(request, workload)
-        return Response(workload_risk_summary(workload=workload))
+        return Response(workload_risk_summary(state=requested_state(request, workload)))
 
 
 class SummarySchema(AutoSchema):
@@ -279,9 +262,11 @@ class RiskSummaryView(GenericApiView):
     schema = SummarySchema()
 
     def get(self, request):
-        requested_org_milestone(request)
         summary = risk_summary(
-            user=request.user, filters=requested_filters(request), limit=settings.MLWA_RISK_SUMMARY_MAX
+            user=request.user,
+            filters=requested_filters(request),
+            limit=settings.MLWA_RISK_SUMMARY_MAX,
+            milestone=requested_milestone_number(request),
         )
         headers = {"X-Total-Count": str(summary["count"]), "X-Truncated": str(summary["truncated"]).lower()}
         if request.accepted_renderer.format == RiskSummaryCsvRenderer.format:

@@ -1,6 +1,10 @@
 """Reads for the questionnaire: a review's outline (pillars, questions, their risks and progress), one
 question with its practices and resources, what changed since a moment, and an answer's history.
 
+A review is a live LensReview or a milestone's frozen MilestoneLensReview (reviews.selectors.states):
+both reach their answers as `lens_review.answers`, with the same fields, so the same reads serve the
+live questionnaire and a milestone's read-only one.
+
 Each is a fixed number of queries, whatever the size of the lens: the outline is two (the questions
 with their pillars, the answers' risks), one question's practices two (choices, resources), and the
 counts are derived in Python from the answers already loaded rather than asked for again.
@@ -14,9 +18,12 @@ from django.db.models import F
 from django.http import Http404
 
 from lens.models import Choice, Question, Resource
-from reviews.models import Answer, AnswerChange, LensReview
+from reviews.models import Answer, AnswerChange, LensReview, MilestoneAnswer, MilestoneLensReview
 
 R = Answer.Risk
+
+#: A lens review of either kind: live, or frozen in a milestone.
+AnyLensReview = LensReview | MilestoneLensReview
 
 #: The filters of the questionnaire's navigation (`?filter=`): which questions it lists.
 FILTERS = {"unanswered": "Unanswered", "high": "High risk"}
@@ -49,14 +56,10 @@ class Progress:
         return round(100 * self.answered / self.total) if self.total else 0
 
 
-def answer_rows(lens_review: LensReview) -> list[AnswerRow]:
+def answer_rows(lens_review: AnyLensReview) -> list[AnswerRow]:
     """Every answer of the review, only what the navigation and the counts need, in one query."""
-    rows = (
-        Answer.objects.filter(lens_review=lens_review)
-        .order_by()
-        .values_list(
-            "question_id", "question__pillar_id", "question__question_id", "risk", "version", "updated_at"
-        )
+    rows = lens_review.answers.order_by().values_list(
+        "question_id", "question__pillar_id", "question__question_id", "risk", "version", "updated_at"
     )
     return [AnswerRow(*row) for row in rows]
 
@@ -129,7 +132,7 @@ class Outline:
 
 
 def review_outline(
-    lens_review: LensReview, *, current_pk: int | None = None, filter_name: str = ""
+    lens_review: AnyLensReview, *, current_pk: int | None = None, filter_name: str = ""
 ) -> Outline:
     """The navigation of a review in two queries: the questions with their pillars (only the fields
     shown), and the answers (`answer_rows`); the counts come from the answers, in Python.
@@ -188,23 +191,22 @@ def _place(outline: Outline, current_pk: int | None, filter_name: str) -> None:
     )
 
 
-def first_question_id(lens_review: LensReview) -> str | None:
+def first_question_id(lens_review: AnyLensReview) -> str | None:
     """Where the questionnaire starts: the first unanswered question, else the first question."""
-    answers = Answer.objects.filter(lens_review=lens_review).order_by(
-        "question__pillar__position", "question__position"
-    )
+    answers = lens_review.answers.order_by("question__pillar__position", "question__position")
     return (
         answers.filter(risk=R.UNANSWERED).values_list("question__question_id", flat=True).first()
         or answers.values_list("question__question_id", flat=True).first()
     )
 
 
-def question_answer(*, lens_review: LensReview, question_id: str) -> Answer:
-    """The review's answer to `question_id` with its question and who changed it last, in one
-    query; Http404 if the review's lens has no such question."""
+def question_answer(*, lens_review: AnyLensReview, question_id: str) -> Answer | MilestoneAnswer:
+    """The review's answer to `question_id` (an Answer, or a MilestoneAnswer of a frozen review) with
+    its question and who changed it last, in one query; Http404 if the review's lens has no such
+    question."""
     answer = (
-        Answer.objects.select_related("question", "updated_by")
-        .filter(lens_review=lens_review, question__question_id=question_id)
+        lens_review.answers.select_related("question", "updated_by")
+        .filter(question__question_id=question_id)
         .first()
     )
     if answer is None:
@@ -234,11 +236,11 @@ def question_practices(question: Question) -> tuple[list[Choice], list[Resource]
     return choices, own
 
 
-def answers_changed_since(*, lens_review: LensReview, since: datetime) -> list[dict[str, Any]]:
+def answers_changed_since(*, lens_review: AnyLensReview, since: datetime) -> list[dict[str, Any]]:
     """The review's answers changed after `since`, oldest change first, with who changed them: one
     query, however many questions the lens has."""
     return list(
-        Answer.objects.filter(lens_review=lens_review, updated_at__gt=since)
+        lens_review.answers.filter(updated_at__gt=since)
         .order_by("updated_at")
         .values(
             "question_id",

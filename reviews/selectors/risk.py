@@ -51,20 +51,24 @@ def _counts(row: dict) -> RiskCounts:
 
 
 def review_pillar_counts(lens_review: LensReview) -> dict[int, RiskCounts]:
-    """The risk counts of each pillar of a review, by pillar pk, in one query."""
-    rows = (
-        Answer.objects.filter(lens_review=lens_review)
-        .values("question__pillar_id")
-        .annotate(**_COUNTS)
-        .order_by()
-    )
+    """The risk counts of each pillar of a review (live, or frozen in a milestone), by pillar pk, in
+    one query."""
+    rows = lens_review.answers.values("question__pillar_id").annotate(**_COUNTS).order_by()
     return {row["question__pillar_id"]: _counts(row) for row in rows}
 
 
 def review_counts(lens_reviews: QuerySet[LensReview] | list[LensReview]) -> dict[int, RiskCounts]:
-    """The risk counts of each review, by review pk, in one query."""
+    """The risk counts of each review, by review pk, in one query. The reviews are all live
+    (LensReview) or all frozen (MilestoneLensReview): each kind's answers are read from its own table."""
+    if isinstance(lens_reviews, QuerySet):
+        model = lens_reviews.model
+    elif lens_reviews:
+        model = type(lens_reviews[0])
+    else:
+        return {}
     rows = (
-        Answer.objects.filter(lens_review__in=lens_reviews)
+        model._meta.get_field("answers")
+        .related_model.objects.filter(lens_review__in=lens_reviews)
         .values("lens_review_id")
         .annotate(**_COUNTS)
         .order_by()

@@ -7,6 +7,9 @@ themselves, so that nothing the person is typing is replaced. A write from an ol
 409 with both versions side by side. Without JavaScript the form posts normally and the view
 redirects (or renders the whole page with its errors). The page polls `changes` to show what other
 people changed.
+
+A milestone's frozen questionnaire (reviews.views.milestones) is built by the same `question_page`,
+read-only, without polling or history, its links within the milestone.
 """
 
 from urllib.parse import urlencode
@@ -81,10 +84,10 @@ def question(request, pk: int, alias: str, question_id: str):
     workload, role = workload_or_404(request, pk)
     review = lens_review_or_404(workload, alias)
     answer = question_answer(lens_review=review, question_id=question_id)
-    return _page(request, workload, role, review, answer, _filter_name(request.GET.get("filter")))
+    return question_page(request, workload, role, review, answer, _filter_name(request.GET.get("filter")))
 
 
-def _page(
+def question_page(
     request,
     workload,
     role,
@@ -92,26 +95,31 @@ def _page(
     answer,
     filter_name,
     *,
+    milestone=None,
     state=None,
     errors=None,
     conflict=None,
     status=200,
 ):
-    """The whole question page: the stored answer, or `state` as posted with its errors or conflict."""
+    """The whole question page: the stored answer, or `state` as posted with its errors or conflict.
+    With `milestone`, `review` and `answer` are its frozen rows: the page only shows them."""
     outline = review_outline(review, current_pk=answer.question_id, filter_name=filter_name)
     choices, question_resources = question_practices(answer.question)
     state = state if state is not None else answer_state(answer)
     errors = errors or FormErrors()
-    since = outline.since or review.applied_at
-    poll_query = {
-        "question": answer.question.question_id,
-        "version": answer.version,
-        "since": since.isoformat(),
-    }
+    poll_url = None  # a milestone does not change: nothing to poll for
+    if milestone is None:
+        since = outline.since or review.applied_at
+        poll_query = {
+            "question": answer.question.question_id,
+            "version": answer.version,
+            "since": since.isoformat(),
+        }
+        poll_url = _poll_url(workload, review, poll_query, filter_name)
     context = {
-        **_answer_context(workload, review, answer, filter_name),
+        **_answer_context(workload, review, answer, filter_name, milestone),
         "role": role,
-        "editable": can(role, Action.ANSWER),
+        "editable": milestone is None and can(role, Action.ANSWER),
         "outline": outline,
         "question_resources": question_resources,
         "practices": practice_rows(choices, state, errors),
@@ -120,7 +128,7 @@ def _page(
         "errors": errors,
         "conflict": conflict,
         "filters": FILTERS,
-        "poll_url": _poll_url(workload, review, poll_query, filter_name),
+        "poll_url": poll_url,
     }
     if conflict is not None:
         # The form keeps the version the person started from: only "Keep mine" writes over theirs.
@@ -128,10 +136,19 @@ def _page(
     return render(request, PAGE, context, status=status)
 
 
-def _answer_context(workload, review, answer, filter_name) -> dict:
-    """What every answer fragment needs: where it is, and the answer's fixed limits and choices."""
+def _answer_context(workload, review, answer, filter_name, milestone=None) -> dict:
+    """What every answer fragment needs: where it is, and the answer's fixed limits and choices.
+    In a milestone, the links stay in the milestone, and lead to its overview for the lens notes."""
+    if milestone is None:
+        review_url = reverse("reviews:review", args=[workload.pk, review.lens.alias])
+        notes_url = reverse("reviews:lens-notes", args=[workload.pk, review.lens.alias])
+    else:
+        args = [workload.pk, milestone.number]
+        review_url = reverse("reviews:milestone-review", args=[*args, review.lens.alias])
+        notes_url = reverse("reviews:milestone", args=args) + f"#lens-{review.lens.alias}"
     return {
         "workload": workload,
+        "milestone": milestone,
         "review": review,
         "question": answer.question,
         "answer": answer,
@@ -140,7 +157,8 @@ def _answer_context(workload, review, answer, filter_name) -> dict:
         "filter_query": f"?{urlencode({'filter': filter_name})}" if filter_name else "",
         # The navigation links up to 200 questions: "<questions_url><question id>/", rather than a
         # reverse() for each (question ids are letters, digits and "_": nothing to quote).
-        "questions_url": reverse("reviews:review", args=[workload.pk, review.lens.alias]) + "questions/",
+        "questions_url": review_url + "questions/",
+        "notes_url": notes_url,
         "reasons": Answer.Reason.choices,
         "notes_max": NOTES_MAX,
         "choice_notes_max": CHOICE_NOTES_MAX,
@@ -224,7 +242,7 @@ def _refused(
             conflict=conflict,
             status=status,
         )
-    return _page(
+    return question_page(
         request,
         workload,
         role,

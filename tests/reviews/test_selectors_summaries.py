@@ -9,6 +9,7 @@ import pytest
 from lens.models import BUILTIN_ALIAS, Lens, Question
 from reviews.models import Answer, Workload
 from reviews.selectors.dashboard import WorkloadFilters
+from reviews.selectors.states import ReviewState
 from reviews.selectors.summaries import counts, risk_summary, workload_risk_summary
 from reviews.services import answer_update, question_facts
 from tests.factories import imported_lens, lens_document, workload
@@ -95,7 +96,7 @@ def test_a_workloads_summary_counts_what_its_answers_say(alice, builtin, django_
 
     # its lens reviews, the pillars, their counts by review and pillar
     with django_assert_num_queries(3):
-        summary = workload_risk_summary(workload=fraud)
+        summary = workload_risk_summary(state=ReviewState(fraud))
 
     [lens] = summary["lenses"]
     assert (lens["alias"], lens["version"], lens["name"]) == (BUILTIN_ALIAS, "1", builtin.name)
@@ -120,7 +121,7 @@ def test_lenses_come_in_the_order_they_were_applied_and_add_up(
     both = Workload.objects.select_related("owner").get(pk=both.pk)
 
     with django_assert_num_queries(3):
-        summary = workload_risk_summary(workload=both)
+        summary = workload_risk_summary(state=ReviewState(both))
 
     assert [lens["alias"] for lens in summary["lenses"]] == [two_pillar_lens.alias, BUILTIN_ALIAS]
     own, ml = summary["lenses"]
@@ -140,7 +141,7 @@ def test_lenses_come_in_the_order_they_were_applied_and_add_up(
 def test_a_workload_without_lenses_has_empty_counts(alice):
     bare = workload(alice, "Bare", lenses=[])
 
-    summary = workload_risk_summary(workload=bare)
+    summary = workload_risk_summary(state=ReviewState(bare))
 
     assert summary["lenses"] == []
     assert summary["totals"] == counts()

@@ -4,13 +4,14 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from reviews.models import (
+    ANSWER_FIELDS_FROZEN,
     Milestone,
     MilestoneAnswer,
     MilestoneLensReview,
     MilestonePillarRiskCounts,
     Workload,
 )
-from reviews.services import InvalidInput, answer_update, workload_delete
+from reviews.services import WORKLOAD_FIELDS, InvalidInput, answer_update, workload_delete
 from reviews.services.milestones import milestone_create, milestone_free_name
 
 pytestmark = pytest.mark.django_db
@@ -70,3 +71,41 @@ def test_milestones_go_with_their_workload(shared_workload):
     assert not Workload.objects.exists()
     assert not Milestone.objects.exists()
     assert not MilestoneAnswer.objects.exists()
+
+
+def test_a_milestone_copies_every_field_of_every_answer_and_of_the_workload(shared_workload):
+    owner = shared_workload.owner
+    answer_update(
+        answer=shared_workload.answer("MLSEC01"),
+        actor=shared_workload.contributor,
+        changes={
+            "selected_choices": ["MLSEC01_BP01"],
+            "not_applicable_choices": {"MLSEC01_BP02": {"reason": "OTHER", "notes": "Later."}},
+            "notes": "Half.",
+        },
+        expected_version=0,
+    )
+    answer_update(
+        answer=shared_workload.answer("MLOPS01"),
+        actor=owner,
+        changes={"is_applicable": False, "reason": "OUT_OF_SCOPE"},
+        expected_version=0,
+    )
+
+    milestone = milestone_create(workload=shared_workload.workload, actor=owner, name="Copy")
+
+    live = shared_workload.review.answers.order_by("question_id").values(*ANSWER_FIELDS_FROZEN)
+    frozen = milestone.answers.order_by("question_id").values(*ANSWER_FIELDS_FROZEN)
+    assert list(frozen) == list(live)
+    (review,) = milestone.lens_reviews.all()
+    assert (review.lens_version_id, review.applied_at) == (
+        shared_workload.review.lens_version_id,
+        shared_workload.review.applied_at,
+    )
+    assert milestone.workload_fields == {
+        field: getattr(shared_workload.workload, field) for field in WORKLOAD_FIELDS
+    }
+    # MLSEC01: BP02 does not apply, so BP01 is all it takes (no risk); MLOPS01 does not apply.
+    totals = {risk: getattr(milestone, risk) for risk in ("high", "medium", "none", "not_applicable")}
+    assert (totals, milestone.unanswered) == ({"high": 0, "medium": 0, "none": 1, "not_applicable": 1}, 12)
+    assert milestone.created_by == owner
