@@ -1,29 +1,25 @@
-"""Server-rendered SVG charts.
+"""The risk-by-pillar chart: a horizontal bar a pillar, split by risk (the dashboard, the reports)."""
 
-The dashboard page and the PDF reports (made by WeasyPrint) embed the same inline SVG, so the page
-and the PDF show the same picture and neither needs JavaScript or anything fetched from elsewhere.
-
-Constraints the markup keeps to:
-
-* No ``style=`` attributes: the page's Content-Security-Policy has ``style-src 'self'``, which blocks
-  them. Colours, fonts and sizes are SVG presentation attributes (``fill="..."``), which CSP does not
-  govern and which WeasyPrint's SVG renderer reads; ``static/css/mlwa.css`` only refines them by class.
-* Every piece of text is escaped. Pillar names come from user-imported lens files and may hold
-  ``<script>``, ``&``, quotes or ``]]>``; the result must be well-formed XML (WeasyPrint parses it as
-  XML) as well as safe HTML.
-* Numbers are written with at most two decimals, so the markup stays short and stable in tests.
-"""
-
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.text import slugify
 
-__all__ = ["PillarRisk", "risk_by_pillar_svg"]
-
+from reviews.charts.svg import (
+    BASELINE_SHIFT,
+    CHAR_WIDTH,
+    EMPTY_HEIGHT,
+    LEGEND_LINE,
+    PAD,
+    SWATCH,
+    _clean,
+    _flow,
+    _id_prefix,
+    _num,
+    _svg,
+    _truncate,
+)
 
 #: (field, words for titles and the legend, fill colour), in drawing order, left to right.
 SEGMENTS = (
@@ -59,62 +55,12 @@ class PillarRisk:
         return sum(getattr(self, field) for field, _label, _colour in SEGMENTS)
 
 
-SVG_NS = "http://www.w3.org/2000/svg"
-
-#: Names longer than this are cut (with an ellipsis) so they fit the label column.
-NAME_LIMIT = 28
-
-# Layout, in user units (px at the default width). The label column is sized for NAME_LIMIT
-# characters at FONT_SIZE; text widths cannot be measured on the server, so they are estimated.
-FONT_SIZE = 13
-FONT_FAMILY = "system-ui, -apple-system, Segoe UI, Roboto, Helvetica Neue, Arial, sans-serif"
-TEXT_FILL = "#1f2430"
-PAD = 8
+# Layout: the label column is sized for NAME_LIMIT characters at FONT_SIZE.
 LABEL_WIDTH = 200
 TOTAL_WIDTH = 56
 BAR_HEIGHT = 18
 ROW_PITCH = 28
-LEGEND_LINE = 20
-SWATCH = 12
-CHAR_WIDTH = 7  # a generous average glyph width at FONT_SIZE, for laying out the legend
-# Half the x-height, roughly: added to a row's middle so text sits centred on the bar without
-# dominant-baseline, which renderers (WeasyPrint included) support unevenly.
-BASELINE_SHIFT = 4.5
 MIN_WIDTH = LABEL_WIDTH + TOTAL_WIDTH + 64
-EMPTY_HEIGHT = 40
-
-# Characters XML 1.0 forbids even as character references (most C0 controls, lone surrogates,
-# U+FFFE/U+FFFF). escape() leaves them alone, and one of them in a lens name would make the whole
-# chart unparsable for WeasyPrint, so they are dropped.
-_NOT_XML_CHAR = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-
-
-def _clean(text: str) -> str:
-    return _NOT_XML_CHAR.sub("", str(text))
-
-
-def _num(value: float) -> str:
-    """A coordinate with at most two decimals and no trailing zeros ("12.5", "200")."""
-    text = f"{round(value, 2):.2f}".rstrip("0").rstrip(".")
-    # round() can give -0.0 for tiny negatives; "-0" is valid but noisy.
-    return "0" if text == "-0" else text
-
-
-def _truncate(name: str) -> str:
-    if len(name) <= NAME_LIMIT:
-        return name
-    return name[: NAME_LIMIT - 1].rstrip() + "\u2026"
-
-
-def _id_prefix(id_prefix: str) -> str:
-    # slugify keeps ids free of spaces and quotes; an id should start with a letter (XML names
-    # may not start with a digit or hyphen), so anything else gets the default in front.
-    slug = slugify(id_prefix)
-    if not slug:
-        return "risk-chart"
-    if not slug[0].isalpha():
-        return f"risk-chart-{slug}"
-    return slug
 
 
 def _row_summary(row: PillarRisk, name: str) -> str:
@@ -163,13 +109,10 @@ def _segments(row: PillarRisk, name: str, bar_x: float, bar_width: float) -> Saf
 
 def _legend(top: float, width: int) -> tuple[SafeString, int]:
     """The legend items, wrapped onto as many lines as the width needs; returns (markup, lines)."""
+    texts = [label[0].upper() + label[1:] for _field, label, _colour in SEGMENTS]
+    places, lines = _flow([SWATCH + 6 + len(text) * CHAR_WIDTH + 16 for text in texts], width)
     items = []
-    x, line = 0.0, 0
-    for _field, label, colour in SEGMENTS:
-        text = label[0].upper() + label[1:]
-        item_width = SWATCH + 6 + len(text) * CHAR_WIDTH + 16
-        if x and x + item_width > width - 2 * PAD:
-            x, line = 0.0, line + 1
+    for text, (_field, _label, colour), (x, line) in zip(texts, SEGMENTS, places, strict=True):
         y = top + line * LEGEND_LINE
         items.append(
             format_html(
@@ -186,35 +129,11 @@ def _legend(top: float, width: int) -> tuple[SafeString, int]:
                 text,
             )
         )
-        x += item_width
     markup = format_html(
         '<g class="risk-chart-legend">{}</g>',
         mark_safe("".join(items)),  # noqa: S308 - format_html parts
     )
-    return markup, line + 1
-
-
-def _svg(ids: str, width: int, height: float, title: str, desc: str, body: SafeString) -> SafeString:
-    return format_html(
-        '<svg xmlns="{}" class="risk-chart" role="img" aria-labelledby="{}-title {}-desc"'
-        ' width="{}" height="{}" viewBox="0 0 {} {}" font-family="{}" font-size="{}" fill="{}">'
-        '<title id="{}-title">{}</title><desc id="{}-desc">{}</desc>{}</svg>',
-        SVG_NS,
-        ids,
-        ids,
-        width,
-        _num(height),
-        width,
-        _num(height),
-        FONT_FAMILY,
-        FONT_SIZE,
-        TEXT_FILL,
-        ids,
-        title,
-        ids,
-        desc,
-        body,
-    )
+    return markup, lines
 
 
 def risk_by_pillar_svg(

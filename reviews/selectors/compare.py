@@ -1,0 +1,420 @@
+"""Comparing two states of a workload: two milestones, or a milestone and the workload as it is now.
+
+Lenses match by lens (alias), whatever version each state reviews it on; questions match by
+`question_id` across versions, pillars by `pillar_id`, practices by choice id. Per lens and pillar
+the comparison gives the high and medium counts before, after and the change, counted from the
+answers' stored risks (in a milestone they are its frozen counts, since both come from the same
+rows); per question the risk before and after, a status, the practices added and removed, and
+whether the not-applicable marks and the notes changed.
+
+How risks rank, for a question's status: HIGH > MEDIUM > everything else. Like the AWS
+Well-Architected Tool, an unanswered question and one marked not applicable are not risks: they
+count in neither the high nor the medium counts. So a question going from HIGH or MEDIUM to
+UNANSWERED, NOT_APPLICABLE or NONE is "improved", one going the other way "regressed", and one
+moving between NONE, NOT_APPLICABLE and UNANSWERED is "unchanged" as to risk: it still shows as
+changed (`changed`), with its risks before and after reported, so that a cleared answer is seen.
+
+"None of these" (a choice id ending in `_no`) is not a practice: selecting it shows in the risk and in
+`changed`, not among the practices added or removed.
+
+A comparison reads each state in two queries (its lens reviews; its answers with their question,
+pillar and lens) and, when practices were added or removed, one more for the titles of the choices
+of every question involved: four or five queries, however many lenses, questions and answers.
+Which two states a request names, and its defaults: reviews.selectors.compare_states.
+"""
+
+import enum
+import json
+from dataclasses import dataclass, replace
+
+from django.db import connections
+
+from lens.models import Choice
+from reviews.models import AnswerFields
+from reviews.selectors.states import ReviewState
+
+R = AnswerFields.Risk
+
+#: A risk's rank for a question's status: only high and medium are risks (see the module docstring).
+RISK_RANK = {R.HIGH: 2, R.MEDIUM: 1, R.NONE: 0, R.NOT_APPLICABLE: 0, R.UNANSWERED: 0}
+
+
+class Status(enum.StrEnum):
+    """What happened to a question between the two states."""
+
+    IMPROVED = "improved"  # its risk ranks lower after
+    REGRESSED = "regressed"  # its risk ranks higher after
+    UNCHANGED = "unchanged"  # its risk ranks the same (other things may have changed: `changed`)
+    ADDED = "added"  # only in the target (a lens applied, or a question new in the lens version)
+    REMOVED = "removed"  # only in the base
+
+
+class LensStatus(enum.StrEnum):
+    """Whether a lens is reviewed in both states, or only in one."""
+
+    KEPT = "kept"
+    ADDED = "added"
+    REMOVED = "removed"
+
+
+@dataclass(frozen=True, slots=True)
+class Delta:
+    """A count before and after. More risks is worse, so a positive change is a regression."""
+
+    before: int
+    after: int
+
+    @property
+    def change(self) -> int:
+        return self.after - self.before
+
+    @property
+    def signed(self) -> str:
+        """The change with its sign: "+2", "-1", "0"."""
+        return f"{self.change:+d}" if self.change else "0"
+
+    @property
+    def direction(self) -> str:
+        """ "worse", "better" or "same": for the colour of the change."""
+        return "worse" if self.change > 0 else "better" if self.change < 0 else "same"
+
+    def __add__(self, other: "Delta") -> "Delta":
+        return Delta(self.before + other.before, self.after + other.after)
+
+
+NO_DELTA = Delta(0, 0)
+
+
+@dataclass(frozen=True, slots=True)
+class Practice:
+    """A practice (a choice of the question), by id and title."""
+
+    choice_id: str
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
+class PillarComparison:
+    """A pillar of a lens (by `pillar_id`): its high and medium counts before and after."""
+
+    pillar_id: str
+    name: str
+    high: Delta
+    medium: Delta
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionComparison:
+    """One question (by `question_id`) in both states. `risk_before` is None for an added question,
+    `risk_after` for a removed one; the title and pillar are the target's when it has the question."""
+
+    question_id: str
+    title: str
+    pillar_id: str
+    pillar_name: str
+    status: Status
+    risk_before: str | None
+    risk_after: str | None
+    practices_added: tuple[Practice, ...]
+    practices_removed: tuple[Practice, ...]
+    not_applicable_changed: bool
+    notes_changed: bool
+    notes_before: str
+    notes_after: str
+
+    @property
+    def changed(self) -> bool:
+        """Whether anything changed: presence, risk, practices, not-applicable marks or notes. (A
+        change to "None of these" alone always changes the risk.)"""
+        return (
+            self.status != Status.UNCHANGED
+            or self.risk_before != self.risk_after
+            or bool(self.practices_added or self.practices_removed)
+            or self.not_applicable_changed
+            or self.notes_changed
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class LensComparison:
+    """A lens in both states: its versions, its pillars' counts, its questions (the target's
+    order, each pillar's removed questions after its own, then the pillars the target lacks)."""
+
+    alias: str
+    name: str
+    status: LensStatus
+    version_before: str | None
+    version_after: str | None
+    high: Delta
+    medium: Delta
+    pillars: tuple[PillarComparison, ...]
+    questions: tuple[QuestionComparison, ...]
+
+    @property
+    def upgraded(self) -> bool:
+        """Whether the two states review the lens on different versions."""
+        return self.status == LensStatus.KEPT and self.version_before != self.version_after
+
+    @property
+    def changed_count(self) -> int:
+        return sum(question.changed for question in self.questions)
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """Two states of a workload compared, lens by lens (the target's lenses in the order applied,
+    then those only the base has), with the high and medium counts of every lens added up."""
+
+    base: ReviewState
+    target: ReviewState
+    high: Delta
+    medium: Delta
+    lenses: tuple[LensComparison, ...]
+
+    @property
+    def changed_count(self) -> int:
+        """How many questions changed, in every lens."""
+        return sum(lens.changed_count for lens in self.lenses)
+
+    def only_changed(self) -> "Comparison":
+        """The same comparison with only the questions where something changed (counts unchanged)."""
+        lenses = tuple(
+            replace(lens, questions=tuple(q for q in lens.questions if q.changed)) for lens in self.lenses
+        )
+        return replace(self, lenses=lenses)
+
+
+# --- reading a state --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Answer:
+    """An answer as the comparison needs it, with its question and pillar."""
+
+    question_pk: int | None
+    title: str
+    pillar_id: str
+    pillar_name: str
+    selected: tuple[str, ...] = ()
+    marks: tuple = ()  # whether the question applies, why not, and each practice's not-applicable mark
+    notes: str = ""
+    risk: str | None = None
+
+
+_ABSENT = _Answer(None, "", "", "")
+
+_ANSWER_COLUMNS = (
+    "lens_review__lens__alias",
+    "question__question_id",
+    "question_id",
+    "question__title",
+    "question__pillar__pillar_id",
+    "question__pillar__name",
+    "selected_choices",
+    "is_applicable",
+    "reason",
+    "not_applicable_choices",
+    "notes",
+    "risk",
+)
+
+
+@dataclass(slots=True)
+class _Lens:
+    name: str
+    version: str
+    answers: dict[str, _Answer]  # by question_id, in the lens's order
+
+
+def _fetch(queryset) -> list[tuple]:
+    """The rows of a values_list `queryset` as the database gives them: for a hundred answers,
+    Django's converters (one call per value) cost ten times the query (as reviews.selectors.summaries
+    found); the two JSON columns are decoded here instead."""
+    sql, params = queryset.query.sql_with_params()
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _json(value):
+    """A JSON column's value: text from the database (SQLite, and PostgreSQL as Django sets it up)."""
+    return json.loads(value) if isinstance(value, str | bytes) else value
+
+
+def _read(state: ReviewState) -> dict[str, _Lens]:
+    """The state's lenses by alias, in the order applied, each with its answers: two queries."""
+    lenses = {
+        alias: _Lens(name, label, {})
+        for alias, name, label in state.lens_reviews()
+        .order_by("applied_at", "pk")
+        .values_list("lens__alias", "lens_version__name", "lens_version__label")
+    }
+    rows = _fetch(
+        state.answers()
+        .order_by("question__pillar__position", "question__position", "pk")
+        .values_list(*_ANSWER_COLUMNS)
+    )
+    for alias, question_id, *fields in rows:
+        pk, title, pillar_id, pillar_name, selected, applicable, reason, na, notes, risk = fields
+        marks = (bool(applicable), reason, _json(na))  # compared as a whole: the dict by value
+        lenses[alias].answers[question_id] = _Answer(
+            pk, title, pillar_id, pillar_name, tuple(_json(selected)), marks, notes, risk
+        )
+    return lenses
+
+
+# --- comparing ----------------------------------------------------------------------------------------
+
+
+def _is_practice(choice_id: str) -> bool:
+    return not choice_id.endswith("_no")  # "None of these" (LENS_FORMAT.md; lens.models.Choice)
+
+
+def _status(before: _Answer, after: _Answer) -> Status:
+    if before.risk is None:
+        return Status.ADDED
+    if after.risk is None:
+        return Status.REMOVED
+    rank_before, rank_after = RISK_RANK[before.risk], RISK_RANK[after.risk]
+    if rank_after < rank_before:
+        return Status.IMPROVED
+    return Status.REGRESSED if rank_after > rank_before else Status.UNCHANGED
+
+
+def _practice_changes(before: _Answer, after: _Answer) -> tuple[list[str], list[str]]:
+    """The choice ids selected only after (in the target's order) and only before (the base's)."""
+    added = [c for c in after.selected if c not in before.selected and _is_practice(c)]
+    removed = [c for c in before.selected if c not in after.selected and _is_practice(c)]
+    return added, removed
+
+
+def _counts(answers) -> dict[str, tuple[str, list[int]]]:
+    """pillar_id → (name, [high, medium]) over `answers`, in their order."""
+    pillars: dict[str, tuple[str, list[int]]] = {}
+    for answer in answers:
+        _name, counts = pillars.setdefault(answer.pillar_id, (answer.pillar_name, [0, 0]))
+        counts[0] += answer.risk == R.HIGH
+        counts[1] += answer.risk == R.MEDIUM
+    return pillars
+
+
+def _pillars(before: dict[str, _Answer], after: dict[str, _Answer]) -> list[PillarComparison]:
+    """The pillars of the target, then those only the base has, with their counts in both."""
+    counts_before, counts_after = _counts(before.values()), _counts(after.values())
+    pillars = []
+    for pillar_id in [*counts_after, *(p for p in counts_before if p not in counts_after)]:
+        name_after, (high_after, medium_after) = counts_after.get(pillar_id, ("", [0, 0]))
+        name_before, (high_before, medium_before) = counts_before.get(pillar_id, ("", [0, 0]))
+        pillars.append(
+            PillarComparison(
+                pillar_id,
+                name_after or name_before,
+                Delta(high_before, high_after),
+                Delta(medium_before, medium_after),
+            )
+        )
+    return pillars
+
+
+def _question_order(before: dict[str, _Answer], after: dict[str, _Answer]) -> list[str]:
+    """The target's questions in order, each removed question after the last question of its pillar
+    (or, if the target lacks the pillar, after everything)."""
+    order = list(after)
+    last_of_pillar = {answer.pillar_id: index for index, answer in enumerate(after.values())}
+    removed_after: dict[int, list[str]] = {}
+    tail = []
+    for question_id, answer in before.items():
+        if question_id in after:
+            continue
+        if answer.pillar_id in last_of_pillar:
+            removed_after.setdefault(last_of_pillar[answer.pillar_id], []).append(question_id)
+        else:
+            tail.append(question_id)
+    merged = []
+    for index, question_id in enumerate(order):
+        merged.append(question_id)
+        merged.extend(removed_after.get(index, ()))
+    return merged + tail
+
+
+def _lens(
+    alias: str, before: _Lens | None, after: _Lens | None, titles: dict[tuple[int, str], str]
+) -> LensComparison:
+    answers_before = before.answers if before else {}
+    answers_after = after.answers if after else {}
+    questions = []
+    for question_id in _question_order(answers_before, answers_after):
+        old = answers_before.get(question_id, _ABSENT)
+        new = answers_after.get(question_id, _ABSENT)
+        shown = new if new.risk is not None else old
+        added, removed = _practice_changes(old, new)
+        questions.append(
+            QuestionComparison(
+                question_id=question_id,
+                title=shown.title,
+                pillar_id=shown.pillar_id,
+                pillar_name=shown.pillar_name,
+                status=_status(old, new),
+                risk_before=old.risk,
+                risk_after=new.risk,
+                practices_added=tuple(Practice(c, titles.get((new.question_pk, c), c)) for c in added),
+                practices_removed=tuple(Practice(c, titles.get((old.question_pk, c), c)) for c in removed),
+                # Marks compare where both states have the question; notes also against an absent
+                # question's none, so that an added or removed question shows its notes.
+                not_applicable_changed=old.risk is not None
+                and new.risk is not None
+                and old.marks != new.marks,
+                notes_changed=old.notes != new.notes,
+                notes_before=old.notes,
+                notes_after=new.notes,
+            )
+        )
+    pillars = _pillars(answers_before, answers_after)
+    status = LensStatus.KEPT if before and after else LensStatus.ADDED if after else LensStatus.REMOVED
+    return LensComparison(
+        alias=alias,
+        name=(after or before).name,
+        status=status,
+        version_before=before.version if before else None,
+        version_after=after.version if after else None,
+        high=sum((pillar.high for pillar in pillars), NO_DELTA),
+        medium=sum((pillar.medium for pillar in pillars), NO_DELTA),
+        pillars=tuple(pillars),
+        questions=tuple(questions),
+    )
+
+
+def _choice_titles(base: dict[str, _Lens], target: dict[str, _Lens]) -> dict[tuple[int, str], str]:
+    """(question pk, choice id) → title, for the questions whose practices changed: one query, none
+    if no practice changed."""
+    involved = set()
+    for alias in {*base, *target}:
+        before = base[alias].answers if alias in base else {}
+        after = target[alias].answers if alias in target else {}
+        for question_id in {*before, *after}:
+            old, new = before.get(question_id, _ABSENT), after.get(question_id, _ABSENT)
+            added, removed = _practice_changes(old, new)
+            if added:
+                involved.add(new.question_pk)
+            if removed:
+                involved.add(old.question_pk)
+    if not involved:
+        return {}
+    rows = Choice.objects.filter(question_id__in=involved).values_list("question_id", "choice_id", "title")
+    return {(question_pk, choice_id): title for question_pk, choice_id, title in rows}
+
+
+def workload_comparison(*, base: ReviewState, target: ReviewState) -> Comparison:
+    """`base` (before) and `target` (after) compared, lens by lens and question by question (see the
+    module docstring). Four queries, five when practices were added or removed."""
+    before, after = _read(base), _read(target)
+    titles = _choice_titles(before, after)
+    aliases = [*after, *(alias for alias in before if alias not in after)]
+    lenses = tuple(_lens(alias, before.get(alias), after.get(alias), titles) for alias in aliases)
+    return Comparison(
+        base=base,
+        target=target,
+        high=sum((lens.high for lens in lenses), NO_DELTA),
+        medium=sum((lens.medium for lens in lenses), NO_DELTA),
+        lenses=lenses,
+    )
