@@ -16,6 +16,7 @@ from django.utils.text import slugify
 from lens.format import LensDocument, Problem, lint_lens, read_lens, write_lens
 from lens.models import BUILTIN_ALIAS, Lens, LensVersion
 from lens.rows import store_document
+from lens.signals import version_published
 
 ALIAS_MAX = 64
 LABEL_MAX = 32
@@ -129,9 +130,12 @@ def lens_import(
     return ImportResult(lens=lens, version=version, document=document, warnings=warnings)
 
 
-def lens_publish(*, lens: Lens, label: str, major: bool) -> LensVersion:
+def lens_publish(*, lens: Lens, label: str, major: bool, actor=None) -> LensVersion:
     """Freeze the lens's draft as a published version with `label` (1-32 characters, unique in the
-    lens), marked major or minor."""
+    lens), marked major or minor, by `actor` (None: the instance itself, e.g. at migrate time).
+
+    `lens.signals.version_published` is sent inside the same transaction: what its receivers do (a
+    minor version moves the reviews of its line to it) is published with the version, or nothing is."""
     label = label.strip()
     if not 1 <= len(label) <= LABEL_MAX:
         raise LensActionRefused(f"a label is 1-{LABEL_MAX} characters", field="label", code="bad_label")
@@ -153,6 +157,7 @@ def lens_publish(*, lens: Lens, label: str, major: bool) -> LensVersion:
         draft.kind = LensVersion.Kind.MAJOR if major else LensVersion.Kind.MINOR
         draft.published_at = timezone.now()
         draft.save()
+        version_published.send(sender=LensVersion, version=draft, actor=actor)
     return draft
 
 

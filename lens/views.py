@@ -111,7 +111,10 @@ def publish(request, alias: str):
     if form.is_valid():
         try:
             version = services.lens_publish(
-                lens=lens, label=form.cleaned_data["label"], major=form.cleaned_data["major"]
+                lens=lens,
+                label=form.cleaned_data["label"],
+                major=form.cleaned_data["major"],
+                actor=request.user,
             )
         except LensActionRefused as refusal:
             add_refusal(form, refusal)

@@ -61,7 +61,7 @@ class LensVersionViewSet(mixins.ListModelMixin, ApiViewSet):
         lens = managed_lens(request, alias)
         data = PublishSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        version = services.lens_publish(lens=lens, **data.validated_data)
+        version = services.lens_publish(lens=lens, actor=request.user, **data.validated_data)
         location = request.build_absolute_uri(reverse("api:lens-detail", args=[lens.alias]))
         location += f"?{urlencode({'version': version.label})}"
         return Response(

@@ -17,17 +17,41 @@ LATEST_EVENTS = 20
 
 @dataclass(frozen=True)
 class AppliedLens:
-    """A lens review on the workload page, with its risk counts (answered of total, high, medium)."""
+    """A lens review on the workload page, with its risk counts (answered of total, high, medium),
+    and the lens's newest published version if it is newer than the review's (`upgrade_to`: its
+    label, else None)."""
 
     review: LensReview
     counts: RiskCounts
+    upgrade_to: str | None = None
 
 
 def applied_lenses(workload: Workload) -> list[AppliedLens]:
-    """The workload's lens reviews, with their lens and version, and their counts: two queries."""
-    reviews = list(workload.lens_reviews.select_related("lens", "lens_version").defer("lens_version__source"))
+    """The workload's lens reviews, with their lens and version, the newest published version of
+    each lens, and their counts: two queries."""
+    # Publication order, as everywhere; a minor version takes its line's reviews with it, so a newer
+    # version than a review's is, in practice, a newer major version (or a later one of its line).
+    newest = LensVersion.objects.filter(
+        lens=OuterRef("lens_id"), status=LensVersion.Status.PUBLISHED
+    ).order_by("-published_at", "-pk")
+    reviews = list(
+        workload.lens_reviews.select_related("lens", "lens_version")
+        .defer("lens_version__source")
+        .annotate(
+            newest_pk=Subquery(newest.values("pk")[:1]), newest_label=Subquery(newest.values("label")[:1])
+        )
+    )
     counts = review_counts(reviews) if reviews else {}
-    return [AppliedLens(review, counts.get(review.pk, RiskCounts())) for review in reviews]
+    return [
+        AppliedLens(
+            review,
+            counts.get(review.pk, RiskCounts()),
+            upgrade_to=review.newest_label
+            if review.newest_pk not in (None, review.lens_version_id)
+            else None,
+        )
+        for review in reviews
+    ]
 
 
 def workload_shares(workload: Workload) -> QuerySet[Share]:

@@ -169,7 +169,7 @@ def test_the_list_says_when_a_newer_version_is_published(api_for, shared_workloa
     lens = factories.imported_lens(owner=owner)
     workload = factories.workload(owner, "On version 1", lenses=[lens])
     lens_import(source=factories.lens_document(questions=3), owner=owner, alias=lens.alias, created_by=owner)
-    lens_publish(lens=lens, label="2", major=False)
+    lens_publish(lens=lens, label="2", major=True)  # a minor version would take the review with it
 
     row = api_for(owner).get(reviews_url(workload)).json()["results"][0]
 

@@ -1,0 +1,152 @@
+"""POST /api/v1/workloads/{workload_id}/lens-reviews/{alias}/upgrade/: the owner upgrades a lens
+review to a newer published version of its lens (reviews.services.lens_review_upgrade), after a
+milestone that keeps the review as it was. Minor versions need no call: publishing one moves the
+reviews of its line to it."""
+
+from django.shortcuts import get_object_or_404
+from django.urls import path
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from rest_framework import serializers
+from rest_framework.exceptions import ParseError
+from rest_framework.response import Response
+
+from mlwa.api.views import ApiView
+from reviews import services
+from reviews.api.lens_reviews import ALIAS_PARAMETER, PATH_PARAMETERS
+from reviews.models import LensReview
+from reviews.permissions import Action
+from reviews.services.errors import InvalidInput
+from reviews.views.access import workload_or_404
+
+
+class UpgradeRequestSerializer(serializers.Serializer):
+    version = serializers.CharField(
+        max_length=32,
+        required=False,
+        allow_blank=True,
+        help_text="The label of a newer published version of the lens; left out or empty: the newest.",
+    )
+
+    class Meta:
+        ref_name = "LensReviewUpgrade"  # the schema adds "Request"
+
+
+class UpgradeChangesSerializer(serializers.Serializer):
+    """What the upgrade changed in the review."""
+
+    carried = serializers.IntegerField(help_text="Questions in both versions: their answers carried over.")
+    added = serializers.IntegerField(help_text="Questions new in the version: unanswered.")
+    removed = serializers.IntegerField(
+        help_text="Questions the version no longer has: their answers deleted."
+    )
+    removed_answered = serializers.IntegerField(
+        help_text="Of the removed questions, those that were answered."
+    )
+    answers_changed = serializers.IntegerField(
+        help_text="Carried answers whose practices or risk changed (their version went up)."
+    )
+    risk_changed = serializers.IntegerField(help_text="Of those, the answers whose risk changed.")
+    dropped_pillar_notes = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Pillars the version no longer has, whose notes were dropped.",
+    )
+
+    class Meta:
+        ref_name = "LensReviewUpgradeChanges"
+
+
+class UpgradeResultSerializer(serializers.Serializer):
+    """The milestone saved first, the versions before and after, and what changed."""
+
+    milestone = serializers.IntegerField(help_text="The number of the milestone saved before the upgrade.")
+    milestone_name = serializers.CharField()
+    lens = serializers.CharField(help_text="The lens's alias.")
+    from_version = serializers.CharField(help_text="The version the review was on.")
+    version = serializers.CharField(help_text="The version the review is on now.")
+    kind = serializers.CharField(help_text="MAJOR or MINOR: the new version's kind.")
+    changes = UpgradeChangesSerializer()
+    message = serializers.CharField(help_text="What changed, in a sentence for people.")
+
+    class Meta:
+        ref_name = "LensReviewUpgradeResult"
+
+
+EXAMPLE_RESULT = {
+    "milestone": 3,
+    "milestone_name": "Before upgrade to 2",
+    "lens": "team-lens",
+    "from_version": "1",
+    "version": "2",
+    "kind": "MAJOR",
+    "changes": {
+        "carried": 11,
+        "added": 2,
+        "removed": 1,
+        "removed_answered": 1,
+        "answers_changed": 3,
+        "risk_changed": 2,
+        "dropped_pillar_notes": [],
+    },
+    "message": "11 questions carried over, 2 added, 1 removed (1 of them answered); 3 answers changed, "
+    "2 with a new risk.",
+}
+
+
+class LensReviewUpgradeView(ApiView):
+    """POST: upgrade the review (owner only)."""
+
+    @extend_schema(
+        summary="Upgrade a lens review to a newer version of its lens (owner)",
+        description="Saves a milestone “Before upgrade to <label>” (made unique in the workload), then "
+        "carries the answers over by question id and choice id and evaluates each risk again with the "
+        "new version's rules: questions the version no longer has lose their answers (the milestone "
+        "keeps them), new questions start unanswered. A `version` that is not a newer published "
+        "version of the lens is a 400 naming `version`, and nothing changes.",
+        parameters=[*PATH_PARAMETERS, ALIAS_PARAMETER],
+        request=UpgradeRequestSerializer,
+        responses={
+            200: OpenApiResponse(
+                UpgradeResultSerializer, description="Upgraded: the milestone saved first and what changed."
+            )
+        },
+        examples=[
+            OpenApiExample("To the newest version", {}, request_only=True),
+            OpenApiExample("To a given version", {"version": "2"}, request_only=True),
+            OpenApiExample("Upgraded", EXAMPLE_RESULT, response_only=True, status_codes=["200"]),
+        ],
+    )
+    def post(self, request, workload_id: int, alias: str):
+        workload, _role = workload_or_404(request, workload_id, Action.EDIT)
+        review = get_object_or_404(
+            LensReview.objects.only("pk", "workload_id"), workload=workload, lens__alias=alias
+        )
+        if not isinstance(request.data, dict):
+            raise ParseError("The body must be a JSON object.")
+        if unknown := sorted(set(request.data) - {"version"}):
+            raise InvalidInput(dict.fromkeys(unknown, "Not a field of an upgrade."))
+        data = UpgradeRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        milestone, review, summary = services.lens_review_upgrade(
+            lens_review=review, actor=request.user, version=data.validated_data.get("version") or None
+        )
+        changes = summary.as_dict()
+        result = {
+            "milestone": milestone.number,
+            "milestone_name": milestone.name,
+            "lens": summary.lens,
+            "from_version": summary.from_version,
+            "version": summary.to_version,
+            "kind": summary.version_kind,
+            "changes": {name: changes[name] for name in UpgradeChangesSerializer().fields},
+            "message": summary.sentence(),
+        }
+        return Response(UpgradeResultSerializer(result).data)
+
+
+urlpatterns = [
+    path(
+        "workloads/<int:workload_id>/lens-reviews/<slug:alias>/upgrade/",
+        LensReviewUpgradeView.as_view(),
+        name="lens-review-upgrade",
+    ),
+]

@@ -1,0 +1,101 @@
+"""What upgrading a lens review would do, for the page that asks the owner to confirm it: the
+difference between the review's version and the newest, and what happens to the review's answers
+(reviews.services.upgrades says how they are carried over)."""
+
+from dataclasses import dataclass
+
+from lens.diff import Change, Status, version_diff
+from lens.models import LensVersion
+from lens.selectors import version_document
+from reviews.models import LensReview
+from reviews.services.milestones import milestone_free_name
+
+
+@dataclass(frozen=True)
+class LostAnswer:
+    """An answered question that the new version no longer has: its answer goes (the milestone
+    saved first keeps it)."""
+
+    question_id: str
+    title: str
+    risk: str
+
+
+@dataclass(frozen=True)
+class DroppedPractice:
+    """A practice the review selected or marked not applicable that the new version's question no
+    longer offers: it is dropped from the answer, whose risk is then evaluated again."""
+
+    question_id: str
+    choice_id: str
+    title: str
+
+
+@dataclass(frozen=True)
+class UpgradePreview:
+    """The review, the version it would be upgraded to (None: it is on the newest), the version
+    difference, the milestone name that would be used, and what happens to the answers."""
+
+    review: LensReview
+    target: LensVersion | None
+    changes: tuple[Change, ...] = ()
+    milestone_name: str = ""
+    questions_added: int = 0
+    questions_removed: int = 0
+    lost_answers: tuple[LostAnswer, ...] = ()
+    dropped_practices: tuple[DroppedPractice, ...] = ()
+    dropped_pillar_notes: tuple[str, ...] = ()
+
+
+def newest_version(review: LensReview) -> LensVersion | None:
+    """The lens's newest published version if it is newer than the review's, else None. One query."""
+    newest = (
+        LensVersion.objects.filter(lens_id=review.lens_id, status=LensVersion.Status.PUBLISHED)
+        .defer("source", "warnings")  # its content is read from its rows (lens.rows.load_document)
+        .order_by("-published_at", "-pk")
+        .first()
+    )
+    return newest if newest is not None and newest.pk != review.lens_version_id else None
+
+
+def upgrade_preview(review: LensReview) -> UpgradePreview:
+    """What upgrading `review` (with its lens and version loaded) to the newest version would do.
+    A fixed number of queries: the newest version (1); then both versions' content (5 each), the
+    review's answers (1) and the milestone names taken (1)."""
+    target = newest_version(review)
+    if target is None:
+        return UpgradePreview(review=review, target=None)
+    changes = tuple(version_diff(version_document(review.lens_version), version_document(target)))
+    answers = {
+        question_id: (selected, not_applicable, risk, title)
+        for question_id, selected, not_applicable, risk, title in review.answers.values_list(
+            "question__question_id", "selected_choices", "not_applicable_choices", "risk", "question__title"
+        )
+    }
+    removed = {c.question_id for c in changes if c.kind == "question" and c.status == Status.DELETED}
+    lost = tuple(
+        LostAnswer(question_id, title, risk)
+        for question_id, (_selected, _na, risk, title) in answers.items()
+        if question_id in removed and risk != "UNANSWERED"
+    )
+    dropped = []
+    for change in changes:
+        if change.kind != "choice" or change.status != Status.DELETED or change.question_id in removed:
+            continue
+        selected, not_applicable, _risk, _title = answers.get(change.question_id, ((), {}, None, ""))
+        if change.choice_id in selected or change.choice_id in not_applicable:
+            dropped.append(DroppedPractice(change.question_id, change.choice_id, change.title))
+    gone_pillars = {c.pillar_id for c in changes if c.kind == "pillar" and c.status == Status.DELETED}
+    return UpgradePreview(
+        review=review,
+        target=target,
+        changes=changes,
+        milestone_name=milestone_free_name(
+            workload=review.workload, name=f"Before upgrade to {target.label}"
+        ),
+        questions_added=sum(c.kind == "question" and c.status == Status.NEW for c in changes),
+        questions_removed=len(removed),
+        lost_answers=lost,
+        dropped_practices=tuple(dropped),
+        dropped_pillar_notes=tuple(sorted(p for p in review.pillar_notes if p in gone_pillars)),
+    )
