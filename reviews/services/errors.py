@@ -21,16 +21,31 @@ class InvalidInput(ReviewRefused):
         super().__init__("; ".join(f"{field}: {' '.join(m)}" for field, m in self.errors.items()))
 
 
-class StaleAnswer(ReviewRefused):
-    """A write from an older version of an answer than the stored one (someone else saved since).
-    `current` is the stored answer, so that the writer can see both and choose."""
+class StaleWrite(ReviewRefused):
+    """A write from an older version of a row than the stored one (someone else saved since).
+    `current` is the stored row, so that the writer can see both and choose."""
 
     status = 409
     code = "stale"
+    #: What the row is, for the message.
+    noun = "row"
 
     def __init__(self, current, expected_version: int):
         self.current = current
         self.expected_version = expected_version
         super().__init__(
-            f"This answer changed since version {expected_version}: it is at version {current.version}."
+            f"This {self.noun} changed since version {expected_version}: it is at version {current.version}."
         )
+
+
+class StaleAnswer(StaleWrite):
+    """A write from an older version of an answer than the stored one."""
+
+    noun = "answer"
+
+
+class StaleItem(StaleWrite):
+    """A write from an older version of an improvement item than the stored one (someone else
+    tracked it since). `current` is the stored item (unsaved, at version 0, if there is none yet)."""
+
+    noun = "improvement item"

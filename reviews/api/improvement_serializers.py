@@ -1,0 +1,123 @@
+"""What /api/v1/workloads/{id}/improvements/ reads and writes: the plan's rows (questions at risk,
+the practices missing with their improvement plans, the tracking) and the tracking update.
+
+A row's `status` (the stored one) and `state` (derived: reviews.selectors.improvements) are plain
+text with their values in the help text, and the update's `status` is the one enum of the set, so
+that drf-spectacular names one component per set (as in reviews.api.answer_serializers).
+"""
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from mlwa.api.schema import ErrorSerializer
+from reviews.models import NOTES_MAX, Answer, ImprovementItem
+from reviews.selectors.improvements import STATE_LABELS
+
+STATUSES = ", ".join(ImprovementItem.Status.values)
+
+
+class ImprovementResourceSerializer(serializers.Serializer):
+    """An improvement plan (or the question's own resource): its text, and its link if http(s)."""
+
+    kind = serializers.CharField(
+        source="slot",
+        help_text="IMPROVEMENT_PLAN or ADDITIONAL_IMPROVEMENT_PLAN (a practice's); HELPFUL_RESOURCE... "
+        "(the question's own).",
+    )
+    text = serializers.CharField(source="display_text", allow_null=True)
+    url = serializers.CharField(
+        source="link", allow_null=True, help_text="Only an http(s) URL; null for anything else or none."
+    )
+
+    class Meta:
+        ref_name = "ImprovementResource"
+
+
+class MissingPracticeSerializer(serializers.Serializer):
+    """A practice the team does not follow yet: neither selected nor marked not applicable."""
+
+    id = serializers.CharField(source="choice_id")
+    title = serializers.CharField()
+    improvement_plan = ImprovementResourceSerializer(source="resources", many=True)
+
+    class Meta:
+        ref_name = "ImprovementMissingPractice"
+
+
+class ImprovementSerializer(serializers.Serializer):
+    """A question of the plan: where it is, its risk, what is missing, and its tracking."""
+
+    lens = serializers.CharField(source="lens_alias", help_text="The lens's alias.")
+    lens_name = serializers.CharField()
+    pillar = serializers.CharField(source="pillar_id", help_text="The pillar's id.")
+    pillar_name = serializers.CharField()
+    question_id = serializers.CharField()
+    title = serializers.CharField(help_text="The question's title.")
+    risk = serializers.ChoiceField(choices=Answer.Risk.choices, help_text="The question's risk now.")
+    state = serializers.CharField(
+        help_text="Derived from the risk and the status: " + ", ".join(STATE_LABELS) + "."
+    )
+    status = serializers.CharField(help_text=f"The tracking status stored: {STATUSES}.")
+    owner = serializers.IntegerField(source="owner_id", allow_null=True, help_text="The owner's user id.")
+    owner_username = serializers.SerializerMethodField()
+    due_date = serializers.DateField(allow_null=True)
+    note = serializers.CharField(allow_blank=True)
+    version = serializers.IntegerField(
+        help_text="Accepted tracking writes (0: never tracked); the ETag, quoted."
+    )
+    updated_by = serializers.SerializerMethodField()
+    updated_at = serializers.SerializerMethodField()
+    missing_practices = MissingPracticeSerializer(source="missing", many=True)
+    question_resources = ImprovementResourceSerializer(many=True, help_text="The question's own resources.")
+
+    class Meta:
+        ref_name = "Improvement"
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_owner_username(self, row) -> str | None:
+        return row.owner.get_username() if row.owner else None
+
+    @extend_schema_field(serializers.CharField(allow_null=True, help_text="Who tracked it last."))
+    def get_updated_by(self, row) -> str | None:
+        item = row.item
+        return item.updated_by.get_username() if item and item.updated_by_id else None
+
+    @extend_schema_field(serializers.DateTimeField(allow_null=True))
+    def get_updated_at(self, row):
+        item = row.item
+        return (
+            serializers.DateTimeField().to_representation(item.updated_at)
+            if item and item.updated_at
+            else None
+        )
+
+
+class ImprovementUpdateSerializer(serializers.Serializer):
+    """The tracking fields to change; those left out stay. Documentation only: the body goes to
+    reviews.services.improvement_item_update, which checks it and names the field at fault."""
+
+    status = serializers.ChoiceField(choices=ImprovementItem.Status.choices, required=False)
+    owner = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        help_text="The user id of the workload's owner or of a contributor; null: nobody.",
+    )
+    due_date = serializers.DateField(required=False, allow_null=True, help_text="YYYY-MM-DD; null: none.")
+    note = serializers.CharField(required=False, allow_blank=True, max_length=NOTES_MAX)
+    version = serializers.IntegerField(
+        required=False,
+        min_value=0,
+        help_text="The item's version read (0 if nobody tracked it): refused with 409 if it changed since.",
+    )
+
+    class Meta:
+        ref_name = "ImprovementUpdate"
+
+
+class ImprovementPreconditionFailedSerializer(ErrorSerializer):
+    """409 or 412: the item changed since the version given; `current` is the stored item."""
+
+    current = ImprovementSerializer()
+
+    class Meta:
+        ref_name = "ImprovementPreconditionFailed"

@@ -1,0 +1,185 @@
+"""Tracking a question's improvement: status, owner, due date and note, in one transaction with its
+event. The item is made the first time someone tracks the question; a write names the version it
+started from, and a newer stored version refuses it (StaleItem, 409), as answers do.
+
+Callers have checked that the actor may take Action.ANSWER on the workload (owner, contributor).
+"""
+
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+
+from reviews.models import NOTES_MAX, Answer, ImprovementItem, LensReview, Workload, WorkloadEvent
+from reviews.selectors.improvements import improvement_owner_choices
+from reviews.services.errors import InvalidInput, StaleItem
+from reviews.services.events import event_record
+
+#: The fields of an item that a write may change.
+ITEM_FIELDS = ("status", "owner", "due_date", "note")
+OWNER_REFUSED = "Choose the workload's owner or one of its contributors, or nobody."
+_LABELS = {"status": "status", "owner": "owner", "due_date": "due date", "note": "note"}
+
+
+def _check_question(workload: Workload, lens_alias: str, question_id: str) -> None:
+    """The question must be one of the applied lens's: InvalidInput naming the path part at fault.
+    One query (two when refused)."""
+    exists = Answer.objects.filter(
+        lens_review__workload=workload, lens_review__lens__alias=lens_alias, question__question_id=question_id
+    ).exists()
+    if exists:
+        return
+    if not LensReview.objects.filter(workload=workload, lens__alias=lens_alias).exists():
+        raise InvalidInput(
+            {"lens_alias": f"No lens with the alias {lens_alias!r} is applied to this workload."}
+        )
+    raise InvalidInput({"question_id": f"The lens {lens_alias!r} has no question {question_id!r}."})
+
+
+def _clean_due_date(value: Any) -> date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, str):
+        try:
+            parsed = parse_date(value.strip())
+        except ValueError:  # well formed, but no such day (2025-02-30)
+            parsed = None
+        if parsed is not None:
+            return parsed
+    raise InvalidInput({"due_date": "A date as YYYY-MM-DD, or nothing."})
+
+
+def _clean_owner(value: Any, item: ImprovementItem, workload: Workload):
+    """The owner named: None, or a user who may own the item (OWNER_REFUSED otherwise). The stored
+    owner stays acceptable even after losing their share, so that a form posted whole still saves."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidInput({"owner": "A user's id, or null for nobody."})
+    if value == item.owner_id:
+        return item.owner
+    owner = improvement_owner_choices(workload).filter(pk=value).first()
+    if owner is None:
+        raise InvalidInput({"owner": OWNER_REFUSED})
+    return owner
+
+
+def _cleaned(changes: Mapping[str, Any], item: ImprovementItem, workload: Workload) -> dict[str, Any]:
+    """`changes` checked, as the item's field values: InvalidInput names every field at fault."""
+    if not isinstance(changes, Mapping):
+        raise InvalidInput({"": "Must be an object of tracking fields."})
+    if unknown := sorted(str(name) for name in set(changes) - set(ITEM_FIELDS)):
+        raise InvalidInput(dict.fromkeys(unknown, "Not a field of an improvement item."))
+    cleaned: dict[str, Any] = {}
+    if "status" in changes:
+        if changes["status"] not in ImprovementItem.Status.values:
+            raise InvalidInput({"status": f"Choose one of: {', '.join(ImprovementItem.Status.values)}."})
+        cleaned["status"] = changes["status"]
+    if "owner" in changes:
+        cleaned["owner"] = _clean_owner(changes["owner"], item, workload)
+    if "due_date" in changes:
+        cleaned["due_date"] = _clean_due_date(changes["due_date"])
+    if "note" in changes:
+        note = changes["note"]
+        if not isinstance(note, str) or len(note) > NOTES_MAX:
+            raise InvalidInput({"note": f"Text of at most {NOTES_MAX} characters."})
+        cleaned["note"] = note
+    return cleaned
+
+
+def _shown(name: str, value) -> Any:
+    """A field's value as the event keeps it (JSON): the owner's username, the date in ISO form."""
+    if name == "owner":
+        return value.get_username() if value is not None else None
+    if name == "due_date":
+        return value.isoformat() if value is not None else None
+    return value
+
+
+def _locked(workload: Workload, lens_alias: str, question_id: str) -> ImprovementItem | None:
+    return (
+        ImprovementItem.objects.select_for_update(of=("self",))
+        .select_related("owner", "updated_by")
+        .filter(workload=workload, lens_alias=lens_alias, question_id=question_id)
+        .first()
+    )
+
+
+@transaction.atomic
+def improvement_item_update(
+    *,
+    workload: Workload,
+    lens_alias: str,
+    question_id: str,
+    actor,
+    changes: Mapping[str, Any],
+    expected_version: int | None,
+) -> ImprovementItem:
+    """Write `changes` (a subset of ITEM_FIELDS: status, owner as a user's pk or None, due_date as
+    a date or "YYYY-MM-DD" or None, note) to the tracking of `question_id` of the lens `lens_alias`,
+    making the item the first time. The question must be one of the applied lens version's
+    (InvalidInput naming `lens_alias` or `question_id`); the owner, the workload's owner or a
+    contributor (directly or through a group).
+
+    `expected_version` is the item's version the writer started from (0 for an item not made yet):
+    if the stored item is at another, StaleItem (409) is raised with it and nothing changes. None
+    writes without that check (the API without If-Match or `version`). A write that changes nothing
+    is not recorded (and makes no item). Logs IMPROVEMENT_TRACKED with each field before and after."""
+    _check_question(workload, lens_alias, question_id)
+    item = _locked(workload, lens_alias, question_id) or ImprovementItem(
+        workload=workload, lens_alias=lens_alias, question_id=question_id
+    )
+    if expected_version is not None and item.version != expected_version:
+        raise StaleItem(item, expected_version)
+    cleaned = _cleaned(changes, item, workload)
+    before = {name: getattr(item, name) for name in cleaned}
+    changed = {name: value for name, value in cleaned.items() if before[name] != value}
+    if not changed:
+        return item
+    for name, value in changed.items():
+        setattr(item, name, value)
+    item.version += 1
+    item.updated_by = actor
+    item.updated_at = timezone.now()
+    if item.pk is None:
+        try:
+            with transaction.atomic():  # a savepoint: someone else may make the item at the same time
+                item.save()
+        except IntegrityError:
+            current = _locked(workload, lens_alias, question_id)
+            if current is None:
+                raise
+            if expected_version is not None:
+                raise StaleItem(current, expected_version) from None
+            # Written without a version check: apply the same changes to the item just made.
+            return improvement_item_update(
+                workload=workload,
+                lens_alias=lens_alias,
+                question_id=question_id,
+                actor=actor,
+                changes=changes,
+                expected_version=None,
+            )
+    else:
+        item.save()
+    event_record(
+        workload=workload,
+        actor=actor,
+        kind=WorkloadEvent.Kind.IMPROVEMENT_TRACKED,
+        summary=f"Improvement of {question_id} ({lens_alias}): "
+        + ", ".join(_LABELS[name] for name in changed)
+        + " changed.",
+        lens=lens_alias,
+        question=question_id,
+        version=item.version,
+        changes={
+            name: {"before": _shown(name, before[name]), "after": _shown(name, value)}
+            for name, value in changed.items()
+        },
+    )
+    return item
