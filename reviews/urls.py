@@ -5,7 +5,17 @@ every URL here; what a role may do is reviews.permissions.can."""
 
 from django.urls import path
 
-from reviews.views import dashboard, lens_notes, people, questionnaire, workloads
+from reviews.views import (
+    compare,
+    dashboard,
+    improvements,
+    lens_notes,
+    milestones,
+    people,
+    questionnaire,
+    upgrades,
+    workloads,
+)
 
 app_name = "reviews"
 
@@ -29,8 +39,27 @@ urlpatterns = [
     path(review, questionnaire.start, name="review"),
     path(review + "remove/", workloads.remove_lens, name="lens-remove"),
     path(review + "notes/", lens_notes.notes, name="lens-notes"),
+    path(review + "upgrade/", upgrades.upgrade, name="lens-upgrade"),
     path(review + "changes/", questionnaire.changes, name="changes"),
     path(question, questionnaire.question, name="question"),
     path(question + "answer/", questionnaire.answer, name="answer"),
     path(question + "history/", questionnaire.history, name="history"),
+    path(workload + "improvements/", improvements.improvements, name="improvements"),
+    path(
+        workload + "improvements/<slug:alias>/<str:question_id>/",
+        improvements.improvement_item,
+        name="improvement-item",
+    ),
+    path(workload + "milestones/", milestones.milestones, name="milestones"),
+    path(workload + "milestones/<int:number>/", milestones.milestone, name="milestone"),
+    path(
+        workload + "milestones/<int:number>/lenses/<slug:alias>/", milestones.review, name="milestone-review"
+    ),
+    path(
+        workload + "milestones/<int:number>/lenses/<slug:alias>/questions/<str:question_id>/",
+        milestones.question,
+        name="milestone-question",
+    ),
+    path(workload + "compare/", compare.compare, name="compare"),
+    path(workload + "trend/", compare.trend, name="trend"),
 ]

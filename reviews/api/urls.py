@@ -1,11 +1,24 @@
 """/api/v1/...: workloads, their shares and events, lens reviews, answers and risk summaries. Each
 module of reviews.api declares its own URLs; they are mounted here in that order."""
 
-from reviews.api import answers, lens_reviews, summaries, workloads
+from reviews.api import (
+    answers,
+    compare,
+    improvements,
+    lens_reviews,
+    milestones,
+    summaries,
+    upgrades,
+    workloads,
+)
 
 urlpatterns = [
     *workloads.urlpatterns,
     *lens_reviews.urlpatterns,
+    *upgrades.urlpatterns,
     *answers.urlpatterns,
+    *improvements.urlpatterns,
     *summaries.urlpatterns,
+    *compare.urlpatterns,  # before the milestones': `milestones/compare/`
+    *milestones.urlpatterns,
 ]

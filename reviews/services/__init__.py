@@ -11,9 +11,11 @@ from reviews.services.answers import (
     answer_update,
     question_facts,
 )
-from reviews.services.errors import InvalidInput, ReviewRefused, StaleAnswer
+from reviews.services.errors import InvalidInput, ReviewRefused, StaleAnswer, StaleItem
+from reviews.services.improvements import improvement_item_update
 from reviews.services.lens_reviews import lens_review_apply, lens_review_notes, lens_review_remove
 from reviews.services.sharing import share_change_role, share_grant, share_revoke
+from reviews.services.upgrades import UpgradeSummary, lens_review_upgrade
 from reviews.services.workloads import (
     WORKLOAD_FIELDS,
     workload_create,
@@ -28,12 +30,16 @@ __all__ = [
     "InvalidInput",
     "ReviewRefused",
     "StaleAnswer",
+    "StaleItem",
+    "UpgradeSummary",
     "answer_keep_theirs",
     "answer_state",
     "answer_update",
+    "improvement_item_update",
     "lens_review_apply",
     "lens_review_notes",
     "lens_review_remove",
+    "lens_review_upgrade",
     "question_facts",
     "share_change_role",
     "share_grant",

@@ -4,8 +4,12 @@ apply form's errors): fields, lenses with progress, people, the latest events, t
 from django.shortcuts import render
 
 from reviews.forms import ApplyLensForm
+from reviews.milestone_form import MilestoneForm
 from reviews.models import Workload, WorkloadEvent
 from reviews.permissions import Action, Role, can
+from reviews.selectors.improvements import improvement_summary
+from reviews.selectors.milestone_pages import milestone_panel
+from reviews.selectors.trend import trend_svg, workload_trend
 from reviews.selectors.workload_page import (
     LATEST_EVENTS,
     applied_lenses,
@@ -44,7 +48,9 @@ def with_change_rows(events) -> list[WorkloadEvent]:
 def workload_page(request, workload: Workload, role: Role, *, apply_form=None, status: int = 200):
     """The workload page: fields, lenses with progress, people, latest events, owner's actions.
     A fixed number of queries: lenses and counts (2), shares (1), events (1), and for the owner the
-    lenses that could still be applied (1)."""
+    lenses that could still be applied (1); the newest milestones with who saved them and how many
+    there are (1); the improvement items still open (1); once there is a milestone, the risk trend
+    (2: reviews.selectors.trend)."""
     owner = can(role, Action.EDIT)
     if owner:
         choices = [
@@ -65,4 +71,19 @@ def workload_page(request, workload: Workload, role: Role, *, apply_form=None, s
         "design_link": http_link(workload.architectural_design_url),
         "apply_form": apply_form,
     }
+    context["milestones"], context["milestone_count"] = milestone_panel(workload)
+    # The trend only once a milestone gives it a past; small, with links to the trend and comparison.
+    context["trend_chart"] = (
+        trend_svg(workload_trend(workload=workload), small=True, id_prefix="workload-trend")
+        if context["milestone_count"]
+        else None
+    )
+    if owner:
+        context["milestone_form"] = MilestoneForm()
+    # The plan's high and medium counts are the lenses' (loaded above); the open items, one query.
+    context["improvements"] = improvement_summary(
+        workload,
+        high=sum(applied.counts.high for applied in context["lenses"]),
+        medium=sum(applied.counts.medium for applied in context["lenses"]),
+    )
     return render(request, "reviews/workloads/detail.html", context, status=status)

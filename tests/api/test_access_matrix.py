@@ -19,9 +19,10 @@ from rest_framework.test import APIClient
 
 from accounts.services import token_create
 from lens.models import BUILTIN_ALIAS
-from lens.services import lens_import, lens_share
+from lens.services import lens_import, lens_publish, lens_share
 from reviews.models import Share
-from reviews.services import share_grant, workload_create
+from reviews.services import lens_review_apply, share_grant, workload_create
+from reviews.services.milestones import milestone_create
 from tests import factories
 from tests.api.conftest import revoked_token_client, token_client
 from tests.reviews.stored import database_state
@@ -67,11 +68,20 @@ EXPECTED = {
     "workloads_lens_reviews_retrieve": SEES,
     "workloads_lens_reviews_partial_update": ANSWERS,
     "workloads_lens_reviews_destroy": OWNS,
+    "workloads_lens_reviews_upgrade_create": OWNS,
     "workloads_lens_reviews_answers_list": SEES,
     "workloads_lens_reviews_answers_retrieve": SEES,
     "workloads_lens_reviews_answers_partial_update": ANSWERS,
     "workloads_lens_reviews_answers_history_list": SEES,
+    "workloads_lens_reviews_improvements_list": SEES,
+    "workloads_improvements_list": SEES,
+    "workloads_improvements_partial_update": ANSWERS,
     "workloads_risk_summary_retrieve": SEES,
+    "workloads_milestones_list": SEES,
+    "workloads_milestones_create": OWNS,
+    "workloads_milestones_retrieve": SEES,
+    "workloads_milestones_compare_retrieve": SEES,
+    "workloads_trend_retrieve": SEES,
     "risk_summary_retrieve": ANY_USER_READS,
     "lenses_list": ANY_USER_READS,
     "lenses_import_create": ANY_USER_WRITES,
@@ -122,7 +132,20 @@ def build_world() -> World:
     secret = factories.imported_lens(owner=people["stranger"], document=factories.lens_document("Secret"))
     secret.alias = SECRET_LENS
     secret.save(update_fields=["alias"])
+    # A lens the workload reviews at version 1 while version 2, a major one, is out: to upgrade.
+    upgradable = factories.imported_lens(
+        owner=people["owner"], document=factories.lens_document("Upgradable")
+    )
+    lens_review_apply(workload=workload, lens_version=upgradable.versions.get(), actor=people["owner"])
+    lens_import(
+        source=factories.lens_document("Upgradable", questions=3),
+        owner=people["owner"],
+        alias=upgradable.alias,
+    )
+    lens_publish(lens=upgradable, label="2", major=True)
     workload_create(owner=people["stranger"], fields={"name": SECRET_WORKLOAD})
+    # Milestone 1 of the workload, for the milestone reads and every `?milestone=` read.
+    milestone = milestone_create(workload=workload, actor=people["owner"], name="Baseline")
 
     clients = {
         name: token_client(people[name]) for name in ("owner", "contributor", "reader", "outsider", "see_all")
@@ -138,6 +161,8 @@ def build_world() -> World:
             "share": str(reader_share.pk),
             "token": str(spare.pk),
             "team_lens": team_lens.alias,
+            "upgradable_lens": upgradable.alias,
+            "milestone": str(milestone.number),
         },
     )
 
@@ -146,9 +171,15 @@ def path_of(template: str, world: World) -> str:
     """The operation's path with its parameters filled from the world."""
     values = {
         "workload_id": world.ids["workload"],
-        "alias": BUILTIN_ALIAS if "/lens-reviews/" in template else world.ids["team_lens"],
+        # The built-in lens is the one applied (improvement items name their lens without "lens-reviews").
+        "alias": BUILTIN_ALIAS
+        if "/lens-reviews/" in template or "/improvements/" in template
+        else world.ids["team_lens"],
         "question_id": "MLOPS01",
+        "number": world.ids["milestone"],
     }
+    if template.endswith("/upgrade/"):  # the built-in lens has no newer version to upgrade to
+        values["alias"] = world.ids["upgradable_lens"]
     if template.startswith("/api/v1/tokens/"):
         values["id"] = world.ids["token"]
     elif "/shares/" in template:
@@ -170,6 +201,8 @@ def body_of(operation_id: str, world: World) -> dict:
         "workloads_lens_reviews_create": {"lens": world.ids["team_lens"]},
         "workloads_lens_reviews_partial_update": {"notes": "Seen."},
         "workloads_lens_reviews_answers_partial_update": {"selected_choices": ["MLOPS01_BP01"]},
+        "workloads_improvements_partial_update": {"status": "IN_PROGRESS", "note": "Started."},
+        "workloads_milestones_create": {"name": "Before launch"},
         "lenses_import_create": factories.lens_document("Imported lens"),
         "lenses_versions_create": {"label": "2", "major": False},
         "lenses_shares_update": {"everyone": True, "users": ["reader"], "groups": []},

@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 
 from lens.models import BUILTIN_ALIAS
+from reviews.services.milestones import milestone_create
 from tests.reviews.stored import database_state
 
 pytestmark = pytest.mark.django_db
@@ -52,10 +53,19 @@ EXPECTED = {
     "reviews:review": {"GET": SEES},
     "reviews:lens-remove": {"GET": OWNS, "POST": OWNS},
     "reviews:lens-notes": {"GET": SEES, "POST": ANSWERS},
+    "reviews:lens-upgrade": {"GET": OWNS, "POST": OWNS},
     "reviews:changes": {"GET": SEES},
     "reviews:question": {"GET": SEES},
     "reviews:answer": {"POST": ANSWERS},
     "reviews:history": {"GET": SEES},
+    "reviews:milestones": {"GET": SEES, "POST": OWNS},
+    "reviews:milestone": {"GET": SEES},
+    "reviews:milestone-review": {"GET": SEES},
+    "reviews:milestone-question": {"GET": SEES},
+    "reviews:improvements": {"GET": SEES},
+    "reviews:improvement-item": {"POST": ANSWERS},
+    "reviews:compare": {"GET": SEES},
+    "reviews:trend": {"GET": SEES},
     "lens:library": {"GET": ANY_USER},
     "lens:import": {"GET": ANY_USER, "POST": ANY_USER},
     "lens:detail": {"GET": ANY_USER},
@@ -91,6 +101,14 @@ def named_routes(resolver=None, namespace: str = "") -> set[str]:
     return names
 
 
+@pytest.fixture(autouse=True)
+def _a_milestone(request):
+    """Milestone 1 of the shared workload, for the milestone pages (saved before any request)."""
+    if "shared_workload" in request.fixturenames:
+        s = request.getfixturevalue("shared_workload")
+        milestone_create(workload=s.workload, actor=s.owner, name="Saved for the route matrix")
+
+
 def test_every_route_has_an_expected_result_for_every_role():
     missing = sorted(named_routes() - set(EXPECTED))
     assert not missing, f"routes without an expected result in EXPECTED: {missing}"
@@ -113,6 +131,10 @@ def _url(route: str, s) -> str:
         {"pk": kwargs["pk"], "alias": BUILTIN_ALIAS},
         {"pk": kwargs["pk"], "share_pk": kwargs["share_pk"]},
         {"pk": kwargs["pk"], "alias": BUILTIN_ALIAS, "question_id": kwargs["question_id"]},
+        # the milestone that _a_milestone saves
+        {"pk": kwargs["pk"], "number": 1},
+        {"pk": kwargs["pk"], "number": 1, "alias": BUILTIN_ALIAS},
+        {"pk": kwargs["pk"], "number": 1, "alias": BUILTIN_ALIAS, "question_id": kwargs["question_id"]},
     ):
         try:
             return reverse(route, kwargs=attempt)
@@ -134,6 +156,8 @@ def _data(route: str, s) -> dict:
         "reviews:share-role": {"role": "CONTRIBUTOR"},
         "reviews:lens-notes": {"notes": "Changed notes"},
         "reviews:answer": {"version": "0", "selected": [practice], "is_applicable": "true"},
+        "reviews:milestones": {"name": "Another milestone"},
+        "reviews:improvement-item": {"version": "0", "status": "IN_PROGRESS", "note": "Started."},
         "lens:publish": {"label": "2", "kind": "MAJOR"},
         "lens:share": {"everyone": "on"},
         "lens:unshare": {"everyone": "1"},

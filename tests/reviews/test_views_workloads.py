@@ -8,6 +8,7 @@ from lens.models import BUILTIN_ALIAS, Lens
 from reviews.forms import WorkloadForm
 from reviews.models import Answer, LensReview, Workload, WorkloadEvent
 from reviews.services import WORKLOAD_FIELDS, workload_create
+from reviews.services.milestones import milestone_create
 from tests.factories import imported_lens, lens_document
 from tests.reviews.pages import ROLES, client_as, is_login_redirect, snapshot, url
 
@@ -231,8 +232,13 @@ def test_the_workload_page_costs_the_same_queries_for_any_number_of_lenses_answe
     client = client_for(shared_workload.owner)
     path = url("workload", shared_workload.workload)
     # session, user, workload + role, lens reviews + lens + version, their counts, shares + user/group,
-    # the latest events + actor, the lenses the owner could still apply
-    with django_assert_num_queries(8):
+    # the latest events + actor, the lenses the owner could still apply, the newest milestones + who
+    # saved them + how many there are, the improvement items still open
+    with django_assert_num_queries(10):
+        client.get(path)
+    # With a milestone, the trend too: the milestones' pillar counts, and the current ones.
+    milestone_create(workload=shared_workload.workload, actor=shared_workload.owner, name="First")
+    with django_assert_num_queries(12):
         client.get(path)
     for n in range(3):
         lens = imported_lens(owner=None, document=lens_document(name=f"Lens {n}", pillars=3, questions=5))
@@ -242,7 +248,9 @@ def test_the_workload_page_costs_the_same_queries_for_any_number_of_lenses_answe
         for _ in range(40)
     )
     Answer.objects.filter(lens_review__workload=shared_workload.workload).update(risk=Answer.Risk.HIGH)
-    with django_assert_num_queries(8):
+    for n in range(7):
+        milestone_create(workload=shared_workload.workload, actor=shared_workload.owner, name=f"M{n}")
+    with django_assert_num_queries(12):
         response = client.get(path)
     assert len(response.context["lenses"]) == 4
 
