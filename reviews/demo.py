@@ -8,8 +8,9 @@ from itertools import cycle
 from django.db import transaction
 
 from lens.risk import Risk
-from reviews.models import Answer, Workload
+from reviews.models import Answer, ImprovementItem, Workload
 from reviews.services import answer_update, question_facts, workload_create
+from reviews.services.improvements import improvement_item_update
 from reviews.services.milestones import milestone_create
 
 DEMO_WORKLOAD = "Demo: fraud detection model"
@@ -58,7 +59,7 @@ def demo_workload(*, owner) -> Workload | None:
     """Create the demo workload for `owner`, answered, with two milestones; None if they have it
     already. The first milestone leaves four questions unanswered; after it, two high risks are
     fixed, a no-risk answer regresses and two more questions are answered; after the second, one
-    more high risk becomes medium."""
+    more high risk becomes medium, and the first high risk left is tracked as in progress."""
     if Workload.objects.filter(owner=owner, name=DEMO_WORKLOAD).exists():
         return None
     workload = workload_create(owner=owner, fields=DEMO_FIELDS)
@@ -84,4 +85,22 @@ def demo_workload(*, owner) -> Workload | None:
     milestone_create(workload=workload, actor=owner, name=SECOND_MILESTONE)
 
     _answer(high[2], Risk.MEDIUM, owner)
+
+    # One risk the team is working on, so that the improvement plan shows tracking too.
+    still_high = Answer.objects.filter(lens_review__workload=workload, risk=Risk.HIGH).select_related(
+        "question", "lens_review__lens"
+    )
+    if (answer := still_high.first()) is not None:
+        improvement_item_update(
+            workload=workload,
+            lens_alias=answer.lens_review.lens.alias,
+            question_id=answer.question.question_id,
+            actor=owner,
+            changes={
+                "status": ImprovementItem.Status.IN_PROGRESS,
+                "owner": owner.pk,
+                "note": "The platform team is on it.",
+            },
+            expected_version=0,
+        )
     return workload
