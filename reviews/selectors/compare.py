@@ -20,168 +20,35 @@ changed (`changed`), with its risks before and after reported, so that a cleared
 A comparison reads each state in two queries (its lens reviews; its answers with their question,
 pillar and lens) and, when practices were added or removed, one more for the titles of the choices
 of every question involved: four or five queries, however many lenses, questions and answers.
-Which two states a request names, and its defaults: reviews.selectors.compare_states.
+Which two states a request names, and its defaults: reviews.selectors.compare_states. The result
+types (Comparison, LensComparison, Status, Delta...): reviews.selectors.comparison_results, also
+importable from here.
 """
 
-import enum
 import json
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from django.db import connections
 
 from lens.models import Choice
 from reviews.models import AnswerFields
+from reviews.selectors.comparison_results import (
+    NO_DELTA,
+    Comparison,
+    Delta,
+    LensComparison,
+    LensStatus,
+    PillarComparison,
+    Practice,
+    QuestionComparison,
+    Status,
+)
 from reviews.selectors.states import ReviewState
 
 R = AnswerFields.Risk
 
 #: A risk's rank for a question's status: only high and medium are risks (see the module docstring).
 RISK_RANK = {R.HIGH: 2, R.MEDIUM: 1, R.NONE: 0, R.NOT_APPLICABLE: 0, R.UNANSWERED: 0}
-
-
-class Status(enum.StrEnum):
-    """What happened to a question between the two states."""
-
-    IMPROVED = "improved"  # its risk ranks lower after
-    REGRESSED = "regressed"  # its risk ranks higher after
-    UNCHANGED = "unchanged"  # its risk ranks the same (other things may have changed: `changed`)
-    ADDED = "added"  # only in the target (a lens applied, or a question new in the lens version)
-    REMOVED = "removed"  # only in the base
-
-
-class LensStatus(enum.StrEnum):
-    """Whether a lens is reviewed in both states, or only in one."""
-
-    KEPT = "kept"
-    ADDED = "added"
-    REMOVED = "removed"
-
-
-@dataclass(frozen=True, slots=True)
-class Delta:
-    """A count before and after. More risks is worse, so a positive change is a regression."""
-
-    before: int
-    after: int
-
-    @property
-    def change(self) -> int:
-        return self.after - self.before
-
-    @property
-    def signed(self) -> str:
-        """The change with its sign: "+2", "-1", "0"."""
-        return f"{self.change:+d}" if self.change else "0"
-
-    @property
-    def direction(self) -> str:
-        """ "worse", "better" or "same": for the colour of the change."""
-        return "worse" if self.change > 0 else "better" if self.change < 0 else "same"
-
-    def __add__(self, other: "Delta") -> "Delta":
-        return Delta(self.before + other.before, self.after + other.after)
-
-
-NO_DELTA = Delta(0, 0)
-
-
-@dataclass(frozen=True, slots=True)
-class Practice:
-    """A practice (a choice of the question), by id and title."""
-
-    choice_id: str
-    title: str
-
-
-@dataclass(frozen=True, slots=True)
-class PillarComparison:
-    """A pillar of a lens (by `pillar_id`): its high and medium counts before and after."""
-
-    pillar_id: str
-    name: str
-    high: Delta
-    medium: Delta
-
-
-@dataclass(frozen=True, slots=True)
-class QuestionComparison:
-    """One question (by `question_id`) in both states. `risk_before` is None for an added question,
-    `risk_after` for a removed one; the title and pillar are the target's when it has the question."""
-
-    question_id: str
-    title: str
-    pillar_id: str
-    pillar_name: str
-    status: Status
-    risk_before: str | None
-    risk_after: str | None
-    practices_added: tuple[Practice, ...]
-    practices_removed: tuple[Practice, ...]
-    not_applicable_changed: bool
-    notes_changed: bool
-    notes_before: str
-    notes_after: str
-
-    @property
-    def changed(self) -> bool:
-        """Whether anything changed: presence, risk, practices, not-applicable marks or notes. (A
-        change to "None of these" alone always changes the risk.)"""
-        return (
-            self.status != Status.UNCHANGED
-            or self.risk_before != self.risk_after
-            or bool(self.practices_added or self.practices_removed)
-            or self.not_applicable_changed
-            or self.notes_changed
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class LensComparison:
-    """A lens in both states: its versions, its pillars' counts, its questions (the target's
-    order, each pillar's removed questions after its own, then the pillars the target lacks)."""
-
-    alias: str
-    name: str
-    status: LensStatus
-    version_before: str | None
-    version_after: str | None
-    high: Delta
-    medium: Delta
-    pillars: tuple[PillarComparison, ...]
-    questions: tuple[QuestionComparison, ...]
-
-    @property
-    def upgraded(self) -> bool:
-        """Whether the two states review the lens on different versions."""
-        return self.status == LensStatus.KEPT and self.version_before != self.version_after
-
-    @property
-    def changed_count(self) -> int:
-        return sum(question.changed for question in self.questions)
-
-
-@dataclass(frozen=True, slots=True)
-class Comparison:
-    """Two states of a workload compared, lens by lens (the target's lenses in the order applied,
-    then those only the base has), with the high and medium counts of every lens added up."""
-
-    base: ReviewState
-    target: ReviewState
-    high: Delta
-    medium: Delta
-    lenses: tuple[LensComparison, ...]
-
-    @property
-    def changed_count(self) -> int:
-        """How many questions changed, in every lens."""
-        return sum(lens.changed_count for lens in self.lenses)
-
-    def only_changed(self) -> "Comparison":
-        """The same comparison with only the questions where something changed (counts unchanged)."""
-        lenses = tuple(
-            replace(lens, questions=tuple(q for q in lens.questions if q.changed)) for lens in self.lenses
-        )
-        return replace(self, lenses=lenses)
 
 
 # --- reading a state --------------------------------------------------------------------------------

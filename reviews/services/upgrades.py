@@ -15,6 +15,9 @@ The carry-over (`_carry_over`) moves a review's answers across by question id an
 - the notes of pillars that are gone are dropped, and so are the (empty) count rows of the old
   version's pillars.
 
+The new version's content is loaded once, however many reviews move to it
+(reviews.services.upgrade_targets).
+
 Two ways in, both logged as LENS_UPGRADED on the workload:
 
 - publishing a MINOR version moves the reviews of its major line to it automatically
@@ -27,15 +30,13 @@ Locks, in the order every writer of the workload takes them (so that none waits 
 circle): the workload row, then the lens review rows, then the answers.
 """
 
-from collections import defaultdict
 from dataclasses import asdict, dataclass
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from lens.models import Choice, LensVersion, Pillar, Question, RiskRule
-from lens.risk import RISK_FROM_FILE, QuestionRules
+from lens.models import LensVersion
 from reviews.models import (
     Answer,
     AnswerChange,
@@ -49,6 +50,7 @@ from reviews.services.answers import ANSWER_FIELDS, QuestionFacts, answer_state
 from reviews.services.errors import InvalidInput
 from reviews.services.events import event_record
 from reviews.services.milestones import milestone_create, milestone_free_name
+from reviews.services.upgrade_targets import UpgradeTarget, upgrade_target
 
 #: The fields a carry-over may change (besides the question), and what it writes for those it changes.
 _WRITTEN = (
@@ -101,55 +103,6 @@ class UpgradeSummary:
         return text + "."
 
 
-@dataclass(frozen=True)
-class _Target:
-    """A version's content as a carry-over needs it, loaded once however many reviews move to it:
-    its questions (id → (pk, pillar pk), in the lens's order), their facts, its pillar ids."""
-
-    version: LensVersion
-    questions: dict[str, tuple[int, int]]
-    facts: dict[str, QuestionFacts]
-    pillar_ids: frozenset[str]
-
-
-def _target(version: LensVersion) -> _Target:
-    """The version's questions, choices, rules and pillars: four queries, whatever its size.
-
-    The facts are those `reviews.services.answers.question_facts` gives one question at a time (two
-    queries each, the first time), read here for the whole version at once."""
-    questions = {
-        question_id: (pk, pillar_pk)
-        for pk, question_id, pillar_pk in Question.objects.filter(version=version)
-        .order_by("pillar__position", "position")
-        .values_list("pk", "question_id", "pillar_id")
-    }
-    id_of = {pk: question_id for question_id, (pk, _pillar) in questions.items()}
-    choices: dict[str, list[str]] = defaultdict(list)
-    for question_pk, choice_id in (
-        Choice.objects.filter(version=version)
-        .order_by("question_id", "position")
-        .values_list("question_id", "choice_id")
-    ):
-        choices[id_of[question_pk]].append(choice_id)
-    rules: dict[str, list] = defaultdict(list)
-    for question_pk, condition, risk in (
-        RiskRule.objects.filter(version=version)
-        .order_by("question_id", "position")
-        .values_list("question_id", "condition", "risk")
-    ):
-        rules[id_of[question_pk]].append((condition, RISK_FROM_FILE[risk]))
-    facts = {}
-    for question_id in questions:
-        choice_ids = tuple(choices[question_id])
-        facts[question_id] = QuestionFacts(
-            choice_ids=choice_ids,
-            rules=QuestionRules(choice_ids, rules[question_id]),
-            none_of_these=next((c for c in choice_ids if c.endswith("_no")), None),
-        )
-    pillar_ids = frozenset(Pillar.objects.filter(version=version).values_list("pillar_id", flat=True))
-    return _Target(version=version, questions=questions, facts=facts, pillar_ids=pillar_ids)
-
-
 def _carried(before: dict, facts: QuestionFacts) -> dict:
     """The answer's state under the new question: the choices it still has, in its order, and the
     risk its rules give. Keeping a subset of a valid answer's choices keeps every rule of
@@ -171,7 +124,7 @@ def _carried(before: dict, facts: QuestionFacts) -> dict:
     }
 
 
-def _carry_over(*, review: LensReview, target: _Target, actor) -> UpgradeSummary:
+def _carry_over(*, review: LensReview, target: UpgradeTarget, actor) -> UpgradeSummary:
     """Move `review` (locked by the caller, with its version loaded) to `target`'s version, as the
     module's docstring says. A constant number of queries: the answers (read under a row lock),
     one bulk update of those carried, one delete of those gone (and their history), one insert of
@@ -324,7 +277,7 @@ def reviews_follow_minor_version(sender, *, version: LensVersion, actor=None, **
         .defer(*(f"lens_version__{field}" for field in _LARGE))
         .order_by("pk")
     )
-    target = _target(version)
+    target = upgrade_target(version)
     for review in reviews:
         name = review.lens_version.name
         summary = _carry_over(review=review, target=target, actor=actor)
@@ -400,6 +353,6 @@ def lens_review_upgrade(
         actor=actor,
         name=milestone_free_name(workload=workload, name=f"Before upgrade to {target.label}"),
     )
-    summary = _carry_over(review=review, target=_target(target), actor=actor)
+    summary = _carry_over(review=review, target=upgrade_target(target), actor=actor)
     _log(workload=workload, actor=actor, summary=summary, name=name, milestone=milestone)
     return milestone, review, summary

@@ -1,10 +1,8 @@
-"""Comparing two states of a workload (reviews.selectors.compare), which states a request names
-(reviews.selectors.compare_states), and the comparison page."""
+"""Comparing two states of a workload (reviews.selectors.compare) and which states a request names
+(reviews.selectors.compare_states). The comparison page: test_views_compare.py."""
 
 import pytest
-from django.db import connection
 from django.http import Http404
-from django.test.utils import CaptureQueriesContext
 
 from lens.models import BUILTIN_ALIAS
 from lens.services import lens_import, lens_publish
@@ -15,51 +13,11 @@ from reviews.selectors.states import ReviewState, milestones_of
 from reviews.services import InvalidInput, lens_review_apply, lens_review_remove
 from reviews.services.milestones import milestone_create
 from tests import factories
-from tests.reviews.pages import url
+from tests.reviews.comparing import answer_all, changed_since_milestone, grow, queries_of, save
 
 pytestmark = pytest.mark.django_db
 
 R = Answer.Risk
-OUT_OF_SCOPE = {"reason": "OUT_OF_SCOPE", "notes": ""}
-
-#: The answers before (milestone 1), and what changes after, with what the comparison must say.
-BEFORE = {
-    "MLOPS01": {"selected_choices": ["MLOPS01_no"]},  # HIGH
-    "MLOPS02": {"selected_choices": ["MLOPS02_BP01"]},  # MEDIUM
-    "MLOPS03": {"selected_choices": ["MLOPS03_BP01", "MLOPS03_BP02", "MLOPS03_BP03", "MLOPS03_BP04"]},
-    "MLSEC01": {"selected_choices": ["MLSEC01_BP01", "MLSEC01_BP02"], "notes": "Reviewed by security."},
-    "MLSEC02": {"selected_choices": ["MLSEC02_no"]},  # HIGH
-    "MLREL01": {"selected_choices": ["MLREL01_BP01"]},  # MEDIUM
-    "MLREL02": {"is_applicable": False, "reason": "OUT_OF_SCOPE"},  # NOT_APPLICABLE
-    "MLCOST01": {"selected_choices": ["MLCOST01_BP02"]},  # MEDIUM
-}
-AFTER = {
-    "MLOPS01": {"selected_choices": ["MLOPS01_BP01"]},  # MEDIUM: improved
-    "MLOPS02": {"selected_choices": ["MLOPS02_no"]},  # HIGH: regressed
-    "MLSEC01": {"notes": "Reviewed again."},  # notes only
-    "MLSEC02": {"selected_choices": []},  # UNANSWERED: no longer a risk, so improved
-    "MLREL01": {"not_applicable_choices": {"MLREL01_BP03": OUT_OF_SCOPE}},  # still MEDIUM
-    "MLREL02": {"is_applicable": True},  # NOT_APPLICABLE -> UNANSWERED: unchanged, yet changed
-    "MLCOST01": {"selected_choices": ["MLCOST01_BP02", "MLCOST01_BP03"]},  # still MEDIUM
-}
-
-
-def builtin_answer(shared, question_id: str) -> Answer:
-    """The answer to `question_id` of the built-in lens (`shared.answer` expects one lens only)."""
-    return Answer.objects.select_related("question").get(
-        lens_review__workload=shared.workload,
-        lens_review__lens__alias=BUILTIN_ALIAS,
-        question__question_id=question_id,
-    )
-
-
-def answer_all(shared, answers: dict) -> None:
-    for question_id, changes in answers.items():
-        factories.answered(builtin_answer(shared, question_id), actor=shared.owner, **changes)
-
-
-def save(shared, name: str):
-    return milestone_create(workload=shared.workload, actor=shared.owner, name=name)
 
 
 def compare(workload, base, target=None):
@@ -79,10 +37,7 @@ def question(comparison, question_id, alias=BUILTIN_ALIAS):
 @pytest.fixture
 def changed(shared_workload):
     """The shared workload answered as BEFORE, saved as milestone 1, then changed as AFTER."""
-    answer_all(shared_workload, BEFORE)
-    first = save(shared_workload, "Before")
-    answer_all(shared_workload, AFTER)
-    return shared_workload, first
+    return changed_since_milestone(shared_workload)
 
 
 # --- the comparison ------------------------------------------------------------------------------
@@ -304,25 +259,6 @@ def test_questions_match_by_id_across_lens_versions(people):
     )
 
 
-def grow(shared, milestones: int = 0) -> None:
-    """A larger workload: a lens of 3 pillars x 8 questions more, every question answered."""
-    owner = shared.owner
-    big = factories.imported_lens(
-        owner=owner, document=factories.lens_document("Big", pillars=3, questions=8)
-    )
-    review = lens_review_apply(workload=shared.workload, lens_version=big.versions.get(), actor=owner)
-    for answer in review.answers.select_related("question"):
-        factories.answered(answer, actor=owner, selected_choices=[f"{answer.question.question_id}_BP1"])
-    for number in range(milestones):
-        save(shared, f"More {number}")
-
-
-def queries_of(function) -> int:
-    with CaptureQueriesContext(connection) as captured:
-        function()
-    return len(captured)
-
-
 def test_a_comparison_costs_the_same_queries_however_large(changed):
     shared, first = changed
     small = queries_of(lambda: compare(shared.workload, first))
@@ -396,114 +332,3 @@ def test_states_are_labelled_for_the_pages(shared_workload):
     first = save(shared_workload, "Before launch")
     assert state_label(ReviewState(shared_workload.workload, first)) == "Milestone 1 · Before launch"
     assert state_label(ReviewState(shared_workload.workload)) == "Now"
-
-
-# --- the page -------------------------------------------------------------------------------------
-
-
-def page(client, shared, role="reader", **query):
-    client.force_login(getattr(shared, role))
-    return client.get(url("compare", shared.workload, **query))
-
-
-def test_the_page_shows_pillars_and_questions_side_by_side(client, changed):
-    shared, _first = changed
-    response = page(client, shared)
-    assert response.status_code == 200
-    html = response.content.decode()
-    assert "Milestone 1 · Before" in html
-    assert "Now" in html
-    assert 'class="badge compare-status compare-improved">Improved' in html
-    assert 'class="badge compare-status compare-regressed">Regressed' in html
-    assert '<span class="change change-better">-1</span>' in html  # security's high risks
-    assert "<ins>Data scientists, software engi" in html
-    assert "Notes changed" in html
-    assert "Not-applicable marks changed" in html
-    assert 'data-question="MLOPS03"' in html  # unchanged, shown without the filter
-    assert response.context["changed_count"] == 7
-    assert '<option value="1" selected>Milestone 1 · Before</option>' in html
-    assert '<option value="current" selected>Now (as it is)</option>' in html
-
-
-def test_only_what_changed_hides_the_rest(client, changed):
-    shared, _first = changed
-    response = page(client, shared, changed="1")
-    html = response.content.decode()
-    assert 'data-question="MLOPS03"' not in html
-    assert 'data-question="MLOPS01"' in html
-    assert 'name="changed" value="1" checked' in html
-
-
-def test_user_text_is_shown_as_text(client, shared_workload):
-    script = "<script>alert(1)</script>"
-    answer_all(shared_workload, {"MLOPS01": {"notes": "Before " + script}})
-    milestone_create(workload=shared_workload.workload, actor=shared_workload.owner, name=script)
-    answer_all(shared_workload, {"MLOPS01": {"notes": "After " + script}})
-    html = page(client, shared_workload).content.decode()
-    assert script not in html
-    assert "Before &lt;script&gt;alert(1)&lt;/script&gt;" in html
-    assert "Milestone 1 · &lt;script&gt;" in html
-
-
-def test_hostile_lens_text_is_shown_as_text(client, shared_workload):
-    script = "<script>alert(1)</script>"
-    document = factories.lens_document("Hostile")
-    document["pillars"][0]["name"] = f"Pillar {script}"
-    document["pillars"][0]["questions"][0]["title"] = f"Question {script}"
-    document["pillars"][0]["questions"][0]["choices"][0]["title"] = f"Practice {script}"
-    owner = shared_workload.owner
-    lens = factories.imported_lens(owner=owner, document=document)
-    review = lens_review_apply(
-        workload=shared_workload.workload, lens_version=lens.versions.get(), actor=owner
-    )
-    save(shared_workload, "Before")
-    factories.answered(
-        review.answers.get(question__question_id="P1Q1"), actor=owner, selected_choices=["P1Q1_BP1"]
-    )
-    html = page(client, shared_workload).content.decode()
-    assert script not in html
-    for text in ("Pillar", "Question", "Practice"):
-        assert f"{text} &lt;script&gt;alert(1)&lt;/script&gt;" in html
-
-
-@pytest.mark.parametrize(
-    ("query", "field"), [({"base": "first"}, "Before"), ({"base": "1", "target": "later"}, "After")]
-)
-def test_a_bad_state_is_a_400_naming_the_field(client, changed, query, field):
-    shared, _first = changed
-    response = page(client, shared, **query)
-    assert response.status_code == 400
-    html = response.content.decode()
-    assert f"{field}: A milestone number" in html
-    assert 'aria-invalid="true"' in html
-
-
-def test_a_milestone_that_does_not_exist_is_a_404(client, changed):
-    shared, _first = changed
-    assert page(client, shared, base="7").status_code == 404
-
-
-def test_without_milestones_the_page_says_how_to_start(client, shared_workload):
-    response = page(client, shared_workload)
-    assert response.status_code == 200
-    assert "No milestone yet" in response.content.decode()
-
-
-def test_an_outsider_gets_a_404(client, changed):
-    shared, _first = changed
-    assert page(client, shared, role="outsider").status_code == 404
-
-
-def test_the_page_costs_the_same_queries_however_large(client, changed):
-    shared, _first = changed
-    page(client, shared)  # logs in
-
-    def load():
-        assert client.get(url("compare", shared.workload, base=1)).status_code == 200
-
-    small = queries_of(load)
-    grow(shared, milestones=5)
-    answer_all(shared, {"MLOPS03": {"selected_choices": ["MLOPS03_no"]}})
-    large = queries_of(load)
-    # session, user, workload and role, milestones; the comparison's five
-    assert small == large == 9
