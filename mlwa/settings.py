@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "accounts",
     "lens",
     "reviews",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -121,6 +122,9 @@ STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env_str("MLWA_MEDIA_ROOT", str(VAR_DIR / "media")))
+# Rendered reports: a private folder, outside MEDIA_ROOT and STATIC_ROOT, served only by the download
+# views, which check access at the moment of the download.
+MLWA_REPORTS_DIR = Path(env_str("MLWA_REPORTS_DIR", str(VAR_DIR / "reports")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
