@@ -41,7 +41,6 @@ INSTALLED_APPS = [
     "accounts",
     "lens",
     "reviews",
-    "reports",
 ]
 
 MIDDLEWARE = [

@@ -1,5 +1,5 @@
-"""Workload reviews (workloads.py), their milestones (milestones.py) and the improvement work they
-lead to (improvements.py)."""
+"""Workload reviews (workloads.py), their milestones (milestones.py), the improvement work they lead
+to (improvements.py), and the reports rendered from them (reports.py)."""
 
 from reviews.models.improvements import ImprovementItem
 from reviews.models.milestones import (
@@ -10,6 +10,7 @@ from reviews.models.milestones import (
     MilestoneLensReview,
     MilestonePillarRiskCounts,
 )
+from reviews.models.reports import Report
 from reviews.models.workloads import (
     CHOICE_NOTES_MAX,
     NOTES_MAX,
@@ -39,6 +40,7 @@ __all__ = [
     "MilestoneLensReview",
     "MilestonePillarRiskCounts",
     "PillarRiskCounts",
+    "Report",
     "RiskCounts",
     "Share",
     "Workload",

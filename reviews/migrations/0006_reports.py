@@ -7,8 +7,6 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
 
-    initial = True
-
     dependencies = [
         ('reviews', '0005_milestone_freeze_triggers'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

@@ -1,4 +1,4 @@
-"""Report requests: a PDF, CSV or JSON rendered by a Celery worker in the background.
+"""Report requests: a PDF, CSV or JSON rendered by a Celery worker in the background (reviews.reports).
 
 A Report records who asked, for what (a workload's lens review, now or at a milestone; a workload's
 improvement plan; or the consolidated report over the workloads the person may see, with the
@@ -11,6 +11,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from reviews.models.workloads import Workload
 
 
 class Report(models.Model):
@@ -36,9 +38,7 @@ class Report(models.Model):
     format = models.CharField(max_length=8, choices=Format, default=Format.PDF)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="reports")
     # None for a consolidated report; the report goes with its workload.
-    workload = models.ForeignKey(
-        "reviews.Workload", models.CASCADE, null=True, blank=True, related_name="reports"
-    )
+    workload = models.ForeignKey(Workload, models.CASCADE, null=True, blank=True, related_name="reports")
     lens_alias = models.SlugField(max_length=64, blank=True, help_text=_("The lens, for a lens review."))
     milestone_number = models.PositiveIntegerField(
         null=True, blank=True, help_text=_("The milestone reported on; None for the current state.")
