@@ -174,6 +174,44 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     }
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 
+# Reports (reviews.reports.tasks). A task is acknowledged once done, and given back to the queue
+# if its worker dies, so a killed worker loses no report; each worker process takes one task at a
+# time and is replaced after so many tasks or so much memory (KiB), as WeasyPrint's caches grow.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_WORKER_MAX_TASKS_PER_CHILD = env_int("CELERY_WORKER_MAX_TASKS_PER_CHILD", 50)
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = env_int("CELERY_WORKER_MAX_MEMORY_PER_CHILD", 400_000)
+MLWA_REPORT_SOFT_TIME_LIMIT = env_int("MLWA_REPORT_SOFT_TIME_LIMIT", 120)
+MLWA_REPORT_TIME_LIMIT = env_int("MLWA_REPORT_TIME_LIMIT", 150)
+# A RUNNING report whose heartbeat is older than this (seconds) lost its worker; a QUEUED one sent
+# longer ago than MLWA_REPORT_QUEUED_STALE lost its message. The reaper queues them again, at most
+# MLWA_REPORT_MAX_ATTEMPTS renderings in all, then marks them failed.
+MLWA_REPORT_HEARTBEAT_STALE = env_int("MLWA_REPORT_HEARTBEAT_STALE", 60)
+MLWA_REPORT_QUEUED_STALE = env_int("MLWA_REPORT_QUEUED_STALE", 600)
+MLWA_REPORT_MAX_ATTEMPTS = env_int("MLWA_REPORT_MAX_ATTEMPTS", 3)
+MLWA_REPORT_REAP_EVERY = env_int("MLWA_REPORT_REAP_EVERY", 60)
+# Asking for a report waits at most this long (seconds) for the broker, then answers 503.
+CELERY_BROKER_CONNECTION_TIMEOUT = env_int("CELERY_BROKER_CONNECTION_TIMEOUT", 2)
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        # An unacknowledged task (its worker died) goes back to the queue after this many seconds:
+        # longer than a report may take (MLWA_REPORT_TIME_LIMIT), or a slow one would run twice.
+        "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 900),
+        "socket_connect_timeout": CELERY_BROKER_CONNECTION_TIMEOUT,
+        "socket_timeout": env_int("CELERY_BROKER_SOCKET_TIMEOUT", 5),
+    }
+# The queue tasks are sent to and workers read; a test or a second instance sharing a Redis names its own.
+CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "celery")
+# mlwa.celery autodiscovers `<app>.tasks`; the reports' tasks live a level down.
+CELERY_IMPORTS = ["reviews.reports.tasks"]
+CELERY_BEAT_SCHEDULE = {
+    "reap-stale-reports": {
+        "task": "reviews.reports.tasks.reap_stale_reports",
+        "schedule": float(MLWA_REPORT_REAP_EVERY),
+    },
+}
+
 # The shared cache carries the API's rate limits. Embedded: this process's memory. Production sets
 # MLWA_CACHE_URL (redis://...) so that limits hold across processes; short timeouts, because when
 # Redis is unreachable the limits fail open (mlwa.api.throttling) and requests must not wait for it.
@@ -242,6 +280,7 @@ SPECTACULAR_SETTINGS = {
         "ReasonEnum": "reviews.models.Answer.Reason",
         "EnvironmentEnum": "reviews.models.Workload.Environment",
         "ShareRoleEnum": "reviews.models.Share.Role",
+        "ReportKindEnum": "reviews.models.Report.Kind",
     },
 }
 

@@ -1,0 +1,1 @@
+"""Reports: requests, the rendering task, the reaper (issue 6)."""
