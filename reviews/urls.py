@@ -13,6 +13,7 @@ from reviews.views import (
     milestones,
     people,
     questionnaire,
+    reports,
     upgrades,
     workloads,
 )
@@ -62,4 +63,9 @@ urlpatterns = [
     ),
     path(workload + "compare/", compare.compare, name="compare"),
     path(workload + "trend/", compare.trend, name="trend"),
+    path(workload + "reports/", reports.reports, name="reports"),
+    path("reports/", reports.consolidated, name="consolidated-reports"),
+    path("reports/<int:report_pk>/status/", reports.status, name="report-status"),
+    path("reports/<int:report_pk>/download/", reports.download, name="report-download"),
+    path("reports/<int:report_pk>/delete/", reports.delete, name="report-delete"),
 ]

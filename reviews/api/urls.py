@@ -7,6 +7,7 @@ from reviews.api import (
     improvements,
     lens_reviews,
     milestones,
+    reports,
     summaries,
     upgrades,
     workloads,
@@ -21,4 +22,5 @@ urlpatterns = [
     *summaries.urlpatterns,
     *compare.urlpatterns,  # before the milestones': `milestones/compare/`
     *milestones.urlpatterns,
+    *reports.urlpatterns,
 ]

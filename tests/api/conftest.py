@@ -35,6 +35,12 @@ def revoked_token_client(user) -> APIClient:
     return client
 
 
+@pytest.fixture(autouse=True)
+def _private_reports_dir(settings, tmp_path):
+    """Report files (the access matrix's world has one) go to a folder of the test's own."""
+    settings.MLWA_REPORTS_DIR = tmp_path / "reports"
+
+
 @pytest.fixture
 def api_for():
     """api_for(user) → a client authenticated with a new token of `user`; None → no credentials."""

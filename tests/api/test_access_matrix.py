@@ -20,7 +20,8 @@ from rest_framework.test import APIClient
 from accounts.services import token_create
 from lens.models import BUILTIN_ALIAS
 from lens.services import lens_import, lens_publish, lens_share
-from reviews.models import Share
+from reviews.models import Report, Share
+from reviews.reports.services import report_store
 from reviews.services import lens_review_apply, share_grant, workload_create
 from reviews.services.milestones import milestone_create
 from tests import factories
@@ -42,6 +43,11 @@ ANY_USER_WRITES = (OK, OK, OK, OK, OK, 401, 401, 403)
 SEES_LENS = (OK, OK, OK, 404, 404, 401, 401, OK)
 MANAGES_LENS = (OK, 403, 403, 404, 404, 401, 401, 403)
 MANAGER_READS = (OK, 403, 403, 404, 404, 401, 401, OK)  # who a lens is shared with
+# Anyone who sees the workload may ask for its reports; a read-only token may not ask.
+ASKS_REPORT = (OK, OK, OK, 404, OK, 401, 401, 403)
+# The world's report is the owner's: anyone else's request for it is a 404.
+OWN_REPORT = (OK, 404, 404, 404, 404, 401, 401, OK)
+OWN_REPORT_WRITES = (OK, 404, 404, 404, 404, 401, 401, 403)
 # Tokens are made with a password or a session, never with a token.
 MAKES_TOKEN = (403, 403, 403, 403, 403, 401, 401, 403)
 # The spare token is the owner's: anyone else's request for it is a 404.
@@ -93,6 +99,11 @@ EXPECTED = {
     "lenses_versions_create": MANAGES_LENS,
     "lenses_shares_retrieve": MANAGER_READS,
     "lenses_shares_update": MANAGES_LENS,
+    "reports_list": ANY_USER_READS,
+    "reports_create": ASKS_REPORT,
+    "reports_retrieve": OWN_REPORT,
+    "reports_destroy": OWN_REPORT_WRITES,
+    "reports_download_retrieve": OWN_REPORT,
 }
 
 SECRET_WORKLOAD, SECRET_LENS = "Stranger's secret workload", "strangers-secret-lens"
@@ -146,6 +157,14 @@ def build_world() -> World:
     workload_create(owner=people["stranger"], fields={"name": SECRET_WORKLOAD})
     # Milestone 1 of the workload, for the milestone reads and every `?milestone=` read.
     milestone = milestone_create(workload=workload, actor=people["owner"], name="Baseline")
+    # A report the owner asked for, done, with its file (in the test's MLWA_REPORTS_DIR).
+    report = Report.objects.create(
+        kind=Report.Kind.IMPROVEMENT_PLAN, format="CSV", requested_by=people["owner"], workload=workload
+    )
+    path, size = report_store(report, b"Lens,Question\r\n")
+    Report.objects.filter(pk=report.pk).update(
+        status=Report.Status.DONE, progress=100, file_path=path, file_name=path, file_size=size
+    )
 
     clients = {
         name: token_client(people[name]) for name in ("owner", "contributor", "reader", "outsider", "see_all")
@@ -163,6 +182,7 @@ def build_world() -> World:
             "team_lens": team_lens.alias,
             "upgradable_lens": upgradable.alias,
             "milestone": str(milestone.number),
+            "report": str(report.pk),
         },
     )
 
@@ -182,6 +202,8 @@ def path_of(template: str, world: World) -> str:
         values["alias"] = world.ids["upgradable_lens"]
     if template.startswith("/api/v1/tokens/"):
         values["id"] = world.ids["token"]
+    elif template.startswith("/api/v1/reports/"):
+        values["id"] = world.ids["report"]
     elif "/shares/" in template:
         values["id"] = world.ids["share"]
     else:
@@ -203,6 +225,11 @@ def body_of(operation_id: str, world: World) -> dict:
         "workloads_lens_reviews_answers_partial_update": {"selected_choices": ["MLOPS01_BP01"]},
         "workloads_improvements_partial_update": {"status": "IN_PROGRESS", "note": "Started."},
         "workloads_milestones_create": {"name": "Before launch"},
+        "reports_create": {
+            "kind": "IMPROVEMENT_PLAN",
+            "format": "CSV",
+            "workload": int(world.ids["workload"]),
+        },
         "lenses_import_create": factories.lens_document("Imported lens"),
         "lenses_versions_create": {"label": "2", "major": False},
         "lenses_shares_update": {"everyone": True, "users": ["reader"], "groups": []},
@@ -257,7 +284,8 @@ def test_access(operation_id, method, path, caller, expected):
         assert database_state() == before, f"{method} {url} as {caller} was refused but changed the database"
         assert set(response.json()) >= {"code", "message", "fields"}
     elif method == "GET":
-        text = response.content.decode()
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        text = body.decode()
         assert SECRET_LENS not in text, f"{url} shows a stranger's lens to {caller}"
         if caller != "see_all":
             assert SECRET_WORKLOAD not in text, f"{url} shows a stranger's workload to {caller}"

@@ -12,6 +12,8 @@ from django.contrib.auth import get_user_model
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 
 from lens.models import BUILTIN_ALIAS
+from reviews.models import Report
+from reviews.reports.services import report_store
 from reviews.services.milestones import milestone_create
 from tests.reviews.stored import database_state
 
@@ -27,6 +29,7 @@ SEES = (OK, OK, OK, OK, 404, LOGIN)
 ANSWERS = (OK, OK, 403, 403, 404, LOGIN)
 OWNS = (OK, 403, 403, 403, 404, LOGIN)
 LENS_ADMIN = (403, 403, 403, 403, 403, LOGIN)  # managing the instance's lens: administrators only
+REQUESTER = (OK, 404, 404, 404, 404, LOGIN)  # a report: the owner's (_a_report), no one else's
 NOT_THEIRS = (
     404,
     404,
@@ -66,6 +69,11 @@ EXPECTED = {
     "reviews:improvement-item": {"POST": ANSWERS},
     "reviews:compare": {"GET": SEES},
     "reviews:trend": {"GET": SEES},
+    "reviews:reports": {"GET": SEES, "POST": SEES},
+    "reviews:consolidated-reports": {"GET": ANY_USER, "POST": ANY_USER},
+    "reviews:report-status": {"GET": REQUESTER},
+    "reviews:report-download": {"GET": REQUESTER},
+    "reviews:report-delete": {"POST": REQUESTER},
     "lens:library": {"GET": ANY_USER},
     "lens:import": {"GET": ANY_USER, "POST": ANY_USER},
     "lens:detail": {"GET": ANY_USER},
@@ -116,6 +124,21 @@ def test_every_route_has_an_expected_result_for_every_role():
     assert not stale, f"EXPECTED names routes that no longer exist: {stale}"
 
 
+@pytest.fixture(autouse=True)
+def _a_report(request, settings, tmp_path):
+    """A report the owner asked for, done, with its file (in a folder of the test's own)."""
+    if "shared_workload" in request.fixturenames:
+        s = request.getfixturevalue("shared_workload")
+        settings.MLWA_REPORTS_DIR = tmp_path / "reports"
+        report = Report.objects.create(
+            kind=Report.Kind.IMPROVEMENT_PLAN, format="CSV", requested_by=s.owner, workload=s.workload
+        )
+        path, size = report_store(report, b"Lens,Question\r\n")
+        Report.objects.filter(pk=report.pk).update(
+            status=Report.Status.DONE, progress=100, file_path=path, file_name=path, file_size=size
+        )
+
+
 def _url(route: str, s) -> str:
     """The route's URL for the shared workload, its built-in lens review and first question."""
     kwargs = {
@@ -135,6 +158,8 @@ def _url(route: str, s) -> str:
         {"pk": kwargs["pk"], "number": 1},
         {"pk": kwargs["pk"], "number": 1, "alias": BUILTIN_ALIAS},
         {"pk": kwargs["pk"], "number": 1, "alias": BUILTIN_ALIAS, "question_id": kwargs["question_id"]},
+        # the report that _a_report makes
+        {"report_pk": Report.objects.filter(requested_by=s.owner).order_by("pk").first().pk},
     ):
         try:
             return reverse(route, kwargs=attempt)
@@ -158,6 +183,8 @@ def _data(route: str, s) -> dict:
         "reviews:answer": {"version": "0", "selected": [practice], "is_applicable": "true"},
         "reviews:milestones": {"name": "Another milestone"},
         "reviews:improvement-item": {"version": "0", "status": "IN_PROGRESS", "note": "Started."},
+        "reviews:reports": {"kind": "IMPROVEMENT_PLAN", "plan-format": "PDF"},
+        "reviews:consolidated-reports": {"format": "PDF"},
         "lens:publish": {"label": "2", "kind": "MAJOR"},
         "lens:share": {"everyone": "on"},
         "lens:unshare": {"everyone": "1"},
