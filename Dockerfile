@@ -1,4 +1,4 @@
-# MLWA production image: one image for the web process (gunicorn) and the Celery workers.
+# MLWA production image: one image for the web process (gunicorn), the Celery workers and beat.
 # See docker-compose.yml; settings come from the environment (.env.example lists them).
 FROM python:3.11-slim-bookworm
 
@@ -29,10 +29,13 @@ RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml
 # source (BASE_DIR), so it runs from /app: the project is installed editable, which imports mlwa, lens
 # and reviews from here rather than from a copy in site-packages that would lack templates/ and static/.
 COPY . .
+# The folders docker-compose.yml mounts volumes on: created here, owned by mlwa, so that a new volume
+# takes that owner. Report files live in /app/reports, apart from media.
 RUN pip install --no-cache-dir --no-deps -e . \
-    && mkdir -p /app/var/media \
-    && chown -R mlwa:mlwa /app/var
+    && mkdir -p /app/var/media /app/reports \
+    && chown -R mlwa:mlwa /app/var /app/reports
 
 USER mlwa
 EXPOSE 8000
-CMD ["gunicorn", "mlwa.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]
+# The web process; docker-compose.yml runs deploy/worker and deploy/beat from the same image.
+CMD ["deploy/web"]

@@ -14,14 +14,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	@touch $(STAMP)
 
-## run: install, migrate (which loads the built-in lens), create the demo login, serve on $(HOST):$(PORT)
+## run: install, migrate (which loads the built-in lens), create the demo login, then serve on
+## $(HOST):$(PORT) with a report worker beside it (filesystem broker, no Redis); Ctrl-C stops both
 run: $(STAMP)
-	$(BIN)/python manage.py migrate --no-input
-	$(BIN)/python manage.py demo
-	@echo ""
-	@echo "  MLWA is at http://$(HOST):$(PORT)/  (log in as demo / demo; Ctrl-C stops it)"
-	@echo ""
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	MLWA_VENV=$(VENV) bin/run-embedded $(HOST):$(PORT)
 
 ## test: the whole suite (DATABASE_URL selects PostgreSQL; SQLite otherwise)
 test: $(STAMP)
