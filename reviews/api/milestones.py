@@ -11,8 +11,6 @@ declares MILESTONE_PARAMETER and asks `requested_state` which state of the workl
 current one, or milestone N's frozen copy (reviews.selectors.states.ReviewState).
 """
 
-import re
-
 from django.http import Http404
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
@@ -26,7 +24,7 @@ from mlwa.api.views import ApiViewSet
 from reviews.models import MILESTONE_NAME_MAX, Milestone, Workload
 from reviews.permissions import Action
 from reviews.selectors.milestones import milestone_with_lenses, milestones_with_lenses
-from reviews.selectors.states import ReviewState, milestone_of, milestones_of
+from reviews.selectors.states import ReviewState, milestone_number, milestone_of, milestones_of
 from reviews.services.errors import InvalidInput
 from reviews.services.milestones import milestone_create
 from reviews.views.access import workload_or_404
@@ -37,8 +35,6 @@ MILESTONE_PARAMETER = OpenApiParameter(
     description="Read milestone N's frozen copy (`GET .../milestones/` lists them) instead of the "
     "current state: 404 if the workload has no milestone N, 400 for anything but a whole number from 1.",
 )
-
-_NUMBER = re.compile(r"[0-9]{1,9}")
 
 
 def requested_milestone(request, workload: Workload) -> Milestone | None:
@@ -60,9 +56,10 @@ def requested_milestone_number(request) -> int | None:
     raw = request.query_params.get(MILESTONE_PARAMETER.name)
     if raw is None or raw == "":
         return None
-    if not _NUMBER.fullmatch(raw) or int(raw) < 1:
+    number = milestone_number(raw)
+    if number is None:
         raise ValidationError({MILESTONE_PARAMETER.name: ["A milestone number: 1, 2, 3..."]})
-    return int(raw)
+    return number
 
 
 def requested_state(request, workload: Workload) -> ReviewState:

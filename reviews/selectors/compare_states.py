@@ -2,29 +2,18 @@
 defaults the comparison page and the API share. Reads nothing: the caller has the workload's
 milestones (reviews.selectors.states.milestones_of), which its page lists anyway."""
 
-import re
 from collections.abc import Sequence
 
 from django.http import Http404
 
 from reviews.models import Milestone, Workload
-from reviews.selectors.states import ReviewState
+from reviews.selectors.states import ReviewState, milestone_number
 from reviews.services.errors import InvalidInput
 
 BASE_INVALID = "A milestone number: 1, 2, 3..."
 TARGET_INVALID = "A milestone number, or “current” for the workload as it is now."
 NO_MILESTONE = "This workload has no milestone yet: save one to compare the workload with it."
 CURRENT = "current"
-
-
-#: A milestone number as `?milestone=N` takes it (reviews.api.milestones): ASCII digits ("²" is a
-#: digit to str.isdigit, not to int), few enough to fit any integer column.
-_NUMBER = re.compile(r"[0-9]{1,9}")
-
-
-def _number(raw: str | None) -> int | None:
-    """A whole number from 1, or None for anything else."""
-    return int(raw) if raw is not None and _NUMBER.fullmatch(raw) and int(raw) >= 1 else None
 
 
 def compared_states(
@@ -42,10 +31,10 @@ def compared_states(
     base = (base or "").strip() or None
     target = (target or "").strip() or None
     errors = {}
-    base_number = _number(base)
+    base_number = milestone_number(base)
     if base is not None and base_number is None:
         errors["base"] = BASE_INVALID
-    target_number = None if target in (None, CURRENT) else _number(target)
+    target_number = None if target in (None, CURRENT) else milestone_number(target)
     if target not in (None, CURRENT) and target_number is None:
         errors["target"] = TARGET_INVALID
     if errors:

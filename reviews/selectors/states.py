@@ -5,6 +5,7 @@ selector that reads a review asks a ReviewState for its rows and works on either
 either kind reaches its answers as `lens_review.answers` and its counts as `lens_review.pillar_counts`.
 """
 
+import re
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
@@ -56,6 +57,19 @@ class ReviewState:
         if self.milestone is None:
             return getattr(self.workload, name)
         return self.milestone.workload_fields.get(name, "")
+
+
+#: A milestone number as a query parameter gives it: ASCII digits ("²" is a digit to str.isdigit, not
+#: to int; int takes "１"), few enough to fit any integer column.
+_MILESTONE_NUMBER = re.compile(r"[0-9]{1,9}")
+
+
+def milestone_number(raw: str | None) -> int | None:
+    """`raw` (a query parameter's text) as a milestone number, a whole number from 1; None for
+    anything else, absent included."""
+    if raw is None or not _MILESTONE_NUMBER.fullmatch(raw) or int(raw) < 1:
+        return None
+    return int(raw)
 
 
 def milestones_of(workload: Workload) -> QuerySet[Milestone]:
