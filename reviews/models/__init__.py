@@ -10,7 +10,7 @@ from reviews.models.milestones import (
     MilestoneLensReview,
     MilestonePillarRiskCounts,
 )
-from reviews.models.reports import Report
+from reviews.models.reports import Report, WorkerHeartbeat
 from reviews.models.workloads import (
     CHOICE_NOTES_MAX,
     NOTES_MAX,
@@ -44,5 +44,6 @@ __all__ = [
     "RiskCounts",
     "Share",
     "Workload",
+    "WorkerHeartbeat",
     "WorkloadEvent",
 ]

@@ -77,3 +77,14 @@ class Report(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.pk} ({self.status})"
+
+
+class WorkerHeartbeat(models.Model):
+    """The last time each report worker said it was alive: `/readyz` reads it to tell whether reports
+    will be rendered. One row per worker (its Celery hostname), refreshed while the worker runs."""
+
+    hostname = models.CharField(max_length=255, unique=True)
+    seen_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.hostname} at {self.seen_at:%Y-%m-%d %H:%M:%S}"
