@@ -7,6 +7,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from accounts import views as account_views
+from mlwa import health
 
 urlpatterns = [
     path("", include("reviews.urls")),
@@ -17,6 +18,9 @@ urlpatterns = [
     path("accounts/profile/tokens/", include("accounts.urls")),
     path("api/", include("mlwa.api.urls")),
     path("admin/", admin.site.urls),
+    # Probes (mlwa.health): no login, no session, never cached; /healthz also before Host validation.
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
 ]
 
 handler500 = "mlwa.views.server_error"

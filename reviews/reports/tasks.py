@@ -17,7 +17,7 @@ from datetime import timedelta
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
-from celery.signals import worker_ready
+from celery.signals import worker_ready, worker_shutdown
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError, connections
 from django.db.models import F, Q
@@ -25,6 +25,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from reviews.models.reports import Report
+from reviews.reports.heartbeat import heartbeat_start, heartbeat_stop
 from reviews.reports.services import report_enqueue, report_file_remove, report_store
 
 log = logging.getLogger(__name__)
@@ -224,3 +225,15 @@ def _reap_when_a_worker_starts(sender=None, **kwargs) -> None:
         # This runs in the worker's main process, which forks the children that replace recycled
         # ones: leave no database connection open for them to inherit.
         connections.close_all()
+
+
+@worker_ready.connect
+def _beat_while_the_worker_runs(sender=None, **kwargs) -> None:
+    """The worker's heartbeat (/readyz's "worker"), from a thread of its main process."""
+    heartbeat_start(hostname=sender.hostname)
+
+
+@worker_shutdown.connect
+def _say_the_worker_is_gone(sender=None, **kwargs) -> None:
+    """A worker that stops removes its heartbeat: /readyz says "missing", not "stale"."""
+    heartbeat_stop()
