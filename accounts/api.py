@@ -5,12 +5,12 @@ response once and never again."""
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status
-from rest_framework.authentication import BasicAuthentication, SessionAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from accounts import services
-from accounts.authentication import TokenAuthentication
+from accounts.authentication import PasswordAuthentication, TokenAuthentication
 from accounts.models import ApiToken
 from accounts.selectors import tokens_of
 from mlwa.api.throttling import AnonThrottle, PasswordThrottle, UserThrottle
@@ -60,7 +60,7 @@ class TokenCreatedSerializer(TokenSerializer):
     ),
 )
 class TokenViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, mixins.DestroyModelMixin, ApiViewSet):
-    authentication_classes = [BasicAuthentication, TokenAuthentication, SessionAuthentication]
+    authentication_classes = [PasswordAuthentication, TokenAuthentication, SessionAuthentication]
     throttle_classes = [UserThrottle, AnonThrottle, PasswordThrottle]
     serializer_class = TokenSerializer
 

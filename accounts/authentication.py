@@ -1,8 +1,12 @@
-"""`Authorization: Token <key>` for REST clients (DRF authentication)."""
+"""How REST clients authenticate (DRF authentication): `Authorization: Token <key>`, and HTTP Basic
+with a password, which only token creation accepts and django-axes throttles (accounts.lockout)."""
 
+from axes.utils import reset as axes_reset
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
-from rest_framework import authentication, exceptions
+from rest_framework import authentication, exceptions, status
 
+from accounts.lockout import lockout_message
 from accounts.selectors import token_for_key
 
 
@@ -28,3 +32,34 @@ class TokenAuthentication(authentication.BaseAuthentication):
 
     def authenticate_header(self, request) -> str:
         return self.keyword
+
+
+class LockedOut(exceptions.APIException):
+    """429: too many failed logins of this username from this address (django-axes)."""
+
+    status_code = status.HTTP_429_TOO_MANY_REQUESTS
+    default_code = "locked_out"
+
+    def __init__(self):
+        super().__init__(lockout_message())
+        # Read by mlwa.api.errors.exception_handler for Retry-After: the longest wait it can be.
+        self.wait = settings.AXES_COOLOFF_TIME.total_seconds()
+
+
+class PasswordAuthentication(authentication.BasicAuthentication):
+    """HTTP Basic, counted by django-axes as the login page is: `authenticate(request=...)` records
+    a failure, refuses a locked-out username and address (answered 429 here) and a success resets
+    their count. DRF's Request is not the HttpRequest that axes' middleware sees, so the lockout is
+    read here, from the flag axes sets on the request it was given."""
+
+    def authenticate_credentials(self, userid, password, request=None):
+        try:
+            user, auth = super().authenticate_credentials(userid, password, request)
+        except exceptions.AuthenticationFailed:
+            if getattr(request, "axes_locked_out", False):
+                raise LockedOut() from None
+            raise
+        # The login page's success resets through the user_logged_in signal; an API login sends none.
+        if getattr(request, "axes_ip_address", None):
+            axes_reset(ip=request.axes_ip_address, username=user.get_username())
+        return user, auth

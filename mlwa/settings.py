@@ -4,6 +4,7 @@ Without any variable set, MLWA runs embedded: DEBUG, SQLite under var/, a worker
 Production sets MLWA_DEBUG=false, MLWA_SECRET_KEY, DATABASE_URL and CELERY_BROKER_URL.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -38,13 +39,18 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_htmx",
     "csp",
+    "axes",
     "accounts",
     "lens",
     "reviews",
 ]
 
 MIDDLEWARE = [
-    # First, so that an oversized body is refused before anything reads it.
+    # Before all: every answer, a 413 too, carries the request id, and every request is logged once.
+    "mlwa.request_id.RequestIdMiddleware",
+    # /healthz answers before the Host is validated (mlwa.health: probes come with the pod's IP).
+    "mlwa.health.HealthzMiddleware",
+    # Next, so that an oversized body is refused before anything reads it.
     "mlwa.middleware.RequestBodyLimitMiddleware",
     "mlwa.middleware.ApiNotFoundMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -58,6 +64,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "mlwa.htmx.HtmxLoginRedirectMiddleware",
+    # Last, as django-axes asks: it turns a login refused for a lockout into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "mlwa.urls"
@@ -112,6 +120,36 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "reviews:dashboard"
 LOGOUT_REDIRECT_URL = "login"
 
+# Login throttling (django-axes, accounts.lockout): after MLWA_LOGIN_FAILURE_LIMIT failed logins of one
+# username from one address, that pair is refused (429, even with the right password) until
+# MLWA_LOGIN_COOLOFF_MINUTES after the last failure. By the pair, not the username alone, so that an
+# attacker cannot lock a user out from everywhere. The login page and the API's HTTP Basic login both
+# count. A success resets the count; `manage.py axes_reset_username <name>` lifts a lockout early.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out pair before any password check
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = env_int("MLWA_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("MLWA_LOGIN_COOLOFF_MINUTES", 15))
+AXES_RESET_ON_SUCCESS = True
+# An attempt while locked out is refused without being counted, so the lockout ends when the page says,
+# however often the user (or an attacker) tries meanwhile.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_ip"
+# Proxies in front of MLWA that append the client's address to X-Forwarded-For. 0: the client is the
+# connection's peer (REMOTE_ADDR) and X-Forwarded-For is ignored, as anyone can send it. Login
+# throttling (accounts.lockout.client_ip) and the API's rate limits (REST_FRAMEWORK's NUM_PROXIES) read it.
+MLWA_PROXY_COUNT = env_int("MLWA_PROXY_COUNT", 0)
+
+# A session lasts MLWA_SESSION_COOKIE_AGE seconds from the login (default 12 hours: a working day),
+# not from the last request: sliding expiry (SESSION_SAVE_EVERY_REQUEST) would write the session row on
+# every page and htmx request, and would keep a stolen cookie alive for as long as it is used.
+SESSION_COOKIE_AGE = env_int("MLWA_SESSION_COOKIE_AGE", 12 * 60 * 60)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("MLWA_SESSION_EXPIRE_AT_BROWSER_CLOSE", False)
+SESSION_SAVE_EVERY_REQUEST = False
+
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env_str("MLWA_TIME_ZONE", "UTC")
 USE_I18N = True
@@ -158,7 +196,32 @@ CONTENT_SECURITY_POLICY = {
 }
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_REFERRER_POLICY = "same-origin"
+SECURE_REFERRER_POLICY = "same-origin"  # our URLs (workload ids, names in queries) stay with us
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# HTTPS. In production (MLWA_DEBUG=false) MLWA is reached over HTTPS: cookies travel only over TLS,
+# browsers are told to use HTTPS only (HSTS) and plain HTTP is redirected, except the health endpoints,
+# which load balancers and docker compose ask over plain HTTP. Embedded (DEBUG), over http://127.0.0.1,
+# all of it is off. Each part can be set either way from the environment (.env.example).
+_HTTPS = not DEBUG
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("MLWA_SECURE_COOKIES", _HTTPS)
+SESSION_COOKIE_HTTPONLY = True
+# No script reads the CSRF cookie: pages send the token from the template (base.html's hx-headers,
+# forms' csrf_token), so the cookie can be hidden from scripts too.
+CSRF_COOKIE_HTTPONLY = True
+SECURE_SSL_REDIRECT = env_bool("MLWA_SECURE_SSL_REDIRECT", _HTTPS)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+SECURE_HSTS_SECONDS = env_int("MLWA_HSTS_SECONDS", 365 * 24 * 60 * 60 if _HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("MLWA_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("MLWA_HSTS_PRELOAD", False)
+# Behind a TLS-terminating proxy, the request reaching MLWA is plain HTTP; the proxy says the client's
+# was HTTPS in X-Forwarded-Proto. Trust that header only behind a proxy that sets it and strips the
+# client's own: anyone else could send it and pass plain HTTP off as HTTPS.
+if env_bool("MLWA_BEHIND_TLS_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Preloading is a commitment to HTTPS for the whole domain that is slow to undo: opt-in, and the
+# check --deploy warning about it (W021) silenced while it is off.
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 
 # Without CELERY_BROKER_URL the embedded default queues tasks in files under var/broker/, so that a
 # worker runs beside the web server with no Redis.
@@ -245,6 +308,8 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "mlwa.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # The client address the rate limits count by: see MLWA_PROXY_COUNT.
+    "NUM_PROXIES": MLWA_PROXY_COUNT,
 }
 # Requests per client: "<n>/<second|minute|hour|day>". `password` counts the HTTP Basic logins that
 # create tokens (each costs a password hash), per client address.
@@ -284,9 +349,35 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# Health (mlwa.health): /readyz waits at most this long (s) for the broker; a worker beats every
+# MLWA_WORKER_HEARTBEAT_EVERY s (reviews.reports.heartbeat) and is "stale" after
+# MLWA_WORKER_HEARTBEAT_STALE s without a beat.
+try:
+    MLWA_READYZ_BROKER_TIMEOUT = float(env_str("MLWA_READYZ_BROKER_TIMEOUT", "1"))
+except ValueError:
+    raise ImproperlyConfigured("MLWA_READYZ_BROKER_TIMEOUT must be a number of seconds") from None
+MLWA_WORKER_HEARTBEAT_EVERY = env_int("MLWA_WORKER_HEARTBEAT_EVERY", 15)
+MLWA_WORKER_HEARTBEAT_STALE = env_int("MLWA_WORKER_HEARTBEAT_STALE", 60)
+
+# Logs: one line a record on stderr, JSON in production and text under DEBUG (MLWA_LOG_FORMAT), each
+# with the request id (and, in a worker, the task id) it was written for; Celery's worker logs the
+# same way (mlwa.logs). `mlwa.access` has one line per request (mlwa.request_id).
+MLWA_LOG_FORMAT = env_str("MLWA_LOG_FORMAT", "text" if DEBUG else "json").strip().lower()
+if MLWA_LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured(f"MLWA_LOG_FORMAT must be json or text, not {MLWA_LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"context": {"()": "mlwa.logs.ContextFilter"}},
+    "formatters": {
+        "json": {"()": "mlwa.logs.JsonFormatter"},
+        "text": {"()": "mlwa.logs.TextFormatter"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["context"], "formatter": MLWA_LOG_FORMAT}
+    },
     "root": {"handlers": ["console"], "level": env_str("MLWA_LOG_LEVEL", "INFO")},
+    # Django's own console handler would print its records a second time under DEBUG: they reach
+    # the root's. (django.server, runserver's access log, keeps its own.)
+    "loggers": {"django": {"handlers": [], "propagate": True}},
 }

@@ -91,3 +91,79 @@ def test_the_whole_stack_refuses_an_oversized_upload(client, alice, settings):
     response = client.post("/lenses/import/", {"file": io.BytesIO(b"{" + b" " * 20_000 + b"}")})
 
     assert response.status_code == 413
+
+
+# --- through the whole stack: a browser's form upload and an API client's lens import ----------------
+
+UPLOADS = {
+    # The lens import page's form, as a browser sends it: multipart, the file inside.
+    "page form": ("/lenses/import/", "multipart/form-data; boundary=BOUNDARY"),
+    # The API's lens import, with a token.
+    "api upload": ("/api/v1/lenses/import/", "application/json"),
+}
+
+
+@pytest.fixture
+def uploader(client, alice, small_cap):
+    """A client for each upload: the page with alice's session, the API with her token."""
+    from accounts.services import token_create
+
+    client.force_login(alice)
+    _token, key = token_create(user=alice, name="uploads")
+    return client, {"HTTP_AUTHORIZATION": f"Token {key}"}
+
+
+def _upload(uploader, kind: str, stream, **environ):
+    client, api_headers = uploader
+    path, content_type = UPLOADS[kind]
+    headers = api_headers if kind == "api upload" else {}
+    environ = {"CONTENT_TYPE": content_type, "wsgi.input": stream, **headers, **environ}
+    # No data: the test client then sets no Content-Length, and the environ says what a server would.
+    return client.generic("POST", path, **environ)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("kind", UPLOADS)
+def test_a_declared_upload_over_the_cap_is_refused_unread_through_the_stack(uploader, kind):
+    from lens.models import Lens
+
+    stream = CountingStream(b"x" * 50_000)
+    lenses = Lens.objects.count()
+
+    response = _upload(uploader, kind, stream, CONTENT_LENGTH="50000")
+
+    assert response.status_code == 413
+    assert stream.bytes_read == 0
+    assert Lens.objects.count() == lenses
+    if kind == "api upload":
+        assert response.json()["code"] == "request_too_large"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("kind", UPLOADS)
+def test_a_chunked_upload_over_the_cap_is_read_only_to_the_cap_through_the_stack(uploader, kind, small_cap):
+    from lens.models import Lens
+
+    stream = CountingStream(b"x" * 50_000)
+    lenses = Lens.objects.count()
+    chunked = {"HTTP_TRANSFER_ENCODING": "chunked", "wsgi.input_terminated": True}
+
+    response = _upload(uploader, kind, stream, **chunked)
+
+    assert response.status_code == 413
+    assert stream.bytes_read <= small_cap + 1
+    assert Lens.objects.count() == lenses
+    if kind == "api upload":
+        assert response.json()["code"] == "request_too_large"
+
+
+@pytest.mark.django_db
+def test_a_chunked_api_upload_under_the_cap_reaches_the_view(uploader):
+    """The chunked body, read by the middleware, is the one the view parses: here, not a lens (400)."""
+    stream = CountingStream(b'{"name": "not a lens"}')
+    chunked = {"HTTP_TRANSFER_ENCODING": "chunked", "wsgi.input_terminated": True}
+
+    response = _upload(uploader, "api upload", stream, **chunked)
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "lens_refused"  # the body was parsed: it is not a lens

@@ -68,6 +68,21 @@ class TokenScheme(OpenApiAuthenticationExtension):
         }
 
 
+class PasswordScheme(OpenApiAuthenticationExtension):
+    """HTTP Basic as token creation takes it, throttled by django-axes (accounts.authentication)."""
+
+    target_class = "accounts.authentication.PasswordAuthentication"
+    name = "basicAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "http",
+            "scheme": "basic",
+            "description": "Your username and password; too many failures from one address lock that "
+            "username out there for a while (429 `locked_out`).",
+        }
+
+
 #: What a path parameter names, by the collection it follows in the path.
 _PATH_PARAMETER_WORDS = {
     "alias": "The lens's alias (e.g. `ml-lens-2021`).",
