@@ -54,7 +54,7 @@ def plan_rows(workload: Workload, rows: list[PlanRow], *, clean=str):
             row.title,
             risk_label(row.risk),
             row.state_label,
-            row.owner.get_username() if row.owner else "",
+            row.owner_username or "",
             row.due_date.isoformat() if row.due_date else "",
             row.note,
             "\n".join(practice.title for practice in row.missing),

@@ -6,6 +6,7 @@ every URL here; what a role may do is reviews.permissions.can."""
 from django.urls import path
 
 from reviews.views import (
+    backup,
     compare,
     dashboard,
     improvements,
@@ -28,11 +29,13 @@ urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
     path("workloads/", dashboard.workload_list, name="workload-list"),
     path("workloads/new/", workloads.create, name="workload-create"),
+    path("workloads/import/", backup.restore, name="workload-import"),
     path(workload, workloads.detail, name="workload"),
     path(workload + "edit/", workloads.edit, name="workload-edit"),
     path(workload + "delete/", workloads.delete, name="workload-delete"),
     path(workload + "owner/", workloads.transfer, name="workload-transfer"),
     path(workload + "events/", workloads.events, name="workload-events"),
+    path(workload + "export/", backup.export, name="workload-export"),
     path(workload + "people/", people.people, name="people"),
     path(workload + "people/<int:share_pk>/", people.change_role, name="share-role"),
     path(workload + "people/<int:share_pk>/revoke/", people.revoke, name="share-revoke"),

@@ -56,7 +56,7 @@ class AnswerSerializer(serializers.Serializer):
         help_text='Accepted writes so far (0: never answered); the ETag is this, quoted: "3".'
     )
     updated_by = serializers.CharField(
-        source="updated_by.username", allow_null=True, default=None, help_text="Who wrote it last."
+        source="updated_by_username", allow_null=True, default=None, help_text="Who wrote it last."
     )
     updated_at = serializers.DateTimeField(allow_null=True)
 
@@ -177,7 +177,7 @@ class AnswerChangeSerializer(serializers.ModelSerializer):
     """One entry of an answer's audit trail: an accepted change, or a conflict settled in favour of
     the stored answer (KEPT_THEIRS: `before` is the writer's discarded version)."""
 
-    changed_by = serializers.CharField(source="changed_by.username", allow_null=True, default=None)
+    changed_by = serializers.CharField(source="changed_by_username", allow_null=True, default=None)
     before = serializers.DictField(help_text="The answer's stored fields and risk before.")
     after = serializers.DictField(help_text="The answer's stored fields and risk after.")
 

@@ -75,12 +75,12 @@ class ImprovementSerializer(serializers.Serializer):
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_owner_username(self, row) -> str | None:
-        return row.owner.get_username() if row.owner else None
+        return row.owner_username
 
     @extend_schema_field(serializers.CharField(allow_null=True, help_text="Who tracked it last."))
     def get_updated_by(self, row) -> str | None:
         item = row.item
-        return item.updated_by.get_username() if item and item.updated_by_id else None
+        return item.updated_by_username if item else None
 
     @extend_schema_field(serializers.DateTimeField(allow_null=True))
     def get_updated_at(self, row):

@@ -105,10 +105,10 @@ class MilestoneSerializer(serializers.Serializer):
     name = serializers.CharField(help_text="Unique in the workload (any case).")
     created_at = serializers.DateTimeField(help_text="When it was saved.")
     created_by = serializers.CharField(
-        source="created_by.username",
+        source="created_by_username",
         allow_null=True,
         default=None,
-        help_text="Who saved it (null once that user is deleted).",
+        help_text="Who saved it (a name if restored from a backup; null once that user is deleted).",
     )
     totals = MilestoneCountsSerializer(help_text="Over every lens of the workload.")
     lenses = MilestoneLensSerializer(many=True, help_text="In the order they were applied.")

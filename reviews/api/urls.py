@@ -3,6 +3,7 @@ module of reviews.api declares its own URLs; they are mounted here in that order
 
 from reviews.api import (
     answers,
+    backup,
     compare,
     improvements,
     lens_reviews,
@@ -14,6 +15,7 @@ from reviews.api import (
 )
 
 urlpatterns = [
+    *backup.urlpatterns,  # before the workloads': `workloads/import/` is not a workload
     *workloads.urlpatterns,
     *lens_reviews.urlpatterns,
     *upgrades.urlpatterns,

@@ -316,7 +316,7 @@ class ShareViewSet(mixins.ListModelMixin, ApiViewSet):
 class EventSerializer(serializers.ModelSerializer):
     """One thing that happened to the workload (answers have their own history)."""
 
-    actor = serializers.CharField(source="actor.username", allow_null=True, default=None, read_only=True)
+    actor = serializers.CharField(source="actor_username", allow_null=True, default=None, read_only=True)
 
     class Meta:
         model = WorkloadEvent

@@ -14,6 +14,7 @@ from reviews.models.reports import Report, WorkerHeartbeat
 from reviews.models.workloads import (
     CHOICE_NOTES_MAX,
     NOTES_MAX,
+    PERSON_NAME_MAX,
     Answer,
     AnswerChange,
     AnswerFields,
@@ -23,6 +24,7 @@ from reviews.models.workloads import (
     Share,
     Workload,
     WorkloadEvent,
+    person_name,
 )
 
 __all__ = [
@@ -30,6 +32,7 @@ __all__ = [
     "CHOICE_NOTES_MAX",
     "MILESTONE_NAME_MAX",
     "NOTES_MAX",
+    "PERSON_NAME_MAX",
     "Answer",
     "AnswerChange",
     "AnswerFields",
@@ -46,4 +49,5 @@ __all__ = [
     "Workload",
     "WorkerHeartbeat",
     "WorkloadEvent",
+    "person_name",
 ]

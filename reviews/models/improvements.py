@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from reviews.models.workloads import NOTES_MAX, Workload
+from reviews.models.workloads import NOTES_MAX, PERSON_NAME_MAX, Workload, person_name
 
 
 class ImprovementItem(models.Model):
@@ -30,12 +30,15 @@ class ImprovementItem(models.Model):
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="improvement_items"
     )
+    # The owner and the last writer as names, for an item restored from a backup (reviews.backup).
+    owner_name = models.CharField(max_length=PERSON_NAME_MAX, null=True, blank=True)  # noqa: DJ001
     due_date = models.DateField(null=True, blank=True)
     note = models.TextField(max_length=NOTES_MAX, blank=True)
     version = models.PositiveIntegerField(default=0)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    updated_by_name = models.CharField(max_length=PERSON_NAME_MAX, null=True, blank=True)  # noqa: DJ001
     updated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -48,3 +51,13 @@ class ImprovementItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.workload_id} · {self.lens_alias}/{self.question_id}: {self.status}"
+
+    @property
+    def owner_username(self) -> str | None:
+        """Who owns the work (person_name)."""
+        return person_name(self.owner, self.owner_name)
+
+    @property
+    def updated_by_username(self) -> str | None:
+        """Who tracked it last (person_name)."""
+        return person_name(self.updated_by, self.updated_by_name)

@@ -17,7 +17,14 @@ from django.db.models.functions import Lower
 from django.db.models.signals import pre_delete
 from django.dispatch import receiver
 
-from reviews.models.workloads import NOTES_MAX, AnswerFields, RiskCounts, Workload
+from reviews.models.workloads import (
+    NOTES_MAX,
+    PERSON_NAME_MAX,
+    AnswerFields,
+    RiskCounts,
+    Workload,
+    person_name,
+)
 
 #: Milestone names, like workload names.
 MILESTONE_NAME_MAX = 100
@@ -32,6 +39,7 @@ ANSWER_FIELDS_FROZEN = (
     "risk",
     "version",
     "updated_by_id",
+    "updated_by_name",
     "updated_at",
 )
 
@@ -48,6 +56,8 @@ class Milestone(RiskCounts):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Who, as a name, for a milestone restored from a backup (reviews.backup); frozen like the rest.
+    created_by_name = models.CharField(max_length=PERSON_NAME_MAX, null=True, blank=True)  # noqa: DJ001
     created_at = models.DateTimeField()
     # False only while the making transaction adds the frozen rows; the triggers refuse rows added
     # to a sealed milestone, and sealing is the one change they let through.
@@ -62,6 +72,11 @@ class Milestone(RiskCounts):
 
     def __str__(self) -> str:
         return f"{self.workload_id} #{self.number} {self.name}"
+
+    @property
+    def created_by_username(self) -> str | None:
+        """Who saved it (person_name)."""
+        return person_name(self.created_by, self.created_by_name)
 
 
 class MilestoneLensReview(models.Model):

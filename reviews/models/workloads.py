@@ -21,6 +21,15 @@ from django.utils.translation import gettext_lazy as _
 NOTES_MAX = 2084
 #: Notes on a practice marked not applicable (AWS: 250).
 CHOICE_NOTES_MAX = 250
+#: A person's name kept instead of a user (a restored backup's people): a username's length.
+PERSON_NAME_MAX = 150
+
+
+def person_name(user, name: str | None) -> str | None:
+    """Who did something: the user's username, else the name kept in their place (a workload
+    restored from a backup keeps people as names), else None (a deleted user). `user` must be
+    loaded already (select_related), or this costs a query."""
+    return user.get_username() if user is not None else name
 
 
 class Workload(models.Model):
@@ -50,12 +59,20 @@ class Workload(models.Model):
     # Set only inside the transaction that deletes the workload (reviews.signals), because the
     # database refuses to delete a milestone of a workload that is not being deleted.
     is_being_deleted = models.BooleanField(default=False, editable=False)
+    # The backup document this workload was restored from (reviews.backup), so that restoring the
+    # same document twice is refused; None for a workload made here, or restored as a copy.
+    restored_from_document = models.UUIDField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["name", "pk"]
         permissions = [("view_all_workloads", "Can see every workload (read only)")]
         constraints = [
             models.UniqueConstraint("owner", Lower("name"), name="workload_name_unique_per_owner"),
+            models.UniqueConstraint(
+                fields=["restored_from_document"],
+                condition=Q(restored_from_document__isnull=False),
+                name="workload_restored_once_per_document",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -166,6 +183,9 @@ class AnswerFields(models.Model):
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Who, as a name, when there is no user to point at (restored from a backup). Nullable without
+    # a default so that adding it is a plain ALTER TABLE on SQLite, which keeps the tables' triggers.
+    updated_by_name = models.CharField(max_length=PERSON_NAME_MAX, null=True, blank=True)  # noqa: DJ001
     updated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -175,6 +195,11 @@ class AnswerFields(models.Model):
     @property
     def is_answered(self) -> bool:
         return self.risk != self.Risk.UNANSWERED
+
+    @property
+    def updated_by_username(self) -> str | None:
+        """Who wrote it last (person_name)."""
+        return person_name(self.updated_by, self.updated_by_name)
 
     @classmethod
     def reason_label(cls, reason: str) -> str:
@@ -253,6 +278,7 @@ class AnswerChange(models.Model):
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    changed_by_name = models.CharField(max_length=PERSON_NAME_MAX, null=True, blank=True)  # noqa: DJ001
     changed_at = models.DateTimeField()
     before = models.JSONField()
     after = models.JSONField()
@@ -270,6 +296,11 @@ class AnswerChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.answer_id} v{self.version} {self.kind}"
+
+    @property
+    def changed_by_username(self) -> str | None:
+        """Who made the change (person_name)."""
+        return person_name(self.changed_by, self.changed_by_name)
 
 
 class WorkloadEvent(models.Model):
@@ -293,12 +324,15 @@ class WorkloadEvent(models.Model):
         LENS_UPGRADED = "LENS_UPGRADED", _("Lens upgraded")
         MILESTONE_SAVED = "MILESTONE_SAVED", _("Milestone saved")
         IMPROVEMENT_TRACKED = "IMPROVEMENT_TRACKED", _("Improvement item changed")
+        EXPORTED = "EXPORTED", _("Backed up")
+        RESTORED = "RESTORED", _("Restored from backup")
 
     workload = models.ForeignKey(Workload, models.SET_NULL, null=True, blank=True, related_name="events")
     workload_name = models.CharField(max_length=100)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    actor_name = models.CharField(max_length=PERSON_NAME_MAX, null=True, blank=True)  # noqa: DJ001
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     kind = models.CharField(max_length=32, choices=Kind)
     summary = models.TextField(help_text=_("What happened, in a sentence."))
@@ -309,3 +343,8 @@ class WorkloadEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.workload_name}: {self.summary}"
+
+    @property
+    def actor_username(self) -> str | None:
+        """Who did it (person_name)."""
+        return person_name(self.actor, self.actor_name)

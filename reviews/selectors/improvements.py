@@ -131,6 +131,11 @@ class PlanRow:
         return self.item.owner if self.item else None
 
     @property
+    def owner_username(self) -> str | None:
+        """The owner's username, or the name a restored item keeps (ImprovementItem.owner_username)."""
+        return self.item.owner_username if self.item else None
+
+    @property
     def owner_id(self) -> int | None:
         return self.item.owner_id if self.item else None
 

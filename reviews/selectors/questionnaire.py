@@ -250,6 +250,7 @@ def answers_changed_since(*, lens_review: AnyLensReview, since: datetime) -> lis
             "updated_at",
             "updated_by_id",
             "updated_by__username",
+            "updated_by_name",
         )
     )
 

@@ -253,6 +253,7 @@ def answer_update(
         setattr(current, name, after[name])
     current.version += 1
     current.updated_by = actor
+    current.updated_by_name = None  # the name a restored answer kept (reviews.backup) gives way
     current.updated_at = timezone.now()
     current.save()
     AnswerChange.objects.create(

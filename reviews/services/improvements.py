@@ -145,6 +145,9 @@ def improvement_item_update(
         setattr(item, name, value)
     item.version += 1
     item.updated_by = actor
+    item.updated_by_name = None  # the names a restored item kept (reviews.backup) give way
+    if "owner" in changed:
+        item.owner_name = None
     item.updated_at = timezone.now()
     if item.pk is None:
         try:

@@ -60,10 +60,11 @@ _WRITTEN = (
     "risk",
     "version",
     "updated_by",
+    "updated_by_name",
     "updated_at",
 )
 #: What a carry-over reads of an answer (besides its review and question id).
-_READ = (*ANSWER_FIELDS, "risk", "version", "updated_by_id", "updated_at")
+_READ = (*ANSWER_FIELDS, "risk", "version", "updated_by_id", "updated_by_name", "updated_at")
 #: The version's large fields, which nothing here reads.
 _LARGE = ("source", "extra", "warnings", "description")
 
@@ -161,6 +162,7 @@ def _carry_over(*, review: LensReview, target: UpgradeTarget, actor) -> UpgradeS
         answer.risk = after["risk"]
         answer.version += 1
         answer.updated_by = actor
+        answer.updated_by_name = None  # the name a restored answer kept (reviews.backup) gives way
         answer.updated_at = now
         risk_changed += after["risk"] != before["risk"]
         changes.append(

@@ -65,6 +65,8 @@ EXPECTED = {
     "workloads_destroy": OWNS,
     "workloads_transfer_create": OWNS,
     "workloads_events_list": SEES,
+    "workloads_export_retrieve": SEES,
+    "workloads_import_create": ANY_USER_WRITES,
     "workloads_shares_list": SEES,
     "workloads_shares_create": OWNS,
     "workloads_shares_partial_update": OWNS,
@@ -232,6 +234,25 @@ def body_of(operation_id: str, world: World) -> dict:
         },
         "lenses_import_create": factories.lens_document("Imported lens"),
         "lenses_versions_create": {"label": "2", "major": False},
+        # The smallest backup: a workload with no lens (tests/api/test_backup.py restores whole ones).
+        "workloads_import_create": {
+            "format": "mlwa-workload-backup",
+            "schema_version": 1,
+            "document_id": "6f1c1f3e-8f0e-4f7a-9d55-0e3c0b1d2a11",
+            "exported_at": "2026-01-01T00:00:00+00:00",
+            "exported_by": "someone",
+            "workload": {
+                **dict.fromkeys(("description", "review_owner", "industry", "notes"), ""),
+                **{field: [] for field in ("regions", "tags", "pillar_priorities")},
+                "name": "Restored workload",
+                "environment": "PRODUCTION",
+                "architectural_design_url": "",
+                "created_at": "2026-01-01T00:00:00+00:00",
+                "updated_at": "2026-01-01T00:00:00+00:00",
+            },
+            **{part: [] for part in ("lens_versions", "lens_reviews", "audit_trail", "events", "milestones")},
+            **{part: [] for part in ("improvement_items", "shares")},
+        },
         "lenses_shares_update": {"everyone": True, "users": ["reader"], "groups": []},
     }.get(operation_id, {})
 

@@ -1,0 +1,135 @@
+"""/api/v1/workloads/{id}/export/ and /api/v1/workloads/import/: a workload's backup document, and
+restoring one (reviews.backup describes the document and what a restore keeps or drops)."""
+
+from django.urls import path, reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import ParseError
+from rest_framework.response import Response
+
+from mlwa.api.schema import error_response
+from mlwa.api.views import ApiView
+from reviews.backup import workload_export, workload_restore
+from reviews.views.access import workload_or_404
+
+DOCUMENT = OpenApiTypes.OBJECT
+AS_COPY = OpenApiParameter(
+    "as_copy",
+    OpenApiTypes.BOOL,
+    OpenApiParameter.QUERY,
+    description="Restore a backup that was restored on this instance already, as one more workload.",
+)
+
+
+_TIME = "2026-01-01T09:00:00+00:00"
+EXAMPLE = {
+    "format": "mlwa-workload-backup",
+    "schema_version": 1,
+    "document_id": "6f1c1f3e-8f0e-4f7a-9d55-0e3c0b1d2a11",
+    "exported_at": _TIME,
+    "exported_by": "alice",
+    "source": "mlwa.example.org",
+    "workload": {
+        "name": "Fraud detection",
+        "description": "",
+        "environment": "PRODUCTION",
+        "review_owner": "",
+        "industry": "",
+        "regions": ["eu-west-1"],
+        "architectural_design_url": "",
+        "tags": [],
+        "notes": "",
+        "pillar_priorities": [],
+        "owner": "alice",
+        "created_at": _TIME,
+        "updated_at": _TIME,
+    },
+    "lens_versions": [],
+    "lens_reviews": [],
+    "audit_trail": [],
+    "events": [],
+    "milestones": [],
+    "improvement_items": [],
+    "shares": [{"user": "bob", "group": None, "role": "READER", "created_at": _TIME}],
+}
+
+
+class DroppedShareSerializer(serializers.Serializer):
+    """A share of the backed-up workload, not restored: a user or a group, and the role."""
+
+    user = serializers.CharField(required=False)
+    group = serializers.CharField(required=False)
+    role = serializers.CharField()
+
+
+class RestoreResultSerializer(serializers.Serializer):
+    """The workload made, the shares left behind and the lenses imported for it."""
+
+    id = serializers.IntegerField(source="workload.pk")
+    name = serializers.CharField(source="workload.name", help_text="With a suffix if the name was taken.")
+    owner = serializers.CharField(source="workload.owner.username")
+    url = serializers.SerializerMethodField()
+    dropped_shares = DroppedShareSerializer(many=True)
+    lenses_created = serializers.ListField(
+        child=serializers.CharField(), help_text="Aliases of the lenses imported as the caller's own."
+    )
+
+    def get_url(self, result) -> str:
+        return reverse("api:workload-detail", args=[result.workload.pk])
+
+
+class WorkloadExportView(ApiView):
+    """GET: the workload's backup document."""
+
+    @extend_schema(
+        summary="A workload's backup document",
+        description="One JSON document (`format` mlwa-workload-backup, `schema_version` 1) with the "
+        "workload, its lens reviews and the lens versions they need (each as its custom-lens file), "
+        "answers, audit trail, event log, milestones, improvement items and shares. Anyone who may see "
+        "the workload may export it; the export is recorded in its event log.",
+        parameters=[OpenApiParameter("workload_id", OpenApiTypes.INT, OpenApiParameter.PATH)],
+        responses={200: OpenApiResponse(DOCUMENT, description="The backup document.")},
+    )
+    def get(self, request, workload_id: int):
+        workload, _role = workload_or_404(request, workload_id)
+        return Response(workload_export(workload=workload, actor=request.user, source=request.get_host()))
+
+
+class WorkloadImportView(ApiView):
+    """POST: restore a backup document as a new workload of the caller."""
+
+    @extend_schema(
+        summary="Restore a workload from its backup document",
+        description="The body is the backup document as GET .../export/ gives it. The caller owns the "
+        "new workload; its shares are not restored (`dropped_shares` lists them); people are kept as "
+        "names; each lens version is one the caller may see with the same content hash, or is imported "
+        "as the caller's own lens; a name the caller has taken gets a suffix “ (restored)”. Refusals: "
+        "400 `invalid` naming the JSON path at fault; 409 `already_restored` for a document restored on "
+        "this instance already (unless `?as_copy=true`); 422 `newer_schema` for a document of a newer "
+        "schema_version than this instance reads. Nothing is written when refused. The request body is "
+        "capped like every request (MLWA_MAX_REQUEST_BYTES, 413 above it).",
+        parameters=[AS_COPY],
+        request=DOCUMENT,
+        responses={
+            201: OpenApiResponse(RestoreResultSerializer, description="Restored; Location is the workload."),
+            409: error_response("`already_restored`: this document was restored here already."),
+            422: error_response(
+                "`newer_schema`: the document's schema_version is newer than this MLWA reads."
+            ),
+        },
+        examples=[OpenApiExample("The smallest backup: a workload with no lens", EXAMPLE, request_only=True)],
+    )
+    def post(self, request):
+        if not isinstance(request.data, dict):
+            raise ParseError("The body must be a backup document, a JSON object.")
+        as_copy = request.query_params.get("as_copy", "").lower() in {"1", "true", "yes"}
+        result = workload_restore(document=request.data, user=request.user, as_copy=as_copy)
+        body = RestoreResultSerializer(result).data
+        return Response(body, status=status.HTTP_201_CREATED, headers={"Location": body["url"]})
+
+
+urlpatterns = [
+    path("workloads/import/", WorkloadImportView.as_view(), name="workload-import"),
+    path("workloads/<int:workload_id>/export/", WorkloadExportView.as_view(), name="workload-export"),
+]

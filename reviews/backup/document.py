@@ -1,0 +1,429 @@
+"""The backup document's rules (reviews.backup describes its shape), checked in full before a
+restore writes anything. Every refusal names the JSON path at fault, e.g.
+`lens_reviews[0].answers[3].risk`."""
+
+import datetime
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.dateparse import parse_date, parse_datetime
+
+from lens.format import LensDocument, LensRefused, read_lens
+from lens.models import LensVersion
+from lens.services import content_hash
+from reviews.models import (
+    CHOICE_NOTES_MAX,
+    MILESTONE_NAME_MAX,
+    NOTES_MAX,
+    PERSON_NAME_MAX,
+    AnswerChange,
+    AnswerFields,
+    ImprovementItem,
+    Share,
+)
+from reviews.services.errors import InvalidInput, ReviewRefused
+from reviews.services.workloads import LIST_FIELDS, WORKLOAD_FIELDS
+
+FORMAT = "mlwa-workload-backup"
+SCHEMA_VERSION = 1
+COUNTS = ("high", "medium", "none", "not_applicable", "unanswered")
+
+
+class NewerSchema(ReviewRefused):
+    """A document written by a newer MLWA than this one: 422, not 400, because the document may
+    well be right; this instance cannot read it until it is upgraded."""
+
+    status = 422
+    code = "newer_schema"
+
+
+class AlreadyRestored(ReviewRefused):
+    """The document was restored on this instance already (and not asked for as a copy)."""
+
+    status = 409
+    code = "already_restored"
+
+
+def _fail(path: str, message: str):
+    raise InvalidInput({path: message})
+
+
+def _object(value, path: str) -> dict:
+    if not isinstance(value, dict):
+        _fail(path, "Must be an object.")
+    return value
+
+
+def _list(value, path: str) -> list:
+    if not isinstance(value, list):
+        _fail(path, "Must be a list.")
+    return value
+
+
+def _key(data: dict, key: str, path: str):
+    if key not in data:
+        _fail(f"{path}.{key}" if path else key, "Missing.")
+    return data[key]
+
+
+def text(data: dict, key: str, path: str, *, limit: int | None = NOTES_MAX, null: bool = False) -> str | None:
+    """The text at `key`, at most `limit` characters (None too when `null`)."""
+    value, where = _key(data, key, path), f"{path}.{key}" if path else key
+    if value is None and null:
+        return None
+    if not isinstance(value, str):
+        _fail(where, "Must be text.")
+    if limit is not None and len(value) > limit:
+        _fail(where, f"At most {limit} characters ({len(value)} given).")
+    return value
+
+
+def person(data: dict, key: str, path: str) -> str | None:
+    """A person's name, or None (a deleted user)."""
+    return text(data, key, path, limit=PERSON_NAME_MAX, null=True)
+
+
+def number(data: dict, key: str, path: str, *, least: int = 0) -> int:
+    value = _key(data, key, path)
+    if not isinstance(value, int) or isinstance(value, bool) or value < least:
+        _fail(f"{path}.{key}", f"Must be a whole number of at least {least}.")
+    return value
+
+
+def flag(data: dict, key: str, path: str) -> bool:
+    value = _key(data, key, path)
+    if not isinstance(value, bool):
+        _fail(f"{path}.{key}", "Must be true or false.")
+    return value
+
+
+def moment(data: dict, key: str, path: str, *, null: bool = False) -> datetime.datetime | None:
+    """An ISO 8601 time with its UTC offset (None too when `null`)."""
+    value = _key(data, key, path)
+    if value is None and null:
+        return None
+    parsed = parse_datetime(value) if isinstance(value, str) else None
+    if parsed is None or parsed.tzinfo is None:
+        _fail(f"{path}.{key}", "Must be an ISO 8601 time with its UTC offset.")
+    return parsed
+
+
+def day(data: dict, key: str, path: str) -> datetime.date | None:
+    value = _key(data, key, path)
+    if value is None:
+        return None
+    try:
+        parsed = parse_date(value) if isinstance(value, str) else None
+    except ValueError:
+        parsed = None
+    if parsed is None:
+        _fail(f"{path}.{key}", "Must be a date (YYYY-MM-DD) or null.")
+    return parsed
+
+
+def choice(data: dict, key: str, path: str, choices) -> str:
+    value = _key(data, key, path)
+    if value not in {str(c) for c in choices.values}:
+        _fail(f"{path}.{key}", f"Must be one of {', '.join(choices.values)}.")
+    return value
+
+
+def json_object(data: dict, key: str, path: str) -> dict:
+    return _object(_key(data, key, path), f"{path}.{key}")
+
+
+def items(data: dict, key: str, path: str):
+    """(path of the item, item) for each object of the list at `key`."""
+    where = f"{path}.{key}" if path else key
+    for index, item in enumerate(_list(_key(data, key, path), where)):
+        yield f"{where}[{index}]", _object(item, f"{where}[{index}]")
+
+
+def _nul_path(value, path: str) -> str | None:
+    """The path of the first text (keys included) holding a NUL character, which no database
+    stores (PostgreSQL refuses it outright), or None."""
+    if isinstance(value, str):
+        return path if "\x00" in value else None
+    pairs = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, item in pairs:
+        where = f"{path}[{key}]" if isinstance(key, int) else f"{path}.{key}" if path else str(key)
+        if isinstance(key, str) and "\x00" in key:
+            return where
+        if found := _nul_path(item, where):
+            return found
+    return None
+
+
+def check_header(document) -> uuid.UUID:
+    """The document's id, once its format and schema version are ones this code reads and no
+    text in it holds a NUL character."""
+    document = _object(document, "$")
+    if document.get("format") != FORMAT:
+        _fail("format", f"Not an MLWA workload backup: expected “{FORMAT}”.")
+    version = document.get("schema_version")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        _fail("schema_version", "Must be a whole number of at least 1.")
+    if version > SCHEMA_VERSION:
+        raise NewerSchema(
+            f"This backup has schema_version {version}, newer than the {SCHEMA_VERSION} this MLWA reads: "
+            "restore it on an MLWA as new as the one that made it."
+        )
+    if (where := _nul_path(document, "")) is not None:
+        _fail(where, "Null characters are not allowed.")
+    try:
+        return uuid.UUID(str(_key(document, "document_id", "")))
+    except ValueError:
+        _fail("document_id", "Must be a UUID.")
+
+
+@dataclass
+class LensFile:
+    """An entry of `lens_versions`, checked: its parsed file, and what it holds."""
+
+    path: str
+    alias: str
+    label: str
+    kind: str
+    published_at: datetime.datetime
+    content_hash: str
+    source: dict
+    document: LensDocument
+    #: question id → (pillar id, choice ids)
+    questions: dict[str, tuple[str, set[str]]]
+    pillars: set[str]
+
+
+def lens_files(document: dict) -> dict[tuple[str, str], LensFile]:
+    """The lens versions, by (alias, content hash), each file read and its hash checked."""
+    files: dict[tuple[str, str], LensFile] = {}
+    for path, entry in items(document, "lens_versions", ""):
+        alias = text(entry, "lens_alias", path, limit=64)
+        digest = text(entry, "content_hash", path, limit=64)
+        if (alias, digest) in files:
+            _fail(path, "This lens version is listed twice.")
+        source = _object(_key(entry, "file", path), f"{path}.file")
+        try:
+            parsed, _warnings = read_lens(source)
+        except LensRefused as error:
+            problem = error.problems[0]
+            _fail(f"{path}.file{problem.path.removeprefix('$')}", problem.message)
+        if content_hash(parsed) != digest:
+            _fail(f"{path}.content_hash", "Does not match the lens file.")
+        label = text(entry, "label", path, limit=32)
+        if not label.strip() or label.strip() != label or label == "draft":
+            _fail(f"{path}.label", "Must be a published version's label.")
+        if any(f.alias == alias and f.label == label for f in files.values()):
+            _fail(f"{path}.label", "Two versions of this lens have this label.")
+        files[alias, digest] = LensFile(
+            path=path,
+            alias=alias,
+            label=label,
+            kind=choice(entry, "kind", path, LensVersion.Kind),
+            published_at=moment(entry, "published_at", path),
+            content_hash=digest,
+            source=source,
+            document=parsed,
+            questions={
+                question.id: (pillar.id, {c.id for c in question.choices})
+                for pillar in parsed.pillars
+                for question in pillar.questions
+            },
+            pillars={pillar.id for pillar in parsed.pillars},
+        )
+    return files
+
+
+def lens_file_of(files: dict, review: dict, path: str) -> LensFile:
+    key = (text(review, "lens_alias", path, limit=64), text(review, "content_hash", path, limit=64))
+    if key not in files:
+        _fail(f"{path}.content_hash", "No entry of lens_versions has this lens alias and content hash.")
+    return files[key]
+
+
+def answer(data: dict, path: str, lens_file: LensFile) -> dict[str, Any]:
+    """An answer's fields (AnswerFields' but the question's row and the user), checked."""
+    question_id = text(data, "question_id", path, limit=128)
+    if question_id not in lens_file.questions:
+        _fail(f"{path}.question_id", "Not a question of this lens version.")
+    choice_ids = lens_file.questions[question_id][1]
+    selected = _list(_key(data, "selected_choices", path), f"{path}.selected_choices")
+    if not all(isinstance(c, str) and c in choice_ids for c in selected):
+        _fail(f"{path}.selected_choices", "Must list choice ids of this question.")
+    not_applicable = json_object(data, "not_applicable_choices", path)
+    for choice_id, mark in not_applicable.items():
+        where = f"{path}.not_applicable_choices.{choice_id}"
+        if choice_id not in choice_ids:
+            _fail(where, "Not a choice of this question.")
+        mark = _object(mark, where)
+        if not isinstance(mark.get("reason", ""), str) or not isinstance(mark.get("notes", ""), str):
+            _fail(where, "Must hold a reason and notes as text.")
+        if len(mark.get("notes", "")) > CHOICE_NOTES_MAX:
+            _fail(f"{where}.notes", f"At most {CHOICE_NOTES_MAX} characters.")
+    reason = text(data, "reason", path, limit=32)
+    if reason and reason not in AnswerFields.Reason.values:
+        _fail(f"{path}.reason", f"Must be empty or one of {', '.join(AnswerFields.Reason.values)}.")
+    return {
+        "question_id": question_id,
+        "selected_choices": selected,
+        "not_applicable_choices": not_applicable,
+        "is_applicable": flag(data, "is_applicable", path),
+        "reason": reason,
+        "notes": text(data, "notes", path),
+        "risk": choice(data, "risk", path, AnswerFields.Risk),
+        "version": number(data, "version", path),
+        "updated_by_name": person(data, "updated_by", path),
+        "updated_at": moment(data, "updated_at", path, null=True),
+    }
+
+
+def answers(review: dict, path: str, lens_file: LensFile) -> dict[str, dict]:
+    """A review's answers by question id, each checked; a question answered twice is refused."""
+    found: dict[str, dict] = {}
+    for where, data in items(review, "answers", path):
+        fields = answer(data, where, lens_file)
+        if fields["question_id"] in found:
+            _fail(f"{where}.question_id", "This question is answered twice in this review.")
+        found[fields["question_id"]] = fields
+    return found
+
+
+def review(data: dict, path: str, files: dict) -> dict[str, Any]:
+    """A lens review (live or frozen), its answers included."""
+    lens_file = lens_file_of(files, data, path)
+    pillar_notes = json_object(data, "pillar_notes", path)
+    for pillar_id, notes in pillar_notes.items():
+        if not isinstance(notes, str) or len(notes) > NOTES_MAX:
+            _fail(f"{path}.pillar_notes.{pillar_id}", f"Must be text of at most {NOTES_MAX} characters.")
+    return {
+        "lens_file": lens_file,
+        "notes": text(data, "notes", path),
+        "pillar_notes": pillar_notes,
+        "applied_at": moment(data, "applied_at", path),
+        "answers": answers(data, path, lens_file),
+    }
+
+
+def counts(data: dict, path: str) -> dict[str, int]:
+    return {column: number(data, column, path) for column in COUNTS}
+
+
+#: What an answer's state holds (reviews.services.answer_state), for the audit trail's before and
+#: after: the type of each key, all optional (a discarded version holds only the fields sent).
+STATE_TYPES = {
+    "selected_choices": list,
+    "not_applicable_choices": dict,
+    "is_applicable": bool,
+    "reason": str,
+    "notes": str,
+    "risk": str,
+}
+
+
+def answer_state(data: dict, key: str, path: str) -> dict:
+    """An answer's state as the audit trail keeps it: the pages read each key by its type."""
+    state, where = json_object(data, key, path), f"{path}.{key}"
+    for name, value in state.items():
+        kind = STATE_TYPES.get(name)
+        if kind is not None and not isinstance(value, kind):
+            _fail(
+                f"{where}.{name}",
+                f"Must be {'a list' if kind is list else 'an object' if kind is dict else kind.__name__}.",
+            )
+    if not all(isinstance(c, str) for c in state.get("selected_choices", [])):
+        _fail(f"{where}.selected_choices", "Must list choice ids.")
+    if not all(isinstance(mark, dict) for mark in state.get("not_applicable_choices", {}).values()):
+        _fail(f"{where}.not_applicable_choices", "Must map choice ids to a reason and notes.")
+    return state
+
+
+def frozen_fields(data: dict, key: str, path: str) -> dict:
+    """A milestone's copy of the workload's fields: each a field of a workload, of its type."""
+    fields, where = json_object(data, key, path), f"{path}.{key}"
+    for name, value in fields.items():
+        if name not in WORKLOAD_FIELDS:
+            _fail(f"{where}.{name}", "Not a workload field.")
+        if name in LIST_FIELDS:
+            if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+                _fail(f"{where}.{name}", "Must be a list of text values.")
+        elif not isinstance(value, str):
+            _fail(f"{where}.{name}", "Must be text.")
+    return fields
+
+
+def audit_entry(data: dict, path: str) -> dict[str, Any]:
+    return {
+        "lens_alias": text(data, "lens_alias", path, limit=64),
+        "question_id": text(data, "question_id", path, limit=128),
+        "kind": choice(data, "kind", path, AnswerChange.Kind),
+        "version": number(data, "version", path),
+        "changed_by_name": person(data, "changed_by", path),
+        "changed_at": moment(data, "changed_at", path),
+        "before": answer_state(data, "before", path),
+        "after": answer_state(data, "after", path),
+        "note": text(data, "note", path, limit=255),
+    }
+
+
+def event(data: dict, path: str) -> dict[str, Any]:
+    return {
+        # Any kind: an event log is history, and a newer kind is still a sentence with a time.
+        "kind": text(data, "kind", path, limit=32),
+        "workload_name": text(data, "workload_name", path, limit=100),
+        "actor_name": person(data, "actor", path),
+        "at": moment(data, "at", path),
+        "summary": text(data, "summary", path, limit=None),
+        "data": json_object(data, "data", path),
+    }
+
+
+def milestone(data: dict, path: str, files: dict) -> dict[str, Any]:
+    reviews = []
+    for where, frozen in items(data, "lens_reviews", path):
+        fields = review(frozen, where, files)
+        pillar_counts = {}
+        for count_path, row in items(frozen, "pillar_counts", where):
+            pillar_id = text(row, "pillar_id", count_path, limit=128)
+            if pillar_id not in fields["lens_file"].pillars or pillar_id in pillar_counts:
+                _fail(f"{count_path}.pillar_id", "Not a pillar of this lens version, or listed twice.")
+            pillar_counts[pillar_id] = counts(row, count_path)
+        fields["pillar_counts"] = pillar_counts
+        if any(r["lens_file"].alias == fields["lens_file"].alias for r in reviews):
+            _fail(f"{where}.lens_alias", "This lens is reviewed twice in this milestone.")
+        reviews.append(fields)
+    name = text(data, "name", path, limit=MILESTONE_NAME_MAX)
+    if not name.strip():
+        _fail(f"{path}.name", "Must not be empty.")
+    return {
+        "number": number(data, "number", path, least=1),
+        "name": name,
+        "workload_fields": frozen_fields(data, "workload_fields", path),
+        "created_by_name": person(data, "created_by", path),
+        "created_at": moment(data, "created_at", path),
+        "totals": counts(json_object(data, "totals", path), f"{path}.totals"),
+        "lens_reviews": reviews,
+    }
+
+
+def improvement_item(data: dict, path: str) -> dict[str, Any]:
+    return {
+        "lens_alias": text(data, "lens_alias", path, limit=64),
+        "question_id": text(data, "question_id", path, limit=128),
+        "status": choice(data, "status", path, ImprovementItem.Status),
+        "owner_name": person(data, "owner", path),
+        "due_date": day(data, "due_date", path),
+        "note": text(data, "note", path),
+        "version": number(data, "version", path),
+        "updated_by_name": person(data, "updated_by", path),
+        "updated_at": moment(data, "updated_at", path, null=True),
+    }
+
+
+def share(data: dict, path: str) -> dict[str, Any]:
+    user, group = (
+        text(data, "user", path, limit=150, null=True),
+        text(data, "group", path, limit=150, null=True),
+    )
+    if (user is None) == (group is None):
+        _fail(path, "A share names a user or a group.")
+    return {"user": user, "group": group, "role": choice(data, "role", path, Share.Role)}
