@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test bench lint format clean
+.PHONY: run test bench load faults lint format clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,6 +26,15 @@ test: $(STAMP)
 ## bench: the benchmarks, printed as a table
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+
+## load: the load test alone (bench.load: 20 clients for 30 s on a private PostgreSQL, Redis and
+## gunicorn); LOAD_ARGS="--clients 10 --seconds 8" for another size
+load: $(STAMP)
+	$(BIN)/python -m bench.load $(LOAD_ARGS)
+
+## faults: PostgreSQL restarted during a load run, Redis restarted with reports queued (private servers)
+faults: $(STAMP)
+	$(BIN)/python -m bench.load.faults
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -25,11 +25,14 @@ def main() -> int:
         from django.db import connection
 
         call_command("migrate", verbosity=0)
-        from bench import api_bench, lens_bench, milestones_bench, reports_bench, reviews_bench
+        from bench import api_bench, lens_bench, load_bench, milestones_bench, reports_bench, reviews_bench
 
         rows = []
         # api_bench: PostgreSQL only (DATABASE_URL), on a database of its own that it drops after.
-        for section in (lens_bench, reviews_bench, milestones_bench, reports_bench, api_bench):
+        # load_bench: servers of its own (a private PostgreSQL cluster, Redis, gunicorn), in a process
+        # of its own.
+        sections = (lens_bench, reviews_bench, milestones_bench, reports_bench, api_bench, load_bench)
+        for section in sections:
             for row in section.run():
                 rows.append(row)
                 print(f"  {row[0]}: {row[1]}", file=sys.stderr, flush=True)
