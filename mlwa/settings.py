@@ -52,8 +52,9 @@ MIDDLEWARE = [
     "mlwa.health.HealthzMiddleware",
     # Next, so that an oversized body is refused before anything reads it.
     "mlwa.middleware.RequestBodyLimitMiddleware",
-    "mlwa.middleware.ApiNotFoundMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Below SecurityMiddleware, so that the JSON 404 it makes carries nosniff and HSTS too.
+    "mlwa.middleware.ApiNotFoundMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -44,6 +44,7 @@ def test_an_unknown_api_url_is_json_404(api_for, shared_workload):
     response = api_for(shared_workload.owner).get("/api/v1/nothing-here/")
     assert response.status_code == 404
     assert response.json()["code"] == "not_found"
+    assert response["X-Content-Type-Options"] == "nosniff"  # made below SecurityMiddleware
 
 
 def test_a_read_only_token_reads_but_does_not_write(api_for, shared_workload):
