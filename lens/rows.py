@@ -135,7 +135,7 @@ def store_document(version: LensVersion, document: LensDocument) -> None:
     Resource.objects.bulk_create(resources)
 
 
-def _resource_doc(row: Resource) -> ResourceDoc:
+def resource_doc(row: Resource) -> ResourceDoc:
     return ResourceDoc(display_text=row.display_text, url=row.url, extra=row.extra)
 
 
@@ -150,7 +150,7 @@ def load_document(version: LensVersion) -> LensDocument:
             resources_by_choice[row.choice_id].append(row)
     choices_by_question = defaultdict(list)
     for row in Choice.objects.filter(version=version).order_by("question_id", "position"):
-        choices_by_question[row.question_id].append(_choice_doc(row, resources_by_choice[row.pk]))
+        choices_by_question[row.question_id].append(choice_doc(row, resources_by_choice[row.pk]))
     rules_by_question = defaultdict(list)
     for row in RiskRule.objects.filter(version=version).order_by("question_id", "position"):
         rules_by_question[row.question_id].append(
@@ -160,7 +160,7 @@ def load_document(version: LensVersion) -> LensDocument:
     for row in Question.objects.filter(version=version).order_by("pillar_id", "position"):
         helpful = next(
             (
-                _resource_doc(r)
+                resource_doc(r)
                 for r in resources_by_question[row.pk]
                 if r.slot == Resource.Slot.HELPFUL_RESOURCE
             ),
@@ -196,14 +196,14 @@ def load_document(version: LensVersion) -> LensDocument:
     )
 
 
-def _choice_doc(row: Choice, resources: list[Resource]) -> ChoiceDoc:
+def choice_doc(row: Choice, resources: list[Resource]) -> ChoiceDoc:
     helpful = plan = None
     entries: list[AdditionalResources] = []
     for resource in sorted(resources, key=lambda r: (r.entry is not None, r.entry or 0, r.position)):
         if resource.slot == Resource.Slot.HELPFUL_RESOURCE:
-            helpful = _resource_doc(resource)
+            helpful = resource_doc(resource)
         elif resource.slot == Resource.Slot.IMPROVEMENT_PLAN:
-            plan = _resource_doc(resource)
+            plan = resource_doc(resource)
         else:
             if resource.entry >= len(entries):
                 entries.append(
@@ -211,7 +211,7 @@ def _choice_doc(row: Choice, resources: list[Resource]) -> ChoiceDoc:
                         type=_ADDITIONAL_TYPE[resource.slot], content=[], extra=resource.entry_extra
                     )
                 )
-            entries[-1].content.append(_resource_doc(resource))
+            entries[-1].content.append(resource_doc(resource))
     return ChoiceDoc(
         id=row.choice_id,
         title=row.title,

@@ -49,7 +49,8 @@ def _fail(path: str, message: str):
     raise InvalidInput({path: message})
 
 
-def _object(value, path: str) -> dict:
+def mapping(value, path: str) -> dict:
+    """`value`, which must be a JSON object (InvalidInput at `path` otherwise)."""
     if not isinstance(value, dict):
         _fail(path, "Must be an object.")
     return value
@@ -61,7 +62,8 @@ def _list(value, path: str) -> list:
     return value
 
 
-def _key(data: dict, key: str, path: str):
+def required(data: dict, key: str, path: str):
+    """`data[key]`, which must be present (InvalidInput naming `path.key` otherwise)."""
     if key not in data:
         _fail(f"{path}.{key}" if path else key, "Missing.")
     return data[key]
@@ -69,7 +71,7 @@ def _key(data: dict, key: str, path: str):
 
 def text(data: dict, key: str, path: str, *, limit: int | None = NOTES_MAX, null: bool = False) -> str | None:
     """The text at `key`, at most `limit` characters (None too when `null`)."""
-    value, where = _key(data, key, path), f"{path}.{key}" if path else key
+    value, where = required(data, key, path), f"{path}.{key}" if path else key
     if value is None and null:
         return None
     if not isinstance(value, str):
@@ -85,14 +87,14 @@ def person(data: dict, key: str, path: str) -> str | None:
 
 
 def number(data: dict, key: str, path: str, *, least: int = 0) -> int:
-    value = _key(data, key, path)
+    value = required(data, key, path)
     if not isinstance(value, int) or isinstance(value, bool) or value < least:
         _fail(f"{path}.{key}", f"Must be a whole number of at least {least}.")
     return value
 
 
 def flag(data: dict, key: str, path: str) -> bool:
-    value = _key(data, key, path)
+    value = required(data, key, path)
     if not isinstance(value, bool):
         _fail(f"{path}.{key}", "Must be true or false.")
     return value
@@ -100,7 +102,7 @@ def flag(data: dict, key: str, path: str) -> bool:
 
 def moment(data: dict, key: str, path: str, *, null: bool = False) -> datetime.datetime | None:
     """An ISO 8601 time with its UTC offset (None too when `null`)."""
-    value = _key(data, key, path)
+    value = required(data, key, path)
     if value is None and null:
         return None
     parsed = parse_datetime(value) if isinstance(value, str) else None
@@ -110,7 +112,7 @@ def moment(data: dict, key: str, path: str, *, null: bool = False) -> datetime.d
 
 
 def day(data: dict, key: str, path: str) -> datetime.date | None:
-    value = _key(data, key, path)
+    value = required(data, key, path)
     if value is None:
         return None
     try:
@@ -123,21 +125,21 @@ def day(data: dict, key: str, path: str) -> datetime.date | None:
 
 
 def choice(data: dict, key: str, path: str, choices) -> str:
-    value = _key(data, key, path)
+    value = required(data, key, path)
     if value not in {str(c) for c in choices.values}:
         _fail(f"{path}.{key}", f"Must be one of {', '.join(choices.values)}.")
     return value
 
 
 def json_object(data: dict, key: str, path: str) -> dict:
-    return _object(_key(data, key, path), f"{path}.{key}")
+    return mapping(required(data, key, path), f"{path}.{key}")
 
 
 def items(data: dict, key: str, path: str):
     """(path of the item, item) for each object of the list at `key`."""
     where = f"{path}.{key}" if path else key
-    for index, item in enumerate(_list(_key(data, key, path), where)):
-        yield f"{where}[{index}]", _object(item, f"{where}[{index}]")
+    for index, item in enumerate(_list(required(data, key, path), where)):
+        yield f"{where}[{index}]", mapping(item, f"{where}[{index}]")
 
 
 def _nul_path(value, path: str) -> str | None:
@@ -158,7 +160,7 @@ def _nul_path(value, path: str) -> str | None:
 def check_header(document) -> uuid.UUID:
     """The document's id, once its format and schema version are ones this code reads and no
     text in it holds a NUL character."""
-    document = _object(document, "$")
+    document = mapping(document, "$")
     if document.get("format") != FORMAT:
         _fail("format", f"Not an MLWA workload backup: expected “{FORMAT}”.")
     version = document.get("schema_version")
@@ -172,7 +174,7 @@ def check_header(document) -> uuid.UUID:
     if (where := _nul_path(document, "")) is not None:
         _fail(where, "Null characters are not allowed.")
     try:
-        return uuid.UUID(str(_key(document, "document_id", "")))
+        return uuid.UUID(str(required(document, "document_id", "")))
     except ValueError:
         _fail("document_id", "Must be a UUID.")
 
@@ -202,7 +204,7 @@ def lens_files(document: dict) -> dict[tuple[str, str], LensFile]:
         digest = text(entry, "content_hash", path, limit=64)
         if (alias, digest) in files:
             _fail(path, "This lens version is listed twice.")
-        source = _object(_key(entry, "file", path), f"{path}.file")
+        source = mapping(required(entry, "file", path), f"{path}.file")
         try:
             parsed, _warnings = read_lens(source)
         except LensRefused as error:
@@ -247,7 +249,7 @@ def answer(data: dict, path: str, lens_file: LensFile) -> dict[str, Any]:
     if question_id not in lens_file.questions:
         _fail(f"{path}.question_id", "Not a question of this lens version.")
     choice_ids = lens_file.questions[question_id][1]
-    selected = _list(_key(data, "selected_choices", path), f"{path}.selected_choices")
+    selected = _list(required(data, "selected_choices", path), f"{path}.selected_choices")
     if not all(isinstance(c, str) and c in choice_ids for c in selected):
         _fail(f"{path}.selected_choices", "Must list choice ids of this question.")
     not_applicable = json_object(data, "not_applicable_choices", path)
@@ -255,7 +257,7 @@ def answer(data: dict, path: str, lens_file: LensFile) -> dict[str, Any]:
         where = f"{path}.not_applicable_choices.{choice_id}"
         if choice_id not in choice_ids:
             _fail(where, "Not a choice of this question.")
-        mark = _object(mark, where)
+        mark = mapping(mark, where)
         if not isinstance(mark.get("reason", ""), str) or not isinstance(mark.get("notes", ""), str):
             _fail(where, "Must hold a reason and notes as text.")
         if len(mark.get("notes", "")) > CHOICE_NOTES_MAX:

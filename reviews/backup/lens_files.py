@@ -12,7 +12,7 @@ from typing import Any
 
 from lens.format import LensDocument, PillarDoc, QuestionDoc, RiskRuleDoc, write_lens
 from lens.models import Choice, LensVersion, Pillar, Question, Resource, RiskRule
-from lens.rows import _choice_doc, _resource_doc
+from lens.rows import choice_doc, resource_doc
 
 
 def lens_files(versions: list[LensVersion]) -> dict[int, dict[str, Any]]:
@@ -26,7 +26,7 @@ def lens_files(versions: list[LensVersion]) -> dict[int, dict[str, Any]]:
             resources_by_choice[row.choice_id].append(row)
     choices_by_question = defaultdict(list)
     for row in Choice.objects.filter(version__in=pks).order_by("question_id", "position"):
-        choices_by_question[row.question_id].append(_choice_doc(row, resources_by_choice[row.pk]))
+        choices_by_question[row.question_id].append(choice_doc(row, resources_by_choice[row.pk]))
     rules_by_question = defaultdict(list)
     for row in RiskRule.objects.filter(version__in=pks).order_by("question_id", "position"):
         rules_by_question[row.question_id].append(
@@ -36,7 +36,7 @@ def lens_files(versions: list[LensVersion]) -> dict[int, dict[str, Any]]:
     for row in Question.objects.filter(version__in=pks).order_by("pillar_id", "position"):
         helpful = next(
             (
-                _resource_doc(r)
+                resource_doc(r)
                 for r in resources_by_question[row.pk]
                 if r.slot == Resource.Slot.HELPFUL_RESOURCE
             ),

@@ -31,7 +31,7 @@ from reviews.models import (
 )
 from reviews.services.errors import InvalidInput
 from reviews.services.events import event_record
-from reviews.services.workloads import WORKLOAD_FIELDS, _apply_fields
+from reviews.services.workloads import WORKLOAD_FIELDS, apply_workload_fields
 
 SUFFIX = " (restored)"
 ALREADY = "This backup was restored on this instance already; restore it as a copy to have it twice."
@@ -77,7 +77,7 @@ def _checked(document: dict) -> dict[str, Any]:
     items = [doc.improvement_item(data, path) for path, data in doc.items(document, "improvement_items", "")]
     if len({(i["lens_alias"], i["question_id"]) for i in items}) < len(items):
         raise InvalidInput({"improvement_items": "A question is tracked twice."})
-    workload = doc._object(doc._key(document, "workload", ""), "workload")
+    workload = doc.mapping(doc.required(document, "workload", ""), "workload")
     return {
         "exported_by": doc.person(document, "exported_by", ""),
         "exported_at": doc.moment(document, "exported_at", ""),
@@ -109,12 +109,12 @@ def _free_name(owner, name: str) -> str:
 def _workload(user, checked: dict, document_id: uuid.UUID | None) -> Workload:
     """The new workload, its fields checked by the same rules as any workload's."""
     data = checked["workload"]
-    fields = {name: doc._key(data, name, "workload") for name in WORKLOAD_FIELDS}
+    fields = {name: doc.required(data, name, "workload") for name in WORKLOAD_FIELDS}
     if isinstance(fields["name"], str):
         fields["name"] = _free_name(user, fields["name"].strip())
     workload = Workload(owner=user)
     try:
-        _apply_fields(workload, fields)
+        apply_workload_fields(workload, fields)
     except InvalidInput as error:
         raise InvalidInput(
             {f"workload.{name}": messages for name, messages in error.errors.items()}

@@ -43,7 +43,7 @@ def _clean_list(field: str, value: Any) -> list[str]:
     return items
 
 
-def _apply_fields(workload: Workload, fields: Mapping[str, Any]) -> dict[str, tuple[Any, Any]]:
+def apply_workload_fields(workload: Workload, fields: Mapping[str, Any]) -> dict[str, tuple[Any, Any]]:
     """Set `fields` on `workload` and validate it; the changes as field: (before, after)."""
     if unknown := sorted(set(fields) - set(WORKLOAD_FIELDS)):
         raise InvalidInput(dict.fromkeys(unknown, "Not a workload field."))
@@ -93,7 +93,7 @@ def workload_create(
     """A new workload of `owner` with `fields`, and a review of each of `lens_versions` (None: the
     built-in lens's newest published version, when there is one)."""
     workload = Workload(owner=owner)
-    _apply_fields(workload, fields)
+    apply_workload_fields(workload, fields)
     _save(workload)
     event_record(workload=workload, actor=owner, kind=WorkloadEvent.Kind.CREATED, summary="Workload created.")
     if lens_versions is None:
@@ -111,7 +111,7 @@ def workload_update(*, workload: Workload, actor, fields: Mapping[str, Any]) -> 
     before and after. The row is reloaded and locked, so the caller's copy keeps its values when
     the change is refused, and two edits never interleave."""
     workload = Workload.objects.select_for_update(of=("self",)).select_related("owner").get(pk=workload.pk)
-    changes = _apply_fields(workload, fields)
+    changes = apply_workload_fields(workload, fields)
     if not changes:
         return workload
     _save(workload)
