@@ -3,18 +3,26 @@
 The rates come from settings.MLWA_API_RATES, read on each request (DRF reads its own setting once,
 at import). When the cache is unreachable (Redis down), a request is let through and the failure is
 logged: a limit is a protection, not a reason for the API to stop answering (DESIGN.md).
+
+Each limit is a fixed window counter: the first request of a client starts a window of the rate's
+duration, and every request in it adds one to a count kept under the client's key, which expires
+with the window. That is one Redis round trip a request, whatever the rate. (DRF's SimpleRateThrottle
+keeps a list of every request's time, read and written whole twice a request: thousands of entries
+at the load test's raised rate.) A client may so make up to twice the rate across the end of one
+window and the start of the next; a limit protects the service, it is not a quota.
 """
 
 import logging
 
 from django.conf import settings
+from django.core.cache.backends.redis import RedisCacheClient
 from rest_framework.throttling import SimpleRateThrottle
 
 logger = logging.getLogger(__name__)
 
 
 class FailOpenThrottle(SimpleRateThrottle):
-    """A SimpleRateThrottle whose rate is read from settings each time and which lets requests
+    """A fixed window counter whose rate is read from settings each time and which lets requests
     through when the cache fails."""
 
     def get_rate(self) -> str:
@@ -23,11 +31,41 @@ class FailOpenThrottle(SimpleRateThrottle):
     def allow_request(self, request, view) -> bool:
         self.rate = self.get_rate()
         self.num_requests, self.duration = self.parse_rate(self.rate)
+        self.key = self.get_cache_key(request, view)
+        if self.key is None:
+            return True
         try:
-            return super().allow_request(request, view)
+            count, self.seconds_left = self.count_request(self.key)
         except Exception:  # noqa: BLE001 - any cache failure: redis errors are not one class
             logger.warning("Rate limit not applied: the cache is unreachable", exc_info=True)
             return True
+        return count <= self.num_requests
+
+    def count_request(self, key: str) -> tuple[int, int]:
+        """Count one request under `key`: the count in the window so far, this one included, and
+        the seconds until the window ends (at most: the window's whole duration)."""
+        cache = self.cache  # the default cache (a proxy of it), or a test's own cache backend
+        client = getattr(cache, "_cache", None)
+        if isinstance(client, RedisCacheClient):
+            # One round trip, atomic: start the window if there is none, count, read what is left.
+            key = cache.make_and_validate_key(key)
+            with client.get_client(key, write=True).pipeline(transaction=True) as pipe:
+                pipe.set(key, 0, ex=self.duration, nx=True)
+                pipe.incr(key)
+                pipe.ttl(key)
+                _, count, ttl = pipe.execute()
+            return count, max(ttl, 1)
+        # Any other cache (this process's memory, embedded): the same with its portable calls.
+        cache.add(key, 0, self.duration)
+        try:
+            return cache.incr(key), self.duration
+        except ValueError:  # the window ended between the two calls
+            cache.add(key, 1, self.duration)
+            return 1, self.duration
+
+    def wait(self) -> float:
+        """Seconds until the window ends (Retry-After)."""
+        return self.seconds_left
 
 
 class UserThrottle(FailOpenThrottle):
