@@ -115,6 +115,57 @@ class AnswerDetailSerializer(AnswerSerializer):
         ).data
 
 
+#: Formats `updated_at` as AnswerSerializer does (ISO 8601 in the current time zone, UTC as Z).
+_DATE_TIME = serializers.DateTimeField()
+
+
+def _choice(value):
+    """A choice as a ChoiceField shows it: its value as text ("" and None as they are)."""
+    return value if value in ("", None) else str(value)
+
+
+def answer_detail(answer, choices) -> dict:
+    """What AnswerDetailSerializer(answer, context={"choices": choices}).data gives, made directly:
+    every answer read and save of the API answers with it, and the serializer (its fields copied
+    for each instance, nested twice) cost more CPU than the rest of the response. The serializer
+    stays the documented shape; tests/api/test_answers_detail.py checks that the two agree."""
+    question = answer.question
+    selected, not_applicable = set(answer.selected_choices), answer.not_applicable_choices
+    return {
+        "question_id": question.question_id,
+        "title": question.title,
+        "pillar": question.pillar.pillar_id,
+        "selected_choices": [str(choice_id) for choice_id in answer.selected_choices],
+        "not_applicable_choices": {
+            str(choice_id): {"reason": _choice(details["reason"]), "notes": str(details["notes"])}
+            for choice_id, details in not_applicable.items()
+        },
+        "is_applicable": bool(answer.is_applicable),
+        "reason": _choice(answer.reason),
+        "notes": str(answer.notes),
+        "risk": _choice(answer.risk),
+        "version": int(answer.version),
+        "updated_by": None if (name := answer.updated_by_username) is None else str(name),
+        "updated_at": None if answer.updated_at is None else _DATE_TIME.to_representation(answer.updated_at),
+        "question": {
+            "title": str(question.title),
+            "description": str(question.description),
+            "choices": [
+                {
+                    "id": str(choice.choice_id),
+                    "title": str(choice.title),
+                    "status": SELECTED
+                    if choice.choice_id in selected
+                    else NOT_APPLICABLE
+                    if choice.choice_id in not_applicable
+                    else UNSELECTED,
+                }
+                for choice in choices
+            ],
+        },
+    }
+
+
 class ChoiceUpdateSerializer(serializers.Serializer):
     """A choice set to a status; only NOT_APPLICABLE takes a reason and notes (left out: as stored
     for a choice that did not apply already, else NONE and no notes)."""

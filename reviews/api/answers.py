@@ -34,13 +34,14 @@ from reviews.api.answer_serializers import (
     AnswerPreconditionFailedSerializer,
     AnswerSerializer,
     AnswerUpdateSerializer,
+    answer_detail,
     entity_tag,
 )
 from reviews.api.milestones import MILESTONE_PARAMETER, requested_state
 from reviews.models import Answer, AnswerChange, AnswerFields
 from reviews.permissions import Action
 from reviews.selectors.milestones import answer_history
-from reviews.selectors.questionnaire import question_choices
+from reviews.selectors.questionnaire import question_choices_of_version
 from reviews.selectors.states import ReviewState
 from reviews.services import StaleAnswer, answer_update
 from reviews.views.access import workload_or_404
@@ -105,10 +106,14 @@ def review_answers(lens_review, *, descriptions: bool = False):
     """The review's answers (Answer rows of a live review, MilestoneAnswer rows of a frozen one) in
     question order, with their questions, pillars and last writers, in one query; the questions'
     descriptions only if asked for (one answer's page shows it, a list not)."""
-    answers = (
-        lens_review.answers.select_related("question__pillar", "updated_by")
-        .defer("question__extra", "question__pillar__description", "question__pillar__extra")
-        .order_by("question__pillar__position", "question__position")
+    answers = _with_questions(lens_review.answers.all(), descriptions=descriptions)
+    return answers.order_by("question__pillar__position", "question__position")
+
+
+def _with_questions(answers, *, descriptions: bool):
+    """`answers` with what AnswerSerializer shows: questions, pillars and last writers."""
+    answers = answers.select_related("question__pillar", "updated_by").defer(
+        "question__extra", "question__pillar__description", "question__pillar__extra"
     )
     return answers if descriptions else answers.defer("question__description")
 
@@ -135,10 +140,18 @@ class ReviewLookup:
     always changes the workload as it is now), then the review in it (404 if not applied)."""
 
     def lens_review(self, action: Action):
+        self.find_state(action)
+        return self.state_review()
+
+    def find_state(self, action: Action) -> None:
+        """`self.state`: the workload (404, 403) as the request reads or writes it."""
         workload, _role = workload_or_404(self.request, self.kwargs["workload_id"], action)
         self.state = (
             requested_state(self.request, workload) if action == Action.VIEW else ReviewState(workload)
         )
+
+    def state_review(self):
+        """The state's review of the URL's lens, with its lens and version; 404 if not applied."""
         # Without the version's source document (up to 2 MB), which no read of an answer needs.
         reviews = (
             self.state.lens_reviews().select_related("lens", "lens_version").defer("lens_version__source")
@@ -147,18 +160,40 @@ class ReviewLookup:
 
     def answer(self, action: Action, *, descriptions: bool = True) -> Answer:
         """The answer to the URL's question, with everything AnswerSerializer shows (and, unless
-        `descriptions` is False, its question's description): one query."""
-        self.review = self.lens_review(action)
+        `descriptions` is False, its question's description), and `self.review`. Now: one query
+        for both (every save takes this path); in a milestone, or to tell a missing review from a
+        missing question: one for each."""
+        self.find_state(action)
+        question_id = self.kwargs["question_id"]
+        if self.state.is_current:
+            found = (
+                _with_questions(Answer.objects.all(), descriptions=descriptions)
+                .select_related("lens_review__lens", "lens_review__lens_version")
+                .defer("lens_review__lens_version__source")
+                .filter(
+                    lens_review__workload=self.state.workload,
+                    lens_review__lens__alias=self.kwargs["alias"],
+                    question__question_id=question_id,
+                )
+                .order_by()  # one row: Answer's ordering (by pillar and question) costs two joins
+            )
+            answer = next(iter(found), None)  # a review has one answer per question
+            if answer is not None:
+                self.review = answer.lens_review
+                return answer
+        self.review = self.state_review()
         answers = review_answers(self.review, descriptions=descriptions)
-        answer = answers.filter(question__question_id=self.kwargs["question_id"]).first()
+        answer = answers.filter(question__question_id=question_id).first()
         if answer is None:
             raise Http404("This lens has no such question.")
         return answer
 
 
-def _detail(answer: Answer) -> dict:
-    """The answer with its question and each choice's status (one query, for the choices)."""
-    return AnswerDetailSerializer(answer, context={"choices": question_choices(answer.question)}).data
+def _detail(answer: Answer, lens_version) -> dict:
+    """The answer with its question and each choice's status (a query for the choices, the first
+    time only: `lens_version` is the answer's, with its content hash)."""
+    choices = question_choices_of_version(answer.question, content_hash=lens_version.content_hash)
+    return answer_detail(answer, choices)  # AnswerDetailSerializer's shape, made directly
 
 
 READ_PARAMETERS = [*PATH_PARAMETERS, MILESTONE_PARAMETER]
@@ -234,7 +269,9 @@ class AnswerViewSet(ReviewLookup, mixins.ListModelMixin, ApiViewSet):
 
     def retrieve(self, request, *args, **kwargs):
         answer = self.answer(Action.VIEW)
-        return Response(_detail(answer), headers={"ETag": entity_tag(answer.version)})
+        return Response(
+            _detail(answer, self.review.lens_version), headers={"ETag": entity_tag(answer.version)}
+        )
 
     def partial_update(self, request, *args, **kwargs):
         answer = self.answer(Action.ANSWER)
@@ -251,9 +288,9 @@ class AnswerViewSet(ReviewLookup, mixins.ListModelMixin, ApiViewSet):
             )
         except StaleAnswer as stale:
             stale.current.question = answer.question  # loaded with its pillar already
-            raise AnswerPreconditionFailed(_detail(stale.current)) from None
+            raise AnswerPreconditionFailed(_detail(stale.current, self.review.lens_version)) from None
         saved.question = answer.question
-        return Response(_detail(saved), headers={"ETag": entity_tag(saved.version)})
+        return Response(_detail(saved, self.review.lens_version), headers={"ETag": entity_tag(saved.version)})
 
     def handle_exception(self, exc):
         """The 412 of a stale If-Match also carries the stored answer and its ETag (the error

@@ -219,6 +219,26 @@ def question_choices(question: Question) -> list[Choice]:
     return list(Choice.objects.filter(question=question).order_by("position"))
 
 
+# A lens version's choices never change after its import, so they are kept for the life of the
+# process, keyed by content as reviews.services.answers.question_facts keys its facts: (the version's
+# content hash, the question id). Shared between requests: read them, never change them.
+_CHOICES: dict[tuple[str, str], tuple[Choice, ...]] = {}
+_CHOICES_MAX = 20_000
+
+
+def question_choices_of_version(question: Question, *, content_hash: str) -> tuple[Choice, ...]:
+    """question_choices of `question`, a question of the version whose content hash is
+    `content_hash`: one query the first time, none after (an answer's API read and save)."""
+    key = (content_hash, question.question_id)
+    choices = _CHOICES.get(key)
+    if choices is None:
+        choices = tuple(question_choices(question))
+        if len(_CHOICES) >= _CHOICES_MAX:
+            _CHOICES.clear()
+        _CHOICES[key] = choices
+    return choices
+
+
 def question_practices(question: Question) -> tuple[list[Choice], list[Resource]]:
     """The question's choices in order, each with `resource_list` (its helpful resource and
     improvement plan first, then its additional resources), and the question's own resources: two

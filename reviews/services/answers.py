@@ -223,6 +223,35 @@ def _merged(state: dict[str, Any], changes: Mapping[str, Any], facts: QuestionFa
     return new
 
 
+def _locked(answer: Answer) -> Answer:
+    """The stored `answer`, its row locked, with its question, the question's version and its lens
+    review. When `answer` comes with them (the API's save: the review with its version), only the
+    row is read and they are reused, unless a lens upgrade moved the answer meanwhile: building the
+    query with their joins cost more CPU than the rest of the save."""
+    loaded = Answer.question.is_cached(answer) and Answer.lens_review.is_cached(answer)
+    review = answer.lens_review if loaded else None
+    if (
+        review is not None
+        and type(review).lens_version.is_cached(review)
+        and review.lens_version_id == answer.question.version_id
+    ):
+        current = Answer.objects.select_for_update().get(pk=answer.pk)
+        # A lens upgrade moves an answer to the new version's question: if one ran since the caller
+        # read the answer, what it loaded is stale, and the full query below reads it afresh.
+        if current.question_id == answer.question_id and current.lens_review_id == review.pk:
+            answer.question.version = review.lens_version
+            current.question, current.lens_review = answer.question, review
+            return current
+    # of=("self",): lock the answer's row alone. Without it PostgreSQL also locks the joined question,
+    # lens version and lens review, and every save on a lens version would wait for every other one.
+    return (
+        Answer.objects.select_for_update(of=("self",))
+        .select_related("question__version", "lens_review")
+        .defer("question__version__source")  # up to 2 MB; only its content hash is needed
+        .get(pk=answer.pk)
+    )
+
+
 @transaction.atomic
 def answer_update(
     *, answer: Answer, actor, changes: Mapping[str, Any], expected_version: int | None, note: str = ""
@@ -235,14 +264,7 @@ def answer_update(
     `expected_version` is the version the writer started from: if the stored answer is newer,
     StaleAnswer (409) is raised and nothing changes. None is the API's explicit choice to write
     without that check. A write that changes nothing is not recorded. Raises InvalidInput (400)."""
-    # of=("self",): lock the answer's row alone. Without it PostgreSQL also locks the joined question,
-    # lens version and lens review, and every save on a lens version would wait for every other one.
-    current = (
-        Answer.objects.select_for_update(of=("self",))
-        .select_related("question__version", "lens_review")
-        .defer("question__version__source")  # up to 2 MB; only its content hash is needed
-        .get(pk=answer.pk)
-    )
+    current = _locked(answer)
     if expected_version is not None and current.version != expected_version:
         raise StaleAnswer(current, expected_version)
     before = answer_state(current)

@@ -5,9 +5,9 @@ import pytest
 from django.contrib.auth.models import AnonymousUser, Group, Permission
 from django.http import Http404
 
-from reviews.models import Share
+from reviews.models import Share, Workload
 from reviews.permissions import Action, Role, can
-from reviews.selectors import with_role, workload_for, workloads_for
+from reviews.selectors import role_of, with_role, workload_for, workloads_for
 from reviews.services import share_grant
 from tests.factories import workload
 
@@ -103,6 +103,19 @@ def test_workload_for_gives_each_user_their_role_in_one_query(
     assert (found, role) == (shared_workload.workload, ROLES[who])
     assert found.owner == shared_workload.owner  # loaded with it
     assert all(can(role, action) == (FRAUD in EXPECTED[who][action]) for action in Action)
+
+
+@pytest.mark.parametrize("who", [who for who in EXPECTED if who != "anonymous"])  # no shares to match
+def test_workload_for_agrees_with_the_orm_form_on_every_workload(everyone, who):
+    # workload_for asks its questions in SQL of its own; with_role(workloads_for()) is the reference.
+    user = everyone[who]
+    for pk in Workload.objects.values_list("pk", flat=True):
+        expected = with_role(workloads_for(user=user), user=user).filter(pk=pk).first()
+        if expected is None:
+            with pytest.raises(Http404):
+                workload_for(user=user, pk=pk)
+        else:
+            assert workload_for(user=user, pk=pk) == (expected, role_of(expected, user=user))
 
 
 @pytest.mark.parametrize("who", ["outsider", "inactive", "anonymous"])
