@@ -135,32 +135,39 @@ def store_document(version: LensVersion, document: LensDocument) -> None:
     Resource.objects.bulk_create(resources)
 
 
-def resource_doc(row: Resource) -> ResourceDoc:
+def _resource_doc(row: Resource) -> ResourceDoc:
     return ResourceDoc(display_text=row.display_text, url=row.url, extra=row.extra)
 
 
 def load_document(version: LensVersion) -> LensDocument:
     """The version's content as a LensDocument, in five queries."""
+    return load_documents([version])[version.pk]
+
+
+def load_documents(versions: list[LensVersion]) -> dict[int, LensDocument]:
+    """Each version's content as a LensDocument, by version pk: five queries for them all (a
+    workload's backup embeds every version its reviews and milestones use)."""
+    pks = [version.pk for version in versions]
     resources_by_question = defaultdict(list)
     resources_by_choice = defaultdict(list)
-    for row in Resource.objects.filter(version=version).order_by("pk"):
+    for row in Resource.objects.filter(version__in=pks).order_by("pk"):
         if row.choice_id is None:
             resources_by_question[row.question_id].append(row)
         else:
             resources_by_choice[row.choice_id].append(row)
     choices_by_question = defaultdict(list)
-    for row in Choice.objects.filter(version=version).order_by("question_id", "position"):
-        choices_by_question[row.question_id].append(choice_doc(row, resources_by_choice[row.pk]))
+    for row in Choice.objects.filter(version__in=pks).order_by("question_id", "position"):
+        choices_by_question[row.question_id].append(_choice_doc(row, resources_by_choice[row.pk]))
     rules_by_question = defaultdict(list)
-    for row in RiskRule.objects.filter(version=version).order_by("question_id", "position"):
+    for row in RiskRule.objects.filter(version__in=pks).order_by("question_id", "position"):
         rules_by_question[row.question_id].append(
             RiskRuleDoc(condition=row.condition, risk=row.risk, extra=row.extra)
         )
     questions_by_pillar = defaultdict(list)
-    for row in Question.objects.filter(version=version).order_by("pillar_id", "position"):
+    for row in Question.objects.filter(version__in=pks).order_by("pillar_id", "position"):
         helpful = next(
             (
-                resource_doc(r)
+                _resource_doc(r)
                 for r in resources_by_question[row.pk]
                 if r.slot == Resource.Slot.HELPFUL_RESOURCE
             ),
@@ -177,33 +184,37 @@ def load_document(version: LensVersion) -> LensDocument:
                 extra=row.extra,
             )
         )
-    pillars = [
-        PillarDoc(
-            id=row.pillar_id,
-            name=row.name,
-            description=row.description,
-            questions=questions_by_pillar[row.pk],
-            extra=row.extra,
+    pillars_by_version = defaultdict(list)
+    for row in Pillar.objects.filter(version__in=pks).order_by("version_id", "position"):
+        pillars_by_version[row.version_id].append(
+            PillarDoc(
+                id=row.pillar_id,
+                name=row.name,
+                description=row.description,
+                questions=questions_by_pillar[row.pk],
+                extra=row.extra,
+            )
         )
-        for row in Pillar.objects.filter(version=version).order_by("position")
-    ]
-    return LensDocument(
-        name=version.name,
-        description=version.description,
-        pillars=pillars,
-        schema_version=version.schema_version,
-        extra=version.extra,
-    )
+    return {
+        version.pk: LensDocument(
+            name=version.name,
+            description=version.description,
+            pillars=pillars_by_version[version.pk],
+            schema_version=version.schema_version,
+            extra=version.extra,
+        )
+        for version in versions
+    }
 
 
-def choice_doc(row: Choice, resources: list[Resource]) -> ChoiceDoc:
+def _choice_doc(row: Choice, resources: list[Resource]) -> ChoiceDoc:
     helpful = plan = None
     entries: list[AdditionalResources] = []
     for resource in sorted(resources, key=lambda r: (r.entry is not None, r.entry or 0, r.position)):
         if resource.slot == Resource.Slot.HELPFUL_RESOURCE:
-            helpful = resource_doc(resource)
+            helpful = _resource_doc(resource)
         elif resource.slot == Resource.Slot.IMPROVEMENT_PLAN:
-            plan = resource_doc(resource)
+            plan = _resource_doc(resource)
         else:
             if resource.entry >= len(entries):
                 entries.append(
@@ -211,7 +222,7 @@ def choice_doc(row: Choice, resources: list[Resource]) -> ChoiceDoc:
                         type=_ADDITIONAL_TYPE[resource.slot], content=[], extra=resource.entry_extra
                     )
                 )
-            entries[-1].content.append(resource_doc(resource))
+            entries[-1].content.append(_resource_doc(resource))
     return ChoiceDoc(
         id=row.choice_id,
         title=row.title,
