@@ -18,6 +18,7 @@ Django's check.
 """
 
 import os
+import shutil
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -209,3 +210,15 @@ def make_people(django_user_model):
         return {name: django_user_model.objects.create_user(name, password=password(name)) for name in names}
 
     return make
+
+
+@pytest.fixture
+def pdftotext():
+    """The path of poppler's pdftotext, with which tests read a PDF report's text."""
+    path = shutil.which("pdftotext")
+    if path is None:
+        reason = "reading the PDF needs pdftotext: apt-get install poppler-utils"
+        if REQUIRE_SERVICES:
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return path

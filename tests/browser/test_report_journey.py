@@ -7,7 +7,6 @@ testing worker), so that it reads the live server's database; .ci/run also runs 
 processes on Redis end to end."""
 
 import re
-import shutil
 import subprocess
 
 import pytest
@@ -19,21 +18,9 @@ from lens.models import Question
 from mlwa.celery import app as celery_app
 from reviews.models import Answer
 from reviews.services import answer_update, workload_create
-from tests.conftest import REQUIRE_SERVICES
 
 PASSWORD = "rosa-password"  # noqa: S105
 ALIAS = "ml-lens-2021"
-
-
-@pytest.fixture
-def pdftotext():
-    path = shutil.which("pdftotext")
-    if path is None:
-        reason = "reading the PDF needs pdftotext: apt-get install poppler-utils"
-        if REQUIRE_SERVICES:
-            pytest.fail(reason)
-        pytest.skip(reason)
-    return path
 
 
 @pytest.fixture

@@ -17,7 +17,6 @@ import csv
 import io
 import json
 import re
-import shutil
 import subprocess
 from urllib.parse import quote
 
@@ -50,7 +49,6 @@ from tests.browser.xss_pages import (
 )
 from tests.browser.xss_reports import download, json_strings, pdf_links, request_reports
 from tests.browser.xss_world import LABELS, World, build_world
-from tests.conftest import REQUIRE_SERVICES
 
 
 def test_every_route_has_an_xss_visit():
@@ -79,17 +77,6 @@ def world(django_user_model, settings, tmp_path, in_memory_broker) -> World:
     built = build_world(django_user_model)
     assert sorted(builtin_hash) == before, "importing the payload lens changed the built-in lens"
     return built
-
-
-@pytest.fixture
-def pdftotext():
-    path = shutil.which("pdftotext")
-    if path is None:
-        reason = "reading the PDF needs pdftotext: apt-get install poppler-utils"
-        if REQUIRE_SERVICES:
-            pytest.fail(reason)
-        pytest.skip(reason)
-    return path
 
 
 @pytest.fixture
