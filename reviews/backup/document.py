@@ -7,22 +7,35 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from django.utils.dateparse import parse_date, parse_datetime
-
 from lens.format import LensDocument, LensRefused, read_lens
 from lens.models import LensVersion
 from lens.services import content_hash
+from reviews.backup.values import (
+    choice,
+    day,
+    fail,
+    flag,
+    items,
+    json_object,
+    list_at,
+    mapping,
+    moment,
+    nul_path,
+    number,
+    person,
+    required,
+    text,
+)
 from reviews.models import (
     CHOICE_NOTES_MAX,
     MILESTONE_NAME_MAX,
     NOTES_MAX,
-    PERSON_NAME_MAX,
     AnswerChange,
     AnswerFields,
     ImprovementItem,
     Share,
 )
-from reviews.services.errors import InvalidInput, ReviewRefused
+from reviews.services.errors import ReviewRefused
 from reviews.services.workloads import LIST_FIELDS, WORKLOAD_FIELDS
 
 FORMAT = "mlwa-workload-backup"
@@ -45,138 +58,26 @@ class AlreadyRestored(ReviewRefused):
     code = "already_restored"
 
 
-def _fail(path: str, message: str):
-    raise InvalidInput({path: message})
-
-
-def mapping(value, path: str) -> dict:
-    """`value`, which must be a JSON object (InvalidInput at `path` otherwise)."""
-    if not isinstance(value, dict):
-        _fail(path, "Must be an object.")
-    return value
-
-
-def _list(value, path: str) -> list:
-    if not isinstance(value, list):
-        _fail(path, "Must be a list.")
-    return value
-
-
-def required(data: dict, key: str, path: str):
-    """`data[key]`, which must be present (InvalidInput naming `path.key` otherwise)."""
-    if key not in data:
-        _fail(f"{path}.{key}" if path else key, "Missing.")
-    return data[key]
-
-
-def text(data: dict, key: str, path: str, *, limit: int | None = NOTES_MAX, null: bool = False) -> str | None:
-    """The text at `key`, at most `limit` characters (None too when `null`)."""
-    value, where = required(data, key, path), f"{path}.{key}" if path else key
-    if value is None and null:
-        return None
-    if not isinstance(value, str):
-        _fail(where, "Must be text.")
-    if limit is not None and len(value) > limit:
-        _fail(where, f"At most {limit} characters ({len(value)} given).")
-    return value
-
-
-def person(data: dict, key: str, path: str) -> str | None:
-    """A person's name, or None (a deleted user)."""
-    return text(data, key, path, limit=PERSON_NAME_MAX, null=True)
-
-
-def number(data: dict, key: str, path: str, *, least: int = 0) -> int:
-    value = required(data, key, path)
-    if not isinstance(value, int) or isinstance(value, bool) or value < least:
-        _fail(f"{path}.{key}", f"Must be a whole number of at least {least}.")
-    return value
-
-
-def flag(data: dict, key: str, path: str) -> bool:
-    value = required(data, key, path)
-    if not isinstance(value, bool):
-        _fail(f"{path}.{key}", "Must be true or false.")
-    return value
-
-
-def moment(data: dict, key: str, path: str, *, null: bool = False) -> datetime.datetime | None:
-    """An ISO 8601 time with its UTC offset (None too when `null`)."""
-    value = required(data, key, path)
-    if value is None and null:
-        return None
-    parsed = parse_datetime(value) if isinstance(value, str) else None
-    if parsed is None or parsed.tzinfo is None:
-        _fail(f"{path}.{key}", "Must be an ISO 8601 time with its UTC offset.")
-    return parsed
-
-
-def day(data: dict, key: str, path: str) -> datetime.date | None:
-    value = required(data, key, path)
-    if value is None:
-        return None
-    try:
-        parsed = parse_date(value) if isinstance(value, str) else None
-    except ValueError:
-        parsed = None
-    if parsed is None:
-        _fail(f"{path}.{key}", "Must be a date (YYYY-MM-DD) or null.")
-    return parsed
-
-
-def choice(data: dict, key: str, path: str, choices) -> str:
-    value = required(data, key, path)
-    if value not in {str(c) for c in choices.values}:
-        _fail(f"{path}.{key}", f"Must be one of {', '.join(choices.values)}.")
-    return value
-
-
-def json_object(data: dict, key: str, path: str) -> dict:
-    return mapping(required(data, key, path), f"{path}.{key}")
-
-
-def items(data: dict, key: str, path: str):
-    """(path of the item, item) for each object of the list at `key`."""
-    where = f"{path}.{key}" if path else key
-    for index, item in enumerate(_list(required(data, key, path), where)):
-        yield f"{where}[{index}]", mapping(item, f"{where}[{index}]")
-
-
-def _nul_path(value, path: str) -> str | None:
-    """The path of the first text (keys included) holding a NUL character, which no database
-    stores (PostgreSQL refuses it outright), or None."""
-    if isinstance(value, str):
-        return path if "\x00" in value else None
-    pairs = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
-    for key, item in pairs:
-        where = f"{path}[{key}]" if isinstance(key, int) else f"{path}.{key}" if path else str(key)
-        if isinstance(key, str) and "\x00" in key:
-            return where
-        if found := _nul_path(item, where):
-            return found
-    return None
-
-
 def check_header(document) -> uuid.UUID:
     """The document's id, once its format and schema version are ones this code reads and no
     text in it holds a NUL character."""
     document = mapping(document, "$")
     if document.get("format") != FORMAT:
-        _fail("format", f"Not an MLWA workload backup: expected “{FORMAT}”.")
+        fail("format", f"Not an MLWA workload backup: expected “{FORMAT}”.")
     version = document.get("schema_version")
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-        _fail("schema_version", "Must be a whole number of at least 1.")
+        fail("schema_version", "Must be a whole number of at least 1.")
     if version > SCHEMA_VERSION:
         raise NewerSchema(
             f"This backup has schema_version {version}, newer than the {SCHEMA_VERSION} this MLWA reads: "
             "restore it on an MLWA as new as the one that made it."
         )
-    if (where := _nul_path(document, "")) is not None:
-        _fail(where, "Null characters are not allowed.")
+    if (where := nul_path(document, "")) is not None:
+        fail(where, "Null characters are not allowed.")
     try:
         return uuid.UUID(str(required(document, "document_id", "")))
     except ValueError:
-        _fail("document_id", "Must be a UUID.")
+        fail("document_id", "Must be a UUID.")
 
 
 @dataclass
@@ -203,20 +104,20 @@ def lens_files(document: dict) -> dict[tuple[str, str], LensFile]:
         alias = text(entry, "lens_alias", path, limit=64)
         digest = text(entry, "content_hash", path, limit=64)
         if (alias, digest) in files:
-            _fail(path, "This lens version is listed twice.")
+            fail(path, "This lens version is listed twice.")
         source = mapping(required(entry, "file", path), f"{path}.file")
         try:
             parsed, _warnings = read_lens(source)
         except LensRefused as error:
             problem = error.problems[0]
-            _fail(f"{path}.file{problem.path.removeprefix('$')}", problem.message)
+            fail(f"{path}.file{problem.path.removeprefix('$')}", problem.message)
         if content_hash(parsed) != digest:
-            _fail(f"{path}.content_hash", "Does not match the lens file.")
+            fail(f"{path}.content_hash", "Does not match the lens file.")
         label = text(entry, "label", path, limit=32)
         if not label.strip() or label.strip() != label or label == "draft":
-            _fail(f"{path}.label", "Must be a published version's label.")
+            fail(f"{path}.label", "Must be a published version's label.")
         if any(f.alias == alias and f.label == label for f in files.values()):
-            _fail(f"{path}.label", "Two versions of this lens have this label.")
+            fail(f"{path}.label", "Two versions of this lens have this label.")
         files[alias, digest] = LensFile(
             path=path,
             alias=alias,
@@ -239,7 +140,7 @@ def lens_files(document: dict) -> dict[tuple[str, str], LensFile]:
 def lens_file_of(files: dict, review: dict, path: str) -> LensFile:
     key = (text(review, "lens_alias", path, limit=64), text(review, "content_hash", path, limit=64))
     if key not in files:
-        _fail(f"{path}.content_hash", "No entry of lens_versions has this lens alias and content hash.")
+        fail(f"{path}.content_hash", "No entry of lens_versions has this lens alias and content hash.")
     return files[key]
 
 
@@ -247,24 +148,24 @@ def answer(data: dict, path: str, lens_file: LensFile) -> dict[str, Any]:
     """An answer's fields (AnswerFields' but the question's row and the user), checked."""
     question_id = text(data, "question_id", path, limit=128)
     if question_id not in lens_file.questions:
-        _fail(f"{path}.question_id", "Not a question of this lens version.")
+        fail(f"{path}.question_id", "Not a question of this lens version.")
     choice_ids = lens_file.questions[question_id][1]
-    selected = _list(required(data, "selected_choices", path), f"{path}.selected_choices")
+    selected = list_at(required(data, "selected_choices", path), f"{path}.selected_choices")
     if not all(isinstance(c, str) and c in choice_ids for c in selected):
-        _fail(f"{path}.selected_choices", "Must list choice ids of this question.")
+        fail(f"{path}.selected_choices", "Must list choice ids of this question.")
     not_applicable = json_object(data, "not_applicable_choices", path)
     for choice_id, mark in not_applicable.items():
         where = f"{path}.not_applicable_choices.{choice_id}"
         if choice_id not in choice_ids:
-            _fail(where, "Not a choice of this question.")
+            fail(where, "Not a choice of this question.")
         mark = mapping(mark, where)
         if not isinstance(mark.get("reason", ""), str) or not isinstance(mark.get("notes", ""), str):
-            _fail(where, "Must hold a reason and notes as text.")
+            fail(where, "Must hold a reason and notes as text.")
         if len(mark.get("notes", "")) > CHOICE_NOTES_MAX:
-            _fail(f"{where}.notes", f"At most {CHOICE_NOTES_MAX} characters.")
+            fail(f"{where}.notes", f"At most {CHOICE_NOTES_MAX} characters.")
     reason = text(data, "reason", path, limit=32)
     if reason and reason not in AnswerFields.Reason.values:
-        _fail(f"{path}.reason", f"Must be empty or one of {', '.join(AnswerFields.Reason.values)}.")
+        fail(f"{path}.reason", f"Must be empty or one of {', '.join(AnswerFields.Reason.values)}.")
     return {
         "question_id": question_id,
         "selected_choices": selected,
@@ -285,7 +186,7 @@ def answers(review: dict, path: str, lens_file: LensFile) -> dict[str, dict]:
     for where, data in items(review, "answers", path):
         fields = answer(data, where, lens_file)
         if fields["question_id"] in found:
-            _fail(f"{where}.question_id", "This question is answered twice in this review.")
+            fail(f"{where}.question_id", "This question is answered twice in this review.")
         found[fields["question_id"]] = fields
     return found
 
@@ -296,7 +197,7 @@ def review(data: dict, path: str, files: dict) -> dict[str, Any]:
     pillar_notes = json_object(data, "pillar_notes", path)
     for pillar_id, notes in pillar_notes.items():
         if not isinstance(notes, str) or len(notes) > NOTES_MAX:
-            _fail(f"{path}.pillar_notes.{pillar_id}", f"Must be text of at most {NOTES_MAX} characters.")
+            fail(f"{path}.pillar_notes.{pillar_id}", f"Must be text of at most {NOTES_MAX} characters.")
     return {
         "lens_file": lens_file,
         "notes": text(data, "notes", path),
@@ -328,14 +229,14 @@ def answer_state(data: dict, key: str, path: str) -> dict:
     for name, value in state.items():
         kind = STATE_TYPES.get(name)
         if kind is not None and not isinstance(value, kind):
-            _fail(
+            fail(
                 f"{where}.{name}",
                 f"Must be {'a list' if kind is list else 'an object' if kind is dict else kind.__name__}.",
             )
     if not all(isinstance(c, str) for c in state.get("selected_choices", [])):
-        _fail(f"{where}.selected_choices", "Must list choice ids.")
+        fail(f"{where}.selected_choices", "Must list choice ids.")
     if not all(isinstance(mark, dict) for mark in state.get("not_applicable_choices", {}).values()):
-        _fail(f"{where}.not_applicable_choices", "Must map choice ids to a reason and notes.")
+        fail(f"{where}.not_applicable_choices", "Must map choice ids to a reason and notes.")
     return state
 
 
@@ -344,12 +245,12 @@ def frozen_fields(data: dict, key: str, path: str) -> dict:
     fields, where = json_object(data, key, path), f"{path}.{key}"
     for name, value in fields.items():
         if name not in WORKLOAD_FIELDS:
-            _fail(f"{where}.{name}", "Not a workload field.")
+            fail(f"{where}.{name}", "Not a workload field.")
         if name in LIST_FIELDS:
             if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-                _fail(f"{where}.{name}", "Must be a list of text values.")
+                fail(f"{where}.{name}", "Must be a list of text values.")
         elif not isinstance(value, str):
-            _fail(f"{where}.{name}", "Must be text.")
+            fail(f"{where}.{name}", "Must be text.")
     return fields
 
 
@@ -387,15 +288,15 @@ def milestone(data: dict, path: str, files: dict) -> dict[str, Any]:
         for count_path, row in items(frozen, "pillar_counts", where):
             pillar_id = text(row, "pillar_id", count_path, limit=128)
             if pillar_id not in fields["lens_file"].pillars or pillar_id in pillar_counts:
-                _fail(f"{count_path}.pillar_id", "Not a pillar of this lens version, or listed twice.")
+                fail(f"{count_path}.pillar_id", "Not a pillar of this lens version, or listed twice.")
             pillar_counts[pillar_id] = counts(row, count_path)
         fields["pillar_counts"] = pillar_counts
         if any(r["lens_file"].alias == fields["lens_file"].alias for r in reviews):
-            _fail(f"{where}.lens_alias", "This lens is reviewed twice in this milestone.")
+            fail(f"{where}.lens_alias", "This lens is reviewed twice in this milestone.")
         reviews.append(fields)
     name = text(data, "name", path, limit=MILESTONE_NAME_MAX)
     if not name.strip():
-        _fail(f"{path}.name", "Must not be empty.")
+        fail(f"{path}.name", "Must not be empty.")
     return {
         "number": number(data, "number", path, least=1),
         "name": name,
@@ -427,5 +328,5 @@ def share(data: dict, path: str) -> dict[str, Any]:
         text(data, "group", path, limit=150, null=True),
     )
     if (user is None) == (group is None):
-        _fail(path, "A share names a user or a group.")
+        fail(path, "A share names a user or a group.")
     return {"user": user, "group": group, "role": choice(data, "role", path, Share.Role)}

@@ -16,6 +16,7 @@ from lens.models import Lens, LensVersion, Pillar, Question
 from lens.selectors import lenses_for
 from lens.services import lens_import, lens_publish
 from reviews.backup import document as doc
+from reviews.backup import values
 from reviews.backup.document import AlreadyRestored, LensFile
 from reviews.models import (
     Answer,
@@ -50,14 +51,14 @@ def _checked(document: dict) -> dict[str, Any]:
     """Every part of the document, checked and parsed; InvalidInput names the first path at fault."""
     files = doc.lens_files(document)
     reviews = []
-    for path, data in doc.items(document, "lens_reviews", ""):
+    for path, data in values.items(document, "lens_reviews", ""):
         review = doc.review(data, path, files)
         if any(r["lens_file"].alias == review["lens_file"].alias for r in reviews):
             raise InvalidInput({f"{path}.lens_alias": "This lens is reviewed twice."})
         reviews.append(review)
     questions = {(r["lens_file"].alias, q) for r in reviews for q in r["lens_file"].questions}
     trail, versions = [], set()
-    for path, data in doc.items(document, "audit_trail", ""):
+    for path, data in values.items(document, "audit_trail", ""):
         entry = doc.audit_entry(data, path)
         if (entry["lens_alias"], entry["question_id"]) not in questions:
             raise InvalidInput({f"{path}.question_id": "Not a question of a lens review of the workload."})
@@ -67,31 +68,33 @@ def _checked(document: dict) -> dict[str, Any]:
         versions.add(key)
         trail.append(entry)
     milestones, numbers, names = [], set(), set()
-    for path, data in doc.items(document, "milestones", ""):
+    for path, data in values.items(document, "milestones", ""):
         milestone = doc.milestone(data, path, files)
         if milestone["number"] in numbers or milestone["name"].lower() in names:
             raise InvalidInput({f"{path}.number": "Two milestones have this number or this name."})
         numbers.add(milestone["number"])
         names.add(milestone["name"].lower())
         milestones.append(milestone)
-    items = [doc.improvement_item(data, path) for path, data in doc.items(document, "improvement_items", "")]
+    items = [
+        doc.improvement_item(data, path) for path, data in values.items(document, "improvement_items", "")
+    ]
     if len({(i["lens_alias"], i["question_id"]) for i in items}) < len(items):
         raise InvalidInput({"improvement_items": "A question is tracked twice."})
-    workload = doc.mapping(doc.required(document, "workload", ""), "workload")
+    workload = values.mapping(values.required(document, "workload", ""), "workload")
     return {
-        "exported_by": doc.person(document, "exported_by", ""),
-        "exported_at": doc.moment(document, "exported_at", ""),
+        "exported_by": values.person(document, "exported_by", ""),
+        "exported_at": values.moment(document, "exported_at", ""),
         "source": document.get("source") if isinstance(document.get("source"), str) else None,
         "workload": workload,
-        "created_at": doc.moment(workload, "created_at", "workload"),
-        "updated_at": doc.moment(workload, "updated_at", "workload"),
+        "created_at": values.moment(workload, "created_at", "workload"),
+        "updated_at": values.moment(workload, "updated_at", "workload"),
         "files": files,
         "reviews": reviews,
         "trail": trail,
-        "events": [doc.event(data, path) for path, data in doc.items(document, "events", "")],
+        "events": [doc.event(data, path) for path, data in values.items(document, "events", "")],
         "milestones": milestones,
         "items": items,
-        "shares": [doc.share(data, path) for path, data in doc.items(document, "shares", "")],
+        "shares": [doc.share(data, path) for path, data in values.items(document, "shares", "")],
     }
 
 
@@ -109,7 +112,7 @@ def _free_name(owner, name: str) -> str:
 def _workload(user, checked: dict, document_id: uuid.UUID | None) -> Workload:
     """The new workload, its fields checked by the same rules as any workload's."""
     data = checked["workload"]
-    fields = {name: doc.required(data, name, "workload") for name in WORKLOAD_FIELDS}
+    fields = {name: values.required(data, name, "workload") for name in WORKLOAD_FIELDS}
     if isinstance(fields["name"], str):
         fields["name"] = _free_name(user, fields["name"].strip())
     workload = Workload(owner=user)
