@@ -5,8 +5,10 @@ answering a request carries its request id into the worker's log records (mlwa.l
 """
 
 import os
+from contextlib import contextmanager
 
 from celery import Celery, signals
+from django.conf import settings
 
 from mlwa import logs
 
@@ -24,6 +26,19 @@ def _make_broker_folders(sender, **kwargs) -> None:
     for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
         if options.get(key):
             os.makedirs(options[key], exist_ok=True)
+
+
+@contextmanager
+def broker_connection(*, timeout: float, **transport_options):
+    """A connection of its own to the broker (CELERY_BROKER_URL and its transport options, updated
+    with `transport_options`), made now with no retries, so `timeout` bounds the wait where the shared
+    producer pool would retry for a long while. For asking for a report and for /readyz."""
+    options = {**(getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", None) or {}), **transport_options}
+    with app.connection_for_write(
+        url=settings.CELERY_BROKER_URL, transport_options=options, connect_timeout=timeout
+    ) as connection:
+        connection.ensure_connection(max_retries=0, timeout=timeout)
+        yield connection
 
 
 signals.setup_logging.connect(logs.configure_worker_logging, weak=False)

@@ -67,8 +67,9 @@ def check_database() -> dict:
 
 
 def check_broker() -> dict:
-    """A fresh connection to the broker within MLWA_READYZ_BROKER_TIMEOUT, as report_enqueue makes
-    one; the embedded filesystem broker is up when its queue folder takes a file."""
+    """A fresh connection to the broker within MLWA_READYZ_BROKER_TIMEOUT (mlwa.celery's
+    broker_connection, which report_enqueue uses too); the embedded filesystem broker is up when
+    its queue folder takes a file."""
     url = settings.CELERY_BROKER_URL
     options = getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", None) or {}
     started = time.perf_counter()
@@ -81,15 +82,14 @@ def check_broker() -> dict:
             return {"status": "down", "error": _short(exc)}
         return {"status": "ok", "latency_ms": _ms(started), "transport": "filesystem"}
 
-    from mlwa.celery import app
+    from mlwa.celery import broker_connection
 
     timeout = settings.MLWA_READYZ_BROKER_TIMEOUT
-    # The transport's own timeouts, shortened: a probe must answer faster than a report request waits.
-    options = {**options, "socket_connect_timeout": timeout, "socket_timeout": timeout}
     transport = urlsplit(url).scheme
     try:
-        with app.connection_for_write(url=url, transport_options=options, connect_timeout=timeout) as conn:
-            conn.ensure_connection(max_retries=0, timeout=timeout)
+        # The transport's own timeouts, shortened: a probe must answer faster than a report request waits.
+        shortened = {"socket_connect_timeout": timeout, "socket_timeout": timeout}
+        with broker_connection(timeout=timeout, **shortened) as conn:
             conn.default_channel  # noqa: B018 - a channel: Redis's answers a PING as it opens
     except Exception as exc:  # noqa: BLE001 - whatever the transport raises, the broker is down
         return {"status": "down", "error": _short(exc, secret=urlsplit(url).password)}

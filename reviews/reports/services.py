@@ -189,20 +189,14 @@ def report_enqueue(report: Report) -> bool:
     options), with no retries: the broker's timeouts (CELERY_BROKER_CONNECTION_TIMEOUT, the
     transport's socket timeouts) bound the wait, where the shared producer pool would retry for
     a long while. One connection a report is cheap next to rendering it."""
-    from mlwa.celery import app
+    from mlwa.celery import app, broker_connection
     from reviews.reports.tasks import render_report
 
     if app.conf.task_always_eager:  # tests and one-process setups: rendered here, no broker
         render_report.apply_async(args=[report.pk])
         return True
-    timeout = settings.CELERY_BROKER_CONNECTION_TIMEOUT
     try:
-        with app.connection_for_write(
-            url=settings.CELERY_BROKER_URL,
-            transport_options=getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", None) or {},
-            connect_timeout=timeout,
-        ) as connection:
-            connection.ensure_connection(max_retries=0, timeout=timeout)
+        with broker_connection(timeout=settings.CELERY_BROKER_CONNECTION_TIMEOUT) as connection:
             render_report.apply_async(
                 args=[report.pk],
                 connection=connection,
