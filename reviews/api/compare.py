@@ -99,7 +99,8 @@ class QuestionComparisonSerializer(serializers.Serializer):
         choices=RISKS, allow_null=True, help_text="Null for a removed question."
     )
     changed = serializers.BooleanField(
-        help_text="Whether anything changed: its presence, risk, practices, not-applicable marks or notes."
+        help_text="Whether anything the answer's history records changed: its presence, risk, practices, "
+        '"None of these", not-applicable marks (with reasons and notes) or notes.'
     )
     practices_added = PracticeSerializer(
         many=True, help_text='Selected in the target only, in its order ("None of these" is not a practice).'
@@ -107,6 +108,12 @@ class QuestionComparisonSerializer(serializers.Serializer):
     practices_removed = PracticeSerializer(many=True, help_text="Selected in the base only, in its order.")
     not_applicable_changed = serializers.BooleanField(
         help_text="Whether the question's or a practice's not-applicable mark, reason or notes changed."
+    )
+    none_of_these_before = serializers.BooleanField(
+        help_text='Whether "None of these" is ticked in the base (false for an added question).'
+    )
+    none_of_these_after = serializers.BooleanField(
+        help_text='Whether "None of these" is ticked in the target (false for a removed question).'
     )
     notes_changed = serializers.BooleanField()
     notes_before = serializers.CharField(allow_blank=True)

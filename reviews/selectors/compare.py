@@ -14,8 +14,15 @@ UNANSWERED, NOT_APPLICABLE or NONE is "improved", one going the other way "regre
 moving between NONE, NOT_APPLICABLE and UNANSWERED is "unchanged" as to risk: it still shows as
 changed (`changed`), with its risks before and after reported, so that a cleared answer is seen.
 
-"None of these" (a choice id ending in `_no`) is not a practice: selecting it shows in the risk and in
-`changed`, not among the practices added or removed.
+"None of these" (a choice id ending in `_no`) is not a practice: it is never among the practices added
+or removed, but ticking or unticking it is a change of its own (`none_of_these_before` and `_after`).
+It usually moves the risk, but not always: unticking it on a question with practices marked not
+applicable leaves the same risk (issue 14).
+
+`changed` covers every field the audit trail records of an answer (reviews.services.answers.answer_state):
+its selected choices (practices and "None of these"), not-applicable marks with their reasons and notes,
+whether the question applies and why not, notes, and risk; so every write the history shows between the
+two states is counted.
 
 A comparison reads each state in two queries (its lens reviews; its answers with their question,
 pillar and lens) and, when practices were added or removed, one more for the titles of the choices
@@ -148,6 +155,10 @@ def _status(before: _Answer, after: _Answer) -> Status:
     return Status.REGRESSED if rank_after > rank_before else Status.UNCHANGED
 
 
+def _none_of_these(answer: _Answer) -> bool:
+    return any(not _is_practice(choice_id) for choice_id in answer.selected)
+
+
 def _practice_changes(before: _Answer, after: _Answer) -> tuple[list[str], list[str]]:
     """The choice ids selected only after (in the target's order) and only before (the base's)."""
     added = [c for c in after.selected if c not in before.selected and _is_practice(c)]
@@ -231,6 +242,8 @@ def _lens(
                 not_applicable_changed=old.risk is not None
                 and new.risk is not None
                 and old.marks != new.marks,
+                none_of_these_before=_none_of_these(old),
+                none_of_these_after=_none_of_these(new),
                 notes_changed=old.notes != new.notes,
                 notes_before=old.notes,
                 notes_after=new.notes,

@@ -93,15 +93,30 @@ class QuestionComparison:
     notes_changed: bool
     notes_before: str
     notes_after: str
+    none_of_these_before: bool = False  # "None of these" ticked in the base
+    none_of_these_after: bool = False  # ... in the target
+
+    @property
+    def none_of_these_changed(self) -> bool:
+        """Whether "None of these" was ticked in one state and not in the other, where both have
+        the question (an added or removed question is a change already)."""
+        return (
+            self.risk_before is not None
+            and self.risk_after is not None
+            and self.none_of_these_before != self.none_of_these_after
+        )
 
     @property
     def changed(self) -> bool:
-        """Whether anything changed: presence, risk, practices, not-applicable marks or notes. (A
-        change to "None of these" alone always changes the risk.)"""
+        """Whether anything the audit trail records changed: presence, risk, practices, "None of
+        these", not-applicable marks (the question's and each practice's, with reasons and notes) or
+        notes. "None of these" counts on its own: unticking it where practices are marked not
+        applicable leaves the risk as it was (issue 14)."""
         return (
             self.status != Status.UNCHANGED
             or self.risk_before != self.risk_after
             or bool(self.practices_added or self.practices_removed)
+            or self.none_of_these_changed
             or self.not_applicable_changed
             or self.notes_changed
         )

@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from lens.models import BUILTIN_ALIAS
-from reviews.models import Answer
+from reviews.models import Answer, AnswerChange
 from reviews.services import lens_review_apply
 from reviews.services.milestones import milestone_create
 from tests import factories
@@ -106,6 +106,8 @@ def test_the_two_newest_milestones_by_default(api_for, two_milestones):
         "practices_added": [],
         "practices_removed": [],
         "not_applicable_changed": False,
+        "none_of_these_before": False,
+        "none_of_these_after": False,
         "notes_changed": False,
         "notes_before": "",
         "notes_after": "",
@@ -128,6 +130,30 @@ def test_a_milestone_against_now_and_only_what_changed(api_for, two_milestones):
         "<script>alert(1)</script>",  # JSON carries text as it is; pages escape it
     )
     assert body["changed"] == 1
+
+
+def test_issue_14_unticking_none_of_these_beside_not_applicable_practices_is_counted(
+    api_for, shared_workload
+):
+    not_applicable = {"MLREL01_BP03": {"reason": "OUT_OF_SCOPE", "notes": ""}}
+    answer(shared_workload, "MLREL01", selected_choices=["MLREL01_no"], not_applicable_choices=not_applicable)
+    save(shared_workload, "Before")
+    answer(shared_workload, "MLREL01", selected_choices=[])
+    # The oracle: the history holds the write, and the risk did not move.
+    (write,) = AnswerChange.objects.filter(
+        answer__lens_review__workload=shared_workload.workload, before__selected_choices=["MLREL01_no"]
+    )
+    assert write.after["selected_choices"] == []
+    assert write.before["risk"] == write.after["risk"] == "HIGH"
+    client = api_for(shared_workload.reader)
+    body = client.get(compare_url(shared_workload), {"base": "1", "target": "current"}).json()
+    unticked = questions_of(body)["MLREL01"]
+    assert (unticked["status"], unticked["changed"]) == ("unchanged", True)
+    assert (unticked["none_of_these_before"], unticked["none_of_these_after"]) == (True, False)
+    assert body["changed"] == 1
+    only = client.get(compare_url(shared_workload), {"base": "1", "target": "current", "changed": "1"}).json()
+    assert list(questions_of(only)) == ["MLREL01"]
+    assert only["changed"] == 1
 
 
 def test_a_lens_applied_since_is_added(api_for, two_milestones):
