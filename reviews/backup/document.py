@@ -9,6 +9,7 @@ from typing import Any
 
 from lens.format import LensDocument, LensRefused, read_lens
 from lens.models import LensVersion
+from lens.risk import QuestionRules
 from lens.services import content_hash
 from reviews.backup.values import (
     choice,
@@ -92,9 +93,11 @@ class LensFile:
     content_hash: str
     source: dict
     document: LensDocument
-    #: question id → (pillar id, choice ids)
+    #: question id → (pillar id, choice ids), in the file's order
     questions: dict[str, tuple[str, set[str]]]
     pillars: set[str]
+    #: question id → its compiled risk rules (reviews.backup.recompute evaluates answers with them)
+    rules: dict[str, QuestionRules]
 
 
 def lens_files(document: dict) -> dict[tuple[str, str], LensFile]:
@@ -133,6 +136,7 @@ def lens_files(document: dict) -> dict[tuple[str, str], LensFile]:
                 for question in pillar.questions
             },
             pillars={pillar.id for pillar in parsed.pillars},
+            rules=parsed.question_rules(),
         )
     return files
 
@@ -180,15 +184,18 @@ def answer(data: dict, path: str, lens_file: LensFile) -> dict[str, Any]:
     }
 
 
-def answers(review: dict, path: str, lens_file: LensFile) -> dict[str, dict]:
-    """A review's answers by question id, each checked; a question answered twice is refused."""
+def answers(review: dict, path: str, lens_file: LensFile) -> tuple[dict[str, dict], dict[str, str]]:
+    """A review's answers by question id, each checked, and the JSON path of each; a question
+    answered twice is refused."""
     found: dict[str, dict] = {}
+    paths: dict[str, str] = {}
     for where, data in items(review, "answers", path):
         fields = answer(data, where, lens_file)
         if fields["question_id"] in found:
             fail(f"{where}.question_id", "This question is answered twice in this review.")
         found[fields["question_id"]] = fields
-    return found
+        paths[fields["question_id"]] = where
+    return found, paths
 
 
 def review(data: dict, path: str, files: dict) -> dict[str, Any]:
@@ -198,12 +205,15 @@ def review(data: dict, path: str, files: dict) -> dict[str, Any]:
     for pillar_id, notes in pillar_notes.items():
         if not isinstance(notes, str) or len(notes) > NOTES_MAX:
             fail(f"{path}.pillar_notes.{pillar_id}", f"Must be text of at most {NOTES_MAX} characters.")
+    found, paths = answers(data, path, lens_file)
     return {
+        "path": path,
         "lens_file": lens_file,
         "notes": text(data, "notes", path),
         "pillar_notes": pillar_notes,
         "applied_at": moment(data, "applied_at", path),
-        "answers": answers(data, path, lens_file),
+        "answers": found,
+        "answer_paths": paths,
     }
 
 
@@ -284,13 +294,15 @@ def milestone(data: dict, path: str, files: dict) -> dict[str, Any]:
     reviews = []
     for where, frozen in items(data, "lens_reviews", path):
         fields = review(frozen, where, files)
-        pillar_counts = {}
+        pillar_counts, count_paths = {}, {}
         for count_path, row in items(frozen, "pillar_counts", where):
             pillar_id = text(row, "pillar_id", count_path, limit=128)
             if pillar_id not in fields["lens_file"].pillars or pillar_id in pillar_counts:
                 fail(f"{count_path}.pillar_id", "Not a pillar of this lens version, or listed twice.")
             pillar_counts[pillar_id] = counts(row, count_path)
+            count_paths[pillar_id] = count_path
         fields["pillar_counts"] = pillar_counts
+        fields["pillar_count_paths"] = count_paths
         if any(r["lens_file"].alias == fields["lens_file"].alias for r in reviews):
             fail(f"{where}.lens_alias", "This lens is reviewed twice in this milestone.")
         reviews.append(fields)
@@ -298,6 +310,7 @@ def milestone(data: dict, path: str, files: dict) -> dict[str, Any]:
     if not name.strip():
         fail(f"{path}.name", "Must not be empty.")
     return {
+        "path": path,
         "number": number(data, "number", path, least=1),
         "name": name,
         "workload_fields": frozen_fields(data, "workload_fields", path),

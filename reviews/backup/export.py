@@ -164,8 +164,9 @@ def _live(workload: Workload) -> tuple[list, list, list]:
     return [_review(review, answers_of.get(review.pk, [])) for review in reviews], trail, reviews
 
 
-def _others(workload: Workload) -> tuple[list, list, list]:
-    """Events, improvement items and shares: three queries."""
+def _others(workload: Workload, aliases: set[str]) -> tuple[list, list, list]:
+    """Events, improvement items and shares: three queries. Only the items of the lenses reviewed
+    (`aliases`): one of a lens removed since waits unseen for its alias, and a restore refuses it."""
     events = [
         {
             "kind": event.kind,
@@ -191,7 +192,9 @@ def _others(workload: Workload) -> tuple[list, list, list]:
             "updated_by": item.updated_by_username,
             "updated_at": _time(item.updated_at),
         }
-        for item in ImprovementItem.objects.filter(workload=workload).select_related("owner", "updated_by")
+        for item in ImprovementItem.objects.filter(workload=workload, lens_alias__in=aliases).select_related(
+            "owner", "updated_by"
+        )
     ]
     shares = [
         {
@@ -212,7 +215,7 @@ def workload_export(*, workload: Workload, actor, source: str | None = None) -> 
     that the document holds the workload as it was)."""
     reviews, trail, live_reviews = _live(workload)
     milestones, frozen_versions = _milestones(workload)
-    events, items, shares = _others(workload)
+    events, items, shares = _others(workload, {review.lens.alias for review in live_reviews})
     versions = {v.pk: v for v in [review.lens_version for review in live_reviews] + frozen_versions}
     files = lens_files(list(versions.values()))
     document_id = uuid.uuid4()

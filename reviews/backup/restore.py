@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from lens.models import Lens, LensVersion, Pillar, Question
 from lens.selectors import lenses_for
@@ -18,6 +19,7 @@ from lens.services import lens_import, lens_publish
 from reviews.backup import document as doc
 from reviews.backup import values
 from reviews.backup.document import AlreadyRestored, LensFile
+from reviews.backup.recompute import RestoreWarning, recompute
 from reviews.models import (
     Answer,
     AnswerChange,
@@ -40,11 +42,13 @@ ALREADY = "This backup was restored on this instance already; restore it as a co
 
 @dataclass
 class RestoreResult:
-    """The new workload, the shares left behind, and the lenses imported for it."""
+    """The new workload, the shares left behind, the lenses imported for it, and the values of the
+    document that disagreed with what its answers compute (restored as computed)."""
 
     workload: Workload
     dropped_shares: list[dict[str, Any]]
     lenses_created: list[str] = field(default_factory=list)
+    warnings: list[RestoreWarning] = field(default_factory=list)
 
 
 def _checked(document: dict) -> dict[str, Any]:
@@ -75,9 +79,14 @@ def _checked(document: dict) -> dict[str, Any]:
         numbers.add(milestone["number"])
         names.add(milestone["name"].lower())
         milestones.append(milestone)
-    items = [
-        doc.improvement_item(data, path) for path, data in values.items(document, "improvement_items", "")
-    ]
+    reviewed, items = {r["lens_file"].alias for r in reviews}, []
+    for path, data in values.items(document, "improvement_items", ""):
+        item = doc.improvement_item(data, path)
+        # An item is keyed by its lens's alias: one of a lens not reviewed would wait, unseen, for
+        # whichever lens of this instance has that alias (the export leaves such items out).
+        if item["lens_alias"] not in reviewed:
+            raise InvalidInput({f"{path}.lens_alias": "Not a lens that this backup's workload reviews."})
+        items.append(item)
     if len({(i["lens_alias"], i["question_id"]) for i in items}) < len(items):
         raise InvalidInput({"improvement_items": "A question is tracked twice."})
     workload = values.mapping(values.required(document, "workload", ""), "workload")
@@ -211,8 +220,10 @@ def _answers_of(review: dict, version: LensVersion, questions: dict, **link) -> 
     return rows
 
 
-def _write_milestones(workload, checked, resolved, questions, pillars) -> None:
-    """The milestones, unsealed while their rows go in, then sealed: what the triggers allow."""
+def _write_milestones(workload, checked, resolved, questions, pillars, restored: dict) -> None:
+    """The milestones, unsealed while their rows go in, then sealed: what the triggers allow.
+    `restored` marks each milestone and frozen answer (restored_by, restored_at) at insert, as
+    nothing may change them after."""
     milestones = Milestone.objects.bulk_create(
         Milestone(
             workload=workload,
@@ -222,6 +233,7 @@ def _write_milestones(workload, checked, resolved, questions, pillars) -> None:
             created_by_name=m["created_by_name"],
             created_at=m["created_at"],
             **m["totals"],
+            **restored,
         )
         for m in checked["milestones"]
     )
@@ -237,7 +249,9 @@ def _write_milestones(workload, checked, resolved, questions, pillars) -> None:
                 pillar_notes=review["pillar_notes"],
                 applied_at=review["applied_at"],
             )
-            answers += _answers_of(review, version, questions, milestone=milestone, lens_review=frozen)
+            answers += _answers_of(
+                review, version, questions, milestone=milestone, lens_review=frozen, **restored
+            )
             counts += [
                 MilestonePillarRiskCounts(
                     milestone=milestone, lens_review=frozen, pillar_id=pillars[version.pk, pillar_id], **row
@@ -250,7 +264,9 @@ def _write_milestones(workload, checked, resolved, questions, pillars) -> None:
 
 
 def _write(user, workload: Workload, checked: dict, resolved: dict) -> None:
-    """Every row of the workload, in the order the database's rules need."""
+    """Every row of the workload, in the order the database's rules need; each answer, history
+    entry, event and milestone marked as restored by `user`, now."""
+    restored = {"restored_by": user, "restored_at": timezone.now()}
     questions, pillars = _rows_of(resolved.values())
     aliases = {alias: version.lens.alias for (alias, _hash), version in resolved.items()}
     reviews = []
@@ -272,7 +288,7 @@ def _write(user, workload: Workload, checked: dict, resolved: dict) -> None:
     LensReview.objects.bulk_update(reviews, ["applied_at"])  # bulk_create stamps auto_now_add
     answers = []
     for review, data in zip(reviews, checked["reviews"], strict=True):
-        answers += _answers_of(data, review.lens_version, questions, lens_review=review)
+        answers += _answers_of(data, review.lens_version, questions, lens_review=review, **restored)
     Answer.objects.bulk_create(answers, batch_size=500)  # the triggers count them (PillarRiskCounts)
     question_ids = {pk: qid for (_version, qid), pk in questions.items()}
     review_alias = {
@@ -281,18 +297,21 @@ def _write(user, workload: Workload, checked: dict, resolved: dict) -> None:
     answer_of = {(review_alias[a.lens_review_id], question_ids[a.question_id]): a.pk for a in answers}
     AnswerChange.objects.bulk_create(
         (
-            AnswerChange(answer_id=answer_of[entry.pop("lens_alias"), entry.pop("question_id")], **entry)
+            AnswerChange(
+                answer_id=answer_of[entry.pop("lens_alias"), entry.pop("question_id")], **entry, **restored
+            )
             for entry in (dict(entry) for entry in checked["trail"])
         ),
         batch_size=500,
     )
     events = WorkloadEvent.objects.bulk_create(
-        (WorkloadEvent(workload=workload, **event) for event in checked["events"]), batch_size=500
+        (WorkloadEvent(workload=workload, **event, **restored) for event in checked["events"]),
+        batch_size=500,
     )
     for event, data in zip(events, checked["events"], strict=True):
         event.at = data["at"]
     WorkloadEvent.objects.bulk_update(events, ["at"], batch_size=500)  # bulk_create stamps auto_now_add
-    _write_milestones(workload, checked, resolved, questions, pillars)
+    _write_milestones(workload, checked, resolved, questions, pillars, restored)
     ImprovementItem.objects.bulk_create(
         ImprovementItem(
             workload=workload, **{**item, "lens_alias": aliases.get(item["lens_alias"], item["lens_alias"])}
@@ -305,11 +324,14 @@ def _write(user, workload: Workload, checked: dict, resolved: dict) -> None:
 def workload_restore(*, document, user, as_copy: bool = False) -> RestoreResult:
     """Restore `document` (the parsed JSON) as a new workload of `user`. Refused, with nothing
     written: a newer schema (NewerSchema), a document restored here already unless `as_copy`
-    (AlreadyRestored), anything malformed (InvalidInput naming the JSON path)."""
+    (AlreadyRestored), anything malformed (InvalidInput naming the JSON path). Risks and
+    milestone counts are restored as the answers compute them (reviews.backup.recompute), with a
+    warning in the result for each the document had otherwise."""
     document_id = doc.check_header(document)
     if not as_copy and Workload.objects.filter(restored_from_document=document_id).exists():
         raise AlreadyRestored(ALREADY)
     checked = _checked(document)
+    warnings = recompute(checked)
     workload = _workload(user, checked, None if as_copy else document_id)
     resolved, created = _lenses(user, checked["files"])
     try:
@@ -326,15 +348,21 @@ def workload_restore(*, document, user, as_copy: bool = False) -> RestoreResult:
         actor=user,
         kind=WorkloadEvent.Kind.RESTORED,
         summary=f"Restored from a backup by {checked['exported_by'] or 'someone'}"
-        f" of {checked['exported_at'].astimezone(datetime.UTC):%Y-%m-%d %H:%M} UTC.",
+        f" of {checked['exported_at'].astimezone(datetime.UTC):%Y-%m-%d %H:%M} UTC."
+        + (
+            f" {len(warnings)} risks or counts of the file disagreed with its answers: restored as computed."
+            if warnings
+            else ""
+        ),
         document_id=str(document_id),
         as_copy=as_copy,
         source=checked["source"],
         dropped_shares=dropped,
         lenses_created=created,
+        warnings=[warning.as_dict() for warning in warnings],
     )
     Workload.objects.filter(pk=workload.pk).update(
         created_at=checked["created_at"], updated_at=checked["updated_at"]
     )
     workload.refresh_from_db()
-    return RestoreResult(workload=workload, dropped_shares=dropped, lenses_created=created)
+    return RestoreResult(workload=workload, dropped_shares=dropped, lenses_created=created, warnings=warnings)

@@ -20,11 +20,13 @@ from reviews.models.workloads import (
     AnswerFields,
     LensReview,
     PillarRiskCounts,
+    Restored,
     RiskCounts,
     Share,
     Workload,
     WorkloadEvent,
     person_name,
+    restored_text,
 )
 
 __all__ = [
@@ -44,10 +46,12 @@ __all__ = [
     "MilestonePillarRiskCounts",
     "PillarRiskCounts",
     "Report",
+    "Restored",
     "RiskCounts",
     "Share",
     "Workload",
     "WorkerHeartbeat",
     "WorkloadEvent",
     "person_name",
+    "restored_text",
 ]

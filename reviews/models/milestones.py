@@ -21,9 +21,11 @@ from reviews.models.workloads import (
     NOTES_MAX,
     PERSON_NAME_MAX,
     AnswerFields,
+    Restored,
     RiskCounts,
     Workload,
     person_name,
+    restored_text,
 )
 
 #: Milestone names, like workload names.
@@ -41,10 +43,12 @@ ANSWER_FIELDS_FROZEN = (
     "updated_by_id",
     "updated_by_name",
     "updated_at",
+    "restored_by_id",
+    "restored_at",
 )
 
 
-class Milestone(RiskCounts):
+class Milestone(RiskCounts, Restored):
     """A frozen copy of a whole workload, numbered 1, 2, 3... in it, with a name unique in it.
     The inherited counts are the workload's totals over every lens at the time."""
 
@@ -77,6 +81,11 @@ class Milestone(RiskCounts):
     def created_by_username(self) -> str | None:
         """Who saved it (person_name)."""
         return person_name(self.created_by, self.created_by_name)
+
+    @property
+    def created_by_text(self) -> str:
+        """Who saved it, in words (restored_text)."""
+        return restored_text(self.created_by_username, self.restored_by_username, self.restored_at)
 
 
 class MilestoneLensReview(models.Model):

@@ -32,6 +32,36 @@ def person_name(user, name: str | None) -> str | None:
     return user.get_username() if user is not None else name
 
 
+def restored_text(name: str | None, restored_by: str | None, restored_at) -> str:
+    """Who did something, in words: "alice", "a deleted user", and for a row a restore wrote
+    (reviews.backup) "alice, restored from a backup by eve" (the name is the document's, eve the
+    user who restored it; "restored from a backup" alone once eve's account is gone)."""
+    who = name or "a deleted user"
+    if restored_at is None:
+        return who
+    return f"{who}, restored from a backup" + (f" by {restored_by}" if restored_by else "")
+
+
+class Restored(models.Model):
+    """Marks a row that a restore wrote (reviews.backup) with who restored it and when: its people
+    are the document's names, which this instance cannot vouch for. Both null for a row made here;
+    an answer written again after the restore is no longer restored (reviews.services.answers)."""
+
+    restored_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    restored_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def restored_by_username(self) -> str | None:
+        """Who restored it (None: not restored, or that user is deleted). A query unless
+        `restored_by` is loaded (select_related), and only for a restored row."""
+        return self.restored_by.get_username() if self.restored_by_id is not None else None
+
+
 class Workload(models.Model):
     """What is reviewed: an ML system, described by its owner, with the lenses applied to it."""
 
@@ -142,7 +172,7 @@ class LensReview(models.Model):
         return f"{self.workload} · {self.lens_version}"
 
 
-class AnswerFields(models.Model):
+class AnswerFields(Restored):
     """What an answer holds, live (Answer) or frozen in a milestone (MilestoneAnswer): the practices
     followed, those that do not apply, whether the question applies, notes, and the risk that
     follows, stored when the answer is written (reviews.services.answer_update).
@@ -200,6 +230,11 @@ class AnswerFields(models.Model):
     def updated_by_username(self) -> str | None:
         """Who wrote it last (person_name)."""
         return person_name(self.updated_by, self.updated_by_name)
+
+    @property
+    def updated_by_text(self) -> str:
+        """Who wrote it last, in words (restored_text)."""
+        return restored_text(self.updated_by_username, self.restored_by_username, self.restored_at)
 
     @classmethod
     def reason_label(cls, reason: str) -> str:
@@ -264,7 +299,7 @@ class PillarRiskCounts(RiskCounts):
         return f"{self.lens_review_id} · {self.pillar_id}: {self.high} high, {self.medium} medium"
 
 
-class AnswerChange(models.Model):
+class AnswerChange(Restored):
     """The audit trail of an answer: every accepted change (who, when, before, after), and every
     conflict settled in favour of the stored answer (the writer's discarded version as `before`)."""
 
@@ -302,8 +337,13 @@ class AnswerChange(models.Model):
         """Who made the change (person_name)."""
         return person_name(self.changed_by, self.changed_by_name)
 
+    @property
+    def changed_by_text(self) -> str:
+        """Who made the change, in words (restored_text)."""
+        return restored_text(self.changed_by_username, self.restored_by_username, self.restored_at)
 
-class WorkloadEvent(models.Model):
+
+class WorkloadEvent(Restored):
     """The workload's log of everything but answers: fields, people, lenses, ownership and so on.
 
     Kept when the workload is deleted (the deletion itself is an event), so `workload` may be None
@@ -348,3 +388,8 @@ class WorkloadEvent(models.Model):
     def actor_username(self) -> str | None:
         """Who did it (person_name)."""
         return person_name(self.actor, self.actor_name)
+
+    @property
+    def actor_text(self) -> str:
+        """Who did it, in words (restored_text)."""
+        return restored_text(self.actor_username, self.restored_by_username, self.restored_at)

@@ -276,6 +276,7 @@ def answer_update(
     current.version += 1
     current.updated_by = actor
     current.updated_by_name = None  # the name a restored answer kept (reviews.backup) gives way
+    current.restored_by = current.restored_at = None  # and it is no longer a restored answer
     current.updated_at = timezone.now()
     current.save()
     AnswerChange.objects.create(

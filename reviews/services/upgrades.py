@@ -62,9 +62,12 @@ _WRITTEN = (
     "updated_by",
     "updated_by_name",
     "updated_at",
+    "restored_by",
+    "restored_at",
 )
 #: What a carry-over reads of an answer (besides its review and question id).
 _READ = (*ANSWER_FIELDS, "risk", "version", "updated_by_id", "updated_by_name", "updated_at")
+_READ += ("restored_by_id", "restored_at")  # written back as read unless the carry-over changes it
 #: The version's large fields, which nothing here reads.
 _LARGE = ("source", "extra", "warnings", "description")
 
@@ -163,6 +166,7 @@ def _carry_over(*, review: LensReview, target: UpgradeTarget, actor) -> UpgradeS
         answer.version += 1
         answer.updated_by = actor
         answer.updated_by_name = None  # the name a restored answer kept (reviews.backup) gives way
+        answer.restored_by = answer.restored_at = None  # and it is no longer a restored answer
         answer.updated_at = now
         risk_changed += after["risk"] != before["risk"]
         changes.append(
