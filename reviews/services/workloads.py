@@ -135,21 +135,77 @@ def workload_delete(*, workload: Workload, actor) -> None:
     workload.delete()
 
 
+#: How many names a hand-over tries before it gives up: each try that fails is a workload of the
+#: new owner's created meanwhile under exactly the name tried, so this is never reached in practice.
+HANDOVER_NAME_TRIES = 20
+
+
+def handover_names(name: str, previous_owner: str):
+    """The names a workload handed over from `previous_owner` may take, in order, each at most the
+    field's length: its own, then "Churn model (from alice)", "Churn model (from alice) 2", ... (the
+    workload's name shortened to fit, then the label if a very long username leaves it no room; the
+    number is always whole, so that no two names are the same)."""
+    limit = Workload._meta.get_field("name").max_length
+    yield name
+    label = f" (from {previous_owner})"
+    number = 1
+    while True:
+        suffix = f" {number}" if number > 1 else ""
+        room = limit - len(label) - len(suffix)
+        if room >= 1:
+            yield name[:room].rstrip() + label + suffix
+        else:
+            yield (name[:1] + label)[: limit - len(suffix)] + suffix
+        number += 1
+
+
+def _save_handed_over(workload: Workload, previous_owner: str) -> tuple[str, str]:
+    """Save `workload` under its new owner with the first of handover_names the new owner has not
+    taken (names are unique per owner, whatever the case): (name before, name after). The new
+    owner's names are read once; a name taken meanwhile by a concurrent write moves on to the next."""
+    before = workload.name
+    taken = {
+        name.casefold()
+        for name in Workload.objects.filter(owner_id=workload.owner_id)
+        .exclude(pk=workload.pk)
+        .values_list("name", flat=True)
+    }
+    names = handover_names(before, previous_owner)
+    for _ in range(HANDOVER_NAME_TRIES):
+        candidate = next(names)
+        while candidate.casefold() in taken:
+            candidate = next(names)
+        workload.name = candidate
+        try:
+            with transaction.atomic():
+                workload.save()
+        except IntegrityError as error:
+            if "workload_name_unique_per_owner" not in str(error):
+                raise
+            taken.add(candidate.casefold())
+            continue
+        return before, candidate
+    raise InvalidInput({"owner": "The workload could not be handed over just now: try again."})
+
+
 @transaction.atomic
 def workload_transfer(*, workload: Workload, actor, new_owner) -> Workload:
     """Hand the workload to `new_owner`. The previous owner stays on as a contributor, so that
-    handing over never locks out the person who did the work; a share the new owner had goes."""
+    handing over never locks out the person who did the work; a share the new owner had goes.
+
+    If the new owner already has a workload of that name, the one handed over is renamed
+    ("Churn model (from alice)", then "... 2" and on: handover_names) and the rename is logged like
+    any change of a field. Nothing is said of the other workload: the actor may not see it, and
+    refusing would tell them it exists (issue 14)."""
     User = get_user_model()
     if not isinstance(new_owner, User) or not new_owner.is_active:
         raise InvalidInput({"owner": "Choose an active user."})
     if new_owner.pk == workload.owner_id:
         raise InvalidInput({"owner": "This user already owns the workload."})
-    if Workload.objects.filter(owner=new_owner, name__iexact=workload.name).exists():
-        raise InvalidInput({"owner": f"{new_owner.get_username()} already has a workload with this name."})
     previous = workload.owner
     workload.shares.filter(user=new_owner).delete()
     workload.owner = new_owner
-    _save(workload)
+    name_before, name_after = _save_handed_over(workload, previous.get_username())
     Share.objects.update_or_create(
         workload=workload, user=previous, defaults={"role": Share.Role.CONTRIBUTOR}
     )
@@ -161,4 +217,12 @@ def workload_transfer(*, workload: Workload, actor, new_owner) -> Workload:
         before=previous.get_username(),
         after=new_owner.get_username(),
     )
+    if name_after != name_before:
+        event_record(
+            workload=workload,
+            actor=actor,
+            kind=WorkloadEvent.Kind.UPDATED,
+            summary="Changed name.",
+            changes={"name": {"before": name_before, "after": name_after}},
+        )
     return workload
