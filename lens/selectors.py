@@ -10,22 +10,37 @@ from lens.permissions import can_manage
 from lens.rows import load_document
 
 
-def lenses_for(*, user) -> QuerySet[Lens]:
-    """The lenses `user` may see: the instance's, their own, and those shared with them, their
-    groups or everyone. Subqueries rather than joins, so that no lens is listed twice."""
-    if not user.is_authenticated:
-        return Lens.objects.none()
-    shared_with_user = Lens.shared_with_users.through.objects.filter(lens=OuterRef("pk"), user=user)
-    shared_with_group = Lens.shared_with_groups.through.objects.filter(
-        lens=OuterRef("pk"), group__in=user.groups.all()
-    )
-    return Lens.objects.filter(
-        Q(owner__isnull=True)
-        | Q(owner=user)
-        | Q(shared_with_everyone=True)
+def lens_visibility(user, *, lens: str = "") -> Q:
+    """The lens-visibility rule, as a condition to filter on: `user` may see the lens if it is the
+    instance's, theirs, or shared with them, one of their groups or everyone. `lenses_for` applies
+    it; other apps filter their own rows with it rather than restate it.
+
+    `lens` is the path from the rows filtered to the lens ("" on Lens itself, "lens" on a row with a
+    `lens` foreign key). `user` is a user (or a user's pk), or, as a str, the path from those rows to
+    a user: "workload__owner" asks about each row's own workload owner, in SQL, however many rows
+    there are. Subqueries rather than joins, so that no row is listed twice."""
+    prefix = f"{lens}__" if lens else ""
+    lens_pk = OuterRef(lens or "pk")
+    if isinstance(user, str):
+        user_here, user_outer = F(user), OuterRef(user)
+    else:
+        user_here = user_outer = user
+    shared_with_user = Lens.shared_with_users.through.objects.filter(lens=lens_pk, user=user_outer)
+    shared_with_group = Lens.shared_with_groups.through.objects.filter(lens=lens_pk, group__user=user_outer)
+    return (
+        Q(**{f"{prefix}owner__isnull": True})
+        | Q(**{f"{prefix}owner": user_here})
+        | Q(**{f"{prefix}shared_with_everyone": True})
         | Exists(shared_with_user)
         | Exists(shared_with_group)
     )
+
+
+def lenses_for(*, user) -> QuerySet[Lens]:
+    """The lenses `user` may see (`lens_visibility`); none for an anonymous user."""
+    if not user.is_authenticated:
+        return Lens.objects.none()
+    return Lens.objects.filter(lens_visibility(user))
 
 
 def lens_library(*, user) -> list[Lens]:

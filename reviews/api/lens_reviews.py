@@ -5,7 +5,6 @@ removes lenses (Action.EDIT); the owner and contributors change a review's notes
 Writes go through reviews.services (lens_review_apply, lens_review_notes, lens_review_remove).
 """
 
-from django.db.models import OuterRef, Subquery
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
@@ -24,6 +23,7 @@ from reviews.models import NOTES_MAX, LensReview, Workload
 from reviews.permissions import Action
 from reviews.selectors.risk import RiskCounts, review_counts, review_pillar_counts
 from reviews.selectors.states import ReviewState
+from reviews.selectors.upgrades import with_newest_version
 from reviews.services.errors import InvalidInput
 from reviews.views.access import workload_or_404
 
@@ -62,9 +62,15 @@ class LensReviewSerializer(serializers.Serializer):
     version = serializers.CharField(source="lens_version.label", help_text="The version applied.")
     kind = serializers.CharField(source="lens_version.kind", help_text="MAJOR or MINOR: the version's kind.")
     newest_version = serializers.CharField(
-        source="newest_label", allow_null=True, help_text="The lens's newest published version."
+        source="newest_label",
+        allow_null=True,
+        help_text="The lens's newest published version; this review's own while the workload's owner "
+        "may not see the lens.",
     )
-    upgrade_available = serializers.BooleanField(help_text="Whether a newer version than this is published.")
+    upgrade_available = serializers.BooleanField(
+        help_text="Whether a newer version than this is published and offered: only while the "
+        "workload's owner may see the lens."
+    )
     applied_at = serializers.DateTimeField()
     notes = serializers.CharField(allow_blank=True, help_text="The lens's notes.")
     counts = LensReviewCountsSerializer(help_text="Over every question of the lens.")
@@ -128,11 +134,9 @@ class LensReviewNotesSerializer(serializers.Serializer):
 def workload_reviews(state: ReviewState):
     """The workload's lens reviews in `state` (now: LensReview rows; in a milestone: its frozen
     MilestoneLensReview rows) in the order they were applied, with their lens and version (not the
-    version's large fields), and the newest published version of each lens: one query."""
-    newest = LensVersion.objects.filter(
-        lens=OuterRef("lens_id"), status=LensVersion.Status.PUBLISHED
-    ).order_by("-published_at", "-pk")
-    return (
+    version's large fields), and the newest published version of each lens, or the review's own
+    while the workload's owner may not see the lens: one query."""
+    reviews = (
         state.lens_reviews()
         .select_related("lens", "lens_version")
         .defer(
@@ -142,11 +146,10 @@ def workload_reviews(state: ReviewState):
             "lens_version__warnings",
             "lens_version__description",
         )
-        .annotate(
-            newest_label=Subquery(newest.values("label")[:1]), newest_pk=Subquery(newest.values("pk")[:1])
-        )
         .order_by("applied_at", "pk")
     )
+    # Newer versions only while the workload's owner may see the lens (reviews.selectors.upgrades).
+    return with_newest_version(reviews, owner=state.workload.owner_id)
 
 
 def _with_counts(review, counts: RiskCounts):

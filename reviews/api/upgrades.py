@@ -10,6 +10,7 @@ from rest_framework import serializers
 from rest_framework.exceptions import ParseError
 from rest_framework.response import Response
 
+from lens.selectors import lens_visibility
 from mlwa.api.views import ApiView
 from reviews import services
 from reviews.api.lens_reviews import ALIAS_PARAMETER, PATH_PARAMETERS
@@ -101,7 +102,8 @@ class LensReviewUpgradeView(ApiView):
         "carries the answers over by question id and choice id and evaluates each risk again with the "
         "new version's rules: questions the version no longer has lose their answers (the milestone "
         "keeps them), new questions start unanswered. A `version` that is not a newer published "
-        "version of the lens is a 400 naming `version`, and nothing changes.",
+        "version of the lens is a 400 naming `version`, and nothing changes. While the workload's "
+        "owner may not see the lens (its owner stopped sharing it), no version is offered: a 404.",
         parameters=[*PATH_PARAMETERS, ALIAS_PARAMETER],
         request=UpgradeRequestSerializer,
         responses={
@@ -117,9 +119,12 @@ class LensReviewUpgradeView(ApiView):
     )
     def post(self, request, workload_id: int, alias: str):
         workload, _role = workload_or_404(request, workload_id, Action.EDIT)
-        review = get_object_or_404(
-            LensReview.objects.only("pk", "workload_id"), workload=workload, lens__alias=alias
+        # A lens the workload's owner may no longer see offers no version: a 404, as its /lenses/
+        # URLs answer them, in the same query (reviews.selectors.upgrades).
+        reviews = LensReview.objects.only("pk", "workload_id").filter(
+            lens_visibility(workload.owner_id, lens="lens")
         )
+        review = get_object_or_404(reviews, workload=workload, lens__alias=alias)
         if not isinstance(request.data, dict):
             raise ParseError("The body must be a JSON object.")
         if unknown := sorted(set(request.data) - {"version"}):

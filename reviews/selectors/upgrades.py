@@ -1,12 +1,20 @@
 """What upgrading a lens review would do, for the page that asks the owner to confirm it: the
 difference between the review's version and the newest, and what happens to the review's answers
-(reviews.services.upgrades says how they are carried over)."""
+(reviews.services.upgrades says how they are carried over).
+
+Newer versions of a lens are offered to a review only while the workload's owner may see the lens
+(lens.selectors.lens_visibility): once its owner stops sharing it with them, the review keeps the
+version it has, and no page or API response shows, offers or names a newer one. Every read of "the
+newest version" for a review goes through `newest_version`, `with_newest_version` or
+`lens_offered`, which say so."""
 
 from dataclasses import dataclass
 
+from django.db.models import Case, CharField, F, IntegerField, OuterRef, QuerySet, Subquery, When
+
 from lens.diff import Change, Status, version_diff
-from lens.models import LensVersion
-from lens.selectors import version_document
+from lens.models import Lens, LensVersion
+from lens.selectors import lens_visibility, version_document
 from reviews.models import LensReview
 from reviews.services.milestones import milestone_free_name
 
@@ -47,10 +55,18 @@ class UpgradePreview:
     dropped_pillar_notes: tuple[str, ...] = ()
 
 
+def lens_offered(review: LensReview) -> bool:
+    """Whether the review's workload owner may see its lens, so that its newer versions are offered
+    to the review. One query (the review's workload loaded)."""
+    return Lens.objects.filter(lens_visibility(review.workload.owner_id), pk=review.lens_id).exists()
+
+
 def newest_version(review: LensReview) -> LensVersion | None:
-    """The lens's newest published version if it is newer than the review's, else None. One query."""
+    """The lens's newest published version if it is newer than the review's and the workload's
+    owner may see the lens, else None. One query (the review's workload loaded)."""
     newest = (
         LensVersion.objects.filter(lens_id=review.lens_id, status=LensVersion.Status.PUBLISHED)
+        .filter(lens_visibility(review.workload.owner_id, lens="lens"))
         .defer("source", "warnings")  # its content is read from its rows (lens.rows.load_document)
         .order_by("-published_at", "-pk")
         .first()
@@ -58,8 +74,32 @@ def newest_version(review: LensReview) -> LensVersion | None:
     return newest if newest is not None and newest.pk != review.lens_version_id else None
 
 
+def with_newest_version(reviews: QuerySet, *, owner) -> QuerySet:
+    """`reviews` (LensReview rows, or a milestone's MilestoneLensReview rows) with `newest_pk` and
+    `newest_label`: the lens's newest published version while the workload's owner `owner` (a user
+    or a pk; as a str, the path to each row's owner) may see the lens, else the review's own version,
+    so that nothing newer shows. In the rows' own query: subqueries, no query more."""
+    newest = LensVersion.objects.filter(
+        lens=OuterRef("lens_id"), status=LensVersion.Status.PUBLISHED
+    ).order_by("-published_at", "-pk")
+    offered = lens_visibility(owner, lens="lens")
+    return reviews.annotate(
+        newest_pk=Case(
+            When(offered, then=Subquery(newest.values("pk")[:1])),
+            default=F("lens_version_id"),
+            output_field=IntegerField(),
+        ),
+        newest_label=Case(
+            When(offered, then=Subquery(newest.values("label")[:1])),
+            default=F("lens_version__label"),
+            output_field=CharField(),
+        ),
+    )
+
+
 def upgrade_preview(review: LensReview) -> UpgradePreview:
     """What upgrading `review` (with its lens and version loaded) to the newest version would do.
+    Nothing to upgrade to (target None) when the workload's owner may not see the lens.
     A fixed number of queries: the newest version (1); then both versions' content (5 each), the
     review's answers (1) and the milestone names taken (1)."""
     target = newest_version(review)

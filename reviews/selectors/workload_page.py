@@ -10,6 +10,7 @@ from lens.models import LensVersion
 from lens.selectors import lenses_for
 from reviews.models import LensReview, Share, Workload, WorkloadEvent
 from reviews.selectors.risk import RiskCounts, review_counts
+from reviews.selectors.upgrades import with_newest_version
 
 #: Events on the workload page; the rest are on the event log's pages.
 LATEST_EVENTS = 20
@@ -28,17 +29,14 @@ class AppliedLens:
 
 def applied_lenses(workload: Workload) -> list[AppliedLens]:
     """The workload's lens reviews, with their lens and version, the newest published version of
-    each lens, and their counts: two queries."""
+    each lens (while the workload's owner may see it), and their counts: two queries."""
     # Publication order, as everywhere; a minor version takes its line's reviews with it, so a newer
     # version than a review's is, in practice, a newer major version (or a later one of its line).
-    newest = LensVersion.objects.filter(
-        lens=OuterRef("lens_id"), status=LensVersion.Status.PUBLISHED
-    ).order_by("-published_at", "-pk")
+    # Only while the workload's owner may see the lens (reviews.selectors.upgrades).
     reviews = list(
-        workload.lens_reviews.select_related("lens", "lens_version")
-        .defer("lens_version__source")
-        .annotate(
-            newest_pk=Subquery(newest.values("pk")[:1]), newest_label=Subquery(newest.values("label")[:1])
+        with_newest_version(
+            workload.lens_reviews.select_related("lens", "lens_version").defer("lens_version__source"),
+            owner=workload.owner_id,
         )
     )
     counts = review_counts(reviews) if reviews else {}
@@ -63,7 +61,11 @@ def workload_shares(workload: Workload) -> QuerySet[Share]:
 
 def workload_events(workload: Workload) -> QuerySet[WorkloadEvent]:
     """The workload's event log, newest first, with who did each thing."""
-    return WorkloadEvent.objects.filter(workload=workload).select_related("actor").order_by("-at", "-pk")
+    return (
+        WorkloadEvent.objects.filter(workload=workload)
+        .select_related("actor", "restored_by")
+        .order_by("-at", "-pk")
+    )
 
 
 def newest_versions(*, user, not_on: Workload | None = None) -> list[LensVersion]:

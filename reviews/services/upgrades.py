@@ -20,7 +20,8 @@ The new version's content is loaded once, however many reviews move to it
 
 Two ways in, both logged as LENS_UPGRADED on the workload:
 
-- publishing a MINOR version moves the reviews of its major line to it automatically
+- publishing a MINOR version moves the reviews of its major line to it automatically, except those
+  whose workload's owner may no longer see the lens, which keep their version
   (`reviews_follow_minor_version`, a receiver of `lens.signals.version_published`, inside the
   publishing transaction: if a move fails, nothing is published);
 - the owner upgrades one review to a newer version (`lens_review_upgrade`), after a milestone
@@ -37,6 +38,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from lens.models import LensVersion
+from lens.selectors import lens_visibility
 from reviews.models import (
     Answer,
     AnswerChange,
@@ -262,14 +264,19 @@ def minor_line_before(version: LensVersion) -> list[LensVersion]:
 
 def reviews_follow_minor_version(sender, *, version: LensVersion, actor=None, **kwargs) -> None:
     """Receiver of `lens.signals.version_published`: a MINOR version moves every review of the
-    lens on a version of its line (`minor_line_before`) to it, each logged LENS_UPGRADED on its
-    workload. Runs inside the publishing transaction; an error here publishes nothing."""
+    lens on a version of its line (`minor_line_before`) whose workload's owner may see the lens to
+    it, each logged LENS_UPGRADED on its workload. Runs inside the publishing transaction; an error
+    here publishes nothing."""
     if version.kind != LensVersion.Kind.MINOR:
         return
     line = minor_line_before(version)
     if not line:
         return
-    on_line = LensReview.objects.filter(lens_id=version.lens_id, lens_version__in=line)
+    # Only the reviews whose workload's owner may still see the lens: the others keep their version
+    # (reviews.selectors.upgrades). Filtered in SQL, however many workloads and owners there are.
+    on_line = LensReview.objects.filter(lens_id=version.lens_id, lens_version__in=line).filter(
+        lens_visibility("workload__owner", lens="lens")
+    )
     workload_pks = sorted(set(on_line.values_list("workload_id", flat=True)))
     if not workload_pks:
         return
@@ -300,8 +307,10 @@ def _is_newer(version: LensVersion, than: LensVersion) -> bool:
 def _requested_version(review: LensReview, version) -> LensVersion:
     """The version to upgrade to: `version` (a LensVersion or a label), else the newest published;
     InvalidInput naming `version` unless it is a published version of the review's lens newer than
-    the one the review is on."""
-    published = LensVersion.objects.filter(status=LensVersion.Status.PUBLISHED).defer(*_LARGE)
+    the one the review is on. While the workload's owner may not see the lens, no version of it is
+    offered: the refusals are those of a lens without newer versions, and name none."""
+    offered = LensVersion.objects.filter(lens_visibility(review.workload.owner_id, lens="lens"))
+    published = offered.filter(status=LensVersion.Status.PUBLISHED).defer(*_LARGE)
     if version is None:
         target = published.filter(lens_id=review.lens_id).order_by("-published_at", "-pk").first()
         if target is None or not _is_newer(target, review.lens_version):
@@ -310,7 +319,7 @@ def _requested_version(review: LensReview, version) -> LensVersion:
             )
         return target
     if isinstance(version, LensVersion):
-        target = LensVersion.objects.defer(*_LARGE).filter(pk=version.pk).first()
+        target = offered.defer(*_LARGE).filter(pk=version.pk).first()
         if target is None or target.lens_id != review.lens_id:
             raise InvalidInput({"version": "Not a version of this review's lens."})
         if target.status != LensVersion.Status.PUBLISHED:
@@ -337,8 +346,8 @@ def lens_review_upgrade(
 ) -> tuple[Milestone, LensReview, UpgradeSummary]:
     """Upgrade the review to `version` (a LensVersion or a published label; None: the lens's
     newest published version), which must be a newer published version of its lens (else
-    InvalidInput naming `version`, and nothing changes). The caller has checked that `actor` owns
-    the workload (Action.EDIT).
+    InvalidInput naming `version`, and nothing changes), offered while the workload's owner may see
+    the lens. The caller has checked that `actor` owns the workload (Action.EDIT).
 
     First a milestone "Before upgrade to <label>" (made unique in the workload) keeps the workload
     as it was, then the answers are carried over and the upgrade logged. The workload and the review

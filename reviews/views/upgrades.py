@@ -5,12 +5,13 @@ the review after the upgrade."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from reviews import services
 from reviews.permissions import Action
-from reviews.selectors.upgrades import upgrade_preview
+from reviews.selectors.upgrades import lens_offered, upgrade_preview
 from reviews.services import InvalidInput
 from reviews.views.access import lens_review_or_404, workload_or_404
 
@@ -20,10 +21,15 @@ def upgrade(request, pk: int, alias: str):
     """GET: the difference between the review's version and the newest, and what upgrading does.
     POST: upgrade to the version the page showed (`version`, a label; the newest if left out), then
     go to the comparison of the milestone saved first with the workload now. A refusal (no newer
-    version, or not that one) shows the page again with status 400."""
+    version, or not that one) shows the page again with status 400. A 404 while the workload's owner
+    may not see the lens."""
     workload, _role = workload_or_404(request, pk, Action.EDIT)
     review = lens_review_or_404(workload, alias)
     review.workload = workload  # loaded already; the service and the preview use it
+    if not lens_offered(review):
+        # The workload's owner may no longer see the lens: like every /lenses/ page of it, a 404,
+        # and its newer versions are not offered (reviews.selectors.upgrades).
+        raise Http404("No lens review matches the given query.")
     error = None
     if request.method == "POST":
         name = review.lens_version.name
