@@ -304,7 +304,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "mlwa.api.pagination.Pagination",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # DRF's JSON parser with the nesting limit of every outside JSON (mlwa.jsonlimits).
+    "DEFAULT_PARSER_CLASSES": ["mlwa.api.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "mlwa.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "mlwa.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",

@@ -18,7 +18,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import exceptions, mixins, serializers, status
 from rest_framework.decorators import action
-from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from lens import services
@@ -46,6 +46,7 @@ from lens.selectors import (
 )
 from lens.services import LensActionRefused, LensInUse
 from mlwa.api.errors import Conflict
+from mlwa.api.parsers import JSONParser
 from mlwa.api.schema import error_response
 from mlwa.api.views import ApiViewSet
 

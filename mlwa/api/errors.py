@@ -112,6 +112,7 @@ def exception_handler(exc, context) -> Response | None:
     else:
         codes = exc.get_codes()
         code = codes if isinstance(codes, str) else exc.default_code
-        body = error_body(code, str(exc.detail))
+        # An exception may name the paths at fault itself (mlwa.api.parsers.JSONTooDeepError).
+        body = error_body(code, str(exc.detail), getattr(exc, "fields", None))
     set_rollback()
     return Response(body, status=exc.status_code, headers=headers)

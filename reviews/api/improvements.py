@@ -15,6 +15,7 @@ from rest_framework.exceptions import NotFound, ParseError, ValidationError
 from rest_framework.response import Response
 
 from mlwa.api.errors import PreconditionFailed
+from mlwa.api.params import whole_number
 from mlwa.api.views import ApiViewSet
 from reviews.api.answer_serializers import entity_tag
 from reviews.api.answers import QUESTION_ID, if_match_version
@@ -98,7 +99,8 @@ def _filters(request, *, lens: str = "") -> PlanFilters:
         errors["risk"] = ["HIGH or MEDIUM."]
     if status and status not in STATUS_FILTERS:
         errors["status"] = [f"One of: {', '.join(STATUS_FILTERS)}."]
-    if owner and owner != UNASSIGNED and not owner.isdigit():
+    owner_id = whole_number(owner)  # a user's id: 32 bits (a larger one is a 500 on PostgreSQL)
+    if owner and owner != UNASSIGNED and owner_id is None:
         errors["owner"] = [f"A user's id, or {UNASSIGNED}."]
     if errors:
         raise ValidationError(errors)
@@ -107,7 +109,7 @@ def _filters(request, *, lens: str = "") -> PlanFilters:
         pillar=query.get("pillar", ""),
         risk=risk,
         status=status,
-        owner=int(owner) if owner.isdigit() else (owner or None),
+        owner=owner_id if owner_id is not None else (owner or None),
     )
 
 

@@ -30,6 +30,7 @@ from rest_framework.exceptions import ParseError
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
+from mlwa.api.params import BIGINT_MAX, INT_MAX, IdFilter
 from mlwa.api.schema import error_response
 from mlwa.api.views import ApiViewSet
 from reviews.models import Report
@@ -37,9 +38,6 @@ from reviews.reports.selectors import report_file, report_for, reports_of
 from reviews.reports.services import report_delete, report_request
 from reviews.services.errors import InvalidInput
 from reviews.views.access import workload_or_404
-
-#: Larger numbers name no row: refused as input rather than sent to the database.
-_INT_MAX, _BIGINT_MAX = 2**31 - 1, 2**63 - 1
 
 
 class ReportSerializer(serializers.ModelSerializer):
@@ -110,7 +108,7 @@ class ReportCreateSerializer(serializers.Serializer):
         required=False,
         allow_null=True,
         min_value=1,
-        max_value=_BIGINT_MAX,
+        max_value=BIGINT_MAX,
         help_text="The workload's id: required but for a consolidated report.",
     )
     lens = serializers.CharField(
@@ -124,7 +122,7 @@ class ReportCreateSerializer(serializers.Serializer):
         required=False,
         allow_null=True,
         min_value=1,
-        max_value=_INT_MAX,
+        max_value=INT_MAX,
         help_text="A lens review or plan as of this milestone; null or absent: the current state.",
     )
     filters = serializers.DictField(
@@ -140,9 +138,7 @@ class ReportCreateSerializer(serializers.Serializer):
 class ReportFilterSet(filters.FilterSet):
     """?workload= &status="""
 
-    workload = filters.NumberFilter(
-        field_name="workload_id", help_text="Reports about this workload (its id)."
-    )
+    workload = IdFilter(field_name="workload_id", help_text="Reports about this workload (its id).")
     status = filters.ChoiceFilter(choices=Report.Status.choices, help_text="Only reports in this status.")
 
     class Meta:

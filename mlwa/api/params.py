@@ -1,0 +1,79 @@
+"""Whole numbers in the query: one reading for every API parameter that holds one.
+
+A number is ASCII digits (`int` takes "１" and "1_000"; `str.isdigit` takes "²", which `int` refuses),
+from 1 up to the largest value its column holds: 2,147,483,647 for the numbers of things (milestone
+numbers, pages, user ids: 32-bit columns) and 9,223,372,036,854,775,807 for the ids of MLWA's own rows
+(64-bit). Anything else is a 400 naming the parameter, before any query: a database refuses a number
+past its column (PostgreSQL: "out of range"; SQLite: OverflowError) with a 500 (issue 14).
+"""
+
+import re
+
+import django_filters
+from django import forms
+from drf_spectacular.drainage import set_override
+from rest_framework.exceptions import ValidationError
+
+#: The largest value of a 32-bit column (milestone numbers, pages, Django's user ids).
+INT_MAX = 2**31 - 1
+#: The largest value of a 64-bit id (BigAutoField: MLWA's own rows).
+BIGINT_MAX = 2**63 - 1
+
+_DIGITS = re.compile(r"[0-9]{1,19}")
+
+
+def whole_number(raw: str | None, *, maximum: int = INT_MAX) -> int | None:
+    """`raw` as a whole number from 1 to `maximum`; None for anything else, absent included."""
+    if raw is None or not _DIGITS.fullmatch(raw):
+        return None
+    number = int(raw)
+    return number if 1 <= number <= maximum else None
+
+
+def out_of_range_message(maximum: int = INT_MAX) -> str:
+    """What a refused number is told: the range it must fall in."""
+    return f"A whole number from 1 to {maximum:,}."
+
+
+def query_number(request, name: str, *, maximum: int = INT_MAX) -> int | None:
+    """`?name=` as a whole number from 1 to `maximum`, None when absent or empty; a 400 naming
+    `name` for anything else."""
+    raw = request.query_params.get(name)
+    if raw is None or raw == "":
+        return None
+    number = whole_number(raw, maximum=maximum)
+    if number is None:
+        raise ValidationError({name: [out_of_range_message(maximum)]})
+    return number
+
+
+class _IdField(forms.CharField):
+    """A row's id as a form field: whole_number's reading, so that "1e20", "-1" and 2^63 are refused
+    with the range in the message (forms.IntegerField would take " 1 " and "１")."""
+
+    def __init__(self, *args, maximum: int = BIGINT_MAX, **kwargs):
+        self.maximum = maximum
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value in self.empty_values:
+            return None
+        number = whole_number(value, maximum=self.maximum)
+        if number is None:
+            raise forms.ValidationError(out_of_range_message(self.maximum), code="invalid")
+        return number
+
+
+class IdFilter(django_filters.Filter):
+    """A filter on a row's id (a foreign key's column): a 400 naming the parameter for anything but
+    a whole number the id column holds, instead of NumberFilter's decimal, which takes 1e20."""
+
+    field_class = _IdField
+
+    def __init__(self, *args, help_text: str = "", **kwargs):
+        super().__init__(*args, help_text=help_text, **kwargs)
+        # The schema: an integer in the id's range, with this filter's own description (an
+        # annotation replaces the one drf-spectacular would take from help_text).
+        schema = {"type": "integer", "format": "int64", "minimum": 1, "maximum": BIGINT_MAX}
+        set_override(self, "field", {**schema, "description": help_text} if help_text else schema)
