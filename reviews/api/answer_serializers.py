@@ -59,6 +59,17 @@ class AnswerSerializer(serializers.Serializer):
         source="updated_by_username", allow_null=True, default=None, help_text="Who wrote it last."
     )
     updated_at = serializers.DateTimeField(allow_null=True)
+    restored_by = serializers.CharField(
+        source="restored_by_username",
+        allow_null=True,
+        default=None,
+        help_text="Who restored it from a backup (`updated_by` is then the backup's name); null when "
+        "it was not restored, or that user is deleted.",
+    )
+    restored_at = serializers.DateTimeField(
+        allow_null=True,
+        help_text="When it was restored from a backup; null when it was not, or written since.",
+    )
 
     class Meta:
         ref_name = "Answer"
@@ -147,6 +158,10 @@ def answer_detail(answer, choices) -> dict:
         "version": int(answer.version),
         "updated_by": None if (name := answer.updated_by_username) is None else str(name),
         "updated_at": None if answer.updated_at is None else _DATE_TIME.to_representation(answer.updated_at),
+        "restored_by": None if (restorer := answer.restored_by_username) is None else str(restorer),
+        "restored_at": None
+        if answer.restored_at is None
+        else _DATE_TIME.to_representation(answer.restored_at),
         "question": {
             "title": str(question.title),
             "description": str(question.description),
@@ -229,11 +244,31 @@ class AnswerChangeSerializer(serializers.ModelSerializer):
     the stored answer (KEPT_THEIRS: `before` is the writer's discarded version)."""
 
     changed_by = serializers.CharField(source="changed_by_username", allow_null=True, default=None)
+    restored_by = serializers.CharField(
+        source="restored_by_username",
+        allow_null=True,
+        default=None,
+        help_text="Who restored it from a backup (`changed_by` is then the backup's name); null when "
+        "it was not restored, or that user is deleted.",
+    )
+    restored_at = serializers.DateTimeField(
+        allow_null=True, help_text="When it was restored from a backup; null when it was not."
+    )
     before = serializers.DictField(help_text="The answer's stored fields and risk before.")
     after = serializers.DictField(help_text="The answer's stored fields and risk after.")
 
     class Meta:
         model = AnswerChange
         ref_name = "AnswerChange"
-        fields = ["kind", "version", "changed_by", "changed_at", "before", "after", "note"]
+        fields = [
+            "kind",
+            "version",
+            "changed_by",
+            "changed_at",
+            "before",
+            "after",
+            "note",
+            "restored_by",
+            "restored_at",
+        ]
         read_only_fields = fields

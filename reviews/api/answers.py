@@ -112,7 +112,7 @@ def review_answers(lens_review, *, descriptions: bool = False):
 
 def _with_questions(answers, *, descriptions: bool):
     """`answers` with what AnswerSerializer shows: questions, pillars and last writers."""
-    answers = answers.select_related("question__pillar", "updated_by").defer(
+    answers = answers.select_related("question__pillar", "updated_by", "restored_by").defer(
         "question__extra", "question__pillar__description", "question__pillar__extra"
     )
     return answers if descriptions else answers.defer("question__description")

@@ -63,8 +63,21 @@ class DroppedShareSerializer(serializers.Serializer):
     role = serializers.CharField()
 
 
+class RestoreWarningSerializer(serializers.Serializer):
+    """A value of the backup that disagrees with what its answers compute: restored as computed.
+    A backup made by MLWA always agrees, so a warning means the file was edited."""
+
+    path = serializers.CharField(help_text="The JSON path, e.g. `lens_reviews[0].answers[3].risk`.")
+    stored = serializers.JSONField(allow_null=True, help_text="The value in the backup (null: none).")
+    computed = serializers.JSONField(allow_null=True, help_text="The value restored.")
+    message = serializers.CharField()
+
+    class Meta:
+        ref_name = "RestoreWarning"
+
+
 class RestoreResultSerializer(serializers.Serializer):
-    """The workload made, the shares left behind and the lenses imported for it."""
+    """The workload made, the shares left behind, the lenses imported for it, and the warnings."""
 
     id = serializers.IntegerField(source="workload.pk")
     name = serializers.CharField(source="workload.name", help_text="With a suffix if the name was taken.")
@@ -73,6 +86,11 @@ class RestoreResultSerializer(serializers.Serializer):
     dropped_shares = DroppedShareSerializer(many=True)
     lenses_created = serializers.ListField(
         child=serializers.CharField(), help_text="Aliases of the lenses imported as the caller's own."
+    )
+    warnings = RestoreWarningSerializer(
+        many=True,
+        help_text="Each risk, pillar count or milestone total of the backup that disagrees with what its "
+        "answers compute under their lens version's rules: restored as computed.",
     )
 
     def get_url(self, result) -> str:
@@ -104,7 +122,11 @@ class WorkloadImportView(ApiView):
         description="The body is the backup document as GET .../export/ gives it. The caller owns the "
         "new workload; its shares are not restored (`dropped_shares` lists them); people are kept as "
         "names; each lens version is one the caller may see with the same content hash, or is imported "
-        "as the caller's own lens; a name the caller has taken gets a suffix “ (restored)”. Refusals: "
+        "as the caller's own lens; a name the caller has taken gets a suffix “ (restored)”. Every "
+        "answer's risk is computed from its choices with its lens version's rules, and every milestone's "
+        "counts from its frozen answers: a value of the document that disagrees is restored as computed, "
+        "with an entry in `warnings`. What the restore writes carries `restored_by` and `restored_at` "
+        "(answers, history, events, milestones). Refusals: "
         "400 `invalid` naming the JSON path at fault; 409 `already_restored` for a document restored on "
         "this instance already (unless `?as_copy=true`); 422 `newer_schema` for a document of a newer "
         "schema_version than this instance reads. Nothing is written when refused. The request body is "

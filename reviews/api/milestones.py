@@ -110,6 +110,16 @@ class MilestoneSerializer(serializers.Serializer):
         default=None,
         help_text="Who saved it (a name if restored from a backup; null once that user is deleted).",
     )
+    restored_by = serializers.CharField(
+        source="restored_by_username",
+        allow_null=True,
+        default=None,
+        help_text="Who restored it from a backup (`created_by` is then the backup's name); null when "
+        "it was not restored, or that user is deleted.",
+    )
+    restored_at = serializers.DateTimeField(
+        allow_null=True, help_text="When it was restored from a backup; null when it was not."
+    )
     totals = MilestoneCountsSerializer(help_text="Over every lens of the workload.")
     lenses = MilestoneLensSerializer(many=True, help_text="In the order they were applied.")
 
@@ -233,7 +243,7 @@ class MilestoneViewSet(mixins.ListModelMixin, ApiViewSet):
         if getattr(self, "swagger_fake_view", False):  # the schema is made without a workload
             return Milestone.objects.none()
         workload, _role = workload_or_404(self.request, self.kwargs["workload_id"])
-        return milestones_of(workload).select_related("created_by")
+        return milestones_of(workload).select_related("created_by", "restored_by")
 
     def list(self, request, *args, **kwargs):
         # The milestones' count, the page of them with who saved each, their lenses with totals.
@@ -244,7 +254,9 @@ class MilestoneViewSet(mixins.ListModelMixin, ApiViewSet):
         workload, _role = workload_or_404(request, self.kwargs["workload_id"])
         number = int(self.kwargs["number"])
         milestone = (  # a number past any column's range is no milestone, not a database error
-            Milestone.objects.select_related("created_by").filter(workload=workload, number=number).first()
+            Milestone.objects.select_related("created_by", "restored_by")
+            .filter(workload=workload, number=number)
+            .first()
             if number < 2**31
             else None
         )

@@ -317,10 +317,20 @@ class EventSerializer(serializers.ModelSerializer):
     """One thing that happened to the workload (answers have their own history)."""
 
     actor = serializers.CharField(source="actor_username", allow_null=True, default=None, read_only=True)
+    restored_by = serializers.CharField(
+        source="restored_by_username",
+        allow_null=True,
+        default=None,
+        help_text="Who restored it from a backup (`actor` is then the backup's name); null when "
+        "it was not restored, or that user is deleted.",
+    )
+    restored_at = serializers.DateTimeField(
+        allow_null=True, help_text="When it was restored from a backup; null when it was not."
+    )
 
     class Meta:
         model = WorkloadEvent
-        fields = ["id", "at", "actor", "kind", "summary", "data"]
+        fields = ["id", "at", "actor", "kind", "summary", "data", "restored_by", "restored_at"]
         read_only_fields = fields
 
 

@@ -11,6 +11,7 @@ from lens.format import LensDocument, LensRefused, read_lens
 from lens.models import LensVersion
 from lens.risk import QuestionRules
 from lens.services import content_hash
+from mlwa import jsonlimits
 from reviews.backup.values import (
     choice,
     day,
@@ -59,6 +60,23 @@ class AlreadyRestored(ReviewRefused):
     code = "already_restored"
 
 
+def _no_constant(name: str):
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def parse(data: bytes | str):
+    """A backup file's JSON, read as the API reads a body: nested at most
+    mlwa.jsonlimits.MAX_JSON_DEPTH deep, and without NaN or Infinity (not JSON, and no database's
+    JSON column takes them). ValueError with a sentence saying why not (and where, for the depth)."""
+    text = data.decode("utf-8-sig") if isinstance(data, bytes) else data.removeprefix("\ufeff")
+    try:
+        return jsonlimits.loads(text, parse_constant=_no_constant)
+    except jsonlimits.JSONTooDeep as error:
+        raise ValueError(f"nested deeper than {error.max_depth} levels at {error.path}") from None
+    except RecursionError:  # only if the depth limit is raised past what Python can parse
+        raise ValueError("nested too deep") from None
+
+
 def check_header(document) -> uuid.UUID:
     """The document's id, once its format and schema version are ones this code reads and no
     text in it holds a NUL character."""
@@ -74,7 +92,7 @@ def check_header(document) -> uuid.UUID:
             "restore it on an MLWA as new as the one that made it."
         )
     if (where := nul_path(document, "")) is not None:
-        fail(where, "Null characters are not allowed.")
+        fail(where, "Null characters and numbers out of range are not allowed.")
     try:
         return uuid.UUID(str(required(document, "document_id", "")))
     except ValueError:

@@ -2,11 +2,16 @@
 the JSON path at fault. reviews.backup.document builds the document's parts from these."""
 
 import datetime
+import math
 
 from django.utils.dateparse import parse_date, parse_datetime
 
 from reviews.models import NOTES_MAX, PERSON_NAME_MAX
 from reviews.services.errors import InvalidInput
+
+#: The largest whole number a document may carry where a column stores it: PostgreSQL's `integer`
+#: (SQLite's 64-bit integers hold more; a larger number would be a 500 on either, not a 400).
+NUMBER_MAX = 2**31 - 1
 
 
 def fail(path: str, message: str):
@@ -52,10 +57,11 @@ def person(data: dict, key: str, path: str) -> str | None:
     return text(data, key, path, limit=PERSON_NAME_MAX, null=True)
 
 
-def number(data: dict, key: str, path: str, *, least: int = 0) -> int:
+def number(data: dict, key: str, path: str, *, least: int = 0, most: int = NUMBER_MAX) -> int:
+    """A whole number from `least` to `most` (a column's range: larger would not be stored)."""
     value = required(data, key, path)
-    if not isinstance(value, int) or isinstance(value, bool) or value < least:
-        fail(f"{path}.{key}", f"Must be a whole number of at least {least}.")
+    if not isinstance(value, int) or isinstance(value, bool) or not least <= value <= most:
+        fail(f"{path}.{key}", f"Must be a whole number from {least} to {most}.")
     return value
 
 
@@ -71,9 +77,17 @@ def moment(data: dict, key: str, path: str, *, null: bool = False) -> datetime.d
     value = required(data, key, path)
     if value is None and null:
         return None
-    parsed = parse_datetime(value) if isinstance(value, str) else None
+    try:
+        parsed = parse_datetime(value) if isinstance(value, str) else None
+    except ValueError:  # well formed, but no such time (a 30 February, an offset of 99 hours)
+        parsed = None
     if parsed is None or parsed.tzinfo is None:
         fail(f"{path}.{key}", "Must be an ISO 8601 time with its UTC offset.")
+    try:
+        # The databases store UTC: a time whose UTC falls outside years 1 to 9999 cannot be read back.
+        parsed.astimezone(datetime.UTC)
+    except OverflowError:
+        fail(f"{path}.{key}", "Out of the calendar (years 1 to 9999) once converted to UTC.")
     return parsed
 
 
@@ -109,10 +123,13 @@ def items(data: dict, key: str, path: str):
 
 
 def nul_path(value, path: str) -> str | None:
-    """The path of the first text (keys included) holding a NUL character, which no database
-    stores (PostgreSQL refuses it outright), or None."""
+    """The path of the first value no database stores, or None: a text (keys included) holding a
+    NUL character (PostgreSQL refuses it outright), or a number that is not finite (1e400 reads as
+    infinity, which no JSON column takes)."""
     if isinstance(value, str):
         return path if "\x00" in value else None
+    if isinstance(value, float):
+        return None if math.isfinite(value) else path
     pairs = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
     for key, item in pairs:
         where = f"{path}[{key}]" if isinstance(key, int) else f"{path}.{key}" if path else str(key)

@@ -22,7 +22,7 @@ _COLUMNS = ("high", "medium", "none", "not_applicable", "unanswered")
 def milestone_list(workload: Workload) -> QuerySet[Milestone]:
     """The workload's milestones, newest first, with who saved each: one query. The totals (`high`,
     `medium`...) are on each milestone's own row."""
-    return milestones_of(workload).select_related("created_by")
+    return milestones_of(workload).select_related("created_by", "restored_by")
 
 
 def milestone_panel(workload: Workload, limit: int = PANEL_MILESTONES) -> tuple[list[Milestone], int]:
@@ -82,7 +82,7 @@ def milestone_lenses(milestone: Milestone) -> list[FrozenLens]:
 
 def milestone_or_404(workload: Workload, number: int) -> Milestone:
     """The workload's milestone `number` with who saved it, in one query; 404 if it has none such."""
-    milestones = Milestone.objects.select_related("created_by")
+    milestones = Milestone.objects.select_related("created_by", "restored_by")
     return get_object_or_404(milestones, workload=workload, number=number)
 
 
@@ -91,7 +91,7 @@ def milestone_lens_review_or_404(workload: Workload, number: int, alias: str) ->
     (and who saved it), the lens and the version, in one query: the same cost as the live page's
     lens review. 404 if the workload has no such milestone, or the milestone no such lens."""
     reviews = MilestoneLensReview.objects.select_related(
-        "milestone__created_by", "lens", "lens_version"
+        "milestone__created_by", "milestone__restored_by", "lens", "lens_version"
     ).defer("lens_version__source", "milestone__workload_fields")
     review = get_object_or_404(
         reviews, milestone__workload=workload, milestone__number=number, lens__alias=alias

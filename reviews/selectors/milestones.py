@@ -132,7 +132,7 @@ def answer_history(*, state: ReviewState, lens_review, answer):
     The time bound leaves out a conflict kept at that same version afterwards, and the trail of a
     lens removed then applied again since (whose versions start again from 1). A lens removed since
     took its answers' trail with it: the frozen answer then has none."""
-    changes = AnswerChange.objects.select_related("changed_by").order_by("-changed_at", "-pk")
+    changes = AnswerChange.objects.select_related("changed_by", "restored_by").order_by("-changed_at", "-pk")
     if state.is_current:
         return changes.filter(answer=answer)
     return changes.filter(

@@ -205,7 +205,7 @@ def question_answer(*, lens_review: AnyLensReview, question_id: str) -> Answer |
     its question and who changed it last, in one query; Http404 if the review's lens has no such
     question."""
     answer = (
-        lens_review.answers.select_related("question", "updated_by")
+        lens_review.answers.select_related("question", "updated_by", "restored_by")
         .filter(question__question_id=question_id)
         .first()
     )
@@ -271,6 +271,8 @@ def answers_changed_since(*, lens_review: AnyLensReview, since: datetime) -> lis
             "updated_by_id",
             "updated_by__username",
             "updated_by_name",
+            "restored_by__username",
+            "restored_at",
         )
     )
 
@@ -345,7 +347,7 @@ def answer_history(*, answer: Answer, limit: int = HISTORY_LIMIT) -> tuple[list[
     queries (the changes with who made them, the question's practice titles)."""
     changes = list(
         AnswerChange.objects.filter(answer=answer)
-        .select_related("changed_by")
+        .select_related("changed_by", "restored_by")
         .order_by("-changed_at", "-pk")[: limit + 1]
     )
     titles = dict(Choice.objects.filter(question_id=answer.question_id).values_list("choice_id", "title"))

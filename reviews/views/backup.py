@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from reviews.backup import backup_filename, workload_export, workload_restore
+from reviews.backup.document import parse
 from reviews.services.errors import InvalidInput, ReviewRefused
 from reviews.views.access import workload_or_404
 
@@ -32,10 +33,11 @@ class RestoreForm(forms.Form):
     )
 
     def document(self):
-        """The uploaded file's JSON, or None with the error on the file field."""
+        """The uploaded file's JSON, or None with the error on the file field: not UTF-8, not JSON,
+        NaN or Infinity, or nested too deep (reviews.backup.document.parse)."""
         try:
-            return json.loads(self.cleaned_data["file"].read().decode("utf-8-sig"))
-        except (UnicodeDecodeError, ValueError) as error:
+            return parse(self.cleaned_data["file"].read())
+        except ValueError as error:  # UnicodeDecodeError too
             self.add_error("file", f"Not a JSON file: {error}")
             return None
 
@@ -46,6 +48,31 @@ def dropped_shares_text(dropped: list[dict]) -> str:
         f"{share['user'] if 'user' in share else 'team ' + share['group']} ({share['role'].lower()})"
         for share in dropped
     )
+
+
+#: Disagreements shown one by one on the page after a restore; the API and the command list all.
+WARNINGS_SHOWN = 50
+
+
+def warn_of_disagreements(request, warnings) -> None:
+    """One message per value of the backup restored as computed rather than as the file had it."""
+    if not warnings:
+        return
+    messages.warning(
+        request,
+        f"This backup disagreed with its own answers in {len(warnings)} "
+        f"place{'s' if len(warnings) != 1 else ''}: it was restored with the risks and counts its "
+        "answers compute under their lens's rules. A backup made by MLWA always agrees, so the file "
+        "was edited.",
+    )
+    for warning in warnings[:WARNINGS_SHOWN]:
+        messages.warning(request, str(warning))
+    if len(warnings) > WARNINGS_SHOWN:
+        messages.warning(
+            request,
+            f"… and {len(warnings) - WARNINGS_SHOWN} more (restoring through the API or "
+            "manage.py workload import lists every one).",
+        )
 
 
 @login_required
@@ -83,6 +110,7 @@ def restore(request):
                     "These shares were not restored; share it again if you want: "
                     + dropped_shares_text(result.dropped_shares),
                 )
+            warn_of_disagreements(request, result.warnings)
             return redirect("reviews:workload", pk=result.workload.pk)
     status = 400 if form.is_bound else 200
     return render(request, "reviews/backup/restore.html", {"form": form}, status=status)

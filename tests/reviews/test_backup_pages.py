@@ -93,7 +93,7 @@ def test_the_people_of_a_restored_workload_show_as_names_on_its_pages(client_for
     assert "&lt;b&gt;carol&lt;/b&gt;" in events
     assert "a deleted user" not in events
     milestones = client.get(url("milestones", restored)).content.decode()
-    assert milestones.count(">alice</td>") == 2
+    assert milestones.count(">alice, restored from a backup by bob</td>") == 2
     history = client.get(url("history", restored, alias, question_id)).content.decode()
     assert "by alice" in history
     assert "a deleted user" not in history

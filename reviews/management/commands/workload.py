@@ -14,6 +14,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from reviews.backup import workload_export, workload_restore
+from reviews.backup.document import parse
 from reviews.models import Workload
 from reviews.services.errors import InvalidInput, ReviewRefused
 
@@ -51,8 +52,8 @@ class Command(BaseCommand):
         if owner is None:
             raise CommandError(f"no active user {user!r}")
         try:
-            document = json.loads(file.read_text(encoding="utf-8-sig"))
-        except (OSError, UnicodeDecodeError, ValueError) as error:
+            document = parse(file.read_bytes())
+        except (OSError, ValueError) as error:
             raise CommandError(f"cannot read {file}: {error}") from None
         try:
             result = workload_restore(document=document, user=owner, as_copy=as_copy)
@@ -66,3 +67,5 @@ class Command(BaseCommand):
             self.stdout.write(f"Not restored: the share with {grantee} ({share['role'].lower()})")
         for alias in result.lenses_created:
             self.stdout.write(f"Imported the lens {alias} as {owner.get_username()}'s own")
+        for warning in result.warnings:
+            self.stdout.write(f"Warning: {warning}")
