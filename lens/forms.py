@@ -38,7 +38,8 @@ class LensPublishForm(forms.Form):
         label="Major version",
         help_text=(
             "A major version is offered to each workload as an upgrade; "
-            "a minor one moves every review of the previous version to it."
+            "a minor one moves every review of the previous version to it. "
+            "Both reach only the workloads whose owner may see this lens."
         ),
     )
 

@@ -205,7 +205,11 @@ def unshare(request, alias: str):
             groups=[group] if group else (),
             everyone=form.cleaned_data["everyone"],
         )
-        messages.success(request, "Sharing updated.")
+        messages.success(
+            request,
+            "Sharing updated. Reviews that already use the lens keep the version they have, and get no "
+            "newer version while their workload's owner cannot see the lens.",
+        )
     else:
         messages.error(request, "This lens is not shared that way.")
     return redirect("lens:share", alias=lens.alias)

@@ -262,3 +262,26 @@ def test_issue_14_the_workload_owner_decides_not_whoever_reads(client_for, users
     page = client_for(users["alice"]).get(url("workload", workload)).content.decode()
 
     assert "is available" not in page
+
+
+# --- what the lens's owner is told --------------------------------------------------------------------
+
+
+def test_issue_14_the_lens_owner_is_told_what_unsharing_does_to_existing_reviews(
+    client_for, users, shared_lens
+):
+    lens, _reviews = shared_lens
+    client = client_for(users["alice"])
+
+    share_page = client.get(f"/lenses/{lens.alias}/share/").content.decode()
+    lens_page = client.get(f"/lenses/{lens.alias}/").content.decode()
+    unshared = client.post(f"/lenses/{lens.alias}/unshare/", {"user": "bob"}, follow=True).content.decode()
+
+    assert "each keeps the version it has" in share_page
+    assert "its reviews get no newer version" in share_page
+    assert "keep the version they have and get no newer version" in lens_page
+    assert "keep the version they have, and get no newer version" in unshared
+    # a reader of the lens is not told about its sharing
+    assert (
+        "get no newer version" not in client_for(users["dan"]).get(f"/lenses/{lens.alias}/").content.decode()
+    )
