@@ -33,6 +33,10 @@ RISK_FROM_FILE = {"NO_RISK": Risk.NONE, "MEDIUM_RISK": Risk.MEDIUM, "HIGH_RISK":
 
 DEFAULT = "default"
 
+#: How deep a condition may nest, negations and parentheses counted together: the 38 real lenses we
+#: know nest at most 2 deep, and the limit keeps every walk of a tree far from Python's recursion limit.
+MAX_CONDITION_DEPTH = 32
+
 
 # --- the tree -----------------------------------------------------------------------------------
 
@@ -68,12 +72,14 @@ Node = Choice | Not | And | Or | Always
 
 
 class ConditionError(ValueError):
-    """A condition that does not parse; `position` is the offset of the fault in the text."""
+    """A condition that does not parse; `position` is the offset of the fault in the text, `code` a
+    stable name for the fault (`bad_condition`, or `condition_too_deep`)."""
 
-    def __init__(self, message: str, position: int):
+    def __init__(self, message: str, position: int, code: str = "bad_condition"):
         super().__init__(message)
         self.message = message
         self.position = position
+        self.code = code
 
 
 _TOKEN = re.compile(r"\s*(?:(?P<op>&&|\|\||!|\(|\))|(?P<id>[A-Za-z0-9_]+)|(?P<bad>\S))")
@@ -97,12 +103,16 @@ def _tokens(text: str) -> list[tuple[str, str, int]]:
 
 class _Parser:
     """Recursive descent over: or := and ('||' and)*; and := unary ('&&' unary)*;
-    unary := '!' unary | '(' or ')' | CHOICE_ID."""
+    unary := '!' unary | '(' or ')' | CHOICE_ID.
+
+    `depth` counts the `!` and `(` around the current token: past MAX_CONDITION_DEPTH the condition
+    is refused, before the recursion could get anywhere near Python's limit."""
 
     def __init__(self, text: str):
         self.text = text
         self.tokens = _tokens(text)
         self.index = 0
+        self.depth = 0
 
     def parse(self) -> Node:
         if not self.tokens:
@@ -136,15 +146,17 @@ class _Parser:
             raise ConditionError("the condition ends too early", len(self.text.rstrip()))
         kind, value, position = token
         self.index += 1
-        if value == "!":
-            return Not(self._unary())
-        if value == "(":
-            node = self._or()
-            closing = self._peek()
-            if closing is None or closing[1] != ")":
-                where = closing[2] if closing else len(self.text.rstrip())
-                raise ConditionError("a '(' is not closed", where)
-            self.index += 1
+        if value in ("!", "("):
+            self.depth += 1
+            if self.depth > MAX_CONDITION_DEPTH:
+                raise ConditionError(
+                    f"the condition nests deeper than {MAX_CONDITION_DEPTH} "
+                    "(negations and parentheses counted together)",
+                    position,
+                    code="condition_too_deep",
+                )
+            node = Not(self._unary()) if value == "!" else self._parenthesised()
+            self.depth -= 1
             return node
         if kind == "id":
             if value == DEFAULT:
@@ -152,9 +164,20 @@ class _Parser:
             return Choice(value)
         raise ConditionError(f"unexpected {value!r}", position)
 
+    def _parenthesised(self) -> Node:
+        """What follows a '(': a condition and its ')'."""
+        node = self._or()
+        closing = self._peek()
+        if closing is None or closing[1] != ")":
+            where = closing[2] if closing else len(self.text.rstrip())
+            raise ConditionError("a '(' is not closed", where)
+        self.index += 1
+        return node
+
 
 def parse_condition(text: str) -> Node:
-    """The tree of a rule's condition. Raises ConditionError with the position of the fault."""
+    """The tree of a rule's condition. Raises ConditionError with the position of the fault, also for
+    a condition nested deeper than MAX_CONDITION_DEPTH."""
     if text.strip() == DEFAULT:
         return Always()
     return _Parser(text).parse()

@@ -258,7 +258,7 @@ class _Reader(Checks):
                 except risk.ConditionError as error:
                     self.refuse(
                         child(where, "condition"),
-                        "bad_condition",
+                        error.code,
                         f"{error.message} at character {error.position + 1}",
                     )
                 else:

@@ -13,11 +13,12 @@ _OPERATORS = {"&&": " and ", "||": " or ", "!": " not ", "(": "(", ")": ")"}
 RISK_NAMES = {"NO_RISK": "NONE", "MEDIUM_RISK": "MEDIUM", "HIGH_RISK": "HIGH"}
 
 
-def condition_oracle(condition: str, choice_ids: list[str]) -> Callable[[set[str]], bool]:
-    """A predicate over the set of choices that count as selected."""
+def condition_expression(condition: str, choice_ids: list[str]) -> str:
+    """The condition as a Python expression over `answer`, the set of choices that count as selected
+    (`"True"` for `default`)."""
     text = condition.strip()
     if text == "default":
-        return lambda answer: True
+        return "True"
     pieces = []
     position = 0
     while position < len(text):
@@ -30,7 +31,12 @@ def condition_oracle(condition: str, choice_ids: list[str]) -> Callable[[set[str
             assert token in choice_ids, token
             pieces.append(f"({token!r} in answer)")
         position = match.end()
-    code = compile("".join(pieces).strip(), "<condition>", "eval")
+    return "".join(pieces).strip()
+
+
+def condition_oracle(condition: str, choice_ids: list[str]) -> Callable[[set[str]], bool]:
+    """A predicate over the set of choices that count as selected."""
+    code = compile(condition_expression(condition, choice_ids), "<condition>", "eval")
     return lambda answer: bool(eval(code, {"__builtins__": {}}, {"answer": answer}))  # noqa: S307
 
 

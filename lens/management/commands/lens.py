@@ -20,6 +20,7 @@ from lens.models import Lens
 from lens.risk import QuestionRules, UnknownChoiceError
 from lens.selectors import version_by_label, version_document
 from lens.services import LensActionRefused, lens_import, lens_publish
+from mlwa import jsonlimits
 
 
 def _problems(problems) -> list[dict]:
@@ -137,7 +138,9 @@ class Command(BaseCommand):
     @staticmethod
     def _risk_of_line(rules: dict[str, QuestionRules], line: str, number: int) -> dict:
         try:
-            answer = json.loads(line)
+            answer = jsonlimits.loads(line)
+        except jsonlimits.JSONTooDeep as error:
+            return {"line": number, "error": f"nested deeper than {error.max_depth} at {error.path}"}
         except json.JSONDecodeError as error:
             return {"line": number, "error": f"not JSON: {error.msg}"}
         if not isinstance(answer, dict):
