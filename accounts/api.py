@@ -1,11 +1,12 @@
 """`/api/v1/tokens/`: a user's API tokens. Creating one takes the password (HTTP Basic) or the
 browser's session, never another token, so that a leaked key cannot mint more; the key is in the
-response once and never again."""
+response once and never again. `POST /api/v1/tokens/revoke-all/` revokes every one at once."""
 
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status
 from rest_framework.authentication import SessionAuthentication
+from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
@@ -29,6 +30,12 @@ class TokenSerializer(serializers.ModelSerializer):
 class TokenCreateSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=100, help_text="What the key is for; unique among your tokens.")
     read_only = serializers.BooleanField(default=False, help_text="A read-only key may only read.")
+
+
+class TokensRevokedSerializer(serializers.Serializer):
+    revoked = serializers.IntegerField(
+        help_text="How many tokens were revoked: those that were active (the one sent included)."
+    )
 
 
 class TokenCreatedSerializer(TokenSerializer):
@@ -58,6 +65,13 @@ class TokenCreatedSerializer(TokenSerializer):
     destroy=extend_schema(
         summary="Revoke an API token", description="Requests with its key get 401 from now on."
     ),
+    revoke_all=extend_schema(
+        summary="Revoke all your API tokens",
+        description="Every active token of yours, the one this request sends included: requests with "
+        "any of their keys get 401 from now on. Later kinds of credential will be revoked here too.",
+        request=None,
+        responses={200: TokensRevokedSerializer},
+    ),
 )
 class TokenViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, mixins.DestroyModelMixin, ApiViewSet):
     authentication_classes = [PasswordAuthentication, TokenAuthentication, SessionAuthentication]
@@ -86,3 +100,8 @@ class TokenViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, mixins.Destro
 
     def perform_destroy(self, instance):
         services.token_revoke(token=instance)
+
+    @action(detail=False, methods=["post"], url_path="revoke-all")
+    def revoke_all(self, request):
+        revoked = services.tokens_revoke_all(user=request.user)
+        return Response(TokensRevokedSerializer({"revoked": revoked}).data)

@@ -54,3 +54,25 @@ def token_revoke(*, token: ApiToken) -> ApiToken:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
     return token
+
+
+@transaction.atomic
+def tokens_revoke_all(*, user) -> int:
+    """Revoke every credential `user` holds besides their password, for good, in one transaction;
+    how many were revoked (those revoked already are left as they were and not counted).
+
+    "Revoke all" on the account page, `POST /api/v1/tokens/revoke-all/` and a password change with
+    "Also revoke my API tokens" ticked all come here. Today the only such credentials are API tokens;
+    a later kind of credential (AWS access keys, say) joins by revoking its own here, adding to the
+    count, so that "revoke all" keeps meaning all."""
+    return ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+
+@transaction.atomic
+def password_change(*, user, password: str, revoke_tokens: bool) -> int:
+    """Set `user`'s password (validated already: the form's job), and with `revoke_tokens` revoke
+    every other credential of theirs (tokens_revoke_all) in the same transaction, so that a
+    password changed because it leaked never leaves a key working; how many were revoked."""
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    return tokens_revoke_all(user=user) if revoke_tokens else 0

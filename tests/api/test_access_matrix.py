@@ -58,6 +58,7 @@ EXPECTED = {
     "tokens_list": ANY_USER_READS,
     "tokens_create": MAKES_TOKEN,
     "tokens_destroy": OWN_TOKEN,
+    "tokens_revoke_all_create": ANY_USER_WRITES,  # one's own tokens only (issue 14)
     "workloads_list": ANY_USER_READS,
     "workloads_create": ANY_USER_WRITES,
     "workloads_retrieve": SEES,
