@@ -26,7 +26,8 @@ class LensImportForm(forms.Form):
         required=False,
         help_text=(
             "Leave empty to create a new lens with an alias made from its name. "
-            "Give the alias of one of your lenses to replace its draft."
+            "Give the alias of one of your lenses to replace its draft, or a new one. "
+            "An alias that another lens holds is not available."
         ),
     )
 

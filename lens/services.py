@@ -8,7 +8,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.text import slugify
@@ -64,6 +64,16 @@ def _free_alias(name: str) -> str:
     return f"{base}-{number}"
 
 
+def _alias_not_available(alias: str) -> LensActionRefused:
+    """The refusal of an alias that another lens holds. Aliases are one public namespace
+    (LENS_FORMAT.md), so saying that one is taken tells nothing new; saying more would: the same
+    words and code whoever holds it and whether or not the importer may see that lens, naming,
+    describing or confirming no lens."""
+    return LensActionRefused(
+        f"the alias {alias!r} is not available; choose another", field="alias", code="alias_taken"
+    )
+
+
 def _check_alias(alias: str) -> None:
     if not alias or len(alias) > ALIAS_MAX or slugify(alias) != alias:
         raise LensActionRefused(
@@ -87,9 +97,9 @@ def lens_import(
     """Import a lens document as the draft of a lens.
 
     With `alias` of a lens of the same owner (None: the instance), the draft is replaced; an alias
-    that someone else holds is refused; without an alias, a new lens is created with one derived from
-    the name. Raises LensRefused (every problem at its JSON path) or LensActionRefused; on refusal
-    nothing is stored.
+    that any other lens holds is refused as not available, in the same words whoever holds it;
+    without an alias, a new lens is created with one derived from the name. Raises LensRefused
+    (every problem at its JSON path) or LensActionRefused; on refusal nothing is stored.
     """
     document, warnings = read_lens(source)
     warnings = warnings + lint_lens(document)
@@ -99,18 +109,22 @@ def lens_import(
             _check_alias(alias)
             lens = Lens.objects.select_for_update().filter(alias=alias).first()
             if lens is not None and lens.owner_id != (owner.pk if owner else None):
-                raise LensActionRefused(
-                    f"the alias {alias!r} belongs to another lens", field="alias", code="alias_taken"
-                )
+                raise _alias_not_available(alias)
         else:
             lens = None
         if lens is None:
-            lens = Lens.objects.create(
-                alias=alias or _free_alias(document.name),
-                name=document.name,
-                description=document.description,
-                owner=owner,
-            )
+            try:
+                with transaction.atomic():  # a savepoint: the alias may be taken since it was read
+                    lens = Lens.objects.create(
+                        alias=alias or _free_alias(document.name),
+                        name=document.name,
+                        description=document.description,
+                        owner=owner,
+                    )
+            except IntegrityError:
+                if alias is None:
+                    raise
+                raise _alias_not_available(alias) from None
         else:
             lens.name, lens.description = document.name, document.description
             lens.save(update_fields=["name", "description", "updated_at"])

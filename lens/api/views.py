@@ -104,7 +104,9 @@ IMPORT_DESCRIPTION = """Import a lens file as a draft: send the file itself as t
 (`application/json`), or upload it as a form (`multipart/form-data`, field `file`).
 
 Without an alias, a new lens of yours is made, with an alias derived from its name. With the alias of
-one of your lenses (`alias` form field, or `?alias=`), its draft is replaced. Publish the draft with
+one of your lenses (`alias` form field, or `?alias=`), its draft is replaced; an alias that any other
+lens holds is refused as not available (`alias_taken`), the same way whoever holds it. With a new
+alias, a new lens of yours is made under it. Publish the draft with
 `POST /api/v1/lenses/{alias}/versions/`.
 
 A file that breaks a rule of the format is refused with 400: `fields` names each JSON path at fault
@@ -191,8 +193,8 @@ class LensViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Destr
             400: OpenApiResponse(
                 RefusalSerializer,
                 description="The file breaks a rule of the format (`lens_refused`: every problem at its "
-                "JSON path), or the alias is someone else's or reserved (`fields.alias`). Nothing was "
-                "stored.",
+                "JSON path), or the alias is reserved, malformed or not available (`fields.alias`; "
+                "`alias_taken` whoever holds it: aliases are one public namespace). Nothing was stored.",
             ),
             415: error_response("The body is neither `application/json` nor `multipart/form-data`."),
         },
