@@ -200,6 +200,9 @@ class WorkloadViewSet(
 
     @extend_schema(
         summary="Hand a workload to another user (owner)",
+        description="The previous owner stays on as a contributor. If the new owner already has a "
+        "workload of that name, this one is renamed “<name> (from <previous owner>)” (then “... 2”, "
+        "“... 3”), and the rename is in the workload's events.",
         request=TransferSerializer,
         responses=WorkloadSerializer,
         examples=[OpenApiExample("To a colleague", {"owner": "maria"}, request_only=True)],

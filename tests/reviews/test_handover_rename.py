@@ -110,3 +110,26 @@ def test_issue_14_the_hand_over_page_goes_through_and_says_nothing_of_the_other_
     assert "already has a workload" not in page
     assert "secret" not in page
     assert Workload.objects.get(pk=bobs_churn_model.pk).owner == bob
+
+
+def test_a_name_taken_between_the_check_and_the_save_moves_on_to_the_next(
+    alice, bob, bobs_churn_model, monkeypatch
+):
+    """A workload of the new owner's created under the very name tried, just before the save (a
+    concurrent write): the database's constraint refuses it, and the next name is taken."""
+    from reviews.services import workloads as service
+
+    real = service.handover_names
+
+    def racing(name, previous_owner):
+        for candidate in real(name, previous_owner):
+            if candidate == "Churn model (from alice)":
+                Workload.objects.create(owner=bob, name=candidate)
+            yield candidate
+
+    monkeypatch.setattr(service, "handover_names", racing)
+
+    workload_transfer(workload=bobs_churn_model, actor=alice, new_owner=bob)
+
+    assert Workload.objects.get(pk=bobs_churn_model.pk).name == "Churn model (from alice) 2"
+    assert Workload.objects.filter(owner=bob).count() == 3
