@@ -1,10 +1,13 @@
 """The AWS custom-lens JSON format (schemaVersion 2021-11-01): read, lint and write lens documents.
 
 `read_lens` turns text or bytes into a `LensDocument` plus warnings, or raises `LensRefused` with
-every problem at its JSON path. `lint_lens` analyses the risk rules. `write_lens` turns a document
-back into JSON values; `write_lens_for_aws` refuses what the AWS tool would not accept.
+every problem at its JSON path (JSON nested past 64 levels and keys repeated in an object included;
+`keep_repeated_keys` is the json hook that lets a parsed value keep the repeats for it). `lint_lens`
+analyses the risk rules. `write_lens` turns a document back into JSON values; `write_lens_for_aws`
+refuses what the AWS tool would not accept.
 """
 
+from lens.format.checks import RepeatedKeys, keep_repeated_keys
 from lens.format.document import (
     AdditionalResources,
     ChoiceDoc,
@@ -28,8 +31,10 @@ __all__ = [
     "PillarDoc",
     "Problem",
     "QuestionDoc",
+    "RepeatedKeys",
     "ResourceDoc",
     "RiskRuleDoc",
+    "keep_repeated_keys",
     "lint_lens",
     "read_lens",
     "write_lens",

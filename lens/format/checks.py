@@ -24,6 +24,30 @@ def parse_constant(literal: str) -> NotANumber:
     return NotANumber(literal)
 
 
+class RepeatedKeys(dict):
+    """A JSON object that names some key more than once. It holds the last value, as json does, and
+    `repeated`, the keys named again in document order, for the reader to refuse at their paths."""
+
+    repeated: list[str]
+
+
+def keep_repeated_keys(pairs: list[tuple[str, Any]]) -> dict:
+    """json's `object_pairs_hook` for lens files and for documents that hold lens files (backups): a
+    plain dict, or a RepeatedKeys that remembers the keys named twice. `read_lens` refuses those at
+    their JSON path, also when handed the parsed value rather than the text."""
+    value = dict(pairs)
+    if len(value) == len(pairs):
+        return value
+    marked = RepeatedKeys(value)
+    seen: set[str] = set()
+    marked.repeated = []
+    for key, _ in pairs:
+        if key in seen and key not in marked.repeated:
+            marked.repeated.append(key)
+        seen.add(key)
+    return marked
+
+
 def describe(value: Any) -> str:
     """What kind of JSON value this is, for messages ("must be a string, not a number")."""
     if isinstance(value, NotANumber):
@@ -168,6 +192,32 @@ class Checks:
         elif isinstance(value, list):
             for index, item in enumerate(value):
                 self.no_invalid_numbers(item, child(path, index))
+
+    def nesting(self, value: Any, path: str, max_depth: int) -> bool:
+        """Refuse every repeated key (RepeatedKeys) at its path, and a value nested deeper than
+        `max_depth`, at the first place that passes it. Iterative, so that no value, however deep,
+        costs a recursion; returns False when too deep to be read any further."""
+        stack: list[tuple[Any, str, str | int | None, int]] = [(value, path, None, 1)]
+        while stack:
+            item, parent, key, depth = stack.pop()
+            if not isinstance(item, dict | list):
+                continue
+            where = parent if key is None else child(parent, key)
+            if depth > max_depth:
+                message = f"nested deeper than {max_depth} levels; a lens nests at most that"
+                self.refuse(where, "too_deep", message)
+                return False
+            if isinstance(item, RepeatedKeys):
+                for repeated in item.repeated:
+                    self.refuse(
+                        child(where, repeated),
+                        "duplicate_key",
+                        f"the key {repeated!r} appears more than once in this object; "
+                        "each key may appear once",
+                    )
+            members = item.items() if isinstance(item, dict) else enumerate(item)
+            stack.extend((member, where, name, depth + 1) for name, member in reversed(list(members)))
+        return True
 
     # -- levels -------------------------------------------------------------------------------
 

@@ -2,7 +2,7 @@
 
 Every rule of LENS_FORMAT.md's table is checked here; a refusal collects every problem before it is
 raised, so that an author fixes a file in one round. Only the exceptions this module means to catch
-are caught: JSON syntax, text decoding, and condition syntax.
+are caught: JSON syntax and depth, text decoding, and condition syntax.
 """
 
 import json
@@ -10,7 +10,7 @@ import re
 from typing import Any
 
 from lens import risk
-from lens.format.checks import Checks, describe, parse_constant
+from lens.format.checks import Checks, describe, keep_repeated_keys, parse_constant
 from lens.format.document import (
     SCHEMA_VERSION,
     AdditionalResources,
@@ -44,6 +44,8 @@ from lens.format.limits import (
     TITLE_AWS_MAX,
 )
 from lens.format.problems import LensRefused, Problem, child
+from mlwa import jsonlimits
+from mlwa.jsonlimits import MAX_JSON_DEPTH
 
 
 class _Reader(Checks):
@@ -303,7 +305,12 @@ def _decode(source: str | bytes) -> str:
 
 def read_lens(source: str | bytes | dict) -> tuple[LensDocument, list[Problem]]:
     """Validate a lens document (its text, its bytes or its parsed JSON) and return it with the
-    warnings. Raises LensRefused listing every problem when it breaks a rule of the format."""
+    warnings. Raises LensRefused listing every problem when it breaks a rule of the format.
+
+    Every reader of a lens goes through here: the API and browser imports, `manage.py lens`, and the
+    lenses inside a backup. Text is refused past MAX_JSON_DEPTH levels (mlwa.jsonlimits) before it is
+    parsed, and a key repeated in an object is refused at its path; a parsed value is held to the same
+    depth, and its repeated keys are refused when it was parsed with `keep_repeated_keys`."""
     if isinstance(source, dict | list):
         value = source
     else:
@@ -313,7 +320,19 @@ def read_lens(source: str | bytes | dict) -> tuple[LensDocument, list[Problem]]:
                 [Problem("$", "too_large", f"{len(text):,} characters; a lens is at most {MAX_CHARACTERS:,}")]
             )
         try:
-            value = json.loads(text, parse_constant=parse_constant)
+            value = jsonlimits.loads(
+                text, parse_constant=parse_constant, object_pairs_hook=keep_repeated_keys
+            )
+        except jsonlimits.JSONTooDeep as error:
+            raise LensRefused(
+                [
+                    Problem(
+                        error.path,
+                        "too_deep",
+                        f"nested deeper than {error.max_depth} levels; a lens nests at most that",
+                    )
+                ]
+            ) from None
         except json.JSONDecodeError as error:
             raise LensRefused(
                 [
@@ -323,6 +342,8 @@ def read_lens(source: str | bytes | dict) -> tuple[LensDocument, list[Problem]]:
                 ]
             ) from None
     reader = _Reader()
+    if not reader.nesting(value, "$", MAX_JSON_DEPTH):
+        raise LensRefused(reader.errors)
     document = reader.lens(value)
     if reader.errors:
         raise LensRefused(reader.errors)
