@@ -23,8 +23,11 @@ def _too_large(request, limit: int) -> HttpResponse:
         response = json_error(413, "request_too_large", message)
     else:
         response = HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
-    # The rest of the body was never read: the connection cannot carry another request.
-    response["Connection"] = "close"
+    # No `Connection: close`, although the rest of the body is unread: a WSGI application may not
+    # send hop-by-hop headers (PEP 3333), and Django's development server answers one with a 500
+    # (issue 14). The connection is the server's: gunicorn ignores the header, and closes (sync
+    # worker) or skips the rest of the body before the next request; the development server reads
+    # the rest of a declared body, and closes the connection after a chunked one (mlwa.devserver).
     return response
 
 

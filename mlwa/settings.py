@@ -31,6 +31,8 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    # Before whitenoise's: its runserver command, on a server that reads chunked bodies (mlwa.devserver).
+    "mlwa",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",

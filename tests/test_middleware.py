@@ -2,6 +2,7 @@
 
 import io
 import json
+from wsgiref.util import is_hop_by_hop
 
 import pytest
 from django.http import HttpResponse
@@ -83,8 +84,23 @@ def test_a_chunked_body_under_the_cap_reaches_the_view(small_cap):
     assert (response.status_code, response.content) == (200, b"y" * 600)
 
 
+@pytest.mark.parametrize("path", ["/lenses/import/", "/api/v1/lenses/import/"])
+def test_the_413_carries_no_hop_by_hop_header_issue_14(small_cap, path):
+    """A WSGI application may not send one (PEP 3333): Django's development server answered the
+    413's `Connection: close` with a 500. The server decides about the connection."""
+    request = RequestFactory().post(path, data=b"", content_type="application/json")
+    request.META["CONTENT_LENGTH"] = "5000"
+
+    response = RequestBodyLimitMiddleware(_echo)(request)
+
+    assert response.status_code == 413
+    assert [name for name, _value in response.items() if is_hop_by_hop(name)] == []
+
+
 @pytest.mark.django_db
-def test_the_whole_stack_refuses_an_oversized_upload(client, alice, settings):
+def test_django_s_handler_and_middleware_refuse_an_oversized_form_upload(client, alice, settings):
+    """Through the test client, which no server stands behind: tests/test_servers_413.py sends
+    the same through runserver and gunicorn."""
     settings.MLWA_MAX_REQUEST_BYTES = 10_000
     client.force_login(alice)
 
@@ -93,7 +109,8 @@ def test_the_whole_stack_refuses_an_oversized_upload(client, alice, settings):
     assert response.status_code == 413
 
 
-# --- through the whole stack: a browser's form upload and an API client's lens import ----------------
+# --- through Django's handler and every middleware (the test client, no server): a browser's form ---
+# --- upload and an API client's lens import; tests/test_servers_413.py goes through real servers ---
 
 UPLOADS = {
     # The lens import page's form, as a browser sends it: multipart, the file inside.
@@ -124,7 +141,7 @@ def _upload(uploader, kind: str, stream, **environ):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("kind", UPLOADS)
-def test_a_declared_upload_over_the_cap_is_refused_unread_through_the_stack(uploader, kind):
+def test_a_declared_upload_over_the_cap_is_refused_unread_through_the_test_client(uploader, kind):
     from lens.models import Lens
 
     stream = CountingStream(b"x" * 50_000)
@@ -141,7 +158,9 @@ def test_a_declared_upload_over_the_cap_is_refused_unread_through_the_stack(uplo
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("kind", UPLOADS)
-def test_a_chunked_upload_over_the_cap_is_read_only_to_the_cap_through_the_stack(uploader, kind, small_cap):
+def test_a_chunked_upload_over_the_cap_is_read_only_to_the_cap_through_the_test_client(
+    uploader, kind, small_cap
+):
     from lens.models import Lens
 
     stream = CountingStream(b"x" * 50_000)
