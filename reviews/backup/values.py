@@ -14,6 +14,11 @@ from reviews.services.errors import InvalidInput
 NUMBER_MAX = 2**31 - 1
 
 
+def at(path: str, key: str) -> str:
+    """The path of `key` in the object at `path` ("" for the document itself)."""
+    return f"{path}.{key}" if path else key
+
+
 def fail(path: str, message: str):
     """Refuse the document: InvalidInput naming `path`."""
     raise InvalidInput({path: message})
@@ -36,13 +41,13 @@ def list_at(value, path: str) -> list:
 def required(data: dict, key: str, path: str):
     """`data[key]`, which must be present (InvalidInput naming `path.key` otherwise)."""
     if key not in data:
-        fail(f"{path}.{key}" if path else key, "Missing.")
+        fail(at(path, key), "Missing.")
     return data[key]
 
 
 def text(data: dict, key: str, path: str, *, limit: int | None = NOTES_MAX, null: bool = False) -> str | None:
     """The text at `key`, at most `limit` characters (None too when `null`)."""
-    value, where = required(data, key, path), f"{path}.{key}" if path else key
+    value, where = required(data, key, path), at(path, key)
     if value is None and null:
         return None
     if not isinstance(value, str):
@@ -61,14 +66,14 @@ def number(data: dict, key: str, path: str, *, least: int = 0, most: int = NUMBE
     """A whole number from `least` to `most` (a column's range: larger would not be stored)."""
     value = required(data, key, path)
     if not isinstance(value, int) or isinstance(value, bool) or not least <= value <= most:
-        fail(f"{path}.{key}", f"Must be a whole number from {least} to {most}.")
+        fail(at(path, key), f"Must be a whole number from {least} to {most}.")
     return value
 
 
 def flag(data: dict, key: str, path: str) -> bool:
     value = required(data, key, path)
     if not isinstance(value, bool):
-        fail(f"{path}.{key}", "Must be true or false.")
+        fail(at(path, key), "Must be true or false.")
     return value
 
 
@@ -82,12 +87,12 @@ def moment(data: dict, key: str, path: str, *, null: bool = False) -> datetime.d
     except ValueError:  # well formed, but no such time (a 30 February, an offset of 99 hours)
         parsed = None
     if parsed is None or parsed.tzinfo is None:
-        fail(f"{path}.{key}", "Must be an ISO 8601 time with its UTC offset.")
+        fail(at(path, key), "Must be an ISO 8601 time with its UTC offset.")
     try:
         # The databases store UTC: a time whose UTC falls outside years 1 to 9999 cannot be read back.
         parsed.astimezone(datetime.UTC)
     except OverflowError:
-        fail(f"{path}.{key}", "Out of the calendar (years 1 to 9999) once converted to UTC.")
+        fail(at(path, key), "Out of the calendar (years 1 to 9999) once converted to UTC.")
     return parsed
 
 
@@ -100,24 +105,24 @@ def day(data: dict, key: str, path: str) -> datetime.date | None:
     except ValueError:
         parsed = None
     if parsed is None:
-        fail(f"{path}.{key}", "Must be a date (YYYY-MM-DD) or null.")
+        fail(at(path, key), "Must be a date (YYYY-MM-DD) or null.")
     return parsed
 
 
 def choice(data: dict, key: str, path: str, choices) -> str:
     value = required(data, key, path)
     if value not in {str(c) for c in choices.values}:
-        fail(f"{path}.{key}", f"Must be one of {', '.join(choices.values)}.")
+        fail(at(path, key), f"Must be one of {', '.join(choices.values)}.")
     return value
 
 
 def json_object(data: dict, key: str, path: str) -> dict:
-    return mapping(required(data, key, path), f"{path}.{key}")
+    return mapping(required(data, key, path), at(path, key))
 
 
 def items(data: dict, key: str, path: str):
     """(path of the item, item) for each object of the list at `key`."""
-    where = f"{path}.{key}" if path else key
+    where = at(path, key)
     for index, item in enumerate(list_at(required(data, key, path), where)):
         yield f"{where}[{index}]", mapping(item, f"{where}[{index}]")
 
@@ -132,7 +137,7 @@ def nul_path(value, path: str) -> str | None:
         return None if math.isfinite(value) else path
     pairs = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
     for key, item in pairs:
-        where = f"{path}[{key}]" if isinstance(key, int) else f"{path}.{key}" if path else str(key)
+        where = f"{path}[{key}]" if isinstance(key, int) else at(path, str(key))
         if isinstance(key, str) and "\x00" in key:
             return where
         if found := nul_path(item, where):

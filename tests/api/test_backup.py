@@ -1,12 +1,14 @@
-"""GET /api/v1/workloads/{id}/export/ and POST /api/v1/workloads/import/ (issue 7)."""
+"""GET /api/v1/workloads/{id}/export/ and POST /api/v1/workloads/import/ (issues 7 and 14)."""
 
 import pytest
+from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
 from reviews.demo import DEMO_WORKLOAD, demo_workload
 from reviews.models import Workload, WorkloadEvent
 from tests.api.conftest import token_client
 from tests.reviews.backups import normalised
+from tests.reviews.backups_forged import COUNTS, LIVE_RISK, QUESTION, forge
 from tests.reviews.stored import database_state
 
 pytestmark = pytest.mark.django_db
@@ -110,3 +112,104 @@ def test_a_read_only_token_may_export_but_not_import(alice):
     document = client.get(export_url(workload)).json()
     response = client.post(f"{IMPORT}?as_copy=true", document, format="json")
     assert response.status_code == 403
+
+
+# --- issue 14: an honest restore ---------------------------------------------------------------------
+
+
+def _answers_url(workload, alias, *rest) -> str:
+    return "/".join([f"/api/v1/workloads/{workload.pk}/lens-reviews/{alias}/answers", *rest, ""])
+
+
+def test_issue_14_a_forged_backup_restores_as_computed_with_warnings_and_its_authorship_marked(alice, bob):
+    demo = demo_workload(owner=alice)
+    document = forge(token_client(alice).get(export_url(demo)).json())
+    client = token_client(bob)
+
+    response = client.post(IMPORT, document, format="json")
+
+    assert response.status_code == 201
+    warnings = response.json()["warnings"]
+    assert {"path": LIVE_RISK[0], "stored": "NONE", "computed": "HIGH"}.items() <= warnings[0].items()
+    assert warnings[0]["message"] == "The backup says NONE; restored as HIGH, as its answers compute."
+    restored = Workload.objects.get(owner=bob)
+    alias = restored.lens_reviews.get().lens.alias
+    # The list, one answer (the API's hand-built fast path), and the milestone's frozen answer.
+    listed = next(
+        a for a in client.get(_answers_url(restored, alias)).json()["results"] if a["question_id"] == QUESTION
+    )
+    detail = client.get(_answers_url(restored, alias, QUESTION)).json()
+    frozen = client.get(_answers_url(restored, alias, QUESTION) + "?milestone=1").json()
+    for answer in (listed, detail, frozen):
+        assert (answer["risk"], answer["updated_by"], answer["restored_by"]) == ("HIGH", "carol", "bob")
+        assert answer["restored_at"] is not None
+    history = client.get(_answers_url(restored, alias, QUESTION, "history")).json()["results"]
+    assert history
+    assert all(entry["restored_by"] == "bob" and entry["restored_at"] for entry in history)
+    assert {entry["changed_by"] for entry in history} == {"alice"}
+    events = client.get(f"/api/v1/workloads/{restored.pk}/events/").json()["results"]
+    restoring = next(e for e in events if e["kind"] == WorkloadEvent.Kind.RESTORED)
+    assert (restoring["actor"], restoring["restored_by"], restoring["restored_at"]) == ("bob", None, None)
+    assert {(e["actor"], e["restored_by"]) for e in events if e is not restoring} == {("alice", "bob")}
+    milestones = client.get(f"/api/v1/workloads/{restored.pk}/milestones/").json()["results"]
+    one = client.get(f"/api/v1/workloads/{restored.pk}/milestones/1/").json()
+    for milestone in (*milestones, one):
+        assert (milestone["created_by"], milestone["restored_by"]) == ("alice", "bob")
+    frozen_one = restored.milestones.get(number=1)
+    assert {column: one["totals"][column] for column in COUNTS} == {
+        column: getattr(frozen_one, column) for column in COUNTS
+    }
+    assert frozen_one.high == document["milestones"][0]["totals"]["high"] + 1  # MLOPS01 is HIGH now
+
+    written = client.patch(_answers_url(restored, alias, QUESTION), {"notes": "Checked."}, format="json")
+
+    assert written.status_code == 200
+    assert (written.json()["updated_by"], written.json()["restored_by"], written.json()["restored_at"]) == (
+        "bob",
+        None,
+        None,
+    )
+
+
+def test_an_answer_of_a_workload_made_here_has_no_restored_marks(shared_workload):
+    s = shared_workload
+    alias = s.workload.lens_reviews.get().lens.alias
+    answer = token_client(s.owner).get(_answers_url(s.workload, alias)).json()["results"][0]
+    assert (answer["restored_by"], answer["restored_at"]) == (None, None)
+
+
+@pytest.mark.parametrize(
+    ("where", "value", "path"),
+    [
+        (("milestones", 0, "number"), 2**63, "milestones[0].number"),
+        (("lens_reviews", 0, "answers", 0, "version"), 2**31, "lens_reviews[0].answers[0].version"),
+        (("events", 0, "at"), "0001-01-01T00:00:00+05:00", "events[0].at"),
+        (("improvement_items", 0, "lens_alias"), "not-reviewed", "improvement_items[0].lens_alias"),
+    ],
+    ids=["2^63", "2^31", "before-year-1", "item-of-another-lens"],
+)
+def test_issue_14_a_hostile_value_is_400_naming_its_path(alice, where, value, path):
+    client = token_client(alice)
+    document = client.get(export_url(demo_workload(owner=alice))).json()
+    *parents, last = where
+    target = document
+    for key in parents:
+        target = target[key]
+    target[last] = value
+    before = database_state()
+
+    response = client.post(f"{IMPORT}?as_copy=true", document, format="json")
+
+    assert response.status_code == 400
+    assert (response.json()["code"], list(response.json()["fields"])) == ("invalid", [path])
+    assert database_state() == before
+
+
+def test_the_schema_documents_the_restore_warnings_and_the_restored_marks():
+    schemas = SchemaGenerator().get_schema(request=None, public=True)["components"]["schemas"]
+    assert "warnings" in schemas["RestoreResult"]["properties"]
+    assert set(schemas["RestoreWarning"]["properties"]) == {"path", "stored", "computed", "message"}
+    for component in ("Answer", "AnswerDetail", "AnswerChange", "Event", "Milestone", "MilestoneDetail"):
+        properties = schemas[component]["properties"]
+        assert properties["restored_by"]["nullable"] is True, component
+        assert properties["restored_at"]["nullable"] is True, component

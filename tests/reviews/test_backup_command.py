@@ -9,7 +9,8 @@ from django.core.management import CommandError, call_command
 from reviews.demo import DEMO_WORKLOAD, demo_workload
 from reviews.models import Share, Workload, WorkloadEvent
 from reviews.services import share_grant
-from tests.reviews.backups import normalised
+from tests.reviews.backups import backup_of, normalised
+from tests.reviews.backups_forged import LIVE_RISK, QUESTION, forge
 from tests.reviews.stored import database_state
 
 pytestmark = pytest.mark.django_db
@@ -77,3 +78,37 @@ def test_the_command_refuses_what_it_cannot_find(alice, arguments, message, monk
     monkeypatch.chdir(tmp_path)
     with pytest.raises(CommandError, match=message):
         call_command("workload", *arguments)
+
+
+def test_issue_14_import_prints_each_value_it_restored_as_computed(alice, bob, tmp_path):
+    backup = tmp_path / "backup.json"
+    backup.write_text(json.dumps(forge(backup_of(demo_workload(owner=alice), alice))))
+    out = io.StringIO()
+
+    call_command("workload", "import", str(backup), "--user", "bob", stdout=out)
+
+    lines = out.getvalue().splitlines()
+    assert (
+        f"Warning: {LIVE_RISK[0]}: The backup says NONE; restored as HIGH, as its answers compute." in lines
+    )
+    assert (
+        Workload.objects.get(owner=bob).lens_reviews.get().answers.get(question__question_id=QUESTION).risk
+        == "HIGH"
+    )
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ('{"schema_version": NaN}', "NaN is not a JSON number"),
+        ('{"x": ' + "[" * 100 + "]" * 100 + "}", "nested deeper than 64 levels at"),
+    ],
+    ids=["nan", "100-deep"],
+)
+def test_issue_14_import_refuses_a_file_that_is_not_plain_json(alice, tmp_path, content, message):
+    backup = tmp_path / "backup.json"
+    backup.write_text(content)
+    before = database_state()
+    with pytest.raises(CommandError, match=f"cannot read .*: {message}"):
+        call_command("workload", "import", str(backup), "--user", "alice")
+    assert database_state() == before

@@ -11,6 +11,7 @@ from reviews.backup import workload_restore
 from reviews.demo import DEMO_WORKLOAD, demo_workload
 from reviews.models import Workload, WorkloadEvent
 from tests.reviews.backups import backup_of
+from tests.reviews.backups_forged import LIVE_RISK, QUESTION, forge
 from tests.reviews.pages import ROLES, client_as, is_login_redirect, url
 from tests.reviews.stored import database_state
 
@@ -148,3 +149,67 @@ def test_a_backup_restored_already_is_refused_on_the_form_unless_restored_as_a_c
     assert copied.status_code == 302
     names = set(Workload.objects.filter(owner=alice).values_list("name", flat=True))
     assert names == {DEMO_WORKLOAD, f"{DEMO_WORKLOAD} (restored)", f"{DEMO_WORKLOAD} (restored 2)"}
+
+
+# --- issue 14: an honest restore ---------------------------------------------------------------------
+
+
+def test_issue_14_a_forged_backup_restored_in_the_browser_says_what_it_computed_and_who_restored_it(
+    client_for, alice, bob
+):
+    document = forge(backup_of(demo_workload(owner=alice), alice), colleague="<b>carol</b>")
+    client = client_for(bob)
+
+    response = client.post(url("workload-import"), {"file": _upload(document)}, follow=True)
+
+    restored = Workload.objects.get(owner=bob)
+    shown = [str(message) for message in response.context["messages"]]
+    assert any("disagreed with its own answers" in message for message in shown)
+    assert f"{LIVE_RISK[0]}: The backup says NONE; restored as HIGH, as its answers compute." in shown
+    page = response.content.decode()
+    assert "milestones[1].totals.none: The backup says 42" in page
+    alias = restored.lens_reviews.get().lens.alias
+    question = client.get(url("question", restored, alias, QUESTION)).content.decode()
+    assert "changed by &lt;b&gt;carol&lt;/b&gt;, restored from a backup by bob" in question
+    history = client.get(url("history", restored, alias, QUESTION)).content.decode()
+    assert "by alice, restored from a backup by bob" in history
+    events = client.get(url("workload-events", restored)).content.decode()
+    assert "alice, restored from a backup by bob" in events
+    milestone = client.get(url("milestone", restored, 1)).content.decode()
+    assert "by alice, restored from a backup by bob" in milestone
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b'{"format": "mlwa-workload-backup", "schema_version": NaN}', "NaN is not a JSON number"),
+        (b'{"format": "mlwa-workload-backup", "x": [Infinity]}', "Infinity is not a JSON number"),
+        (b'{"format": "mlwa-workload-backup", "x": -Infinity}', "-Infinity is not a JSON number"),
+        (b'{"x": ' + b"[" * 1000 + b"]" * 1000 + b"}", "nested deeper than 64 levels at $.x"),
+    ],
+    ids=["nan", "infinity", "minus-infinity", "1000-deep"],
+)
+def test_issue_14_a_file_that_is_not_plain_json_is_refused_at_the_file_field(
+    client_for, alice, content, message
+):
+    before = database_state()
+
+    response = client_for(alice).post(url("workload-import"), {"file": _upload(content)})
+
+    assert response.status_code == 400
+    [error] = response.context["form"].errors["file"]
+    assert error.startswith("Not a JSON file: ")
+    assert message in error
+    assert database_state() == before
+
+
+def test_issue_14_a_number_past_the_databases_range_is_refused_on_the_form(client_for, alice):
+    document = backup_of(demo_workload(owner=alice), alice)
+    document["milestones"][0]["number"] = 2**63
+    before = database_state()
+
+    response = client_for(alice).post(url("workload-import"), {"file": _upload(document)})
+
+    assert response.status_code == 400
+    assert "milestones[0].number: Must be a whole number from 1 to 2147483647." in response.content.decode()
+    assert database_state() == before

@@ -9,9 +9,10 @@ from django.db import connection
 from lens.models import BUILTIN_ALIAS, Lens, LensVersion
 from reviews.backup import workload_restore
 from reviews.demo import demo_workload
-from reviews.models import Share, Workload, WorkloadEvent
+from reviews.models import Answer, Share, Workload, WorkloadEvent
 from reviews.services import share_grant
 from tests.reviews.backups import backup_of, custom_lens_workload, normalised, recounted, stored_counts
+from tests.reviews.backups_forged import milestone_counts_agree
 
 
 def _empty_the_database() -> None:
@@ -66,6 +67,13 @@ def _check(expected, document, result, carol, versions_before):
     assert {e.actor_name for e in restored.events.exclude(kind=WorkloadEvent.Kind.RESTORED)} == {"alice"}
     assert stored_counts(restored) == recounted(restored)
     assert [m.number for m in restored.milestones.all()] == [1, 2]
+    # Issue 14: a backup made by MLWA agrees with what its answers compute; what it wrote is marked.
+    assert result.warnings == []
+    assert milestone_counts_agree(restored)
+    assert set(restored.milestones.values_list("restored_by", flat=True)) == {carol.pk}
+    assert set(
+        Answer.objects.filter(lens_review__workload=restored).values_list("restored_by", flat=True)
+    ) == {carol.pk}
 
 
 @pytest.mark.usefixtures("retire_published_lens_versions")
