@@ -1,11 +1,14 @@
 """Workloads: create, change, hand over and delete, each in one transaction with its event."""
 
 from collections.abc import Mapping
+from itertools import islice
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import CharField, Value
+from django.db.models.functions import Lower
 
 from lens.models import BUILTIN_ALIAS, Lens, LensVersion
 from lens.selectors import latest_published_version
@@ -135,9 +138,9 @@ def workload_delete(*, workload: Workload, actor) -> None:
     workload.delete()
 
 
-#: How many names a hand-over tries before it gives up: each try that fails is a workload of the
-#: new owner's created meanwhile under exactly the name tried, so this is never reached in practice.
-HANDOVER_NAME_TRIES = 20
+#: How many names a hand-over tries: its own and 99 renamed ones. Only an owner with that many
+#: workloads named "<name> (from <previous owner>) N" exhausts them.
+HANDOVER_NAMES_MAX = 100
 
 
 def handover_names(name: str, previous_owner: str):
@@ -159,22 +162,27 @@ def handover_names(name: str, previous_owner: str):
         number += 1
 
 
-def _save_handed_over(workload: Workload, previous_owner: str) -> tuple[str, str]:
-    """Save `workload` under its new owner with the first of handover_names the new owner has not
-    taken (names are unique per owner, whatever the case): (name before, name after). The new
-    owner's names are read once; a name taken meanwhile by a concurrent write moves on to the next."""
-    before = workload.name
-    taken = {
-        name.casefold()
-        for name in Workload.objects.filter(owner_id=workload.owner_id)
+def _name_taken(workload: Workload, name: str) -> bool:
+    """Whether the workload's owner has another workload named `name`, compared as the database's
+    constraint compares them (workload_name_unique_per_owner: Lower, which on SQLite lowers ASCII
+    only), not as Python would."""
+    return (
+        Workload.objects.filter(owner_id=workload.owner_id)
         .exclude(pk=workload.pk)
-        .values_list("name", flat=True)
-    }
-    names = handover_names(before, previous_owner)
-    for _ in range(HANDOVER_NAME_TRIES):
-        candidate = next(names)
-        while candidate.casefold() in taken:
-            candidate = next(names)
+        .annotate(lowered=Lower("name"))
+        .filter(lowered=Lower(Value(name, output_field=CharField())))
+        .exists()
+    )
+
+
+def _save_handed_over(workload: Workload, previous_owner: str) -> tuple[str, str]:
+    """Save `workload`, whose owner is set to the new one, under the first of handover_names that
+    owner has not taken: (name before, name after). One query to check a name, usually the only
+    one; a name taken meanwhile by a concurrent write (the constraint refuses it) moves on too."""
+    before = workload.name
+    for candidate in islice(handover_names(before, previous_owner), HANDOVER_NAMES_MAX):
+        if _name_taken(workload, candidate):
+            continue
         workload.name = candidate
         try:
             with transaction.atomic():
@@ -182,10 +190,10 @@ def _save_handed_over(workload: Workload, previous_owner: str) -> tuple[str, str
         except IntegrityError as error:
             if "workload_name_unique_per_owner" not in str(error):
                 raise
-            taken.add(candidate.casefold())
             continue
         return before, candidate
-    raise InvalidInput({"owner": "The workload could not be handed over just now: try again."})
+    workload.name = before
+    raise InvalidInput({"owner": "Rename the workload before handing it over."})
 
 
 @transaction.atomic

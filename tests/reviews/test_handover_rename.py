@@ -7,7 +7,7 @@ import pytest
 from django.contrib.messages import get_messages
 
 from reviews.models import Share, Workload, WorkloadEvent
-from reviews.services import workload_transfer
+from reviews.services import InvalidInput, workload_transfer
 from tests import factories
 from tests.reviews.pages import url
 
@@ -115,21 +115,40 @@ def test_issue_14_the_hand_over_page_goes_through_and_says_nothing_of_the_other_
 def test_a_name_taken_between_the_check_and_the_save_moves_on_to_the_next(
     alice, bob, bobs_churn_model, monkeypatch
 ):
-    """A workload of the new owner's created under the very name tried, just before the save (a
-    concurrent write): the database's constraint refuses it, and the next name is taken."""
+    """A workload of the new owner's created under the very name tried, just after it was checked (a
+    concurrent write): the database's constraint refuses the save, and the next name is taken."""
     from reviews.services import workloads as service
 
-    real = service.handover_names
+    real = service._name_taken
 
-    def racing(name, previous_owner):
-        for candidate in real(name, previous_owner):
-            if candidate == "Churn model (from alice)":
-                Workload.objects.create(owner=bob, name=candidate)
-            yield candidate
+    def racing(workload, name):
+        taken = real(workload, name)
+        if name == "Churn model (from alice)":
+            Workload.objects.create(owner=bob, name=name)
+        return taken
 
-    monkeypatch.setattr(service, "handover_names", racing)
+    monkeypatch.setattr(service, "_name_taken", racing)
 
     workload_transfer(workload=bobs_churn_model, actor=alice, new_owner=bob)
 
     assert Workload.objects.get(pk=bobs_churn_model.pk).name == "Churn model (from alice) 2"
     assert Workload.objects.filter(owner=bob).count() == 3
+
+
+def test_when_every_name_is_taken_the_hand_over_asks_for_a_rename_and_changes_nothing(
+    alice, bob, bobs_churn_model, monkeypatch
+):
+    from reviews.services import workloads as service
+
+    monkeypatch.setattr(service, "HANDOVER_NAMES_MAX", 3)
+    factories.workload(bob, "Churn model (from alice)", lenses=[])
+    factories.workload(bob, "Churn model (from alice) 2", lenses=[])
+    events = WorkloadEvent.objects.count()
+
+    with pytest.raises(InvalidInput) as refused:
+        workload_transfer(workload=bobs_churn_model, actor=alice, new_owner=bob)
+
+    assert refused.value.errors == {"owner": ["Rename the workload before handing it over."]}
+    stored = Workload.objects.get(pk=bobs_churn_model.pk)
+    assert (stored.owner, stored.name) == (alice, "Churn model")
+    assert WorkloadEvent.objects.count() == events
