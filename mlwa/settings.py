@@ -91,7 +91,14 @@ TEMPLATES = [
 
 # SQLite by default. Two processes write (web and worker), so: WAL for readers beside a writer,
 # IMMEDIATE transactions so that a writer takes the lock up front instead of failing mid-way, and a
-# busy timeout to wait for it.
+# busy timeout to wait for it. Any SQLite database gets them, the embedded default's or one that
+# DATABASE_URL names (sqlite:///path): without them, reports rendering beside exports gave "database
+# is locked" 500s (issue 14). Options in the URL's query come first.
+SQLITE_OPTIONS = {
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+}
 _SQLITE_PATH = VAR_DIR / "mlwa.sqlite3"
 DATABASE_URL = env_str("DATABASE_URL")
 if DATABASE_URL:
@@ -99,18 +106,12 @@ if DATABASE_URL:
         "default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("MLWA_DB_CONN_MAX_AGE", 60))
     }
 else:
-    _SQLITE_PATH.parent.mkdir(parents=True, exist_ok=True)  # SQLite creates the file, not its folder
-    DATABASES = {
-        "default": {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": _SQLITE_PATH,
-            "OPTIONS": {
-                "transaction_mode": "IMMEDIATE",
-                "timeout": 20,
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
-            },
-        }
-    }
+    DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": _SQLITE_PATH}}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {**SQLITE_OPTIONS, **DATABASES["default"].get("OPTIONS", {})}
+    _sqlite_name = str(DATABASES["default"]["NAME"])
+    if _sqlite_name and _sqlite_name != ":memory:" and not _sqlite_name.startswith("file:"):
+        Path(_sqlite_name).parent.mkdir(parents=True, exist_ok=True)  # SQLite makes the file, not its folder
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
