@@ -114,3 +114,20 @@ def test_issue_14_the_browser_form_says_not_available_at_the_alias_whoever_holds
 
     assert stored() == before
     assert set(errors.values()) == {"the alias '<alias>' is not available; choose another"}
+
+
+def test_issue_14_an_alias_taken_after_it_was_read_is_not_available_either(
+    api_for, bob, holders, monkeypatch
+):
+    # Two imports at once under a new alias: the second finds it free, then its insert meets the
+    # first's. Simulated by reading no lens where there is one: the same refusal, not a 500.
+    monkeypatch.setattr(Lens.objects, "select_for_update", lambda: Lens.objects.none())
+    before = stored()
+
+    response = api_refusal(api_for(bob), holders["private"], "query")
+
+    assert response.status_code == 400
+    assert response.json()["fields"] == {
+        "alias": [f"the alias '{holders['private']}' is not available; choose another"]
+    }
+    assert stored() == before
