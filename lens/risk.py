@@ -83,96 +83,110 @@ class ConditionError(ValueError):
 
 
 _TOKEN = re.compile(r"\s*(?:(?P<op>&&|\|\||!|\(|\))|(?P<id>[A-Za-z0-9_]+)|(?P<bad>\S))")
+_IDENTIFIER = re.compile(r"[A-Za-z0-9_]+")
 
 
 def _tokens(text: str) -> list[tuple[str, str, int]]:
+    """(kind, text, offset) of each token: `op`, or `id`. Consecutive matches cover the text, since
+    each starts with the whitespace before its token."""
     tokens = []
-    position = 0
-    while position < len(text):
-        match = _TOKEN.match(text, position)
-        if match is None:  # only trailing whitespace is left
-            break
+    for match in _TOKEN.finditer(text):
         kind = match.lastgroup
-        value = match.group(kind)
+        start = match.start(kind)
         if kind == "bad":
-            raise ConditionError(f"unexpected character {value!r}", match.start(kind))
-        tokens.append((kind, value, match.start(kind)))
-        position = match.end()
+            raise ConditionError(f"unexpected character {text[start]!r}", start)
+        tokens.append((kind, match.group(kind), start))
     return tokens
 
 
-class _Parser:
-    """Recursive descent over: or := and ('||' and)*; and := unary ('&&' unary)*;
-    unary := '!' unary | '(' or ')' | CHOICE_ID.
+class _Group:
+    """An open level of the parse: the whole condition, or one '(' not yet closed. It holds the
+    finished `&&` chains of its `||`, the operands of the current `&&` chain, and how many `!` wait
+    for the next operand."""
 
-    `depth` counts the `!` and `(` around the current token: past MAX_CONDITION_DEPTH the condition
-    is refused, before the recursion could get anywhere near Python's limit."""
+    __slots__ = ("ors", "ands", "nots")
 
-    def __init__(self, text: str):
-        self.text = text
-        self.tokens = _tokens(text)
-        self.index = 0
-        self.depth = 0
+    def __init__(self) -> None:
+        self.ors: list[Node] = []
+        self.ands: list[Node] = []
+        self.nots = 0
 
-    def parse(self) -> Node:
-        if not self.tokens:
-            raise ConditionError("the condition is empty", 0)
-        node = self._or()
-        if self.index < len(self.tokens):
-            _, value, position = self.tokens[self.index]
-            raise ConditionError(f"unexpected {value!r}", position)
-        return node
+    def node(self) -> Node:
+        """The group's condition, once it is complete: a single operand stands alone."""
+        self.ors.append(self.ands[0] if len(self.ands) == 1 else And(tuple(self.ands)))
+        return self.ors[0] if len(self.ors) == 1 else Or(tuple(self.ors))
 
-    def _peek(self) -> tuple[str, str, int] | None:
-        return self.tokens[self.index] if self.index < len(self.tokens) else None
 
-    def _or(self) -> Node:
-        return self._chain("||", self._and, Or)
+def _parse(text: str) -> Node:
+    """or := and ('||' and)*; and := unary ('&&' unary)*; unary := '!' unary | '(' or ')' | CHOICE_ID.
 
-    def _and(self) -> Node:
-        return self._chain("&&", self._unary, And)
+    One pass over the tokens with a stack of open groups, never a recursion: its cost is linear in
+    the text. `depth` counts the `!` and `(` around the current token; past MAX_CONDITION_DEPTH the
+    condition is refused, so that no walk of a tree ever comes near Python's recursion limit. Tokens
+    are found without their offsets, which only a fault needs (`at`)."""
+    found = _TOKEN.findall(text)  # (operator, id, bad character) of each token
+    if any(bad for _, _, bad in found):
+        _tokens(text)  # raises at the first bad character, with its offset
 
-    def _chain(self, operator: str, operand: Callable[[], Node], node_type: type[And] | type[Or]) -> Node:
-        """One or more operands joined by `operator`: a single operand stands alone."""
-        operands = [operand()]
-        while (token := self._peek()) and token[1] == operator:
-            self.index += 1
-            operands.append(operand())
-        return operands[0] if len(operands) == 1 else node_type(tuple(operands))
+    def at(index: int) -> int:
+        return _tokens(text)[index][2]
 
-    def _unary(self) -> Node:
-        token = self._peek()
-        if token is None:
-            raise ConditionError("the condition ends too early", len(self.text.rstrip()))
-        kind, value, position = token
-        self.index += 1
-        if value in ("!", "("):
-            self.depth += 1
-            if self.depth > MAX_CONDITION_DEPTH:
-                raise ConditionError(
-                    f"the condition nests deeper than {MAX_CONDITION_DEPTH} "
-                    "(negations and parentheses counted together)",
-                    position,
-                    code="condition_too_deep",
-                )
-            node = Not(self._unary()) if value == "!" else self._parenthesised()
-            self.depth -= 1
-            return node
-        if kind == "id":
-            if value == DEFAULT:
-                raise ConditionError("'default' must stand alone", position)
-            return Choice(value)
-        raise ConditionError(f"unexpected {value!r}", position)
-
-    def _parenthesised(self) -> Node:
-        """What follows a '(': a condition and its ')'."""
-        node = self._or()
-        closing = self._peek()
-        if closing is None or closing[1] != ")":
-            where = closing[2] if closing else len(self.text.rstrip())
-            raise ConditionError("a '(' is not closed", where)
-        self.index += 1
-        return node
+    if not found:
+        raise ConditionError("the condition is empty", 0)
+    end = len(text.rstrip())
+    groups = [_Group()]
+    depth = 0
+    expect_operand = True
+    for index, (operator, identifier, _) in enumerate(found):
+        group = groups[-1]
+        if expect_operand:
+            if operator in ("!", "("):
+                depth += 1
+                if depth > MAX_CONDITION_DEPTH:
+                    raise ConditionError(
+                        f"the condition nests deeper than {MAX_CONDITION_DEPTH} "
+                        "(negations and parentheses counted together)",
+                        at(index),
+                        code="condition_too_deep",
+                    )
+                if operator == "!":
+                    group.nots += 1
+                else:
+                    groups.append(_Group())
+                continue
+            if operator:
+                raise ConditionError(f"unexpected {operator!r}", at(index))
+            if identifier == DEFAULT:
+                raise ConditionError("'default' must stand alone", at(index))
+            node: Node = Choice(identifier)
+        elif operator == "&&":
+            expect_operand = True
+            continue
+        elif operator == "||":
+            group.ors.append(group.ands[0] if len(group.ands) == 1 else And(tuple(group.ands)))
+            group.ands = []
+            expect_operand = True
+            continue
+        elif len(groups) == 1:
+            raise ConditionError(f"unexpected {operator or identifier!r}", at(index))
+        elif operator != ")":
+            raise ConditionError("a '(' is not closed", at(index))
+        else:
+            node = groups.pop().node()
+            depth -= 1
+            group = groups[-1]
+        # An operand is complete: the `!` before it apply, innermost first.
+        for _ in range(group.nots):
+            node = Not(node)
+        depth -= group.nots
+        group.nots = 0
+        group.ands.append(node)
+        expect_operand = False
+    if expect_operand:
+        raise ConditionError("the condition ends too early", end)
+    if len(groups) > 1:
+        raise ConditionError("a '(' is not closed", end)
+    return groups[0].node()
 
 
 def parse_condition(text: str) -> Node:
@@ -180,7 +194,13 @@ def parse_condition(text: str) -> Node:
     a condition nested deeper than MAX_CONDITION_DEPTH."""
     if text.strip() == DEFAULT:
         return Always()
-    return _Parser(text).parse()
+    return _parse(text)
+
+
+def choice_ids_named(condition: str) -> set[str]:
+    """Every choice id that a condition's text names (a condition that parses: its identifiers are
+    exactly its words), found without walking its tree."""
+    return set(_IDENTIFIER.findall(condition)) - {DEFAULT}
 
 
 def choice_ids_in(node: Node) -> set[str]:

@@ -50,6 +50,13 @@ class RiskRuleDoc:
     condition: str
     risk: str  # as in the file: NO_RISK, MEDIUM_RISK, HIGH_RISK
     extra: dict[str, Any] = field(default_factory=dict)
+    #: The condition's tree, when the reader parsed it already (the linter and the risk engine reuse
+    #: it rather than parse the text again); not part of the document's value.
+    tree: risk.Node | None = field(default=None, compare=False, repr=False)
+
+    def parsed(self) -> risk.Node:
+        """The condition's tree (parsed now if the reader did not keep it)."""
+        return self.tree if self.tree is not None else risk.parse_condition(self.condition)
 
 
 @dataclass
@@ -91,7 +98,7 @@ class LensDocument:
         return {
             question.id: risk.QuestionRules(
                 [choice.id for choice in question.choices],
-                [(rule.condition, risk.RISK_FROM_FILE[rule.risk]) for rule in question.risk_rules],
+                [(rule.parsed(), risk.RISK_FROM_FILE[rule.risk]) for rule in question.risk_rules],
             )
             for _, question in self.questions()
         }

@@ -124,7 +124,7 @@ def lint_question(
     findings = []
     none_of_these = _none_of_these(question)
     practices = [choice.id for choice in question.choices if not choice.is_none_of_these]
-    rules = [(risk.parse_condition(rule.condition), rule.risk) for rule in question.risk_rules]
+    rules = [(rule.parsed(), rule.risk) for rule in question.risk_rules]
     rules_path = child(path, "riskRules")
 
     tables = _TruthTables(practices, none_of_these, operations)

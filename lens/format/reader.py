@@ -10,7 +10,7 @@ import re
 from typing import Any
 
 from lens import risk
-from lens.format.checks import Checks, describe, keep_repeated_keys, parse_constant
+from lens.format.checks import Checks, RepeatedKeys, describe, keep_repeated_keys, parse_constant
 from lens.format.document import (
     SCHEMA_VERSION,
     AdditionalResources,
@@ -254,6 +254,7 @@ class _Reader(Checks):
                 rule, "risk", where, tuple(risk.RISK_FROM_FILE), levels_seen, index, "rule"
             )
             condition = self.text(rule, "condition", where)
+            tree = None
             if condition is not None:
                 try:
                     tree = risk.parse_condition(condition)
@@ -266,7 +267,7 @@ class _Reader(Checks):
                 else:
                     if isinstance(tree, risk.Always):
                         defaults.append(index)
-                    unknown = sorted(risk.choice_ids_in(tree) - choice_ids)
+                    unknown = sorted(risk.choice_ids_named(condition) - choice_ids)
                     if unknown and choice_ids:
                         self.refuse(
                             child(where, "condition"),
@@ -274,7 +275,7 @@ class _Reader(Checks):
                             f"names {', '.join(unknown)}, not a choice of this question",
                         )
             extra = self.extras(rule, RULE_KEYS, where)
-            rules.append(RiskRuleDoc(condition=condition, risk=level, extra=extra))
+            rules.append(RiskRuleDoc(condition=condition, risk=level, extra=extra, tree=tree))
         if items and isinstance(items, list):
             rules_path = child(path, "riskRules")
             if not defaults:
@@ -311,7 +312,9 @@ def read_lens(source: str | bytes | dict) -> tuple[LensDocument, list[Problem]]:
     lenses inside a backup. Text is refused past MAX_JSON_DEPTH levels (mlwa.jsonlimits) before it is
     parsed, and a key repeated in an object is refused at its path; a parsed value is held to the same
     depth, and its repeated keys are refused when it was parsed with `keep_repeated_keys`."""
-    if isinstance(source, dict | list):
+    parsed_elsewhere = isinstance(source, dict | list)
+    repeats: list[RepeatedKeys] = []
+    if parsed_elsewhere:
         value = source
     else:
         text = _decode(source)
@@ -319,10 +322,15 @@ def read_lens(source: str | bytes | dict) -> tuple[LensDocument, list[Problem]]:
             raise LensRefused(
                 [Problem("$", "too_large", f"{len(text):,} characters; a lens is at most {MAX_CHARACTERS:,}")]
             )
+
+        def pairs_hook(pairs: list) -> dict:
+            value = keep_repeated_keys(pairs)
+            if isinstance(value, RepeatedKeys):
+                repeats.append(value)
+            return value
+
         try:
-            value = jsonlimits.loads(
-                text, parse_constant=parse_constant, object_pairs_hook=keep_repeated_keys
-            )
+            value = jsonlimits.loads(text, parse_constant=parse_constant, object_pairs_hook=pairs_hook)
         except jsonlimits.JSONTooDeep as error:
             raise LensRefused(
                 [
@@ -342,7 +350,8 @@ def read_lens(source: str | bytes | dict) -> tuple[LensDocument, list[Problem]]:
                 ]
             ) from None
     reader = _Reader()
-    if not reader.nesting(value, "$", MAX_JSON_DEPTH):
+    # Parsed text is within the depth limit already: only its repeated keys, if any, need the walk.
+    if (parsed_elsewhere or repeats) and not reader.nesting(value, "$", MAX_JSON_DEPTH):
         raise LensRefused(reader.errors)
     document = reader.lens(value)
     if reader.errors:
