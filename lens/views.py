@@ -33,6 +33,7 @@ from lens.selectors import (
     version_document,
 )
 from lens.services import LensActionRefused
+from mlwa.heavy import heavy_refusal
 
 TRUE_VALUES = {"1", "true", "yes", "on"}
 
@@ -73,6 +74,8 @@ def detail(request, alias: str):
 
 @login_required
 def import_lens(request):
+    if (refused := heavy_refusal(request)) is not None:  # MLWA_API_RATE_HEAVY, with the API's imports
+        return refused
     posted = request.method == "POST"
     form = LensImportForm(request.POST if posted else None, request.FILES if posted else None)
     problems = []

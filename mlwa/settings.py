@@ -322,6 +322,8 @@ MLWA_API_RATES = {
     "user": env_str("MLWA_API_RATE_USER", "1200/minute"),
     "anon": env_str("MLWA_API_RATE_ANON", "120/minute"),
     "password": env_str("MLWA_API_RATE_PASSWORD", "10/minute"),
+    # Lens imports and workload restores of each user, browser and API together (mlwa.heavy).
+    "heavy": env_str("MLWA_API_RATE_HEAVY", "10/minute"),
 }
 #: The most workloads the organisation-wide risk summary answers in one response.
 MLWA_RISK_SUMMARY_MAX = env_int("MLWA_RISK_SUMMARY_MAX", 10_000)

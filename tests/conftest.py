@@ -37,6 +37,18 @@ def _fast_password_hasher(settings):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Rate limits count in the cache, which outlives a test, under user ids that the next test's
+    rolled-back database gives out again: each test starts with none used (lens imports and
+    restores, MLWA_API_RATE_HEAVY, are 10 a minute)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _needs_postgres(request):
     """Tests marked `postgres` skip with a reason on another database, and fail under .ci/run."""
     if request.node.get_closest_marker("postgres") is None:

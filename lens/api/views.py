@@ -48,6 +48,7 @@ from lens.services import LensActionRefused, LensInUse
 from mlwa.api.errors import Conflict
 from mlwa.api.parsers import JSONParser
 from mlwa.api.schema import error_response
+from mlwa.api.throttling import HEAVY_THROTTLES
 from mlwa.api.views import ApiViewSet
 
 
@@ -214,6 +215,7 @@ class LensViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Destr
         methods=["post"],
         url_path="import",
         parser_classes=[JSONParser, MultiPartParser],
+        throttle_classes=HEAVY_THROTTLES,  # MLWA_API_RATE_HEAVY, with the browser's imports
         check_body_text=False,  # the lens reader judges the bytes, and names where a NUL is
     )
     def import_lens(self, request):

@@ -100,3 +100,28 @@ class PasswordThrottle(FailOpenThrottle):
         if not request.META.get("HTTP_AUTHORIZATION", "").lower().startswith("basic "):
             return None
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+#: MLWA_API_RATE_HEAVY's default, also where a test's MLWA_API_RATES names no `heavy` rate.
+DEFAULT_HEAVY_RATE = "10/minute"
+
+
+class HeavyThrottle(FailOpenThrottle):
+    """Heavy operations (lens imports, workload restores: each parses, lints and writes a whole
+    document) of each signed-in user, by user id, counted together in the browser and the API
+    (mlwa.heavy counts the pages' posts under the same key)."""
+
+    scope = "heavy"
+
+    def get_rate(self) -> str:
+        return settings.MLWA_API_RATES.get(self.scope, DEFAULT_HEAVY_RATE)
+
+    def get_cache_key(self, request, view) -> str | None:
+        if not request.user.is_authenticated:
+            return None  # refused before any work: nothing heavy to count
+        return self.cache_format % {"scope": self.scope, "ident": request.user.pk}
+
+
+#: The throttles of a heavy API operation: the defaults (REST_FRAMEWORK's DEFAULT_THROTTLE_CLASSES),
+#: and the heavy one.
+HEAVY_THROTTLES = (UserThrottle, AnonThrottle, HeavyThrottle)

@@ -9,6 +9,7 @@ from rest_framework.exceptions import ParseError
 from rest_framework.response import Response
 
 from mlwa.api.schema import error_response
+from mlwa.api.throttling import HEAVY_THROTTLES
 from mlwa.api.views import ApiView
 from reviews.backup import workload_export, workload_restore
 from reviews.views.access import workload_or_404
@@ -116,6 +117,8 @@ class WorkloadExportView(ApiView):
 
 class WorkloadImportView(ApiView):
     """POST: restore a backup document as a new workload of the caller."""
+
+    throttle_classes = HEAVY_THROTTLES  # MLWA_API_RATE_HEAVY, with the browser's restores
 
     @extend_schema(
         summary="Restore a workload from its backup document",

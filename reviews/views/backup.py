@@ -14,6 +14,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
+from mlwa.heavy import heavy_refusal
 from reviews.backup import backup_filename, workload_export, workload_restore
 from reviews.backup.document import parse
 from reviews.services.errors import InvalidInput, ReviewRefused
@@ -91,6 +92,8 @@ def export(request, pk: int):
 @login_required
 def restore(request):
     """Upload a backup: it becomes a new workload of the user, shares dropped and listed."""
+    if (refused := heavy_refusal(request)) is not None:  # MLWA_API_RATE_HEAVY, with the API's restores
+        return refused
     form = RestoreForm(*((request.POST, request.FILES) if request.method == "POST" else ()))
     if request.method == "POST" and form.is_valid() and (document := form.document()) is not None:
         try:
