@@ -152,6 +152,8 @@ def test_the_list_has_every_answer_in_the_lens_order(api_for, shared_workload):
         "version": 1,
         "updated_by": "contributor",
         "updated_at": row["updated_at"],
+        "restored_by": None,
+        "restored_at": None,
     }
     assert row["updated_at"]
     assert body["results"][0]["updated_by"] is None
