@@ -45,6 +45,17 @@ in the document except: the owner (the person restoring), the shares (dropped, a
 result), people (kept as names, never linked to this instance's users), the lens versions (those
 the person may see with the same content hash are used, else the lens is imported as their own),
 the name (a suffix " (restored)", " (restored 2)"... on a clash) and one more event, RESTORED.
+
+A restore takes no risk or count on the document's word (issue 14): every answer's risk, live or
+frozen, is evaluated from its choices with its lens version's rules, and every milestone's pillar
+counts and totals are counted from its frozen answers (reviews.backup.recompute). A value of the
+document that disagrees is restored as computed, with a warning naming its JSON path, the value
+stored and the value restored. An export always agrees, so a warning means the file was edited.
+Every answer, history entry, event and milestone a restore writes carries `restored_by` (the user
+restoring) and `restored_at`: its people are the document's names, shown as "alice, restored from a
+backup by eve"; an answer written again is no longer restored. Improvement items name a lens the
+workload reviews (a document's item of another lens is refused; an export leaves out the items of a
+lens removed since).
 """
 
 from reviews.backup.document import FORMAT, SCHEMA_VERSION, AlreadyRestored, NewerSchema

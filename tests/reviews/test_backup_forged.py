@@ -5,6 +5,7 @@ not review, and values no database stores, are refused naming their path."""
 import pytest
 from django.db import IntegrityError, transaction
 
+from lens.services import lens_import, lens_publish
 from reviews.backup import workload_export, workload_restore
 from reviews.demo import demo_workload
 from reviews.models import (
@@ -16,7 +17,7 @@ from reviews.models import (
     Workload,
     WorkloadEvent,
 )
-from reviews.services import lens_review_remove
+from reviews.services import lens_review_remove, lens_review_upgrade
 from reviews.services.errors import InvalidInput
 from tests import factories
 from tests.reviews.backups import backup_of, custom_lens_workload, recounted, stored_counts
@@ -222,3 +223,37 @@ def test_issue_14_a_value_no_database_stores_is_refused_naming_its_path(alice, d
 
     assert list(refused.value.errors) == [path]
     assert database_state() == before
+
+
+def test_a_lens_upgrade_that_changes_a_restored_answer_leaves_it_no_longer_restored(alice):
+    lens = factories.imported_lens(owner=alice, document=factories.lens_document("Team lens"))
+    workload = factories.workload(alice, lenses=[lens])
+    for question_id, practice in (("P1Q1", "P1Q1_BP3"), ("P1Q2", "P1Q2_BP1")):
+        answer = (
+            workload.lens_reviews.get()
+            .answers.select_related("question")
+            .get(question__question_id=question_id)
+        )
+        factories.answered(answer, actor=alice, selected_choices=[practice])
+    restored = workload_restore(document=backup_of(workload, alice), user=alice).workload
+    lens_import(source=factories.lens_document("Team lens", practices=2), owner=alice, alias=lens.alias)
+    lens_publish(lens=lens, label="2", major=True)
+
+    lens_review_upgrade(lens_review=restored.lens_reviews.get(), actor=alice)
+
+    answers = {
+        a.question.question_id: a
+        for a in Answer.objects.filter(lens_review__workload=restored).select_related("question")
+    }
+    changed, moved = answers["P1Q1"], answers["P1Q2"]  # the practice P1Q1_BP3 is gone in version 2
+    assert (changed.selected_choices, changed.updated_by, changed.restored_by, changed.restored_at) == (
+        [],
+        alice,
+        None,
+        None,
+    )
+    assert (moved.selected_choices, moved.updated_by_name, moved.restored_by) == (
+        ["P1Q2_BP1"],
+        "alice",
+        alice,
+    )
