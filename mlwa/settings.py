@@ -335,7 +335,11 @@ SPECTACULAR_SETTINGS = {
         "Authenticate with `Authorization: Token <key>` (create a key on your profile page, with "
         "`manage.py token create`, or with `POST /api/v1/tokens/`), or with the browser's session. "
         "Every error is JSON: `{code, message, fields}`, where `fields` maps each input path at fault "
-        "to its messages."
+        "to its messages. Limits: a request body of at most MLWA_MAX_REQUEST_BYTES (413); a JSON body "
+        "nested at most 64 deep (400 `json_too_deep`, naming the path where the limit was passed); "
+        "whole numbers in the query from 1 to 2,147,483,647, ids to 9,223,372,036,854,775,807 (400 "
+        "naming the parameter); lens imports and workload restores per user, pages and API together "
+        "(MLWA_API_RATE_HEAVY, default 10/minute: 429 with Retry-After)."
     ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
