@@ -82,7 +82,8 @@ class ConditionError(ValueError):
         self.code = code
 
 
-_TOKEN = re.compile(r"\s*(?:(?P<op>&&|\|\||!|\(|\))|(?P<id>[A-Za-z0-9_]+)|(?P<bad>\S))")
+# A run of `!` is one token (a run of negations costs one step, not one per `!`).
+_TOKEN = re.compile(r"\s*(?:(?P<op>&&|\|\||!+|\(|\))|(?P<id>[A-Za-z0-9_]+)|(?P<bad>\S))")
 _IDENTIFIER = re.compile(r"[A-Za-z0-9_]+")
 
 
@@ -140,19 +141,20 @@ def _parse(text: str) -> Node:
     for index, (operator, identifier, _) in enumerate(found):
         group = groups[-1]
         if expect_operand:
-            if operator in ("!", "("):
-                depth += 1
+            if operator[:1] == "!" or operator == "(":
+                count = len(operator)  # the `!` of a run, or the one `(`
+                depth += count
                 if depth > MAX_CONDITION_DEPTH:
                     raise ConditionError(
                         f"the condition nests deeper than {MAX_CONDITION_DEPTH} "
                         "(negations and parentheses counted together)",
-                        at(index),
+                        at(index) + count - (depth - MAX_CONDITION_DEPTH),  # the first `!` too many
                         code="condition_too_deep",
                     )
-                if operator == "!":
-                    group.nots += 1
-                else:
+                if operator == "(":
                     groups.append(_Group())
+                else:
+                    group.nots += count
                 continue
             if operator:
                 raise ConditionError(f"unexpected {operator!r}", at(index))
@@ -168,16 +170,18 @@ def _parse(text: str) -> Node:
             expect_operand = True
             continue
         elif len(groups) == 1:
-            raise ConditionError(f"unexpected {operator or identifier!r}", at(index))
+            unexpected = "!" if operator[:1] == "!" else operator or identifier  # a run's first `!`
+            raise ConditionError(f"unexpected {unexpected!r}", at(index))
         elif operator != ")":
             raise ConditionError("a '(' is not closed", at(index))
         else:
             node = groups.pop().node()
             depth -= 1
             group = groups[-1]
-        # An operand is complete: the `!` before it apply, innermost first.
-        for _ in range(group.nots):
-            node = Not(node)
+        # An operand is complete: the `!` before it apply. Only their parity matters (`!!a` is `a`,
+        # `!(!a)` too), so negations never stack up in the tree.
+        if group.nots % 2:
+            node = node.operand if isinstance(node, Not) else Not(node)
         depth -= group.nots
         group.nots = 0
         group.ands.append(node)
@@ -205,26 +209,27 @@ def choice_ids_named(condition: str) -> set[str]:
 
 def choice_ids_in(node: Node) -> set[str]:
     """Every choice id that a condition names."""
-    match node:
-        case Choice(id=choice_id):
-            return {choice_id}
-        case Not(operand=operand):
-            return choice_ids_in(operand)
-        case And(operands=operands) | Or(operands=operands):
-            return set().union(*(choice_ids_in(operand) for operand in operands))
-    return set()
+    return {choice_id for choice_id, _ in _leaves(node)}
 
 
-def positive_choice_ids_in(node: Node, negated: bool = False) -> set[str]:
+def positive_choice_ids_in(node: Node) -> set[str]:
     """The choice ids that appear un-negated (under an even number of `!`)."""
-    match node:
-        case Choice(id=choice_id):
-            return set() if negated else {choice_id}
-        case Not(operand=operand):
-            return positive_choice_ids_in(operand, not negated)
-        case And(operands=operands) | Or(operands=operands):
-            return set().union(*(positive_choice_ids_in(operand, negated) for operand in operands))
-    return set()
+    return {choice_id for choice_id, negated in _leaves(node) if not negated}
+
+
+def _leaves(node: Node) -> set[tuple[str, bool]]:
+    """(choice id, under an odd number of `!`) of every leaf: one walk with a stack, no recursion."""
+    found = set()
+    stack = [(node, False)]
+    while stack:
+        node, negated = stack.pop()
+        if isinstance(node, Choice):
+            found.add((node.id, negated))
+        elif isinstance(node, Not):
+            stack.append((node.operand, not negated))
+        elif isinstance(node, And | Or):
+            stack.extend((operand, negated) for operand in node.operands)
+    return found
 
 
 # --- compiled evaluation ------------------------------------------------------------------------

@@ -92,8 +92,15 @@ class _TruthTables:
                     return 1  # true for answer 0, "None of these" alone, and no other
                 index = self.practices.get(choice_id)
                 return 0 if index is None else self.practice(index)
-            case risk.Not(operand=operand):
-                table = self.of(operand)
+            case risk.Not():
+                # A run of negations is one complement or none: only its parity counts.
+                negations = 0
+                while isinstance(node, risk.Not):
+                    node = node.operand
+                    negations += 1
+                table = self.of(node)
+                if negations % 2 == 0:
+                    return table
                 self.operations.add()
                 return self.full ^ table
             case risk.And(operands=operands):

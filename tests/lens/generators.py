@@ -9,8 +9,8 @@ measured is the largest file the format lets through.
   `T = (c00 || !c00) && ... && (c13 || !c13)`: always true, but only settled once every choice has been
   looked at, which made the old search walk every answer.
 - `deepest_lens`: conditions nested as deep as the parser allows (MAX_CONDITION_DEPTH, negations
-  and parentheses together), and every question carrying an undocumented key nested to the JSON
-  limit (MAX_JSON_DEPTH), filled to the cap with such conditions.
+  and parentheses together: `!(!(a && ...` chains and runs of 32 `!`), and every question carrying
+  an undocumented key nested to the JSON limit (MAX_JSON_DEPTH), filled to the cap.
 """
 
 import json
@@ -74,17 +74,20 @@ def deep_extra(levels: int) -> list:
     return value
 
 
+def negations(choice: str, depth: int = MAX_CONDITION_DEPTH) -> str:
+    """A choice under `depth` negations in a row: the other way to nest as deep as allowed."""
+    return "!" * depth + choice
+
+
 def deepest_question(question_id: str, chains: int = 5) -> dict:
-    """A question whose every rule is `chains` conditions of the deepest kind, joined, and which holds
-    a value nested to the JSON limit."""
-    practices = CHOICES
+    """A question whose rules nest as deep as allowed in both ways (`!(!(` chains, and runs of `!`),
+    many times over, and which holds a value nested to the JSON limit."""
 
-    def rule(offset: int, joiner: str) -> str:
-        return joiner.join(
-            deep_condition(practices[(offset + n) % 15 :] + practices[: (offset + n) % 15])
-            for n in range(chains)
-        )
+    def rotated(offset: int) -> list[str]:
+        return CHOICES[offset % 15 :] + CHOICES[: offset % 15]
 
+    no_risk = " && ".join(deep_condition(rotated(n)) for n in range(chains))
+    medium = " || ".join(negations(choice) for choice in (rotated(7) * chains)[: chains * 4])
     return {
         "id": question_id,
         "title": f"How deep is {question_id}?",
@@ -92,11 +95,11 @@ def deepest_question(question_id: str, chains: int = 5) -> dict:
         "_nested": deep_extra(MAX_JSON_DEPTH - QUESTION_DEPTH),
         "choices": [
             {"id": choice, "title": choice, "improvementPlan": {"displayText": f"Do {choice}."}}
-            for choice in practices
+            for choice in CHOICES
         ],
         "riskRules": [
-            {"condition": rule(0, " && "), "risk": "NO_RISK"},
-            {"condition": rule(7, " || "), "risk": "MEDIUM_RISK"},
+            {"condition": no_risk, "risk": "NO_RISK"},
+            {"condition": medium, "risk": "MEDIUM_RISK"},
             {"condition": "default", "risk": "HIGH_RISK"},
         ],
     }

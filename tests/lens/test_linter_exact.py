@@ -19,8 +19,10 @@ from hypothesis import strategies as st
 
 from lens.format import LensRefused, read_lens
 from lens.format.linter import BitsetOperations, lint_lens, lint_question
+from lens.risk import And, Choice, ConditionError, Not, parse_condition
+from mlwa.jsonlimits import MAX_JSON_DEPTH, JSONTooDeep, check_depth
 from tests.factories import lens_document, practice
-from tests.lens.generators import generator_lens, question_count
+from tests.lens.generators import deepest_lens, generator_lens, question_count
 from tests.lens.oracle import condition_expression, condition_oracle
 
 LEVELS = ["NO_RISK", "MEDIUM_RISK", "HIGH_RISK"]
@@ -317,3 +319,26 @@ def test_issue_14_a_refused_lens_raises_only_the_refusal():
     )
     with pytest.raises(LensRefused):
         read_lens(json.dumps(question))
+
+
+def test_issue_14_the_deepest_lens_the_limits_allow_is_read_and_linted():
+    text = deepest_lens()
+    assert len(text) == 500_000
+    check_depth(text)  # 64 levels: at the limit...
+    with pytest.raises(JSONTooDeep):
+        check_depth(text, max_depth=MAX_JSON_DEPTH - 1)  # ...and not below it
+    document, warnings = read_lens(text)
+    assert {w.code for w in warnings} == {"unknown_key"}
+    conditions = [rule.condition for _, question in document.questions() for rule in question.risk_rules]
+    for condition in conditions[:2]:  # conditions at the depth limit: one `!` more is refused
+        with pytest.raises(ConditionError, match="deeper than 32"):
+            parse_condition("!" + condition)
+    started = time.perf_counter()
+    lint_lens(document)
+    assert time.perf_counter() - started < 5
+
+
+def test_a_run_of_negations_keeps_only_its_parity():
+    assert parse_condition("!!c00") == Choice("c00")
+    assert parse_condition("!(!(c00))") == Choice("c00")
+    assert parse_condition("!!!c00 && c01") == And((Not(Choice("c00")), Choice("c01")))
