@@ -1,9 +1,14 @@
-"""Lens benchmarks: import time per shared lens and for the largest lens the format allows, and risk
-evaluations per second over real rules with fresh random answers (nothing memoised)."""
+"""Lens benchmarks: import time per shared lens and for the largest lens the format allows, risk
+evaluations per second over real rules with fresh random answers (nothing memoised), and lenses at
+the format's limits imported and linted on SQLite and on PostgreSQL (bench.lens_limits, issue 14)."""
 
 import json
+import os
 import random
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -15,6 +20,11 @@ IMPORT_RUNS = 5
 EVALUATIONS = 1_000_000
 LARGEST_IMPORT_GOAL_S = 1.0
 EVALUATIONS_GOAL = 1_000_000
+#: Lenses at the limits: each import and lint under this, and within this multiple of the largest
+#: benign lens's import on the same database in the same run.
+LIMITS_GOAL_S, LIMITS_RATIO_GOAL = 2.0, 1.5
+LIMIT_LENSES = {"generator": "the issue's generator lens", "deepest": "the deepest lens the limits allow"}
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def largest_lens() -> dict:
@@ -117,11 +127,102 @@ def run():
     )
     if not rules:
         yield ("risk evaluations per second", "skipped: the shared lenses folder is absent", None, None)
+    else:
+        rate = _evaluations_per_second(rules)
+        yield (
+            f"risk evaluations per second ({len(rules)} real questions, random answers)",
+            f"{rate:,.0f}",
+            f">= {EVALUATIONS_GOAL:,}",
+            rate >= EVALUATIONS_GOAL,
+        )
+    for vendor in ("sqlite", "postgresql"):
+        yield from _limit_rows(vendor)
+
+
+# -- lenses at the limits, on each database --------------------------------------------------------
+
+
+def _postgres_missing() -> str | None:
+    """Why no private PostgreSQL cluster can be made here, or None."""
+    from bench.load import servers
+
+    if servers.postgres_bin() is None:
+        return "no PostgreSQL server binaries under /usr/lib/postgresql/*/bin"
+    if os.geteuid() == 0:
+        import pwd
+
+        try:
+            pwd.getpwnam("postgres")
+        except KeyError:
+            return "running as root, and there is no postgres user to run PostgreSQL as"
+    return None
+
+
+def _limits_on(vendor: str) -> dict:
+    """bench.lens_limits's figures, run in a process of its own on a fresh database of `vendor`: a
+    new SQLite file, or a private PostgreSQL cluster (bench.load.servers, as the load test makes one),
+    else DATABASE_URL's PostgreSQL. {"failed": why} when it cannot run."""
+    from bench.load import servers
+
+    with tempfile.TemporaryDirectory(prefix="mlwa-lens-limits-") as folder:
+        env = dict(os.environ, MLWA_VAR_DIR=folder)
+        cluster = None
+        try:
+            if vendor == "sqlite":
+                env.pop("DATABASE_URL", None)
+            elif (reason := _postgres_missing()) is None:
+                cluster = servers.Postgres()
+                cluster.create("mlwa_lens_limits")
+                env["DATABASE_URL"] = cluster.url("mlwa_lens_limits")
+            elif os.environ.get("DATABASE_URL", "").startswith("postgres"):
+                pass  # the bench's own PostgreSQL database
+            else:
+                return {"failed": f"{reason}, and DATABASE_URL is not PostgreSQL"}
+            output = Path(folder) / "limits.json"
+            subprocess.run(  # noqa: S603 - our own module
+                [sys.executable, "-m", "bench.lens_limits", "--json", str(output)],
+                cwd=ROOT,
+                env=env,
+                stdout=sys.stderr,
+                check=False,
+            )
+            if not output.exists():
+                return {"failed": "bench.lens_limits wrote no result"}
+            result = json.loads(output.read_text())
+        except servers.ServerError as error:
+            return {"failed": f"the private PostgreSQL did not start: {error}"}
+        except OSError as error:
+            return {"failed": f"bench.lens_limits could not start: {error}"}
+        finally:
+            if cluster is not None:
+                cluster.remove()
+    if "failed" not in result and result.get("vendor") != vendor:
+        return {"failed": f"ran on {result.get('vendor')}, not {vendor}"}
+    return result
+
+
+def _limit_rows(vendor: str):
+    result = _limits_on(vendor)
+    if "failed" in result:
+        yield (f"lenses at the limits on {vendor}", f"CANNOT RUN: {result['failed']}", "runs", False)
         return
-    rate = _evaluations_per_second(rules)
+    lenses = result["lenses"]
+    benign = lenses["benign"]["import_s"]
     yield (
-        f"risk evaluations per second ({len(rules)} real questions, random answers)",
-        f"{rate:,.0f}",
-        f">= {EVALUATIONS_GOAL:,}",
-        rate >= EVALUATIONS_GOAL,
+        f"{vendor}: import largest benign lens, 10x20x15 (median of 3)",
+        f"{benign * 1000:.0f} ms",
+        None,
+        None,
     )
+    for name, label in LIMIT_LENSES.items():
+        figures = lenses[name]
+        size = f"{figures['questions']} questions, {figures['characters'] // 1000} kB"
+        for step, key in (("import", "import_s"), ("lint", "lint_s")):
+            seconds = figures[key]
+            ratio = seconds / benign
+            yield (
+                f"{vendor}: {step} {label}, {size} (median of 3)",
+                f"{seconds * 1000:.0f} ms ({ratio:.2f}x benign import)",
+                f"< {LIMITS_GOAL_S * 1000:.0f} ms, <= {LIMITS_RATIO_GOAL}x",
+                seconds < LIMITS_GOAL_S and ratio <= LIMITS_RATIO_GOAL,
+            )
