@@ -30,12 +30,15 @@ class JSONTooDeepError(exceptions.ParseError):
 class JSONParser(parsers.JSONParser):
     """application/json, at most MAX_JSON_DEPTH deep, without NaN or Infinity."""
 
+    #: json's object_pairs_hook, for a view whose body must keep what json would drop (repeated keys).
+    object_pairs_hook = None
+
     def parse(self, stream, media_type=None, parser_context=None):
         encoding = (parser_context or {}).get("encoding", settings.DEFAULT_CHARSET)
         try:
             text = stream.read().decode(encoding)
             constant = drf_json.strict_constant if self.strict else None
-            return jsonlimits.loads(text, parse_constant=constant)
+            return jsonlimits.loads(text, parse_constant=constant, object_pairs_hook=self.object_pairs_hook)
         except jsonlimits.JSONTooDeep as error:
             raise JSONTooDeepError(error) from None
         except ValueError as error:  # json's JSONDecodeError, a bad encoding, NaN

@@ -8,6 +8,8 @@ from rest_framework import serializers, status
 from rest_framework.exceptions import ParseError
 from rest_framework.response import Response
 
+from lens.format import keep_repeated_keys
+from mlwa.api.parsers import JSONParser
 from mlwa.api.schema import error_response
 from mlwa.api.throttling import HEAVY_THROTTLES
 from mlwa.api.views import ApiView
@@ -115,10 +117,18 @@ class WorkloadExportView(ApiView):
         return Response(workload_export(workload=workload, actor=request.user, source=request.get_host()))
 
 
+class BackupParser(JSONParser):
+    """A backup body keeps the keys named twice, so that a lens file inside is refused at their path
+    as importing that file would refuse it (json alone keeps the last value, silently)."""
+
+    object_pairs_hook = staticmethod(keep_repeated_keys)
+
+
 class WorkloadImportView(ApiView):
     """POST: restore a backup document as a new workload of the caller."""
 
     throttle_classes = HEAVY_THROTTLES  # MLWA_API_RATE_HEAVY, with the browser's restores
+    parser_classes = [BackupParser]
 
     @extend_schema(
         summary="Restore a workload from its backup document",

@@ -7,7 +7,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from lens.format import LensDocument, LensRefused, read_lens
+from lens.format import LensDocument, LensRefused, keep_repeated_keys, read_lens
 from lens.models import LensVersion
 from lens.risk import QuestionRules
 from lens.services import content_hash
@@ -67,10 +67,12 @@ def _no_constant(name: str):
 def parse(data: bytes | str):
     """A backup file's JSON, read as the API reads a body: nested at most
     mlwa.jsonlimits.MAX_JSON_DEPTH deep, and without NaN or Infinity (not JSON, and no database's
-    JSON column takes them). ValueError with a sentence saying why not (and where, for the depth)."""
+    JSON column takes them). A key named twice is kept as `keep_repeated_keys` does, so that a lens file
+    inside is refused at its path as an import would refuse it. ValueError with a sentence saying why
+    not (and where, for the depth)."""
     text = data.decode("utf-8-sig") if isinstance(data, bytes) else data.removeprefix("\ufeff")
     try:
-        return jsonlimits.loads(text, parse_constant=_no_constant)
+        return jsonlimits.loads(text, parse_constant=_no_constant, object_pairs_hook=keep_repeated_keys)
     except jsonlimits.JSONTooDeep as error:
         raise ValueError(f"nested deeper than {error.max_depth} levels at {error.path}") from None
     except RecursionError:  # only if the depth limit is raised past what Python can parse

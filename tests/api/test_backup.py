@@ -4,8 +4,11 @@ import pytest
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
+from reviews.backup import workload_restore
+from reviews.backup.document import parse
 from reviews.demo import DEMO_WORKLOAD, demo_workload
 from reviews.models import Workload, WorkloadEvent
+from reviews.services.errors import ReviewRefused
 from tests.api.conftest import token_client
 from tests.reviews.backups import normalised
 from tests.reviews.backups_forged import COUNTS, LIVE_RISK, QUESTION, forge
@@ -213,3 +216,25 @@ def test_the_schema_documents_the_restore_warnings_and_the_restored_marks():
         properties = schemas[component]["properties"]
         assert properties["restored_by"]["nullable"] is True, component
         assert properties["restored_at"]["nullable"] is True, component
+
+
+def test_issue_14_a_key_named_twice_in_a_backups_lens_file_is_400_naming_its_path(alice):
+    """json keeps the last of two equal keys silently; a lens file inside a backup is refused at the
+    repeated key, as importing that lens file would be, through the API and through a file."""
+    client = token_client(alice)
+    text = client.get(export_url(demo_workload(owner=alice))).content.decode()
+    repeated = text.replace(
+        '"file":{"schemaVersion":"2021-11-01"', '"file":{"name":"Twice","schemaVersion":"2021-11-01"', 1
+    )
+    assert repeated != text
+    before = database_state()
+
+    response = client.post(IMPORT, repeated, content_type="application/json")
+
+    assert response.status_code == 400, response.content
+    assert [path for path in response.json()["fields"] if path.endswith(".name")], response.json()
+    assert database_state() == before
+    with pytest.raises(ReviewRefused) as refused:
+        workload_restore(document=parse(repeated.encode()), user=alice, as_copy=True)
+    assert "name" in str(refused.value)
+    assert database_state() == before
