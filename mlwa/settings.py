@@ -109,9 +109,10 @@ else:
     DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": _SQLITE_PATH}}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {**SQLITE_OPTIONS, **DATABASES["default"].get("OPTIONS", {})}
-    _sqlite_name = str(DATABASES["default"]["NAME"])
-    if _sqlite_name and _sqlite_name != ":memory:" and not _sqlite_name.startswith("file:"):
-        Path(_sqlite_name).parent.mkdir(parents=True, exist_ok=True)  # SQLite makes the file, not its folder
+if not DATABASE_URL:
+    # SQLite makes the file, not its folder. Only the embedded default's folder is ours to make: a
+    # DATABASE_URL's folder that is missing is an outage to report (/readyz), not to paper over.
+    _SQLITE_PATH.parent.mkdir(parents=True, exist_ok=True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

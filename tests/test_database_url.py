@@ -41,7 +41,7 @@ def test_a_sqlite_database_url_opens_in_wal_with_a_busy_timeout_and_foreign_keys
     monkeypatch, tmp_path, django_db_blocker
 ):
     """On a real file: what SQLite itself says about the connection the settings make."""
-    path = tmp_path / "named" / "by-url.sqlite3"  # its folder does not exist yet, as under var/
+    path = tmp_path / "by-url.sqlite3"
     database = settings_for(monkeypatch, tmp_path, f"sqlite:///{path}")["DATABASES"]["default"]
     connection = ConnectionHandler({"default": database})["default"]
     try:
