@@ -13,6 +13,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from mlwa.api.schema import ErrorSerializer
+from reviews.api.restored import restored_marks
 from reviews.models import CHOICE_NOTES_MAX, NOTES_MAX, Answer, AnswerChange
 from reviews.services.answers import CHOICE_STATUSES, NOT_APPLICABLE, SELECTED, UNSELECTED
 
@@ -59,17 +60,7 @@ class AnswerSerializer(serializers.Serializer):
         source="updated_by_username", allow_null=True, default=None, help_text="Who wrote it last."
     )
     updated_at = serializers.DateTimeField(allow_null=True)
-    restored_by = serializers.CharField(
-        source="restored_by_username",
-        allow_null=True,
-        default=None,
-        help_text="Who restored it from a backup (`updated_by` is then the backup's name); null when "
-        "it was not restored, or that user is deleted.",
-    )
-    restored_at = serializers.DateTimeField(
-        allow_null=True,
-        help_text="When it was restored from a backup; null when it was not, or written since.",
-    )
+    restored_by, restored_at = restored_marks("updated_by", cleared_by_a_write=True)
 
     class Meta:
         ref_name = "Answer"
@@ -244,16 +235,7 @@ class AnswerChangeSerializer(serializers.ModelSerializer):
     the stored answer (KEPT_THEIRS: `before` is the writer's discarded version)."""
 
     changed_by = serializers.CharField(source="changed_by_username", allow_null=True, default=None)
-    restored_by = serializers.CharField(
-        source="restored_by_username",
-        allow_null=True,
-        default=None,
-        help_text="Who restored it from a backup (`changed_by` is then the backup's name); null when "
-        "it was not restored, or that user is deleted.",
-    )
-    restored_at = serializers.DateTimeField(
-        allow_null=True, help_text="When it was restored from a backup; null when it was not."
-    )
+    restored_by, restored_at = restored_marks("changed_by")
     before = serializers.DictField(help_text="The answer's stored fields and risk before.")
     after = serializers.DictField(help_text="The answer's stored fields and risk after.")
 

@@ -21,6 +21,7 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from mlwa.api.views import ApiViewSet
+from reviews.api.restored import restored_marks
 from reviews.models import MILESTONE_NAME_MAX, Milestone, Workload
 from reviews.permissions import Action
 from reviews.selectors.milestones import milestone_with_lenses, milestones_with_lenses
@@ -110,16 +111,7 @@ class MilestoneSerializer(serializers.Serializer):
         default=None,
         help_text="Who saved it (a name if restored from a backup; null once that user is deleted).",
     )
-    restored_by = serializers.CharField(
-        source="restored_by_username",
-        allow_null=True,
-        default=None,
-        help_text="Who restored it from a backup (`created_by` is then the backup's name); null when "
-        "it was not restored, or that user is deleted.",
-    )
-    restored_at = serializers.DateTimeField(
-        allow_null=True, help_text="When it was restored from a backup; null when it was not."
-    )
+    restored_by, restored_at = restored_marks("created_by")
     totals = MilestoneCountsSerializer(help_text="Over every lens of the workload.")
     lenses = MilestoneLensSerializer(many=True, help_text="In the order they were applied.")
 

@@ -16,6 +16,7 @@ from lens.selectors import latest_published_version, lenses_for
 from mlwa.api.views import ApiViewSet
 from reviews import services
 from reviews.api.filters import WorkloadFilterSet, requested_filters
+from reviews.api.restored import restored_marks
 from reviews.models import Share, Workload, WorkloadEvent
 from reviews.permissions import Action, Role
 from reviews.selectors.dashboard import matching_workloads, with_roles, workload_rows
@@ -320,16 +321,7 @@ class EventSerializer(serializers.ModelSerializer):
     """One thing that happened to the workload (answers have their own history)."""
 
     actor = serializers.CharField(source="actor_username", allow_null=True, default=None, read_only=True)
-    restored_by = serializers.CharField(
-        source="restored_by_username",
-        allow_null=True,
-        default=None,
-        help_text="Who restored it from a backup (`actor` is then the backup's name); null when "
-        "it was not restored, or that user is deleted.",
-    )
-    restored_at = serializers.DateTimeField(
-        allow_null=True, help_text="When it was restored from a backup; null when it was not."
-    )
+    restored_by, restored_at = restored_marks("actor")
 
     class Meta:
         model = WorkloadEvent
