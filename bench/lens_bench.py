@@ -142,22 +142,6 @@ def run():
 # -- lenses at the limits, on each database --------------------------------------------------------
 
 
-def _postgres_missing() -> str | None:
-    """Why no private PostgreSQL cluster can be made here, or None."""
-    from bench.load import servers
-
-    if servers.postgres_bin() is None:
-        return "no PostgreSQL server binaries under /usr/lib/postgresql/*/bin"
-    if os.geteuid() == 0:
-        import pwd
-
-        try:
-            pwd.getpwnam("postgres")
-        except KeyError:
-            return "running as root, and there is no postgres user to run PostgreSQL as"
-    return None
-
-
 def _limits_on(vendor: str) -> dict:
     """bench.lens_limits's figures, run in a process of its own on a fresh database of `vendor`: a
     new SQLite file, or a private PostgreSQL cluster (bench.load.servers, as the load test makes one),
@@ -170,7 +154,7 @@ def _limits_on(vendor: str) -> dict:
         try:
             if vendor == "sqlite":
                 env.pop("DATABASE_URL", None)
-            elif (reason := _postgres_missing()) is None:
+            elif (reason := servers.missing_postgres()) is None:
                 cluster = servers.Postgres()
                 cluster.create("mlwa_lens_limits")
                 env["DATABASE_URL"] = cluster.url("mlwa_lens_limits")

@@ -43,8 +43,8 @@ def postgres_bin() -> Path | None:
     return found[-1] if found else None
 
 
-def missing_servers() -> str | None:
-    """Why private servers cannot be made here, or None."""
+def missing_postgres() -> str | None:
+    """Why a private PostgreSQL cluster cannot be made here, or None."""
     if postgres_bin() is None:
         return "no PostgreSQL server binaries under /usr/lib/postgresql/*/bin"
     if os.geteuid() == 0:
@@ -54,6 +54,13 @@ def missing_servers() -> str | None:
             pwd.getpwnam("postgres")
         except KeyError:
             return "running as root, and there is no postgres user to run PostgreSQL as"
+    return None
+
+
+def missing_servers() -> str | None:
+    """Why private servers (PostgreSQL and Redis) cannot be made here, or None."""
+    if (reason := missing_postgres()) is not None:
+        return reason
     if shutil.which("redis-server") is None:
         return "no redis-server"
     return None
