@@ -4,10 +4,11 @@ cannot run; they never print "met" for what was not measured."""
 import sys
 
 from bench import lens_bench
+from bench.load import servers
 
 
 def test_issue_14_a_limits_row_that_cannot_run_fails_the_bench_naming_what_is_missing(monkeypatch):
-    monkeypatch.setattr(lens_bench, "_postgres_missing", lambda: "no PostgreSQL server binaries")
+    monkeypatch.setattr(servers, "missing_postgres", lambda: "no PostgreSQL server binaries")
     monkeypatch.delenv("DATABASE_URL", raising=False)
     assert list(lens_bench._limit_rows("postgresql")) == [
         (
