@@ -68,6 +68,7 @@ ROUTES = {
     "profile": PAGE,
     "accounts:token-create": PAGE,
     "accounts:token-revoke": PAGE,
+    "accounts:tokens-revoke-all": PAGE,
     "api:docs": PAGE,
     "healthz": JSON,
     "readyz": JSON,
