@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from lens.format import LensDocument, LensRefused, keep_repeated_keys, read_lens
+from lens.format.document import NONE_OF_THESE_SUFFIX
 from lens.models import LensVersion
 from lens.risk import QuestionRules
 from lens.services import content_hash
@@ -177,11 +178,19 @@ def answer(data: dict, path: str, lens_file: LensFile) -> dict[str, Any]:
     selected = list_at(required(data, "selected_choices", path), f"{path}.selected_choices")
     if not all(isinstance(c, str) and c in choice_ids for c in selected):
         fail(f"{path}.selected_choices", "Must list choice ids of this question.")
+    # What the answer service refuses, a restore refuses too: no state a person could not have made.
+    none_of_these = {c for c in choice_ids if c.endswith(NONE_OF_THESE_SUFFIX)}
+    if none_of_these & set(selected) and len(set(selected)) > 1:
+        fail(f"{path}.selected_choices", '"None of these" cannot be selected with other practices.')
     not_applicable = json_object(data, "not_applicable_choices", path)
     for choice_id, mark in not_applicable.items():
         where = f"{path}.not_applicable_choices.{choice_id}"
         if choice_id not in choice_ids:
             fail(where, "Not a choice of this question.")
+        if choice_id in none_of_these:
+            fail(where, '"None of these" cannot be marked not applicable.')
+        if choice_id in selected:
+            fail(where, "A choice is selected or marked not applicable, not both.")
         mark = mapping(mark, where)
         if not isinstance(mark.get("reason", ""), str) or not isinstance(mark.get("notes", ""), str):
             fail(where, "Must hold a reason and notes as text.")

@@ -208,6 +208,42 @@ def test_issue_14_a_hostile_value_is_400_naming_its_path(alice, where, value, pa
     assert database_state() == before
 
 
+@pytest.mark.parametrize(
+    ("selected", "not_applicable", "path"),
+    [
+        (["MLOPS01_no", "MLOPS01_BP01"], {}, "selected_choices"),
+        ([], {"MLOPS01_no": {"reason": "OTHER", "notes": ""}}, "not_applicable_choices.MLOPS01_no"),
+        (
+            ["MLOPS01_BP01"],
+            {"MLOPS01_BP01": {"reason": "OTHER", "notes": ""}},
+            "not_applicable_choices.MLOPS01_BP01",
+        ),
+    ],
+    ids=["none-of-these-with-a-practice", "none-of-these-not-applicable", "selected-and-not-applicable"],
+)
+def test_issue_14_a_restore_refuses_an_answer_the_answer_service_would_refuse(
+    alice, selected, not_applicable, path
+):
+    """A backup cannot make an answer that no person could have saved, now or in a milestone."""
+    client = token_client(alice)
+    document = client.get(export_url(demo_workload(owner=alice))).json()
+    for where, answers in (
+        ("lens_reviews[0]", document["lens_reviews"][0]["answers"]),
+        ("milestones[0].lens_reviews[0]", document["milestones"][0]["lens_reviews"][0]["answers"]),
+    ):
+        index = next(i for i, answer in enumerate(answers) if answer["question_id"] == "MLOPS01")
+        original = dict(answers[index])
+        answers[index].update(selected_choices=selected, not_applicable_choices=not_applicable)
+        before = database_state()
+
+        response = client.post(f"{IMPORT}?as_copy=true", document, format="json")
+
+        assert response.status_code == 400, response.content
+        assert list(response.json()["fields"]) == [f"{where}.answers[{index}].{path}"]
+        assert database_state() == before
+        answers[index] = original
+
+
 def test_the_schema_documents_the_restore_warnings_and_the_restored_marks():
     schemas = SchemaGenerator().get_schema(request=None, public=True)["components"]["schemas"]
     assert "warnings" in schemas["RestoreResult"]["properties"]
