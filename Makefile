@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test bench load faults lint format clean
+.PHONY: run test test-all bench load faults lint format clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,9 +19,20 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	MLWA_VENV=$(VENV) bin/run-embedded $(HOST):$(PORT)
 
-## test: the whole suite (DATABASE_URL selects PostgreSQL; SQLite otherwise)
+# Test processes: pytest-xdist's "auto" is one per core.
+PYTEST_WORKERS ?= auto
+# Which tests: `make test` leaves out those marked slow (a browser, real servers); empty runs all.
+PYTEST_MARK ?= not slow
+
+## test: the suite in parallel, without the `slow` tests; DATABASE_URL selects PostgreSQL, SQLite
+## otherwise
 test: $(STAMP)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	@if [ -n '$(PYTEST_MARK)' ]; then echo "make test: running '$(PYTEST_MARK)' (make test-all runs the slow tests too)"; fi
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) -m '$(PYTEST_MARK)' $(PYTEST_ARGS)
+
+## test-all: the whole suite, the slow tests included (what .ci/run runs)
+test-all:
+	$(MAKE) test PYTEST_MARK=
 
 ## bench: the benchmarks, printed as a table
 bench: $(STAMP)

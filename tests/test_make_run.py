@@ -23,6 +23,9 @@ import pytest
 
 from tests.conftest import REQUIRE_SERVICES
 
+# Real servers in subprocesses: seconds each, so outside `make test`'s quick run.
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "bin" / "run-embedded"
 VENV_BIN = Path(sys.prefix) / "bin"

@@ -28,6 +28,9 @@ import pytest
 
 from tests import factories
 
+# Real servers in subprocesses: seconds each, so outside `make test`'s quick run.
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.prefix) / "bin"
 CAP = 20_000

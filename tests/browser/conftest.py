@@ -50,10 +50,12 @@ BROWSER_TESTS = Path(__file__).resolve().parent
 
 
 def pytest_collection_modifyitems(items):
-    """Mark the tests in this folder `browser` (the hook sees every collected test, hence the filter)."""
+    """Mark the tests in this folder `browser` and `slow` (the hook sees every collected test, hence
+    the filter)."""
     for item in items:
         if item.path.is_relative_to(BROWSER_TESTS):
             item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="module")
