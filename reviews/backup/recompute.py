@@ -12,17 +12,10 @@ restored.
 from dataclasses import dataclass
 from typing import Any
 
-from lens.risk import Risk, evaluate
+from lens.risk import evaluate
 from reviews.backup.document import COUNTS
-
-#: The count that an answer at each risk adds to (reviews.services.milestones counts the same way).
-COLUMN_OF = {
-    Risk.HIGH: "high",
-    Risk.MEDIUM: "medium",
-    Risk.NONE: "none",
-    Risk.NOT_APPLICABLE: "not_applicable",
-    Risk.UNANSWERED: "unanswered",
-}
+from reviews.models import Answer
+from reviews.services.milestones import COUNT_COLUMNS
 
 
 @dataclass(frozen=True)
@@ -70,9 +63,9 @@ def _counted(review: dict) -> dict[str, dict[str, int]]:
     counted: dict[str, dict[str, int]] = {}
     for question_id, (pillar_id, _choices) in review["lens_file"].questions.items():
         fields = review["answers"].get(question_id)
-        risk = Risk(fields["risk"]) if fields else Risk.UNANSWERED
+        risk = fields["risk"] if fields else Answer.Risk.UNANSWERED
         row = counted.setdefault(pillar_id, dict.fromkeys(COUNTS, 0))
-        row[COLUMN_OF[risk]] += 1
+        row[COUNT_COLUMNS[risk]] += 1  # as a milestone made here counts (milestone_create)
     return counted
 
 
