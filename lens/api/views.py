@@ -217,6 +217,7 @@ class LensViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Destr
         parser_classes=[JSONParser, MultiPartParser],
         throttle_classes=HEAVY_THROTTLES,  # MLWA_API_RATE_HEAVY, with the browser's imports
         check_body_text=False,  # the lens reader judges the bytes, and names where a NUL is
+        creates=True,  # takes an Idempotency-Key
     )
     def import_lens(self, request):
         source, alias = self._import_source(request)

@@ -10,15 +10,47 @@ with the window. That is one Redis round trip a request, whatever the rate. (DRF
 keeps a list of every request's time, read and written whole twice a request: thousands of entries
 at the load test's raised rate.) A client may so make up to twice the rate across the end of one
 window and the start of the next; a limit protects the service, it is not a quota.
+
+Each limit that counted a request notes its state on it, and `rate_limit_headers` turns the one
+that applies (the one with the fewest requests left: the one that refused, on a 429) into the X-RateLimit-*
+headers that every API answer carries. When the cache fails, nothing is noted, and the answer has
+none of them.
 """
 
 import logging
+import math
+import time
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.cache.backends.redis import RedisCacheClient
 from rest_framework.throttling import SimpleRateThrottle
 
 logger = logging.getLogger(__name__)
+
+
+class RateLimit(NamedTuple):
+    """One limit's state after counting a request."""
+
+    limit: int
+    remaining: int
+    reset: int  # seconds until its window ends
+
+
+def rate_limit_headers(request) -> dict[str, str]:
+    """X-RateLimit-Limit, -Remaining and -Reset (seconds) of the limit that applies to `request`:
+    of those that counted it, the one with the fewest requests left, and of those the one whose
+    window ends last (the one that refused, on a 429: Retry-After waits for it). Empty when no limit
+    counted the request (the cache failed: the limits failed open)."""
+    limits = getattr(request, "_mlwa_rate_limits", None)
+    if not limits:
+        return {}
+    applies = min(limits, key=lambda limit: (limit.remaining, -limit.reset))
+    return {
+        "X-RateLimit-Limit": str(applies.limit),
+        "X-RateLimit-Remaining": str(applies.remaining),
+        "X-RateLimit-Reset": str(applies.reset),
+    }
 
 
 class FailOpenThrottle(SimpleRateThrottle):
@@ -39,6 +71,10 @@ class FailOpenThrottle(SimpleRateThrottle):
         except Exception:  # noqa: BLE001 - any cache failure: redis errors are not one class
             logger.warning("Rate limit not applied: the cache is unreachable", exc_info=True)
             return True
+        limits = getattr(request, "_mlwa_rate_limits", None)
+        if limits is None:
+            limits = request._mlwa_rate_limits = []
+        limits.append(RateLimit(self.num_requests, max(0, self.num_requests - count), self.seconds_left))
         return count <= self.num_requests
 
     def count_request(self, key: str) -> tuple[int, int]:
@@ -55,13 +91,18 @@ class FailOpenThrottle(SimpleRateThrottle):
                 pipe.ttl(key)
                 _, count, ttl = pipe.execute()
             return count, max(ttl, 1)
-        # Any other cache (this process's memory, embedded): the same with its portable calls.
+        # Any other cache (this process's memory, embedded): the same with its portable calls, the
+        # window's end kept beside its count.
+        now = time.time()
+        cache.add(f"{key}:end", now + self.duration, self.duration)
         cache.add(key, 0, self.duration)
         try:
-            return cache.incr(key), self.duration
+            count = cache.incr(key)
         except ValueError:  # the window ended between the two calls
             cache.add(key, 1, self.duration)
-            return 1, self.duration
+            count = 1
+        end = cache.get(f"{key}:end") or now + self.duration
+        return count, min(self.duration, max(1, math.ceil(end - now)))
 
     def wait(self) -> float:
         """Seconds until the window ends (Retry-After)."""

@@ -6,11 +6,18 @@
 - Text with a NUL character is refused (400, naming where it is), in the query and in a JSON body:
   no database stores it (PostgreSQL refuses it outright), and the services take JSON values as
   they come, so the check is made once, here, before any of them.
+- A POST that creates takes an `Idempotency-Key` (mlwa.api.idempotency): such a request runs in one
+  transaction, which keeps the key with the answer.
+- Every answer carries the X-RateLimit-* headers of the limit that applies (mlwa.api.throttling).
 """
 
 from collections.abc import Iterator
 
+from django.db import transaction
 from rest_framework import exceptions, generics, views, viewsets
+
+from mlwa.api import idempotency
+from mlwa.api.throttling import rate_limit_headers
 
 NUL = "\x00"
 
@@ -33,12 +40,42 @@ def _texts_with_nul(value, path: str) -> Iterator[str]:
 
 
 class ApiViewMixin:
-    """What every API view does before its handler: rate limits first, then no NUL in any text.
+    """What every API view does before its handler: rate limits first, then no NUL in any text,
+    then the Idempotency-Key of a creating POST; and the rate limit's headers on every answer.
 
     `check_body_text = False` (on a view, or on an @action) leaves the body to the view: the lens
-    import reads the bytes itself and refuses a NUL at its JSON path."""
+    import reads the bytes itself and refuses a NUL at its JSON path.
+
+    `creates = True` (on a view, or on an @action) says that its POST creates something (it answers
+    201 or 202), as a viewset's `create` does without saying: it takes an Idempotency-Key."""
 
     check_body_text = True
+    creates = False
+    _idempotency: idempotency.Scope | None = None
+
+    def creates_on(self, method: str) -> bool:
+        """Whether a request with `method` creates something, and so takes an Idempotency-Key."""
+        if method.upper() != "POST":
+            return False
+        action = getattr(self, "action", None) or getattr(self, "action_map", {}).get("post")
+        return self.creates or action == "create"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not (self.creates_on(request.method) and idempotency.HEADER in request.headers):
+            return super().dispatch(request, *args, **kwargs)
+        idempotency.purge_expired()
+        try:
+            with transaction.atomic():
+                return super().dispatch(request, *args, **kwargs)
+        except Exception as exc:
+            scope = self._idempotency
+            if scope is None or not scope.kept:
+                raise  # from the handler (a 500): the transaction, key included, is rolled back
+            # The transaction committed, then a step run after its commit failed (a report's queue
+            # down): the client gets that error, which is not kept.
+            scope.forget()
+            self._idempotency = None
+            return self.finalize_response(self.request, self.handle_exception(exc), *args, **kwargs)
 
     def perform_authentication(self, request):
         try:
@@ -68,6 +105,38 @@ class ApiViewMixin:
             paths += list(_texts_with_nul(request.data, ""))
         if paths:
             raise exceptions.ValidationError({path: ["Null characters are not allowed."] for path in paths})
+        if self.creates_on(request.method):
+            self._claim_idempotency_key(request)
+
+    def _claim_idempotency_key(self, request) -> None:
+        """With an Idempotency-Key (so inside the transaction `dispatch` opened for it): answer now
+        with the kept answer or a 409, or take the key for this request."""
+        key = idempotency.requested_key(request)
+        if key is None or not request.user.is_authenticated:
+            return
+        operation = f"{request.method} {request.resolver_match.view_name}"
+        scope = idempotency.Scope(user_id=request.user.pk, operation=operation, key=key)
+        scope.claim(request)  # raises to answer now: a replay, or 409
+        self._idempotency = scope
+
+    def handle_exception(self, exc):
+        if isinstance(exc, idempotency.Replayed):
+            return exc.response
+        return super().handle_exception(exc)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        for name, value in rate_limit_headers(request).items():
+            response[name] = value
+        scope = self._idempotency
+        if scope is not None and not scope.kept:
+            if response.status_code >= 500:
+                transaction.set_rollback(True)  # not kept, and nothing of it stays: a retry runs again
+            else:
+                if hasattr(response, "render"):
+                    response.render()
+                scope.keep(response)
+        return response
 
 
 class ApiView(ApiViewMixin, views.APIView):

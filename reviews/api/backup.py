@@ -129,6 +129,7 @@ class WorkloadImportView(ApiView):
 
     throttle_classes = HEAVY_THROTTLES  # MLWA_API_RATE_HEAVY, with the browser's restores
     parser_classes = [BackupParser]
+    creates = True  # takes an Idempotency-Key
 
     @extend_schema(
         summary="Restore a workload from its backup document",
