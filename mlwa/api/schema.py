@@ -2,12 +2,17 @@
 
 Every operation documents the errors any of them can answer (400, 401, 403, 404, 429; 413 and 415
 for a body), in the one shape `mlwa.api.errors` makes; views add their own (409, 412) with extend_schema.
+Every answer documents the X-RateLimit-* headers (mlwa.api.throttling); every POST that creates, the
+Idempotency-Key header, its 409s and `Idempotent-Replayed` (mlwa.api.idempotency).
 """
 
 from drf_spectacular import openapi
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from drf_spectacular.utils import OpenApiResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import serializers
+
+from mlwa.api import idempotency
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -36,13 +41,64 @@ ERRORS = {
 }
 BODY_METHODS = {"POST", "PUT", "PATCH"}
 
+#: On every answer, but for one made while the limiter fails open (the cache unreachable).
+RATE_LIMIT_HEADERS = [
+    OpenApiParameter(
+        name,
+        OpenApiTypes.INT,
+        OpenApiParameter.HEADER,
+        response=True,
+        description=f"{description} Absent only while the rate limiter is unavailable (it then lets "
+        "requests through).",
+    )
+    for name, description in (
+        ("X-RateLimit-Limit", "The requests allowed in the window of the limit that applies to this one."),
+        ("X-RateLimit-Remaining", "The requests left in that window (0 on a 429)."),
+        ("X-RateLimit-Reset", "The seconds until that window ends and the count starts again."),
+    )
+]
+IDEMPOTENCY_PARAMETERS = [
+    OpenApiParameter(
+        idempotency.HEADER,
+        OpenApiTypes.STR,
+        OpenApiParameter.HEADER,
+        pattern="^[!-~]{1,255}$",
+        description="A key of yours for this request (1 to 255 visible ASCII characters, e.g. a UUID): "
+        "sent again with the same request within 24 hours, the first answer (its status, `Location` and "
+        "body) is replayed instead of creating again. Keys are per user and per operation. A 5xx answer "
+        "is not kept; nor is one given before the operation ran (401, 403, 429).",
+    ),
+    OpenApiParameter(
+        idempotency.REPLAYED_HEADER,
+        OpenApiTypes.STR,
+        OpenApiParameter.HEADER,
+        response=True,
+        enum=["true"],
+        description="On an answer replayed for an Idempotency-Key, and only then.",
+    ),
+]
+IDEMPOTENCY_CONFLICTS = (
+    "`idempotency_key_reused`: this Idempotency-Key came with another request (method, path, query or "
+    "body) in the last 24 hours; `idempotency_key_in_flight`: a request with it is still running."
+)
+
 
 def error_response(description: str) -> OpenApiResponse:
     return OpenApiResponse(response=ErrorSerializer, description=description)
 
 
 class AutoSchema(openapi.AutoSchema):
-    """drf-spectacular's AutoSchema, with the common errors added to every operation."""
+    """drf-spectacular's AutoSchema, with the common errors and headers added to every operation."""
+
+    def _creates(self) -> bool:
+        creates_on = getattr(self.view, "creates_on", None)
+        return bool(creates_on and creates_on(self.method))
+
+    def get_override_parameters(self):
+        parameters = [*super().get_override_parameters(), *RATE_LIMIT_HEADERS]
+        if self._creates():
+            parameters += IDEMPOTENCY_PARAMETERS
+        return parameters
 
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
@@ -51,6 +107,11 @@ class AutoSchema(openapi.AutoSchema):
                 continue
             if code not in responses:
                 responses[code] = self._get_response_for_code(error_response(description), code)
+        if self._creates():
+            if "409" in responses:  # the operation's own conflict, and the key's
+                responses["409"]["description"] += f" Or {IDEMPOTENCY_CONFLICTS}"
+            else:
+                responses["409"] = self._get_response_for_code(error_response(IDEMPOTENCY_CONFLICTS), "409")
         return responses
 
 

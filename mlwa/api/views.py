@@ -11,6 +11,7 @@
 - Every answer carries the X-RateLimit-* headers of the limit that applies (mlwa.api.throttling).
 """
 
+import sys
 from collections.abc import Iterator
 
 from django.db import transaction
@@ -52,30 +53,37 @@ class ApiViewMixin:
     check_body_text = True
     creates = False
     _idempotency: idempotency.Scope | None = None
+    _transaction: transaction.Atomic | None = None
 
     def creates_on(self, method: str) -> bool:
         """Whether a request with `method` creates something, and so takes an Idempotency-Key."""
         if method.upper() != "POST":
             return False
-        action = getattr(self, "action", None) or getattr(self, "action_map", {}).get("post")
+        action = getattr(self, "action", None) or (getattr(self, "action_map", None) or {}).get("post")
         return self.creates or action == "create"
 
     def dispatch(self, request, *args, **kwargs):
-        if not (self.creates_on(request.method) and idempotency.HEADER in request.headers):
-            return super().dispatch(request, *args, **kwargs)
-        idempotency.purge_expired()
+        self._transaction = None  # opened by `_claim_idempotency_key`, once the caller is known
         try:
-            with transaction.atomic():
-                return super().dispatch(request, *args, **kwargs)
+            response = super().dispatch(request, *args, **kwargs)
+        except BaseException:
+            if self._transaction is not None:  # a 500: its writes, key included, are rolled back
+                self._transaction.__exit__(*sys.exc_info())
+            raise
+        if self._transaction is None:
+            return response
+        try:
+            self._transaction.__exit__(None, None, None)  # commits, then runs the on_commit steps
         except Exception as exc:
             scope = self._idempotency
             if scope is None or not scope.kept:
-                raise  # from the handler (a 500): the transaction, key included, is rolled back
-            # The transaction committed, then a step run after its commit failed (a report's queue
-            # down): the client gets that error, which is not kept.
+                raise
+            # Committed, and then a step run after the commit failed (a report's queue is down): the
+            # client gets that error, which is not kept.
             scope.forget()
             self._idempotency = None
             return self.finalize_response(self.request, self.handle_exception(exc), *args, **kwargs)
+        return response
 
     def perform_authentication(self, request):
         try:
@@ -109,11 +117,17 @@ class ApiViewMixin:
             self._claim_idempotency_key(request)
 
     def _claim_idempotency_key(self, request) -> None:
-        """With an Idempotency-Key (so inside the transaction `dispatch` opened for it): answer now
-        with the kept answer or a 409, or take the key for this request."""
+        """With an Idempotency-Key: open the transaction that the request runs in (which `dispatch`
+        ends), then answer now with the kept answer or a 409, or take the key for this request.
+
+        Opened only now, after authentication and the limits: a token's `last_used_at` is written
+        by its authentication, and a repeat would wait on that row until the first committed."""
         key = idempotency.requested_key(request)
         if key is None or not request.user.is_authenticated:
             return
+        idempotency.purge_expired()
+        self._transaction = transaction.atomic()
+        self._transaction.__enter__()
         operation = f"{request.method} {request.resolver_match.view_name}"
         scope = idempotency.Scope(user_id=request.user.pk, operation=operation, key=key)
         scope.claim(request)  # raises to answer now: a replay, or 409
