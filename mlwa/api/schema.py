@@ -48,8 +48,8 @@ RATE_LIMIT_HEADERS = [
         OpenApiTypes.INT,
         OpenApiParameter.HEADER,
         response=True,
-        description=f"{description} Absent only while the rate limiter is unavailable (it then lets "
-        "requests through).",
+        description=f"{description} Absent while the rate limiter is unavailable (it then lets requests "
+        "through), and on a 413 (refused before any limit counts the request).",
     )
     for name, description in (
         ("X-RateLimit-Limit", "The requests allowed in the window of the limit that applies to this one."),

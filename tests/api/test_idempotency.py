@@ -219,3 +219,43 @@ def test_a_report_request_replays_its_202_and_location(alice, django_capture_on_
     assert first.status_code == 202, first.content
     assert (again.status_code, again["Location"], again.content) == (202, first["Location"], first.content)
     assert json.loads(again.content)["url"] == first["Location"]
+
+
+def creating_operations() -> list[tuple[str, bool]]:
+    """(path, declares Idempotency-Key) for every POST of the schema; it should exactly when it
+    answers 201 or 202."""
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    operations = []
+    for path, methods in schema["paths"].items():
+        post = methods.get("post")
+        if post is None:
+            continue
+        creates = bool({"201", "202"} & set(post["responses"]))
+        declared = "Idempotency-Key" in {p["name"] for p in post.get("parameters", []) if p["in"] == "header"}
+        assert declared == creates, path
+        if creates:
+            assert "409" in post["responses"], path
+            assert (
+                "Idempotent-Replayed"
+                in post["responses"]["201" if "201" in post["responses"] else "202"]["headers"]
+            )
+        operations.append((path, creates))
+    return operations
+
+
+def test_every_post_that_creates_declares_the_key_and_refuses_a_malformed_one(alice):
+    workload = Workload.objects.create(name="Keyed", owner=alice)
+    values = {"workload_id": workload.pk, "id": workload.pk, "alias": "ml-lens-2021"}
+    operations = creating_operations()
+
+    assert sum(creates for _path, creates in operations) >= 8  # workloads, lens reviews, milestones...
+    for number, (path, creates) in enumerate(operations):
+        client = token_client(alice, name=f"t{number}")  # a token of its own: one POST revokes all
+        response = client.post(path.format(**values), {}, format="json", HTTP_IDEMPOTENCY_KEY="not valid")
+        if creates:
+            assert response.status_code == 400, (path, response.content)
+            assert list(response.json()["fields"]) == ["Idempotency-Key"], path
+        else:  # the header means nothing there
+            assert "Idempotency-Key" not in response.json().get("fields", {}), path
