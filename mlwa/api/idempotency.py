@@ -48,8 +48,8 @@ REPLAYED_HEADER = "Idempotent-Replayed"
 KEPT_FOR = timedelta(hours=24)
 #: 1 to 255 visible ASCII characters (no space, no control character).
 VALID_KEY = re.compile(r"[\x21-\x7e]{1,255}")
-#: The headers of an answer that a replay repeats.
-REPLAYED_HEADERS = ("Content-Type", "Location")
+#: The headers of an answer that a replay repeats (an ETag, where one is sent, is the replayed body's).
+REPLAYED_HEADERS = ("Content-Type", "Location", "ETag")
 
 
 class KeyReused(exceptions.APIException):

@@ -104,6 +104,10 @@ class ApiViewMixin:
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
+        if self.creates_on(request.method) and idempotency.HEADER in request.headers:
+            # The key's fingerprint hashes the body as sent: read it whole before a parser reads
+            # the stream (Django then serves the parsers from this copy).
+            request.body  # noqa: B018
         paths = [
             name
             for name, values in request.query_params.lists()

@@ -259,3 +259,47 @@ def test_every_post_that_creates_declares_the_key_and_refuses_a_malformed_one(al
             assert list(response.json()["fields"]) == ["Idempotency-Key"], path
         else:  # the header means nothing there
             assert "Idempotency-Key" not in response.json().get("fields", {}), path
+
+
+def multipart(boundary: str, document: bytes) -> bytes:
+    return (
+        (
+            f"--{boundary}\r\n"
+            'Content-Disposition: form-data; name="file"; filename="lens.json"\r\n'
+            "Content-Type: application/json\r\n\r\n"
+        ).encode()
+        + document
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+
+
+def test_an_upload_sent_again_with_another_boundary_is_the_same_request(alice):
+    # Each send of a form picks a new random boundary: the same file is still the same request.
+    from lens.models import Lens
+    from tests import factories
+
+    client = token_client(alice)
+    document = json.dumps(factories.lens_document("Uploaded")).encode()
+    answers = [
+        client.generic(
+            "POST",
+            "/api/v1/lenses/import/",
+            multipart(boundary, document),
+            content_type=f"multipart/form-data; boundary={boundary}",
+            HTTP_IDEMPOTENCY_KEY=KEY,
+        )
+        for boundary in ("----first7MA4YWxk", "----secondTrZu0gW")
+    ]
+    other = client.generic(
+        "POST",
+        "/api/v1/lenses/import/",
+        multipart("----third", document.replace(b"Uploaded", b"Another")),
+        content_type="multipart/form-data; boundary=----third",
+        HTTP_IDEMPOTENCY_KEY=KEY,
+    )
+
+    assert answers[0].status_code == 201, answers[0].content
+    assert (answers[1].status_code, answers[1].content) == (201, answers[0].content)
+    assert answers[1]["Idempotent-Replayed"] == "true"
+    assert other.status_code == 409
+    assert Lens.objects.filter(owner=alice).count() == 1
