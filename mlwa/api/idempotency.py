@@ -15,7 +15,7 @@ request wrote is rolled back), nor is an answer given before the operation ran (
 malformed key); a refusal of the operation itself (400, 404, 409...) is kept like a success, since
 nothing was written and the same request would be refused the same way.
 
-How it holds (ApiViewMixin calls `Scope`):
+How it holds (IdempotentCreateMixin, which every API view has through mlwa.api.views.ApiViewMixin):
 
 - The request runs inside one transaction, and the key is written in it just before the answer
   leaves, so a key is never kept without what the request created, nor the other way round, even if
@@ -31,11 +31,12 @@ How it holds (ApiViewMixin calls `Scope`):
 import hashlib
 import os
 import re
+import sys
 from dataclasses import dataclass
 from datetime import timedelta
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from django.db import connection
+from django.db import connection, transaction
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -191,4 +192,90 @@ class Scope:
         for name, value in kept.headers.items():
             response[name] = value
         response[REPLAYED_HEADER] = "true"
+        return response
+
+
+class IdempotentCreateMixin:
+    """Idempotency-Key on an API view's POST that creates. `creates = True` (on a view, or on an
+    @action) says that its POST creates something (it answers 201 or 202), as a viewset's `create`
+    does without saying.
+
+    The view calls `keep_idempotency_body` and then `claim_idempotency_key` from `initial`, once
+    the caller is known and every check that needs no transaction has passed; the transaction they
+    open is ended by `dispatch`, after the answer is kept by `finalize_response`."""
+
+    creates = False
+    _idempotency: Scope | None = None
+    _transaction: transaction.Atomic | None = None
+
+    def creates_on(self, method: str) -> bool:
+        """Whether a request with `method` creates something, and so takes an Idempotency-Key."""
+        if method.upper() != "POST":
+            return False
+        action = getattr(self, "action", None) or (getattr(self, "action_map", None) or {}).get("post")
+        return self.creates or action == "create"
+
+    def keep_idempotency_body(self, request) -> None:
+        """The key's fingerprint hashes the body as sent: read it whole before any parser reads the
+        stream (Django then serves the parsers from this copy)."""
+        if self.creates_on(request.method) and HEADER in request.headers:
+            request.body  # noqa: B018
+
+    def claim_idempotency_key(self, request) -> None:
+        """With an Idempotency-Key: open the transaction that the request runs in (which `dispatch`
+        ends), then answer now with the kept answer or a 409, or take the key for this request.
+
+        Opened only now, after authentication and the limits: a token's `last_used_at` is written
+        by its authentication, and a repeat would wait on that row until the first committed."""
+        if not self.creates_on(request.method):
+            return
+        key = requested_key(request)
+        if key is None or not request.user.is_authenticated:
+            return
+        purge_expired()
+        self._transaction = transaction.atomic()
+        self._transaction.__enter__()
+        operation = f"{request.method} {request.resolver_match.view_name}"
+        scope = Scope(user_id=request.user.pk, operation=operation, key=key)
+        scope.claim(request)  # raises to answer now: a replay, or 409
+        self._idempotency = scope
+
+    def dispatch(self, request, *args, **kwargs):
+        self._transaction = None
+        try:
+            response = super().dispatch(request, *args, **kwargs)
+        except BaseException:
+            if self._transaction is not None:  # a 500: its writes, key included, are rolled back
+                self._transaction.__exit__(*sys.exc_info())
+            raise
+        if self._transaction is None:
+            return response
+        try:
+            self._transaction.__exit__(None, None, None)  # commits, then runs the on_commit steps
+        except Exception as exc:
+            scope = self._idempotency
+            if scope is None or not scope.kept:
+                raise
+            # Committed, and then a step run after the commit failed (a report's queue is down): the
+            # client gets that error, which is not kept.
+            scope.forget()
+            self._idempotency = None
+            return self.finalize_response(self.request, self.handle_exception(exc), *args, **kwargs)
+        return response
+
+    def handle_exception(self, exc):
+        if isinstance(exc, Replayed):
+            return exc.response
+        return super().handle_exception(exc)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        scope = self._idempotency
+        if scope is not None and not scope.kept:
+            if response.status_code >= 500:
+                transaction.set_rollback(True)  # not kept, and nothing of it stays: a retry runs again
+            else:
+                if hasattr(response, "render"):
+                    response.render()
+                scope.keep(response)
         return response

@@ -11,10 +11,8 @@
 - Every answer carries the X-RateLimit-* headers of the limit that applies (mlwa.api.throttling).
 """
 
-import sys
 from collections.abc import Iterator
 
-from django.db import transaction
 from rest_framework import exceptions, generics, views, viewsets
 
 from mlwa.api import idempotency
@@ -40,50 +38,17 @@ def _texts_with_nul(value, path: str) -> Iterator[str]:
             yield from _texts_with_nul(item, f"{path}.{index}" if path else str(index))
 
 
-class ApiViewMixin:
+class ApiViewMixin(idempotency.IdempotentCreateMixin):
     """What every API view does before its handler: rate limits first, then no NUL in any text,
     then the Idempotency-Key of a creating POST; and the rate limit's headers on every answer.
 
     `check_body_text = False` (on a view, or on an @action) leaves the body to the view: the lens
     import reads the bytes itself and refuses a NUL at its JSON path.
 
-    `creates = True` (on a view, or on an @action) says that its POST creates something (it answers
-    201 or 202), as a viewset's `create` does without saying: it takes an Idempotency-Key."""
+    `creates = True` (on a view, or on an @action): its POST creates something, and takes an
+    Idempotency-Key (mlwa.api.idempotency.IdempotentCreateMixin)."""
 
     check_body_text = True
-    creates = False
-    _idempotency: idempotency.Scope | None = None
-    _transaction: transaction.Atomic | None = None
-
-    def creates_on(self, method: str) -> bool:
-        """Whether a request with `method` creates something, and so takes an Idempotency-Key."""
-        if method.upper() != "POST":
-            return False
-        action = getattr(self, "action", None) or (getattr(self, "action_map", None) or {}).get("post")
-        return self.creates or action == "create"
-
-    def dispatch(self, request, *args, **kwargs):
-        self._transaction = None  # opened by `_claim_idempotency_key`, once the caller is known
-        try:
-            response = super().dispatch(request, *args, **kwargs)
-        except BaseException:
-            if self._transaction is not None:  # a 500: its writes, key included, are rolled back
-                self._transaction.__exit__(*sys.exc_info())
-            raise
-        if self._transaction is None:
-            return response
-        try:
-            self._transaction.__exit__(None, None, None)  # commits, then runs the on_commit steps
-        except Exception as exc:
-            scope = self._idempotency
-            if scope is None or not scope.kept:
-                raise
-            # Committed, and then a step run after the commit failed (a report's queue is down): the
-            # client gets that error, which is not kept.
-            scope.forget()
-            self._idempotency = None
-            return self.finalize_response(self.request, self.handle_exception(exc), *args, **kwargs)
-        return response
 
     def perform_authentication(self, request):
         try:
@@ -104,10 +69,7 @@ class ApiViewMixin:
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
-        if self.creates_on(request.method) and idempotency.HEADER in request.headers:
-            # The key's fingerprint hashes the body as sent: read it whole before a parser reads
-            # the stream (Django then serves the parsers from this copy).
-            request.body  # noqa: B018
+        self.keep_idempotency_body(request)  # before the NUL check parses it
         paths = [
             name
             for name, values in request.query_params.lists()
@@ -117,43 +79,12 @@ class ApiViewMixin:
             paths += list(_texts_with_nul(request.data, ""))
         if paths:
             raise exceptions.ValidationError({path: ["Null characters are not allowed."] for path in paths})
-        if self.creates_on(request.method):
-            self._claim_idempotency_key(request)
-
-    def _claim_idempotency_key(self, request) -> None:
-        """With an Idempotency-Key: open the transaction that the request runs in (which `dispatch`
-        ends), then answer now with the kept answer or a 409, or take the key for this request.
-
-        Opened only now, after authentication and the limits: a token's `last_used_at` is written
-        by its authentication, and a repeat would wait on that row until the first committed."""
-        key = idempotency.requested_key(request)
-        if key is None or not request.user.is_authenticated:
-            return
-        idempotency.purge_expired()
-        self._transaction = transaction.atomic()
-        self._transaction.__enter__()
-        operation = f"{request.method} {request.resolver_match.view_name}"
-        scope = idempotency.Scope(user_id=request.user.pk, operation=operation, key=key)
-        scope.claim(request)  # raises to answer now: a replay, or 409
-        self._idempotency = scope
-
-    def handle_exception(self, exc):
-        if isinstance(exc, idempotency.Replayed):
-            return exc.response
-        return super().handle_exception(exc)
+        self.claim_idempotency_key(request)  # last: after every check that needs no transaction
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
         for name, value in rate_limit_headers(request).items():
             response[name] = value
-        scope = self._idempotency
-        if scope is not None and not scope.kept:
-            if response.status_code >= 500:
-                transaction.set_rollback(True)  # not kept, and nothing of it stays: a retry runs again
-            else:
-                if hasattr(response, "render"):
-                    response.render()
-                scope.keep(response)
         return response
 
 
