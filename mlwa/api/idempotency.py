@@ -26,6 +26,9 @@ How it holds (IdempotentCreateMixin, which every API view has through mlwa.api.v
   included. On SQLite, write transactions take turns (IMMEDIATE, mlwa.settings), so the second
   request waits for the first to commit and then replays its answer.
 - Expired keys are deleted before each keyed request (the embedded default runs no periodic task).
+- The table keeps a keyed digest of each key (settings.SECRET_KEY) and each answer sealed with
+  AES-GCM under a key derived from the client's key: a copy of the database alone reveals neither
+  (a token's creation answers its secret, which MLWA otherwise keeps only as a digest).
 """
 
 import hashlib
@@ -54,6 +57,8 @@ REPLAYED_HEADERS = ("Content-Type", "Location", "ETag")
 
 
 class KeyReused(exceptions.APIException):
+    """409: the key was kept for another request (method, path, query or body)."""
+
     status_code = status.HTTP_409_CONFLICT
     default_code = "idempotency_key_reused"
     default_detail = (
@@ -63,6 +68,8 @@ class KeyReused(exceptions.APIException):
 
 
 class KeyInFlight(exceptions.APIException):
+    """409: a request with the key holds it still (PostgreSQL's advisory lock)."""
+
     status_code = status.HTTP_409_CONFLICT
     default_code = "idempotency_key_in_flight"
     default_detail = "A request with this Idempotency-Key is still running: try again once it has answered."
