@@ -37,13 +37,16 @@ import re
 import sys
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TYPE_CHECKING, Any
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.db import connection, transaction
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBase
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from rest_framework import exceptions, status
+from rest_framework.request import Request
+from rest_framework.views import APIView
 
 from mlwa.models import IdempotencyKey
 
@@ -83,7 +86,7 @@ class Replayed(Exception):  # noqa: N818 - not an error: the answer, found befor
         self.response = response
 
 
-def requested_key(request) -> str | None:
+def requested_key(request: Request) -> str | None:
     """The request's Idempotency-Key, None without one; a malformed one is a 400 naming the header."""
     key = request.headers.get(HEADER)
     if key is None:
@@ -95,7 +98,7 @@ def requested_key(request) -> str | None:
     return key
 
 
-def fingerprint(request) -> str:
+def fingerprint(request: Request) -> str:
     """SHA-256 of the method, the path with its query, and the body. A form upload's boundary is a
     random string each client picks anew for every send, so it is left out."""
     body = request.body
@@ -105,7 +108,7 @@ def fingerprint(request) -> str:
         if boundary:
             body = body.replace(boundary, b"")
     digest = hashlib.sha256()
-    for part in (request.method.encode(), request.get_full_path().encode(), body):
+    for part in ((request.method or "").encode(), request.get_full_path().encode(), body):
         digest.update(len(part).to_bytes(8, "big"))
         digest.update(part)
     return digest.hexdigest()
@@ -137,7 +140,7 @@ class Scope:
     def digest(self) -> str:
         return self._secret("key").hex()
 
-    def claim(self, request) -> None:
+    def claim(self, request: Request) -> None:
         """Take the key for this request: raise KeyInFlight, KeyReused, or Replayed with the kept
         answer; return when the request is to run."""
         self.fingerprint = fingerprint(request)
@@ -159,7 +162,7 @@ class Scope:
             raise KeyReused()
         raise Replayed(self._replay(kept))
 
-    def keep(self, response) -> None:
+    def keep(self, response: HttpResponse) -> None:
         """Keep `response` (rendered) as the key's answer, in the request's transaction."""
         headers = {name: response[name] for name in REPLAYED_HEADERS if response.has_header(name)}
         # An expired row that the purge has not reached yet; no other row can exist (`claim`).
@@ -202,7 +205,13 @@ class Scope:
         return response
 
 
-class IdempotentCreateMixin:
+if TYPE_CHECKING:  # what the mixin is mixed into, so that its super() calls type-check
+    _ViewBase = APIView
+else:
+    _ViewBase = object
+
+
+class IdempotentCreateMixin(_ViewBase):
     """Idempotency-Key on an API view's POST that creates. `creates = True` (on a view, or on an
     @action) says that its POST creates something (it answers 201 or 202), as a viewset's `create`
     does without saying.
@@ -222,19 +231,19 @@ class IdempotentCreateMixin:
         action = getattr(self, "action", None) or (getattr(self, "action_map", None) or {}).get("post")
         return self.creates or action == "create"
 
-    def keep_idempotency_body(self, request) -> None:
+    def keep_idempotency_body(self, request: Request) -> None:
         """The key's fingerprint hashes the body as sent: read it whole before any parser reads the
         stream (Django then serves the parsers from this copy)."""
-        if self.creates_on(request.method) and HEADER in request.headers:
+        if self.creates_on(request.method or "") and HEADER in request.headers:
             request.body  # noqa: B018
 
-    def claim_idempotency_key(self, request) -> None:
+    def claim_idempotency_key(self, request: Request) -> None:
         """With an Idempotency-Key: open the transaction that the request runs in (which `dispatch`
         ends), then answer now with the kept answer or a 409, or take the key for this request.
 
         Opened only now, after authentication and the limits: a token's `last_used_at` is written
         by its authentication, and a repeat would wait on that row until the first committed."""
-        if not self.creates_on(request.method):
+        if not self.creates_on(request.method or ""):
             return
         key = requested_key(request)
         if key is None or not request.user.is_authenticated:
@@ -242,12 +251,13 @@ class IdempotentCreateMixin:
         purge_expired()
         self._transaction = transaction.atomic()
         self._transaction.__enter__()
-        operation = f"{request.method} {request.resolver_match.view_name}"
+        route = request.resolver_match.view_name if request.resolver_match else request.path
+        operation = f"{request.method} {route}"
         scope = Scope(user_id=request.user.pk, operation=operation, key=key)
         scope.claim(request)  # raises to answer now: a replay, or 409
         self._idempotency = scope
 
-    def dispatch(self, request, *args, **kwargs):
+    def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> HttpResponseBase:
         self._transaction = None
         try:
             response = super().dispatch(request, *args, **kwargs)
@@ -270,18 +280,18 @@ class IdempotentCreateMixin:
             return self.finalize_response(self.request, self.handle_exception(exc), *args, **kwargs)
         return response
 
-    def handle_exception(self, exc):
+    def handle_exception(self, exc: Exception) -> Any:  # a Response, or a replayed HttpResponse
         if isinstance(exc, Replayed):
             return exc.response
         return super().handle_exception(exc)
 
-    def finalize_response(self, request, response, *args, **kwargs):
+    def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
         response = super().finalize_response(request, response, *args, **kwargs)
         scope = self._idempotency
         if scope is not None and not scope.kept:
             if response.status_code >= 500:
                 transaction.set_rollback(True)  # not kept, and nothing of it stays: a retry runs again
-            else:
+            elif isinstance(response, HttpResponse):  # a body in memory (a stream is never kept)
                 if hasattr(response, "render"):
                     response.render()
                 scope.keep(response)

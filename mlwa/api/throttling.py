@@ -20,7 +20,7 @@ none of them.
 import logging
 import math
 import time
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.core.cache.backends.redis import RedisCacheClient
@@ -37,7 +37,7 @@ class RateLimit(NamedTuple):
     reset: int  # seconds until its window ends
 
 
-def rate_limit_headers(request) -> dict[str, str]:
+def rate_limit_headers(request: Any) -> dict[str, str]:
     """X-RateLimit-Limit, -Remaining and -Reset (seconds) of the limit that applies to `request`:
     of those that counted it, the one with the fewest requests left, and of those the one whose
     window ends last (the one that refused, on a 429: Retry-After waits for it). Empty when no limit
