@@ -21,7 +21,7 @@ class IdempotencyKey(models.Model):
     fingerprint = models.CharField(max_length=64, help_text="SHA-256 of the method, path and body.")
     status = models.PositiveSmallIntegerField()
     headers = models.JSONField(
-        default=dict, help_text="The answer's headers to replay (Location, Content-Type)."
+        default=dict, help_text="The answer's headers that a replay repeats (Content-Type, Location, ETag)."
     )
     body = models.BinaryField()
     created_at = models.DateTimeField(db_index=True)

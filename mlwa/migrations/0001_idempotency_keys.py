@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
                 ('key_digest', models.CharField(max_length=64)),
                 ('fingerprint', models.CharField(help_text='SHA-256 of the method, path and body.', max_length=64)),
                 ('status', models.PositiveSmallIntegerField()),
-                ('headers', models.JSONField(default=dict, help_text="The answer's headers to replay (Location, Content-Type).")),
+                ('headers', models.JSONField(default=dict, help_text="The answer's headers that a replay repeats (Content-Type, Location, ETag).")),
                 ('body', models.BinaryField()),
                 ('created_at', models.DateTimeField(db_index=True)),
                 ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
