@@ -79,7 +79,7 @@ class KeyInFlight(exceptions.APIException):
 
 
 class Replayed(Exception):  # noqa: N818 - not an error: the answer, found before the handler ran
-    """Raised before the handler to answer with the kept response (ApiViewMixin.handle_exception)."""
+    """Raised before the handler to answer with the kept response (IdempotentCreateMixin.handle_exception)."""
 
     def __init__(self, response: HttpResponse):
         super().__init__("replayed")
@@ -104,7 +104,8 @@ def fingerprint(request: Request) -> str:
     body = request.body
     content_type = request.content_type or ""
     if content_type.startswith("multipart/"):
-        boundary = request.META.get("CONTENT_TYPE", "").partition("boundary=")[2].strip('"').encode()
+        parameter = request.META.get("CONTENT_TYPE", "").partition("boundary=")[2]
+        boundary = parameter.split(";")[0].strip().strip('"').encode()
         if boundary:
             body = body.replace(boundary, b"")
     digest = hashlib.sha256()
