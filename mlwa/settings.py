@@ -308,6 +308,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "mlwa.api.pagination.Pagination",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # `?format=` wins over `Accept` (never a 406); an unknown format is a 400.
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "mlwa.api.negotiation.FormatFirstNegotiation",
     # DRF's JSON parser with the nesting limit of every outside JSON (mlwa.jsonlimits).
     "DEFAULT_PARSER_CLASSES": ["mlwa.api.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "mlwa.api.schema.AutoSchema",

@@ -227,11 +227,14 @@ class SummarySchema(AutoSchema):
         return getattr(self.view, "filter_backends", [])
 
     def _get_response_bodies(self, direction="response"):
-        # Errors are JSON whatever the format asked for (RiskSummaryView.finalize_response).
+        # Errors are JSON whatever the format asked for (RiskSummaryView.finalize_response), also
+        # where CSV is the one format (RiskSummaryCsvView).
         responses = super()._get_response_bodies(direction)
         for code, response in responses.items():
-            if not code.startswith("2"):
-                response.get("content", {}).pop(RiskSummaryCsvRenderer.media_type, None)
+            content = response.get("content", {})
+            if not code.startswith("2") and RiskSummaryCsvRenderer.media_type in content:
+                error = content.pop(RiskSummaryCsvRenderer.media_type)
+                content.setdefault(SummaryJSONRenderer.media_type, error)
         return responses
 
 
@@ -241,8 +244,10 @@ class SummarySchema(AutoSchema):
     "that matches the filters, in one response: no pages. The response holds at most the instance's "
     "cap of workloads (MLWA_RISK_SUMMARY_MAX, 10,000 unless the instance sets it), the first ones in "
     "the `ordering` order; when more match, `truncated` is true and `count` says how many match. "
-    "`?format=csv` gives one row per workload, lens and pillar, as an attachment; text cells that a "
-    "spreadsheet would run as a formula start with a quote.",
+    "`?format=csv` (whatever `Accept` says), or `Accept: text/csv`, gives one row per workload, lens "
+    "and pillar, as an attachment: the same file as `GET /api/v1/risk-summary.csv`, the operation a "
+    "generated client should use for it. Text cells that a spreadsheet would run as a formula start "
+    "with a quote.",
     parameters=[ORG_MILESTONE_PARAMETER, FORMAT_PARAMETER, *COUNT_HEADERS],
     responses={
         (200, "application/json"): RiskSummarySerializer,
@@ -282,6 +287,43 @@ class RiskSummaryView(GenericApiView):
         return super().finalize_response(request, response, *args, **kwargs)
 
 
+class RiskSummaryCsvView(RiskSummaryView):
+    """GET: the organisation-wide risk summary as CSV, its own operation with one media type, which
+    a client generated from the schema can read (the summary's `?format=csv` stays, for REST v1)."""
+
+    renderer_classes = [RiskSummaryCsvRenderer]
+
+    @extend_schema(
+        operation_id="risk_summary_csv_retrieve",
+        tags=["risk-summary"],
+        summary="Risk counts of every workload you may see, as CSV",
+        description="The organisation-wide risk summary (`GET /api/v1/risk-summary/`: the same workloads, "
+        "filters, order and cap) as a CSV attachment, whatever `Accept` says: one row per workload, lens "
+        "and pillar, with the columns " + ", ".join(f"`{name}`" for name in CSV_COLUMNS) + ". A workload "
+        "without lenses has one row, with empty lens and pillar cells and zero counts. Text cells that a "
+        "spreadsheet would run as a formula start with a quote. Errors are JSON.",
+        parameters=[
+            ORG_MILESTONE_PARAMETER,
+            *COUNT_HEADERS,
+            OpenApiParameter(FORMAT_PARAMETER.name, exclude=True),  # the path names the format
+        ],
+        responses={
+            (200, "text/csv"): OpenApiResponse(
+                OpenApiTypes.STR,
+                description="The CSV, UTF-8, with a header row. Columns: " + ", ".join(CSV_COLUMNS) + ".",
+            ),
+        },
+    )
+    def get(self, request):
+        return super().get(request)
+
+    def perform_content_negotiation(self, request, force=False):
+        # The path names the format: the CSV whatever `Accept` or `?format=` says (errors are JSON,
+        # RiskSummaryView.finalize_response).
+        renderer = RiskSummaryCsvRenderer()
+        return renderer, renderer.media_type
+
+
 urlpatterns = [
     path(
         "workloads/<int:workload_id>/risk-summary/",
@@ -289,4 +331,5 @@ urlpatterns = [
         name="workload-risk-summary",
     ),
     path("risk-summary/", RiskSummaryView.as_view(), name="risk-summary"),
+    path("risk-summary.csv", RiskSummaryCsvView.as_view(), name="risk-summary-csv"),
 ]

@@ -92,6 +92,7 @@ EXPECTED = {
     "workloads_milestones_compare_retrieve": SEES,
     "workloads_trend_retrieve": SEES,
     "risk_summary_retrieve": ANY_USER_READS,
+    "risk_summary_csv_retrieve": ANY_USER_READS,
     "lenses_list": ANY_USER_READS,
     "lenses_import_create": ANY_USER_WRITES,
     "lenses_retrieve": SEES_LENS,
