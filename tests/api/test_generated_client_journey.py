@@ -1,0 +1,283 @@
+"""The journey of test_client_journey.py, through a client that openapi-python-client generates from
+the live schema: what a team that only reads `/api/schema/` would get.
+
+The generator runs unmodified (its CLI, with `--fail-on-warning`: every operation and model of the
+schema must generate). Each response is read through the generated code, with the client raising
+on any status the schema does not document, and every model it returns is checked against its own
+type annotations and round-tripped back to the JSON the server sent: a field the schema types
+wrongly, a missing `nullable`, an undocumented status or media type fails here.
+"""
+
+import csv
+import importlib
+import io
+import json
+import shutil
+import subprocess
+import sys
+import typing
+from datetime import datetime
+from pathlib import Path
+from types import UnionType
+
+import attrs
+import pytest
+
+from accounts.services import token_create
+from tests import factories
+from tests.api.test_client_journey import ANSWERS
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
+
+PACKAGE = "mlwa_generated_client"
+
+
+def generator_command() -> list[str]:
+    """The openapi-python-client CLI of the Python running the tests (its venv's bin may not be on
+    PATH)."""
+    beside = Path(sys.executable).with_name("openapi-python-client")
+    if beside.exists():
+        return [str(beside)]
+    found = shutil.which("openapi-python-client")
+    assert found, "openapi-python-client is in the test extras: pip install -e '.[test]'"
+    return [found]
+
+
+@pytest.fixture
+def generated(live_server, tmp_path, monkeypatch):
+    """The client package generated from the live server's schema, imported."""
+    config = tmp_path / "config.yaml"
+    config.write_text("post_hooks: []\n")  # formatting the generated code is not the test's business
+    command = [
+        *generator_command(),
+        "generate",
+        f"--url={live_server.url}/api/schema/",
+        f"--output-path={tmp_path / PACKAGE}",
+        "--meta=none",
+        f"--config={config}",
+        "--fail-on-warning",
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)  # noqa: S603
+    assert done.returncode == 0, done.stdout + done.stderr
+    monkeypatch.syspath_prepend(str(tmp_path))
+    yield importlib.import_module(PACKAGE)
+    for name in [name for name in sys.modules if name.split(".")[0] == PACKAGE]:
+        del sys.modules[name]
+
+
+def module(package, name: str):
+    return importlib.import_module(f"{package.__name__}.{name}")
+
+
+# --- checking what the generated client returns ----------------------------------------------------
+
+
+def mismatch(value, annotation, path: str, hints_for) -> str | None:
+    """None when `value` is of the (resolved) type `annotation` of a generated model's field;
+    otherwise where and how it is not."""
+    origin = typing.get_origin(annotation)
+    if origin in (typing.Union, UnionType):
+        found = [mismatch(value, option, path, hints_for) for option in typing.get_args(annotation)]
+        return None if None in found else min(found, key=len)
+    if origin is list:
+        (item,) = typing.get_args(annotation)
+        if not isinstance(value, list):
+            return f"{path} = {value!r} is not a list"
+        return next(
+            filter(None, (mismatch(one, item, f"{path}[{i}]", hints_for) for i, one in enumerate(value))),
+            None,
+        )
+    if origin is dict:
+        _key, item = typing.get_args(annotation)
+        if not isinstance(value, dict):
+            return f"{path} = {value!r} is not a dict"
+        return next(
+            filter(None, (mismatch(one, item, f"{path}.{k}", hints_for) for k, one in value.items())), None
+        )
+    if annotation is typing.Any:
+        return None
+    if isinstance(annotation, type) and attrs.has(annotation) and isinstance(value, annotation):
+        return typed(value, path, hints_for)
+    expected = {type(None): type(None), float: int | float}.get(annotation, annotation)
+    if isinstance(value, expected) and not (isinstance(value, bool) and annotation in (int, float)):
+        return None
+    return f"{path} = {value!r} is not {annotation}"
+
+
+def typed(model, path: str, hints_for) -> str | None:
+    """None when every field of the generated `model` holds a value of its declared type and the
+    server sent no field the schema does not declare; otherwise the first field that is wrong."""
+    hints = hints_for(type(model))
+    declared = [field for field in attrs.fields(type(model)) if field.name != "additional_properties"]
+    if declared and model.additional_properties:  # (a model without declared fields is a free-form map)
+        return f"{path}: {sorted(model.additional_properties)} not in the schema"
+    for field in declared:
+        found = mismatch(getattr(model, field.name), hints[field.name], f"{path}.{field.name}", hints_for)
+        if found:
+            return found
+    return None
+
+
+def read(response, expected_status: int, package):
+    """The parsed body of a generated `Response`, after checking its status, the types of the model
+    and that the model gives back the JSON the server sent."""
+    assert response.status_code == expected_status, response.content[:500]
+    parsed = response.parsed
+    namespace = {**vars(module(package, "models")), **vars(module(package, "types"))}
+
+    def hints_for(cls):
+        return typing.get_type_hints(cls, globalns={**vars(sys.modules[cls.__module__]), **namespace})
+
+    if attrs.has(type(parsed)):
+        assert not (wrong := typed(parsed, type(parsed).__name__, hints_for)), wrong
+        assert not (lost := list(differences(parsed.to_dict(), json.loads(response.content)))), lost
+    return parsed
+
+
+def differences(mine, sent, path="$"):
+    """The paths where the JSON a generated model gives back differs from what the server sent."""
+    if isinstance(mine, dict) and isinstance(sent, dict):
+        for key in mine.keys() | sent.keys():
+            if key not in mine or key not in sent:
+                yield f"{path}.{key}: {mine.get(key, '<missing>')!r} != {sent.get(key, '<missing>')!r}"
+            else:
+                yield from differences(mine[key], sent[key], f"{path}.{key}")
+    elif isinstance(mine, list) and isinstance(sent, list) and len(mine) == len(sent):
+        for index, (one, other) in enumerate(zip(mine, sent, strict=True)):
+            yield from differences(one, other, f"{path}[{index}]")
+    elif mine != sent and not (instant(mine) is not None and instant(mine) == instant(sent)):
+        yield f"{path}: {mine!r} != {sent!r}"
+
+
+def instant(text) -> datetime | None:
+    """The moment an ISO 8601 date-time names (`Z` and `+00:00` are one), or None."""
+    try:
+        return datetime.fromisoformat(text) if isinstance(text, str) and "T" in text else None
+    except ValueError:
+        return None
+
+
+# --- the journey ------------------------------------------------------------------------------------
+
+
+def test_a_generated_client_reviews_a_workload_and_reads_its_risks(
+    generated, live_server, django_user_model, retire_published_lens_versions
+):
+    user = django_user_model.objects.create_user("client", "client@example.com", "client-password")
+    _token, key = token_create(user=user, name="generated client")
+    client_module = module(generated, "client")
+    models = module(generated, "models")
+
+    def api(name: str):
+        tag, operation = name.split(".")
+        return module(generated, f"api.{tag}.{operation}")
+
+    with client_module.AuthenticatedClient(
+        base_url=live_server.url, token=key, prefix="Token", raise_on_unexpected_status=True
+    ) as client:
+        document = factories.lens_document("Client lens", pillars=2, questions=2)
+        imported = read(
+            api("lenses.lenses_import_create").sync_detailed(
+                client=client, body=models.LensFileRequest.from_dict(document)
+            ),
+            201,
+            generated,
+        )
+        alias = imported.lens.alias
+        read(
+            api("lenses.lenses_versions_create").sync_detailed(
+                alias, client=client, body=models.LensPublishRequest(label="1", major=True)
+            ),
+            201,
+            generated,
+        )
+
+        workload = read(
+            api("workloads.workloads_create").sync_detailed(
+                client=client, body=models.WorkloadCreateRequest.from_dict({"name": "Scoring", "lenses": []})
+            ),
+            201,
+            generated,
+        )
+        read(
+            api("workloads.workloads_lens_reviews_create").sync_detailed(
+                workload.id, client=client, body=models.LensReviewApplyRequest(lens=alias)
+            ),
+            201,
+            generated,
+        )
+
+        listed = read(
+            api("workloads.workloads_lens_reviews_answers_list").sync_detailed(
+                workload.id, alias, client=client
+            ),
+            200,
+            generated,
+        )
+        assert [answer.question_id for answer in listed.results] == list(ANSWERS)
+
+        retrieve = api("workloads.workloads_lens_reviews_answers_retrieve")
+        update = api("workloads.workloads_lens_reviews_answers_partial_update")
+        for question_id, (changes, risk) in ANSWERS.items():
+            before = retrieve.sync_detailed(workload.id, alias, question_id, client=client)
+            read(before, 200, generated)
+            etag = before.headers["ETag"]
+            body = models.PatchedAnswerUpdateRequest.from_dict(changes)
+            answered = update.sync_detailed(
+                workload.id, alias, question_id, client=client, body=body, if_match=etag
+            )
+            assert read(answered, 200, generated).risk.value == risk
+            assert answered.headers["ETag"] != etag
+            # The ETag read before the change is stale now: a write from it is refused.
+            late = update.sync_detailed(
+                workload.id,
+                alias,
+                question_id,
+                client=client,
+                body=models.PatchedAnswerUpdateRequest(notes="late"),
+                if_match=etag,
+            )
+            assert isinstance(read(late, 412, generated), models.AnswerPreconditionFailed)
+
+        implied = {"high": 1, "medium": 1, "none": 1, "not_applicable": 1, "unanswered": 0}
+        pillars = {
+            "pillar1": {"high": 0, "medium": 1, "none": 1, "not_applicable": 0, "unanswered": 0},
+            "pillar2": {"high": 1, "medium": 0, "none": 0, "not_applicable": 1, "unanswered": 0},
+        }
+
+        def counted(counts) -> dict[str, int]:
+            return {name: getattr(counts, name) for name in implied}
+
+        def check(summary) -> None:
+            assert counted(summary.totals) == implied
+            (lens,) = summary.lenses
+            assert (lens.alias, lens.version) == (alias, "1")
+            assert {pillar.pillar_id: counted(pillar.counts) for pillar in lens.pillars} == pillars
+
+        check(
+            read(
+                api("workloads.workloads_risk_summary_retrieve").sync_detailed(workload.id, client=client),
+                200,
+                generated,
+            )
+        )
+
+        organisation = read(
+            api("risk_summary.risk_summary_retrieve").sync_detailed(client=client), 200, generated
+        )
+        assert (organisation.count, organisation.truncated) == (1, False)
+        (summary,) = organisation.workloads
+        assert summary.name == "Scoring"
+        check(summary)
+        assert counted(organisation.totals) == implied
+
+        # The CSV, through its own operation: the generated client returns the text.
+        text = read(
+            api("risk_summary.risk_summary_csv_retrieve").sync_detailed(client=client), 200, generated
+        )
+        assert isinstance(text, str)
+        rows = list(csv.DictReader(io.StringIO(text)))
+        assert sorted((row["pillar_id"], row["high"], row["medium"]) for row in rows) == [
+            ("pillar1", "0", "1"),
+            ("pillar2", "1", "0"),
+        ]
