@@ -78,7 +78,12 @@ def _shares(lens: Lens) -> dict:
 
 
 @extend_schema_view(
-    get=extend_schema(summary="Who a lens is shared with (manager)", parameters=[ALIAS_PARAMETER]),
+    get=extend_schema(
+        summary="Who a lens is shared with (manager)",
+        description="Who may see the lens besides its owner: every user of the instance or not, and "
+        "the users and groups it is shared with, by name. Only those who manage the lens may read this.",
+        parameters=[ALIAS_PARAMETER],
+    ),
     put=extend_schema(
         summary="Replace who a lens is shared with (manager)",
         description="Exactly these users and groups, and every user or not. An unknown user or group "

@@ -207,6 +207,9 @@ READ_PARAMETERS = [*PATH_PARAMETERS, MILESTONE_PARAMETER]
     ),
     retrieve=extend_schema(
         summary="An answer, with its question and ETag",
+        description="The answer (its risk, choices, notes, whether it applies) with its question: the "
+        "title, the description and each choice's status. As it is now, or as milestone N keeps it "
+        "(`?milestone=N`). The `ETag` header is its version, for `If-Match` on a PATCH.",
         parameters=[*READ_PARAMETERS, QUESTION_PARAMETER, ETAG_HEADER],
         responses=AnswerDetailSerializer,
     ),

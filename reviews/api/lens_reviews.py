@@ -221,11 +221,16 @@ READ_PARAMETERS = [*PATH_PARAMETERS, MILESTONE_PARAMETER]
     ),
     retrieve=extend_schema(
         summary="A lens review, with each pillar's counts and notes",
+        description="The lens and version applied (and whether an upgrade is offered), its notes, "
+        "and each pillar's risk counts and notes, as they are now or as milestone N keeps them (`?milestone=N`); 404 when the lens is "
+        "not applied.",
         parameters=[*READ_PARAMETERS, ALIAS_PARAMETER],
         responses=LensReviewDetailSerializer,
     ),
     partial_update=extend_schema(
         summary="Change a lens review's notes (owner, contributor)",
+        description="`notes` replaces the lens's notes; `pillar_notes` sets the notes of the pillars "
+        "it names (empty text clears one) and leaves the others. Recorded in the workload's events.",
         parameters=[*PATH_PARAMETERS, ALIAS_PARAMETER],
         request=LensReviewNotesSerializer,
         responses=LensReviewDetailSerializer,
@@ -239,6 +244,8 @@ READ_PARAMETERS = [*PATH_PARAMETERS, MILESTONE_PARAMETER]
     ),
     destroy=extend_schema(
         summary="Remove a lens from a workload, with its answers (owner)",
+        description="Its answers and their history go with it; the removal is recorded in the "
+        "workload's events. 204.",
         parameters=[*PATH_PARAMETERS, ALIAS_PARAMETER],
     ),
 )

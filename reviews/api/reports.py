@@ -203,8 +203,18 @@ def _renamed(error: InvalidInput) -> InvalidInput:
         },
         examples=_EXAMPLES,
     ),
-    retrieve=extend_schema(summary="A report: its status and progress", parameters=[REPORT_ID]),
-    destroy=extend_schema(summary="Delete a report and its file", parameters=[REPORT_ID]),
+    retrieve=extend_schema(
+        summary="A report: its status and progress",
+        description="Poll it until `status` is DONE (then fetch `download_url`) or FAILED (`error` "
+        "says why). 404 for anyone but its requester, or once they may no longer see its workload.",
+        parameters=[REPORT_ID],
+    ),
+    destroy=extend_schema(
+        summary="Delete a report and its file",
+        description="Also while it is being rendered (the worker's file is then removed when it "
+        "ends). 204; 404 for anyone but its requester.",
+        parameters=[REPORT_ID],
+    ),
 )
 class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, ApiViewSet):
     serializer_class = ReportSerializer

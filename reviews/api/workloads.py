@@ -118,6 +118,10 @@ def _lens_versions(user, aliases: list[str]):
     ),
     create=extend_schema(
         summary="Create a workload",
+        description="Yours, with the lenses named in `lenses` applied at their newest published "
+        "version (without `lenses`, the built-in Machine Learning Lens). Answers 201 with the workload "
+        "and its URL in `Location`; 400 names the field at fault (a name you already use, a lens you "
+        "may not use).",
         request=WorkloadCreateSerializer,
         examples=[
             OpenApiExample(
@@ -127,7 +131,11 @@ def _lens_versions(user, aliases: list[str]):
             )
         ],
     ),
-    retrieve=extend_schema(summary="A workload"),
+    retrieve=extend_schema(
+        summary="A workload",
+        description="Its fields, owner, lenses, your role on it and its risk counts; 404 for a "
+        "workload you may not see.",
+    ),
     partial_update=extend_schema(
         summary="Change a workload's fields (owner)",
         description="Only the fields named change; each change is logged in the workload's events.",
@@ -138,7 +146,11 @@ def _lens_versions(user, aliases: list[str]):
             )
         ],
     ),
-    destroy=extend_schema(summary="Delete a workload with its reviews (owner)"),
+    destroy=extend_schema(
+        summary="Delete a workload with its reviews (owner)",
+        description="Its lens reviews, answers, milestones, shares and reports go with it; the "
+        "deletion is recorded as an event that keeps the workload's name. 204.",
+    ),
 )
 class WorkloadViewSet(
     mixins.ListModelMixin,
@@ -248,9 +260,16 @@ class ShareRoleSerializer(serializers.Serializer):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Who a workload is shared with"),
+    list=extend_schema(
+        summary="Who a workload is shared with",
+        description="Each user or group the workload is shared with, and their role (CONTRIBUTOR "
+        "answers, READER reads); anyone who may see the workload may read them.",
+    ),
     create=extend_schema(
         summary="Share a workload with a user or a group (owner)",
+        description="Give one of `user` (an active user's username) or `group` (a group's name), and "
+        "a role. 400 names the field at fault: both or neither given, no such user or group, the "
+        "owner, or someone the workload is shared with already (change their role instead).",
         request=ShareCreateSerializer,
         examples=[
             OpenApiExample(
@@ -260,10 +279,15 @@ class ShareRoleSerializer(serializers.Serializer):
     ),
     partial_update=extend_schema(
         summary="Change a share's role (owner)",
+        description="The user or group keeps the share with the new role; recorded in the workload's events.",
         request=ShareRoleSerializer,
         examples=[OpenApiExample("Let them answer", {"role": "CONTRIBUTOR"}, request_only=True)],
     ),
-    destroy=extend_schema(summary="Revoke a share (owner)"),
+    destroy=extend_schema(
+        summary="Revoke a share (owner)",
+        description="The user or group no longer sees the workload (unless another share or a "
+        "permission to see all workloads lets them); recorded in the workload's events. 204.",
+    ),
 )
 class ShareViewSet(mixins.ListModelMixin, ApiViewSet):
     serializer_class = ShareSerializer
@@ -329,7 +353,14 @@ class EventSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-@extend_schema_view(list=extend_schema(summary="A workload's event log, newest first"))
+@extend_schema_view(
+    list=extend_schema(
+        summary="A workload's event log, newest first",
+        description="What happened to the workload and who did it: creation, field changes, "
+        "shares, hand-overs, lenses applied, removed or upgraded, lens notes, improvement items, "
+        "milestones, backups and restores (each answer has its own history). In pages.",
+    )
+)
 class EventViewSet(mixins.ListModelMixin, ApiViewSet):
     serializer_class = EventSerializer
     queryset = WorkloadEvent.objects.none()

@@ -1,8 +1,10 @@
-"""The OpenAPI schema documents every operation: a summary, every parameter described, the errors
-it can answer in the one error shape, and an example of every request body."""
+"""The OpenAPI schema documents every operation: a summary and a description, every parameter
+described, the errors it can answer in the one error shape, and an example of every request body."""
+
+import inspect
 
 import pytest
-from drf_spectacular.generators import SchemaGenerator
+from drf_spectacular.generators import EndpointEnumerator, SchemaGenerator
 
 METHODS = {"get", "post", "put", "patch", "delete"}
 
@@ -22,6 +24,39 @@ def operations(schema):
 def test_every_operation_has_a_summary(schema):
     missing = [name for name, _method, operation in operations(schema) if not operation.get("summary")]
     assert not missing
+
+
+def test_every_operation_has_a_description_beyond_its_summary(schema):
+    missing = [
+        name
+        for name, _method, operation in operations(schema)
+        if len(operation.get("description", "").strip()) < 20
+        or operation["description"].strip() == operation["summary"].strip()
+    ]
+    assert not missing
+
+
+def code_docstrings() -> set[str]:
+    """The docstrings of the API's view classes and of their methods (and their bases'), whose
+    text is written for the code's readers, not the API's."""
+    texts = set()
+    for _path, _regex, _method, callback in EndpointEnumerator().get_api_endpoints():
+        for cls in callback.cls.__mro__:
+            for owner in (cls, *(f for f in vars(cls).values() if inspect.isfunction(f))):
+                if owner.__doc__:
+                    texts.add(" ".join(inspect.cleandoc(owner.__doc__).split()))
+    return texts
+
+
+def test_no_operation_is_described_by_a_docstring_of_the_code(schema):
+    # drf-spectacular falls back to the view's docstring, which speaks of the code.
+    docstrings = code_docstrings()
+    leaked = [
+        name
+        for name, _method, operation in operations(schema)
+        if " ".join(operation.get("description", "").split()) in docstrings
+    ]
+    assert not leaked
 
 
 def test_every_parameter_is_described(schema):
