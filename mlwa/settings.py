@@ -353,6 +353,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "mlwa.api.schema.describe_path_parameters",
+        "mlwa.api.schema.integer_path_parameters",
     ],
     "ENUM_NAME_OVERRIDES": {
         "RiskEnum": "reviews.models.Answer.Risk",

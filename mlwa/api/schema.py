@@ -177,3 +177,22 @@ def describe_path_parameters(result, generator, request, public):
                 collection = segments[segments.index(f"{{{name}}}") - 1]
                 parameter["description"] = f"The {_SINGULAR.get(collection, collection)}'s {name}."
     return result
+
+
+#: What drf-spectacular makes of a router's `\d+` lookup (`lookup_value_regex`, or a prefix's
+#: `(?P<workload_id>\d+)`): a string with a pattern.
+_DIGITS = {"type": "string", "pattern": r"^\d+$"}
+
+
+def integer_path_parameters(result, generator, request, public):
+    """A postprocessing hook: a path parameter that only digits match is an id, documented as an
+    integer like every other id (a client generated from the schema would otherwise ask for a
+    string)."""
+    for methods in result.get("paths", {}).values():
+        for operation in methods.values():
+            if not isinstance(operation, dict):
+                continue
+            for parameter in operation.get("parameters", []):
+                if parameter.get("in") == "path" and parameter.get("schema") == _DIGITS:
+                    parameter["schema"] = {"type": "integer"}
+    return result
