@@ -6,12 +6,19 @@ schema must generate). Each response is read through the generated code, with th
 on any status the schema does not document, and every model it returns is checked against its own
 type annotations and round-tripped back to the JSON the server sent: a field the schema types
 wrongly, a missing `nullable`, an undocumented status or media type fails here.
+
+The journey is test_client_journey.py's, the CSV step included (through its own operation,
+`GET /api/v1/risk-summary.csv`); a second test calls every operation of the schema once, as the
+owner of the access matrix's world, and reads each answer the same way.
 """
 
 import csv
 import importlib
+import inspect
 import io
 import json
+import pkgutil
+import re
 import shutil
 import subprocess
 import sys
@@ -21,10 +28,12 @@ from pathlib import Path
 from types import UnionType
 
 import attrs
+import httpx
 import pytest
 
 from accounts.services import token_create
 from tests import factories
+from tests.api.test_access_matrix import body_of, build_world, path_of
 from tests.api.test_client_journey import ANSWERS
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
@@ -281,3 +290,92 @@ def test_a_generated_client_reviews_a_workload_and_reads_its_risks(
             ("pillar1", "0", "1"),
             ("pillar2", "1", "0"),
         ]
+
+
+# --- every operation ------------------------------------------------------------------------------
+
+#: The writes, in an order where each still finds what it acts on: changes first, then what removes
+#: things, and last what takes the workload or the token away from its owner.
+WRITES = (
+    "workloads_partial_update",
+    "workloads_lens_reviews_partial_update",
+    "workloads_lens_reviews_answers_partial_update",
+    "workloads_improvements_partial_update",
+    "workloads_shares_create",
+    "workloads_shares_partial_update",
+    "workloads_milestones_create",
+    "workloads_lens_reviews_create",
+    "workloads_lens_reviews_upgrade_create",
+    "workloads_create",
+    "workloads_import_create",
+    "lenses_import_create",
+    "lenses_versions_create",
+    "lenses_shares_update",
+    "reports_create",
+    "reports_destroy",
+    "workloads_shares_destroy",
+    "workloads_lens_reviews_destroy",
+    "lenses_destroy",
+    "tokens_destroy",
+    "tokens_create",
+    "workloads_transfer_create",
+    "workloads_destroy",
+    "tokens_revoke_all_create",
+)
+#: Where the owner's token does not get the operation's success: tokens are made with a password or
+#: a session (403), a lens that a workload reviews is not deleted (409 `in_use`), and once handed over
+#: the workload is no longer the caller's to delete (403).
+REFUSED = {"tokens_create": 403, "lenses_destroy": 409, "workloads_destroy": 403}
+
+
+def operation_module(package, operation_id: str):
+    """The generated module of an operation (openapi-python-client files it under its tag)."""
+    for found in pkgutil.walk_packages(module(package, "api").__path__, f"{package.__name__}.api."):
+        if found.name.rsplit(".", 1)[1] == operation_id:
+            return importlib.import_module(found.name)
+    raise AssertionError(f"no generated module for {operation_id}")
+
+
+def body_model(function, data: dict):
+    """`data` as the generated request model `function` takes as its `body`."""
+    annotation = typing.get_type_hints(function, globalns=vars(sys.modules[function.__module__]))["body"]
+    options = typing.get_args(annotation) or (annotation,)
+    model = next(option for option in options if isinstance(option, type) and attrs.has(option))
+    return model.from_dict(data)
+
+
+def test_every_operation_answers_the_generated_client_in_its_documented_types(
+    generated, live_server, django_user_model, retire_published_lens_versions
+):
+    schema = httpx.get(f"{live_server.url}/api/schema/?format=json", timeout=60).json()
+    world = build_world()  # the access matrix's: every operation has something to act on
+    _token, key = token_create(user=django_user_model.objects.get(username="owner"), name="generated")
+    operations = {
+        operation["operationId"]: (method, path, operation)
+        for path, methods in schema["paths"].items()
+        for method, operation in methods.items()
+    }
+    reads = sorted(name for name, (method, _path, _op) in operations.items() if method == "get")
+    assert set(operations) == {*reads, *WRITES}, "an operation is in neither the reads nor WRITES"
+
+    client_module = module(generated, "client")
+    with client_module.AuthenticatedClient(
+        base_url=live_server.url, token=key, prefix="Token", raise_on_unexpected_status=True
+    ) as client:
+        for operation_id in (*reads, *WRITES):
+            method, template, operation = operations[operation_id]
+            pattern = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", template)
+            values = re.fullmatch(pattern, path_of(template, world)).groupdict()
+            function = operation_module(generated, operation_id).sync_detailed
+            signature = inspect.signature(function)
+            types = {name: signature.parameters[name].annotation for name in values}
+            # An id is a whole number to the client too (a string type would make every caller convert).
+            assert all(types[name] in (int, "int") for name, value in values.items() if value.isdigit()), (
+                types
+            )
+            arguments = {name: int(value) if value.isdigit() else value for name, value in values.items()}
+            if "body" in signature.parameters and method != "delete":
+                arguments["body"] = body_model(function, body_of(operation_id, world))
+            success = min(int(code) for code in operation["responses"] if code.startswith("2"))
+            response = function(client=client, **arguments)
+            read(response, REFUSED.get(operation_id, success), generated)
