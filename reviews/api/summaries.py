@@ -1,5 +1,6 @@
 """Risk summaries: one workload's (/api/v1/workloads/{id}/risk-summary/), and every workload the
-caller may see at once (/api/v1/risk-summary/, also as CSV).
+caller may see at once (/api/v1/risk-summary/, also as CSV there with `?format=csv` or
+`Accept: text/csv`, and at /api/v1/risk-summary.csv, the CSV's own operation in the schema).
 
 The organisation-wide summary answers up to settings.MLWA_RISK_SUMMARY_MAX workloads in one
 response, so its rows never go through serializers: reviews.selectors.summaries builds plain dicts
@@ -178,8 +179,9 @@ FORMAT_PARAMETER = OpenApiParameter(
     "format",
     OpenApiTypes.STR,
     enum=["json", "csv"],
-    description="`csv` for one row per workload, lens and pillar, as an attachment (so does "
-    "`Accept: text/csv`); JSON otherwise.",
+    description="`csv` for one row per workload, lens and pillar, as an attachment, whatever `Accept` "
+    "says (so does `Accept: text/csv` without `format`); `json` for JSON, also whatever `Accept` says. "
+    "JSON when neither asks for CSV.",
 )
 COUNT_HEADERS = [
     OpenApiParameter(
