@@ -222,8 +222,8 @@ READ_PARAMETERS = [*PATH_PARAMETERS, MILESTONE_PARAMETER]
     retrieve=extend_schema(
         summary="A lens review, with each pillar's counts and notes",
         description="The lens and version applied (and whether an upgrade is offered), its notes, "
-        "and each pillar's risk counts and notes, as they are now or as milestone N keeps them (`?milestone=N`); 404 when the lens is "
-        "not applied.",
+        "and each pillar's risk counts and notes, as they are now or as milestone N keeps them "
+        "(`?milestone=N`); 404 when the lens is not applied.",
         parameters=[*READ_PARAMETERS, ALIAS_PARAMETER],
         responses=LensReviewDetailSerializer,
     ),
