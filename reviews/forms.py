@@ -13,7 +13,6 @@ from django.contrib.auth.models import Group
 from lens.models import BUILTIN_ALIAS, LensVersion
 from lens.selectors import latest_published_version, lenses_for, published_versions
 from reviews.models import NOTES_MAX, Share, Workload
-from reviews.selectors.dashboard import MINE, SHARED, SORTS, WorkloadFilters
 from reviews.services import InvalidInput
 
 
@@ -176,40 +175,3 @@ class ShareForm(forms.Form):
 
 class RoleForm(forms.Form):
     role = forms.ChoiceField(choices=Share.Role.choices)
-
-
-class WorkloadFilterForm(forms.Form):
-    """The list's filters; a value that does not parse is left out (and shown as an error)."""
-
-    q = forms.CharField(
-        required=False, max_length=200, label="Search", widget=forms.TextInput({"type": "search"})
-    )
-    environment = forms.ChoiceField(
-        required=False, choices=[("", "Any environment"), *Workload.Environment.choices]
-    )
-    ownership = forms.ChoiceField(
-        required=False,
-        label="Whose",
-        choices=[("", "Any"), (MINE, "Mine"), (SHARED, "Shared with me")],
-    )
-    lens = forms.ChoiceField(required=False, choices=[])
-    has_high = forms.BooleanField(required=False, label="Has high risks")
-    sort = forms.ChoiceField(
-        required=False, label="Sort by", choices=[(key, label) for key, (label, _) in SORTS.items()]
-    )
-
-    def __init__(self, *args, lens_choices: list[tuple[str, str]], **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["lens"].choices = [("", "Any lens"), *lens_choices]
-
-    def filters(self) -> WorkloadFilters:
-        self.is_valid()  # fills cleaned_data with the fields that parse
-        data = self.cleaned_data
-        return WorkloadFilters(
-            q=(data.get("q") or "").strip(),
-            environment=data.get("environment") or "",
-            ownership=data.get("ownership") or "",
-            has_high=bool(data.get("has_high")),
-            lens=data.get("lens") or "",
-            sort=data.get("sort") or "name",
-        )

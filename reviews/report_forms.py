@@ -4,20 +4,19 @@ at fault when not.
 
 A workload's reports page has two small forms that post to the same URL, told apart by `kind`: a lens
 review report (a lens applied to the workload, now or at a milestone) and the improvement plan (PDF or
-CSV). The consolidated report takes the dashboard's filters and a format (PDF or JSON).
+CSV). The consolidated report takes the dashboard's filters (reviews.filters, posted back as hidden
+inputs) and a format (PDF or JSON).
 """
-
-from dataclasses import asdict
 
 from django import forms
 
-from reviews.forms import WorkloadFilterForm
+from reviews.filters import stored_filters
 from reviews.models import Milestone, Report
 from reviews.selectors.dashboard import WorkloadFilters
 
 K, F = Report.Kind, Report.Format
 
-#: The service's field names, as the forms call them (the filters' are set below).
+#: The service's field names, as the forms call them.
 RENAMES = {"lens_alias": "lens", "milestone_number": "milestone"}
 
 CURRENT = ""  # the milestone select's "current state"
@@ -62,27 +61,20 @@ class PlanReportForm(forms.Form):
         return {"kind": self.kind, "format": self.cleaned_data["format"]}
 
 
-class ConsolidatedReportForm(WorkloadFilterForm):
+class ConsolidatedReportForm(forms.Form):
     """The consolidated report over the workloads the person may see that match the dashboard's
-    filters (the same fields, posted back as hidden inputs), as a PDF or JSON."""
+    filters (reviews.filters: the page's filter set gives them), as a PDF or JSON."""
 
     kind = K.CONSOLIDATED
     format = forms.ChoiceField(required=False, choices=[(F.PDF, "PDF"), (F.JSON, "JSON")], initial=F.PDF)
+
+    def __init__(self, *args, filters: WorkloadFilters, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters = filters
 
     def request(self) -> dict:
         return {
             "kind": self.kind,
             "format": self.cleaned_data["format"] or F.PDF,
-            "filters": filters_json(self.filters()),
+            "filters": stored_filters(self.filters),
         }
-
-
-#: The filter fields the consolidated report's form posts back as hidden inputs.
-FILTER_FIELDS = tuple(name for name in WorkloadFilterForm.base_fields if name != "format")
-RENAMES.update({f"filters.{name}": name for name in FILTER_FIELDS})
-
-
-def filters_json(filters: WorkloadFilters) -> dict:
-    """The filters as a Report stores them: only those chosen, and the order when it is not the default."""
-    default = WorkloadFilters()
-    return {name: value for name, value in asdict(filters).items() if value != getattr(default, name)}

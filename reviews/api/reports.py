@@ -33,6 +33,7 @@ from rest_framework.routers import SimpleRouter
 from mlwa.api.params import BIGINT_MAX, INT_MAX, IdFilter
 from mlwa.api.schema import error_response
 from mlwa.api.views import ApiViewSet
+from reviews.filters import filters_schema, shown_filters
 from reviews.models import Report
 from reviews.reports.selectors import report_file, report_for, reports_of
 from reviews.reports.services import report_delete, report_request
@@ -53,7 +54,10 @@ class ReportSerializer(serializers.ModelSerializer):
         allow_null=True,
         help_text="The milestone reported on; null: the current state.",
     )
-    filters = serializers.DictField(help_text="The dashboard's filters, for a consolidated report.")
+    filters = serializers.SerializerMethodField(
+        help_text="A consolidated report's workload filters, every one (`q` and `sort`, deprecated, "
+        "repeat `search` and `ordering`); {} for other reports."
+    )
     progress = serializers.IntegerField(help_text="Percent done, 0-100.")
     error = serializers.CharField(help_text="Why it failed; empty unless FAILED.")
     download_url = serializers.SerializerMethodField(help_text="The file, once DONE; null before.")
@@ -89,9 +93,18 @@ class ReportSerializer(serializers.ModelSerializer):
     def get_url(self, report: Report) -> str:
         return self._absolute("api:report-detail", report)
 
+    @extend_schema_field(filters_schema())
+    def get_filters(self, report: Report) -> dict:
+        return shown_filters(report.filters)
+
     @extend_schema_field(serializers.URLField(allow_null=True))
     def get_download_url(self, report: Report) -> str | None:
         return self._absolute("api:report-download", report) if report.status == Report.Status.DONE else None
+
+
+@extend_schema_field(filters_schema())
+class ReportFiltersField(serializers.DictField):
+    """A consolidated report's filters: reviews.filters checks them (report_request)."""
 
 
 class ReportCreateSerializer(serializers.Serializer):
@@ -125,10 +138,11 @@ class ReportCreateSerializer(serializers.Serializer):
         max_value=INT_MAX,
         help_text="A lens review or plan as of this milestone; null or absent: the current state.",
     )
-    filters = serializers.DictField(
+    filters = ReportFiltersField(
         required=False,
-        help_text="A consolidated report: the dashboard's filters, any of q, environment, ownership, "
-        "lens, has_high (true or false), tag, owner, sort (name, changed, high).",
+        help_text="A consolidated report: the workload filters, named and valued as the workload list's "
+        "query parameters (has_high: true, false, or null for any). `q` and `sort` are deprecated names "
+        "of `search` and `ordering`; giving both names of one filter is a 400.",
     )
 
     class Meta:

@@ -23,8 +23,9 @@ from rest_framework.utils import encoders
 from mlwa.api.schema import AutoSchema
 from mlwa.api.views import ApiView, GenericApiView
 from mlwa.spreadsheets import csv_safe
-from reviews.api.filters import WorkloadFilterSet, requested_filters
+from reviews.api.filters import requested_filters
 from reviews.api.milestones import MILESTONE_PARAMETER, requested_milestone_number, requested_state
+from reviews.filters import WorkloadFilterSet
 from reviews.models import Workload
 from reviews.selectors.summaries import risk_summary, workload_risk_summary
 from reviews.views.access import workload_or_404

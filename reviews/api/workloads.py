@@ -15,8 +15,9 @@ from rest_framework.routers import SimpleRouter
 from lens.selectors import latest_published_version, lenses_for
 from mlwa.api.views import ApiViewSet
 from reviews import services
-from reviews.api.filters import WorkloadFilterSet, requested_filters
+from reviews.api.filters import requested_filters
 from reviews.api.restored import restored_marks
+from reviews.filters import WorkloadFilterSet
 from reviews.models import Share, Workload, WorkloadEvent
 from reviews.permissions import Action, Role
 from reviews.selectors.dashboard import matching_workloads, with_roles, workload_rows

@@ -16,12 +16,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from lens.selectors import lenses_for
-from reviews.forms import WorkloadFilterForm
+from reviews.filters import filters_from_json, from_stored, stored_filters
 from reviews.models import LensReview, Milestone, Workload
 from reviews.models.milestones import MilestoneLensReview
 from reviews.models.reports import Report
-from reviews.selectors.dashboard import SORTS, WorkloadFilters
+from reviews.selectors.dashboard import WorkloadFilters
 from reviews.services.errors import InvalidInput, ReviewRefused
 
 log = logging.getLogger(__name__)
@@ -38,12 +37,6 @@ EXTENSIONS = {Report.Format.PDF: "pdf", Report.Format.CSV: "csv", Report.Format.
 
 QUEUE_UNAVAILABLE = "the report queue is unavailable"
 
-#: The dashboard's filters a consolidated report takes: the filter form's fields, plus the two the
-#: dashboard reads from links (a tag, an owner's username), as plain text.
-_FORM_FILTERS = ("q", "environment", "ownership", "lens", "has_high", "sort")
-_TEXT_FILTERS = ("tag", "owner")
-_TEXT_FILTER_MAX = 200
-
 
 class ReportQueueUnavailable(ReviewRefused):
     """The report could not be queued (the broker is down or too slow): answered 503. The report
@@ -57,47 +50,10 @@ class ReportQueueUnavailable(ReviewRefused):
         super().__init__("The report queue is unavailable: try again in a few minutes.")
 
 
-def _clean_filters(filters, *, actor) -> dict:
-    """The dashboard's filters, checked as the dashboard's form checks them, in a canonical form
-    (every key present). Raises InvalidInput naming `filters.<field>`."""
-    if filters is None:
-        filters = {}
-    if not isinstance(filters, dict):
-        raise InvalidInput({"filters": "Give the filters as an object, as the dashboard's are."})
-    unknown = sorted(set(filters) - set(_FORM_FILTERS) - set(_TEXT_FILTERS))
-    if unknown:
-        raise InvalidInput({f"filters.{name}": "There is no such filter." for name in unknown})
-    data = {name: filters[name] for name in _FORM_FILTERS if filters.get(name) not in (None, "", False)}
-    if "has_high" in data and not isinstance(data["has_high"], bool):
-        raise InvalidInput({"filters.has_high": "Give true or false."})
-    form = WorkloadFilterForm(
-        {k: ("on" if v is True else v) for k, v in data.items()},
-        lens_choices=list(lenses_for(user=actor).values_list("alias", "name")),
-    )
-    errors = {f"filters.{field}": [str(m) for m in messages] for field, messages in form.errors.items()}
-    for name in _TEXT_FILTERS:
-        value = filters.get(name) or ""
-        if not isinstance(value, str) or len(value) > _TEXT_FILTER_MAX:
-            errors[f"filters.{name}"] = [f"Give text of at most {_TEXT_FILTER_MAX} characters."]
-    if errors:
-        raise InvalidInput(errors)
-    cleaned = form.filters()
-    return {
-        "q": cleaned.q,
-        "environment": cleaned.environment,
-        "ownership": cleaned.ownership,
-        "has_high": cleaned.has_high,
-        "lens": cleaned.lens,
-        "tag": (filters.get("tag") or "").strip(),
-        "owner": (filters.get("owner") or "").strip(),
-        "sort": cleaned.sort if cleaned.sort in SORTS else "name",
-    }
-
-
 def report_filters(report: Report) -> WorkloadFilters:
-    """The dashboard filters a consolidated report was asked with (stored checked, by report_request)."""
-    known = {name: report.filters.get(name) for name in (*_FORM_FILTERS, *_TEXT_FILTERS)}
-    return WorkloadFilters(**{name: value for name, value in known.items() if value not in (None,)})
+    """The workload filters a consolidated report was asked with (stored checked, by report_request;
+    those stored before v1's renames read as they meant: reviews.filters.from_stored)."""
+    return from_stored(report.filters)
 
 
 def _check_subject(*, kind, workload, lens_alias, milestone_number) -> tuple[str, int | None]:
@@ -156,7 +112,7 @@ def report_request(
         if lens_alias or milestone_number is not None:
             name = "lens_alias" if lens_alias else "milestone_number"
             raise InvalidInput({name: "A consolidated report covers the current state of every workload."})
-        fields["filters"] = _clean_filters(filters, actor=actor)
+        fields["filters"] = stored_filters(filters_from_json(filters))
     else:
         if filters:
             raise InvalidInput({"filters": "Only a consolidated report takes the dashboard's filters."})

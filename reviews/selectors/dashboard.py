@@ -46,7 +46,7 @@ class WorkloadFilters:
     q: str = ""
     environment: str = ""
     ownership: str = ""  # MINE, SHARED or "" (any)
-    has_high: bool = False
+    has_high: bool | None = None  # True: only those with high risks; False: only those without
     lens: str = ""  # a lens alias
     tag: str = ""  # one of the workload's tags (any case)
     owner: str = ""  # the owner's username
@@ -59,7 +59,7 @@ class WorkloadFilters:
             self.q
             or self.environment
             or self.ownership
-            or self.has_high
+            or self.has_high is not None
             or self.lens
             or self.tag
             or self.owner
@@ -120,8 +120,8 @@ def matching_workloads(*, user, filters: WorkloadFilters = WorkloadFilters()) ->
         workloads = workloads.filter(owner=user)
     elif filters.ownership == SHARED:
         workloads = workloads.filter(shared_with_user=True).exclude(owner=user)
-    if filters.has_high:
-        workloads = workloads.filter(high__gt=0)
+    if filters.has_high is not None:
+        workloads = workloads.filter(high__gt=0) if filters.has_high else workloads.filter(high=0)
     if filters.lens:
         applied = LensReview.objects.filter(workload=OuterRef("pk"), lens__alias=filters.lens)
         workloads = workloads.filter(Exists(applied))

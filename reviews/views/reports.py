@@ -17,10 +17,10 @@ from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from reviews.filters import as_query, page_filters
 from reviews.forms import add_invalid_input
 from reviews.models import LensReview, Report
 from reviews.report_forms import (
-    FILTER_FIELDS,
     RENAMES,
     ConsolidatedReportForm,
     LensReviewReportForm,
@@ -106,20 +106,25 @@ def consolidated(request):
     filters, as hidden inputs, and `format`): ask, then come back here.
     Queries: session, user, lens filter choices, matching workloads' count, reports."""
     posting = request.method == "POST"
-    # One form: the filters come from the query on a GET, and with the format on a POST.
-    form = ConsolidatedReportForm(
+    # The filters come from the query on a GET, and with the format on a POST.
+    filterset = page_filters(
         request.POST if posting else request.GET, lens_choices=lens_filter_choices(user=request.user)
     )
+    filters = filterset.workload_filters()
+    form = ConsolidatedReportForm(request.POST if posting else None, filters=filters)
     status = 200
     if posting:
-        report, status = _ask(request, form)
-        if report is not None:
-            return _queued(request, report, reverse("reviews:consolidated-reports"))
-    filters = form.filters()
+        if filterset.form.errors:  # shown on the filters; nothing is asked
+            status = 400
+        else:
+            report, status = _ask(request, form)
+            if report is not None:
+                return _queued(request, report, reverse("reviews:consolidated-reports"))
     context = {
         "form": form,
+        "filter_form": filterset.form,
         "filters": filters,
-        "hidden_filters": [(name, form.data[name]) for name in FILTER_FIELDS if form.data.get(name)],
+        "hidden_filters": as_query(filters),
         "matching": matching_workloads(user=request.user, filters=filters).count(),
         "reports": list(reports_of(user=request.user).filter(kind=Report.Kind.CONSOLIDATED)),
     }

@@ -154,15 +154,19 @@ def test_an_event_counts_as_a_change(client_for, alice):
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
-        ({"q": "churn"}, ["Churn"]),
-        ({"q": "LEAVES"}, ["Churn"]),  # the description
-        ({"q": "images"}, ["Vision"]),  # a tag
+        ({"search": "churn"}, ["Churn"]),
+        ({"search": "LEAVES"}, ["Churn"]),  # the description
+        ({"search": "images"}, ["Vision"]),  # a tag
         ({"environment": "PRODUCTION"}, ["Fraud"]),
         ({"ownership": "mine"}, ["Churn"]),
         ({"ownership": "shared"}, ["Fraud", "Vision"]),
         ({"lens": BUILTIN_ALIAS}, ["Churn", "Fraud"]),
-        ({"has_high": "on"}, ["Fraud"]),
+        ({"tag": "retail"}, ["Churn"]),
+        ({"owner": "bob"}, ["Fraud", "Vision"]),
+        ({"has_high": "true"}, ["Fraud"]),
+        ({"has_high": "false"}, ["Churn", "Vision"]),
         ({"environment": "BOGUS"}, ["Churn", "Fraud", "Vision"]),  # a value that does not parse: no filter
+        ({"environment": "BOGUS", "owner": "bob"}, ["Fraud", "Vision"]),  # ... and the others still apply
     ],
 )
 def test_the_filters_narrow_the_list(client_for, alice, alices_view, query, expected):
@@ -178,24 +182,24 @@ def test_the_list_sorts_by_name_last_change_or_high_risks(client_for, alice, ali
         pk=Answer.objects.filter(lens_review__workload=alices_view["churn"]).first().pk
     ).update(risk=R.HIGH, updated_at=timezone.now() + timedelta(hours=1))
     client = client_for(alice)
-    assert names(client.get(url("workload-list", sort="name"))) == ["Churn", "Fraud", "Vision"]
-    assert names(client.get(url("workload-list", sort="changed")))[0] == "Churn"
-    assert names(client.get(url("workload-list", sort="high"))) == ["Fraud", "Churn", "Vision"]
+    assert names(client.get(url("workload-list", ordering="name"))) == ["Churn", "Fraud", "Vision"]
+    assert names(client.get(url("workload-list", ordering="changed")))[0] == "Churn"
+    assert names(client.get(url("workload-list", ordering="high"))) == ["Fraud", "Churn", "Vision"]
 
 
 def test_the_list_has_25_workloads_a_page_and_keeps_the_filters_across_pages(client_for, alice):
     many_workloads(alice, 30)
     client = client_for(alice)
-    first = client.get(url("workload-list", q="W0"))
+    first = client.get(url("workload-list", search="W0"))
     assert len(first.context["workloads"]) == 25
-    assert "?q=W0&amp;page=2" in first.content.decode()
-    second = client.get(url("workload-list", q="W0", page=2))
+    assert "?search=W0&amp;page=2" in first.content.decode()
+    second = client.get(url("workload-list", search="W0", page=2))
     assert names(second) == [f"W{n:04}" for n in range(25, 30)]
 
 
 def test_an_htmx_request_gets_just_the_table_and_a_history_restore_the_page(client_for, alice, alices_view):
     client = client_for(alice)
-    partial = client.get(url("workload-list", q="churn"), headers={"HX-Request": "true"})
+    partial = client.get(url("workload-list", search="churn"), headers={"HX-Request": "true"})
     assert partial.status_code == 200
     content = partial.content.decode()
     assert content.lstrip().startswith('<div id="workload-results"')
@@ -204,7 +208,8 @@ def test_an_htmx_request_gets_just_the_table_and_a_history_restore_the_page(clie
     assert "Fraud" not in content
     assert "HX-Request" in partial["Vary"]
     restore = client.get(
-        url("workload-list", q="churn"), headers={"HX-Request": "true", "HX-History-Restore-Request": "true"}
+        url("workload-list", search="churn"),
+        headers={"HX-Request": "true", "HX-History-Restore-Request": "true"},
     )
     assert "<html" in restore.content.decode()
 
@@ -257,7 +262,7 @@ def test_a_new_user_is_told_how_to_start(client_for, alice):
 
 
 def test_filters_that_match_nothing_say_so_rather_than_how_to_start(client_for, alice, alices_view):
-    content = client_for(alice).get(url("dashboard", q="nothing-like-this")).content.decode()
+    content = client_for(alice).get(url("dashboard", search="nothing-like-this")).content.decode()
     assert "No workload matches these filters." in content
     assert "Start your first review" not in content
 
@@ -311,6 +316,6 @@ def test_the_workload_list_costs_the_same_queries_for_3_or_300_workloads(
     client = client_for(alice)
     # session, user, the lens filter's choices, the count, the page's rows, their lenses
     with django_assert_num_queries(6):
-        response = client.get(url("workload-list", sort="high", has_high="on", lens=BUILTIN_ALIAS))
+        response = client.get(url("workload-list", ordering="high", has_high="true", lens=BUILTIN_ALIAS))
     assert response.context["page"].paginator.count == visible
     assert len(response.context["workloads"]) == min(visible, 25)

@@ -48,23 +48,53 @@ def test_an_improvement_plan_comes_as_csv_and_a_consolidated_report_as_json(shar
     whole = report_request(actor=shared_workload.auditor, kind=CONSOLIDATED, format="JSON")
     assert whole.workload is None
     assert whole.filters == {
-        "q": "",
+        "search": "",
         "environment": "",
         "ownership": "",
-        "has_high": False,
         "lens": "",
         "tag": "",
         "owner": "",
-        "sort": "name",
+        "has_high": None,
+        "ordering": "name",
     }
 
 
 def test_a_consolidated_report_keeps_the_dashboards_filters(shared_workload, sent):
-    filters = {"q": " fraud ", "has_high": True, "lens": BUILTIN_ALIAS, "tag": "ml", "sort": "high"}
+    filters = {"search": " fraud ", "has_high": False, "lens": BUILTIN_ALIAS, "tag": "ml", "ordering": "high"}
     report = report_request(actor=shared_workload.owner, kind=CONSOLIDATED, filters=filters)
     assert report_filters(report) == WorkloadFilters(
-        q="fraud", has_high=True, lens=BUILTIN_ALIAS, tag="ml", sort="high"
+        q="fraud", has_high=False, lens=BUILTIN_ALIAS, tag="ml", sort="high"
     )
+
+
+def test_the_deprecated_names_are_kept_by_their_v1_names(shared_workload, sent):
+    report = report_request(
+        actor=shared_workload.owner, kind=CONSOLIDATED, filters={"q": "fraud", "sort": "changed"}
+    )
+    assert (report.filters["search"], report.filters["ordering"]) == ("fraud", "changed")
+    assert not {"q", "sort"} & set(report.filters)
+
+
+@pytest.mark.parametrize(
+    ("stored", "expected"),
+    [
+        # as reports were stored before v1's renames: every name, has_high false for "any"
+        (
+            {"q": "fraud", "environment": "", "ownership": "", "has_high": False, "lens": "", "tag": "",
+             "owner": "", "sort": "high"},
+            WorkloadFilters(q="fraud", sort="high"),
+        ),
+        ({"q": "", "has_high": True, "sort": "name"}, WorkloadFilters(has_high=True)),
+        (
+            {"search": "x", "has_high": False, "ordering": "changed"},
+            WorkloadFilters(q="x", has_high=False, sort="changed"),
+        ),
+        ({}, WorkloadFilters()),
+    ],
+)  # fmt: skip
+def test_stored_filters_read_as_they_meant_when_stored(shared_workload, stored, expected):
+    report = Report.objects.create(kind=CONSOLIDATED, requested_by=shared_workload.owner, filters=stored)
+    assert report_filters(report) == expected
 
 
 def test_a_lens_review_report_may_be_of_a_milestone(shared_workload, sent):
@@ -106,9 +136,19 @@ REFUSALS = [
         id="unknown-environment",
     ),
     pytest.param(
-        {"kind": CONSOLIDATED, "workload": None, "filters": {"lens": "unseen"}},
+        {"kind": CONSOLIDATED, "workload": None, "filters": {"lens": "x" * 65}},
         "filters.lens",
-        id="unknown-lens",
+        id="lens-too-long",
+    ),
+    pytest.param(
+        {"kind": CONSOLIDATED, "workload": None, "filters": {"sort": "size"}},
+        "filters.sort",
+        id="deprecated-sort-unknown",
+    ),
+    pytest.param(
+        {"kind": CONSOLIDATED, "workload": None, "filters": {"has_high": "false"}},
+        "filters.has_high",
+        id="has-high-as-text",
     ),
     pytest.param(
         {"kind": CONSOLIDATED, "workload": None, "filters": {"has_high": "yes"}},

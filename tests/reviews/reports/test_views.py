@@ -124,30 +124,40 @@ def test_with_the_queue_down_the_page_says_so_with_a_503(client_for, shared_work
 def test_the_consolidated_report_takes_the_dashboards_filters(client_for, shared_workload):
     client = client_for(shared_workload.auditor)
     url = reverse("reviews:consolidated-reports")
-    page = client.get(url, {"environment": "PRODUCTION", "has_high": "on"}).content.decode()
-    assert 'name="environment" value="PRODUCTION"' in page  # carried to the request's form
+    page = client.get(url, {"environment": "PRODUCTION", "has_high": "true", "q": "fraud"}).content.decode()
+    # carried to the request's form, by their v1 names (`q` is deprecated)
+    assert 'name="environment" value="PRODUCTION"' in page
+    assert 'name="has_high" value="true"' in page
+    assert 'name="search" value="fraud"' in page
+    assert 'name="q"' not in page
     assert "0 workloads match" in page
-    data = {"environment": "PRODUCTION", "has_high": "on", "q": "fraud", "format": "JSON"}
+    data = {"environment": "PRODUCTION", "has_high": "true", "search": "fraud", "format": "JSON"}
     response = client.post(url, data)
     assert response.status_code == 302
     report = Report.objects.get()
     assert (report.kind, report.format, report.workload) == (Report.Kind.CONSOLIDATED, "JSON", None)
     assert report.filters["environment"] == "PRODUCTION"
     assert report.filters["has_high"] is True
-    assert report.filters["q"] == "fraud"
+    assert report.filters["search"] == "fraud"
     listed = client.get(url).content.decode()
     assert f'id="report-{report.pk}"' in listed
-    assert "environment: PRODUCTION" in listed
+    assert "search: fraud · environment: PRODUCTION · has_high: true" in listed
 
 
 @pytest.mark.parametrize(
-    ("data", "field"),
-    [({"format": "XML"}, "format"), ({"format": "PDF", "environment": "MARS"}, "environment")],
+    ("data", "form", "field"),
+    [
+        ({"format": "XML"}, "form", "format"),
+        ({"format": "PDF", "environment": "MARS"}, "filter_form", "environment"),
+        ({"format": "PDF", "has_high": "yes"}, "filter_form", "has_high"),
+        ({"format": "PDF", "sort": "size"}, "filter_form", "ordering"),  # shown on the field it fills
+        ({"format": "PDF", "q": "a", "search": "b"}, "filter_form", "search"),
+    ],
 )
-def test_a_bad_consolidated_request_is_a_400_naming_the_field(client_for, shared_workload, data, field):
+def test_a_bad_consolidated_request_is_a_400_naming_the_field(client_for, shared_workload, data, form, field):
     response = client_for(shared_workload.owner).post(reverse("reviews:consolidated-reports"), data)
     assert response.status_code == 400
-    assert field in response.context["form"].errors
+    assert field in response.context[form].errors
     assert not Report.objects.exists()
 
 
