@@ -241,7 +241,7 @@ def page_urls(route: str, world: World, reports: list[Report]) -> list[str]:
     if route == "reviews:compare":
         urls.append(f"{url}?base=1&target=2&changed=1")
     if route in SEARCHED:
-        urls.append(f"{url}?q={quote(x.IMG, safe='')}")
+        urls.append(f"{url}?search={quote(x.IMG, safe='')}")
     if route == "login":
         urls.append(f"{url}?next={quote(x.JS_URL, safe='')}")
     return list(dict.fromkeys(urls))
