@@ -159,7 +159,11 @@ def page_filters(query, *, lens_choices: list[tuple[str, str]]) -> WorkloadFilte
     fields = filterset.form.fields
     for field in fields.values():
         field.help_text = ""  # the schema's words; the labels say it on a page
-    fields["lens"].widget = forms.Select(choices=[("", "Any lens"), *lens_choices])
+    choices = [("", "Any lens"), *lens_choices]
+    asked = filterset.form.data.get("lens")
+    if asked and asked not in dict(lens_choices):  # none you may see: it matches nothing, and says so
+        choices.append((asked, asked))
+    fields["lens"].widget = forms.Select(choices=choices)
     fields["owner"].widget = forms.TextInput({"placeholder": "A username"})
     return filterset
 
