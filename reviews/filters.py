@@ -234,7 +234,7 @@ def filters_from_json(filters) -> WorkloadFilters:
     for name, value in filters.items():
         if name not in known or value is None:
             continue
-        if name == "has_high" and value != "":  # "" (any) as v1 took it
+        if name == "has_high":
             if not isinstance(value, bool):
                 errors["filters.has_high"] = ["Give true or false (or null for any)."]
                 continue

@@ -151,6 +151,11 @@ REFUSALS = [
         id="has-high-as-text",
     ),
     pytest.param(
+        {"kind": CONSOLIDATED, "workload": None, "filters": {"has_high": ""}},
+        "filters.has_high",
+        id="has-high-empty",  # the schema says a boolean, or null for any
+    ),
+    pytest.param(
         {"kind": CONSOLIDATED, "workload": None, "filters": {"has_high": "yes"}},
         "filters.has_high",
         id="has-high-not-boolean",
