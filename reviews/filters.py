@@ -15,6 +15,8 @@ both. A stored consolidated report keeps the filters it was asked with (`stored_
 stored before the rename (`q`, `sort`, `has_high: false` for "any") still read as they meant.
 """
 
+from dataclasses import asdict
+
 import django_filters
 from django import forms
 from django.http import QueryDict
@@ -100,14 +102,14 @@ class WorkloadFilterSet(django_filters.FilterSet):
         self.form.is_valid()  # fills cleaned_data with the values that parse
         data = self.form.cleaned_data
         return WorkloadFilters(
-            q=(data.get("search") or data.get("q") or "").strip(),
+            search=(data.get("search") or data.get("q") or "").strip(),
             environment=data.get("environment") or "",
             ownership=data.get("ownership") or "",
             has_high=_HAS_HIGH.get(data.get("has_high") or ""),
             lens=(data.get("lens") or "").strip(),
             tag=(data.get("tag") or "").strip(),
             owner=(data.get("owner") or "").strip(),
-            sort=data.get("ordering") or data.get("sort") or "name",
+            ordering=data.get("ordering") or data.get("sort") or "name",
         )
 
 
@@ -171,16 +173,7 @@ def page_filters(query, *, lens_choices: list[tuple[str, str]]) -> WorkloadFilte
 def stored_filters(filters: WorkloadFilters) -> dict:
     """`filters` as a consolidated report stores them (and the API shows them): every name, with
     `has_high` true, false or null (any)."""
-    return {
-        "search": filters.q,
-        "environment": filters.environment,
-        "ownership": filters.ownership,
-        "lens": filters.lens,
-        "tag": filters.tag,
-        "owner": filters.owner,
-        "has_high": filters.has_high,
-        "ordering": filters.sort,
-    }
+    return asdict(filters)
 
 
 def as_query(filters: WorkloadFilters) -> QueryDict:
@@ -198,14 +191,14 @@ def from_stored(stored: dict) -> WorkloadFilters:
     legacy = "search" not in stored and ("q" in stored or "sort" in stored)
     has_high = stored.get("has_high")
     return WorkloadFilters(
-        q=stored.get("search", stored.get("q")) or "",
+        search=stored.get("search", stored.get("q")) or "",
         environment=stored.get("environment") or "",
         ownership=stored.get("ownership") or "",
         has_high=(True if has_high else None) if legacy else has_high,
         lens=stored.get("lens") or "",
         tag=stored.get("tag") or "",
         owner=stored.get("owner") or "",
-        sort=stored.get("ordering", stored.get("sort")) or "name",
+        ordering=stored.get("ordering", stored.get("sort")) or "name",
     )
 
 

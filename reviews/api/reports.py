@@ -194,7 +194,7 @@ _EXAMPLES = [
 
 
 def _renamed(error: InvalidInput) -> InvalidInput:
-    """The service's refusal with its fields named as the API names them (`filters.q` stays)."""
+    """The service's refusal with its fields named as the API names them (`filters.search` stays)."""
     return InvalidInput({_RENAMES.get(field, field): messages for field, messages in error.errors.items()})
 
 

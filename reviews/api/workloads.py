@@ -179,7 +179,7 @@ class WorkloadViewSet(
 
     def list(self, request, *args, **kwargs):
         filters = requested_filters(request)
-        rows = workload_rows(matching_workloads(user=request.user, filters=filters), sort=filters.sort)
+        rows = workload_rows(matching_workloads(user=request.user, filters=filters), sort=filters.ordering)
         page = with_roles(self.paginate_queryset(rows), user=request.user)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 

@@ -43,20 +43,20 @@ SORTS = {
 class WorkloadFilters:
     """What a reader narrowed the list to; the defaults list everything, by name."""
 
-    q: str = ""
+    search: str = ""  # text in the name, description or tags
     environment: str = ""
     ownership: str = ""  # MINE, SHARED or "" (any)
-    has_high: bool | None = None  # True: only those with high risks; False: only those without
     lens: str = ""  # a lens alias
     tag: str = ""  # one of the workload's tags (any case)
     owner: str = ""  # the owner's username
-    sort: str = "name"
+    has_high: bool | None = None  # True: only those with high risks; False: only those without
+    ordering: str = "name"  # a key of SORTS
 
     @property
     def narrowed(self) -> bool:
         """Whether anything but the order was chosen (an empty result then means "no match")."""
         return bool(
-            self.q
+            self.search
             or self.environment
             or self.ownership
             or self.has_high is not None
@@ -110,9 +110,9 @@ def matching_workloads(*, user, filters: WorkloadFilters = WorkloadFilters()) ->
     with the reader's role and the risk counts: what the rows, the totals and the chart start from.
     Build it once a request and hand it to each: building it costs more than running it."""
     workloads = with_risk_counts(with_role(workloads_for(user=user), user=user))
-    if filters.q:
+    if text := filters.search:
         workloads = workloads.filter(
-            Q(name__icontains=filters.q) | Q(description__icontains=filters.q) | Q(tags__icontains=filters.q)
+            Q(name__icontains=text) | Q(description__icontains=text) | Q(tags__icontains=text)
         )
     if filters.environment:
         workloads = workloads.filter(environment=filters.environment)

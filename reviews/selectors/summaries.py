@@ -259,7 +259,7 @@ def _risk_summary(*, user, filters: WorkloadFilters, limit: int, state: _State) 
     matching = matching_workloads(user=user, filters=filters)
     if state.has_it is not None:
         matching = matching.filter(state.has_it)
-    ordered = _in_order(matching, filters.sort)
+    ordered = _in_order(matching, filters.ordering)
     workloads = _fetch(
         ordered.annotate(
             matching_count=Window(Count("pk")), every_count=Subquery(state.every_count)

@@ -42,7 +42,7 @@ def dashboard(request):
     chart = None
     if totals.workloads:
         chart = risk_by_pillar_svg(pillar_risk_rows(matching.order_by()), id_prefix="dashboard-risk")
-    workloads = with_roles(workload_rows(matching, sort=filters.sort)[:PER_PAGE], user=request.user)
+    workloads = with_roles(workload_rows(matching, sort=filters.ordering)[:PER_PAGE], user=request.user)
     context = {
         "form": filterset.form,
         "filters": filters,
@@ -63,7 +63,7 @@ def workload_list(request):
     filterset = _filter_set(request)
     filters = filterset.workload_filters()
     matching = matching_workloads(user=request.user, filters=filters)
-    paginator = Paginator(workload_rows(matching, sort=filters.sort), PER_PAGE)
+    paginator = Paginator(workload_rows(matching, sort=filters.ordering), PER_PAGE)
     page = paginator.get_page(request.GET.get("page"))
     context = {
         "form": filterset.form,

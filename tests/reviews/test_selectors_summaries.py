@@ -202,7 +202,7 @@ def test_more_workloads_than_the_cap_give_the_first_ones_and_say_so(alice, built
     answer_all(Workload.objects.get(name="Gamma"), {"MLSEC01": R.HIGH}, actor=alice)
 
     by_name = risk_summary(user=alice, limit=2)
-    by_high = risk_summary(user=alice, limit=2, filters=WorkloadFilters(sort="high"))
+    by_high = risk_summary(user=alice, limit=2, filters=WorkloadFilters(ordering="high"))
 
     assert names(by_name) == ["alpha", "Beta"]
     assert (by_name["count"], by_name["truncated"], by_name["limit"]) == (3, True, 2)
@@ -225,7 +225,7 @@ def test_filters_narrow_the_summary_as_they_narrow_the_workload_list(alice, buil
     assert matching(environment=Workload.Environment.PRODUCTION) == ["Risky"]
     assert matching(lens=two_pillar_lens.alias) == ["Calm"]
     assert matching(tag="PAYMENTS") == ["Risky"]
-    assert matching(q="cal") == ["Calm"]
+    assert matching(search="cal") == ["Calm"]
     assert matching(owner="bob") == []
 
 
@@ -261,7 +261,7 @@ def test_a_truncated_summary_costs_the_same_queries(alice, builtin, django_asser
         workload(alice, f"Workload {n}")
 
     with django_assert_num_queries(4):
-        summary = risk_summary(user=alice, limit=2, filters=WorkloadFilters(sort="changed"))
+        summary = risk_summary(user=alice, limit=2, filters=WorkloadFilters(ordering="changed"))
 
     assert summary["truncated"]
     assert len(summary["workloads"]) == 2

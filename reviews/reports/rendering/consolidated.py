@@ -58,7 +58,7 @@ def consolidated_context(report: Report, progress: Callable[[int], None]) -> dic
 def _described(filters: WorkloadFilters) -> list[tuple[str, str]]:
     """The filters chosen, as (name, value) for the cover."""
     shown = [
-        ("Search", filters.q),
+        ("Search", filters.search),
         ("Environment", filters.environment),
         ("Whose", filters.ownership),
         ("Lens", filters.lens),

@@ -63,7 +63,7 @@ def test_a_consolidated_report_keeps_the_dashboards_filters(shared_workload, sen
     filters = {"search": " fraud ", "has_high": False, "lens": BUILTIN_ALIAS, "tag": "ml", "ordering": "high"}
     report = report_request(actor=shared_workload.owner, kind=CONSOLIDATED, filters=filters)
     assert report_filters(report) == WorkloadFilters(
-        q="fraud", has_high=False, lens=BUILTIN_ALIAS, tag="ml", sort="high"
+        search="fraud", has_high=False, lens=BUILTIN_ALIAS, tag="ml", ordering="high"
     )
 
 
@@ -82,12 +82,12 @@ def test_the_deprecated_names_are_kept_by_their_v1_names(shared_workload, sent):
         (
             {"q": "fraud", "environment": "", "ownership": "", "has_high": False, "lens": "", "tag": "",
              "owner": "", "sort": "high"},
-            WorkloadFilters(q="fraud", sort="high"),
+            WorkloadFilters(search="fraud", ordering="high"),
         ),
         ({"q": "", "has_high": True, "sort": "name"}, WorkloadFilters(has_high=True)),
         (
             {"search": "x", "has_high": False, "ordering": "changed"},
-            WorkloadFilters(q="x", has_high=False, sort="changed"),
+            WorkloadFilters(search="x", has_high=False, ordering="changed"),
         ),
         ({}, WorkloadFilters()),
     ],
