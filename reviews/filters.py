@@ -63,6 +63,7 @@ class WorkloadFilterSet(django_filters.FilterSet):
     environment = django_filters.ChoiceFilter(
         choices=Workload.Environment.choices,
         method=_unused,
+        label="Environment",
         empty_label="Any environment",
         help_text="Its environment.",
     )
@@ -74,12 +75,14 @@ class WorkloadFilterSet(django_filters.FilterSet):
         help_text="mine: owned by the caller; shared: shared with the caller (and not owned).",
     )
     lens = django_filters.CharFilter(
-        method=_unused, max_length=64, help_text="The alias of a lens applied to it."
+        method=_unused, max_length=64, label="Lens", help_text="The alias of a lens applied to it."
     )
     tag = django_filters.CharFilter(
-        method=_unused, max_length=TEXT_MAX, help_text="One of its tags, whole (any case)."
+        method=_unused, max_length=TEXT_MAX, label="Tag", help_text="One of its tags, whole (any case)."
     )
-    owner = django_filters.CharFilter(method=_unused, max_length=150, help_text="Its owner's username.")
+    owner = django_filters.CharFilter(
+        method=_unused, max_length=150, label="Owner", help_text="Its owner's username."
+    )
     # A choice rather than a BooleanFilter, which takes any other word for "not given".
     has_high = django_filters.ChoiceFilter(
         choices=[(TRUE, "With high risks"), (FALSE, "Without high risks")],
@@ -166,7 +169,7 @@ def page_filters(query, *, lens_choices: list[tuple[str, str]]) -> WorkloadFilte
     if asked and asked not in dict(lens_choices):  # none you may see: it matches nothing, and says so
         choices.append((asked, asked))
     fields["lens"].widget = forms.Select(choices=choices)
-    fields["owner"].widget = forms.TextInput({"placeholder": "A username"})
+    fields["owner"].widget.attrs["placeholder"] = "A username"
     return filterset
 
 

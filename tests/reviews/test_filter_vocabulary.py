@@ -237,6 +237,8 @@ def test_the_pages_links_and_forms_carry_the_new_names(client_for, alice, world)
     assert '<option value="true" selected>' in content
     assert 'name="q"' not in content
     assert 'name="sort"' not in content
+    for label in ("Search", "Environment", "Whose", "Lens", "Tag", "Owner", "High risks", "Sort by"):
+        assert f">{label}</label>" in content
     report_page = client_for(alice).get(reverse("reviews:consolidated-reports"), many).content.decode()
     for hidden in ('name="search" value="a"', 'name="has_high" value="true"', 'name="ordering" value="high"'):
         assert f'<input type="hidden" {hidden}>' in report_page
