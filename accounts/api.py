@@ -14,6 +14,7 @@ from accounts import services
 from accounts.authentication import PasswordAuthentication, TokenAuthentication
 from accounts.models import ApiToken
 from accounts.selectors import tokens_of
+from mlwa.api.conditional import if_match
 from mlwa.api.throttling import AnonThrottle, PasswordThrottle, UserThrottle
 from mlwa.api.views import ApiViewSet
 
@@ -62,6 +63,7 @@ class TokenCreatedSerializer(TokenSerializer):
             )
         ],
     ),
+    retrieve=extend_schema(summary="One of your API tokens", description="Active ones only."),
     destroy=extend_schema(
         summary="Revoke an API token", description="Requests with its key get 401 from now on."
     ),
@@ -73,7 +75,13 @@ class TokenCreatedSerializer(TokenSerializer):
         responses={200: TokensRevokedSerializer},
     ),
 )
-class TokenViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, mixins.DestroyModelMixin, ApiViewSet):
+class TokenViewSet(
+    mixins.ListModelMixin,
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.DestroyModelMixin,
+    ApiViewSet,
+):
     authentication_classes = [PasswordAuthentication, TokenAuthentication, SessionAuthentication]
     throttle_classes = [UserThrottle, AnonThrottle, PasswordThrottle]
     serializer_class = TokenSerializer
@@ -99,7 +107,8 @@ class TokenViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, mixins.Destro
         return Response(TokenCreatedSerializer(token).data, status=status.HTTP_201_CREATED)
 
     def perform_destroy(self, instance):
-        services.token_revoke(token=instance)
+        with if_match(self, lock=ApiToken.objects.filter(pk=instance.pk)):
+            services.token_revoke(token=instance)
 
     @action(detail=False, methods=["post"], url_path="revoke-all")
     def revoke_all(self, request):

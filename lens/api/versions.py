@@ -16,6 +16,7 @@ from lens.api.serializers import PublishSerializer, SharesSerializer, VersionSer
 from lens.models import Lens, LensVersion
 from lens.permissions import can_manage
 from lens.selectors import lens_versions
+from mlwa.api.conditional import if_match
 from mlwa.api.views import ApiViewSet, GenericApiView
 
 
@@ -113,5 +114,6 @@ class LensSharesView(GenericApiView):
         lens = managed_lens(request, alias)
         data = SharesSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.lens_sharing_set(lens=lens, **data.validated_data)
+        with if_match(self, lock=Lens.objects.filter(pk=lens.pk)):
+            services.lens_sharing_set(lens=lens, **data.validated_data)
         return Response(SharesSerializer(_shares(lens)).data)

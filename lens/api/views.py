@@ -45,6 +45,7 @@ from lens.selectors import (
     version_document,
 )
 from lens.services import LensActionRefused, LensInUse
+from mlwa.api.conditional import if_match
 from mlwa.api.errors import Conflict
 from mlwa.api.parsers import JSONParser
 from mlwa.api.schema import error_response
@@ -162,7 +163,8 @@ class LensViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Destr
     def destroy(self, request, alias=None, *args, **kwargs):
         lens = managed_lens(request, alias)
         try:
-            services.lens_delete(lens=lens)
+            with if_match(self, lock=Lens.objects.filter(pk=lens.pk)):
+                services.lens_delete(lens=lens)
         except LensInUse:
             raise
         except LensActionRefused as refusal:

@@ -114,5 +114,8 @@ def exception_handler(exc, context) -> Response | None:
         code = codes if isinstance(codes, str) else exc.default_code
         # An exception may name the paths at fault itself (mlwa.api.parsers.JSONTooDeepError).
         body = error_body(code, str(exc.detail), getattr(exc, "fields", None))
+    if getattr(exc, "etag", None):  # a stale If-Match (mlwa.api.conditional): the state as it is now
+        body["current"] = exc.current
+        headers["ETag"] = exc.etag
     set_rollback()
     return Response(body, status=exc.status_code, headers=headers)

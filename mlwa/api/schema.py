@@ -4,6 +4,9 @@ Every operation documents the errors any of them can answer (400, 401, 403, 404,
 for a body), in the one shape `mlwa.api.errors` makes; views add their own (409, 412) with extend_schema.
 Every answer documents the X-RateLimit-* headers (mlwa.api.throttling); every POST that creates, the
 Idempotency-Key header, its 409s and `Idempotent-Replayed` (mlwa.api.idempotency).
+The conditional requests of mlwa.api.conditional are declared here too: on every GET, the ETag
+response header, If-None-Match and the 304; on every PATCH, PUT and DELETE, If-Match and the 412
+(a view that declares its own keeps them: answers' and improvement items' version tags).
 """
 
 from drf_spectacular import openapi
@@ -13,6 +16,13 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import serializers
 
 from mlwa.api import idempotency
+from mlwa.api.conditional import (
+    ETAG_HEADER,
+    IF_MATCH_HEADER,
+    IF_NONE_MATCH_HEADER,
+    WRITE_METHODS,
+    WRITTEN_ETAG_HEADER,
+)
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -28,6 +38,17 @@ class ErrorSerializer(serializers.Serializer):
 
     class Meta:
         ref_name = "Error"
+
+
+class PreconditionFailedSerializer(ErrorSerializer):
+    """A write refused because If-Match no longer names the resource's ETag."""
+
+    current = serializers.JSONField(
+        help_text="The resource as it is now, as its GET answers it (its ETag is in the header)."
+    )
+
+    class Meta:
+        ref_name = "PreconditionFailed"
 
 
 ERRORS = {
@@ -94,14 +115,32 @@ class AutoSchema(openapi.AutoSchema):
         creates_on = getattr(self.view, "creates_on", None)
         return bool(creates_on and creates_on(self.method))
 
+    def _conditional_headers(self) -> list[OpenApiParameter]:
+        if self.method == "GET" and getattr(self.view, "etag", True):
+            return [ETAG_HEADER, IF_NONE_MATCH_HEADER]
+        if self.method in ("PATCH", "PUT"):
+            return [IF_MATCH_HEADER, WRITTEN_ETAG_HEADER]
+        return [IF_MATCH_HEADER] if self.method in WRITE_METHODS else []
+
     def get_override_parameters(self):
         parameters = [*super().get_override_parameters(), *RATE_LIMIT_HEADERS]
         if self._creates():
             parameters += IDEMPOTENCY_PARAMETERS
-        return parameters
+        declared = {parameter.name for parameter in parameters if isinstance(parameter, OpenApiParameter)}
+        return [*parameters, *(p for p in self._conditional_headers() if p.name not in declared)]
 
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
+        if self.method == "GET" and getattr(self.view, "etag", True):
+            not_modified = OpenApiResponse(description="Not modified: If-None-Match names the current ETag.")
+            responses.setdefault("304", self._get_response_for_code(not_modified, "304"))
+        elif self.method in WRITE_METHODS and "412" not in responses:
+            stale = OpenApiResponse(
+                PreconditionFailedSerializer,
+                description="If-Match names another ETag than the resource's current one: nothing was "
+                "written; `current` is the resource as it is now, and the ETag header its tag.",
+            )
+            responses["412"] = self._get_response_for_code(stale, "412")
         for code, description in ERRORS.items():
             if code in {"413", "415"} and self.method not in BODY_METHODS:
                 continue

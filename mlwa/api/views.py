@@ -3,6 +3,8 @@
 - Rate limits are checked before permissions, so that anonymous clients, and clients with a bad
   token or password, are counted too (DRF checks permissions first, and a refused request would
   never reach the throttles).
+- Every GET answered with a body carries an ETag and answers 304 to a matching If-None-Match
+  (mlwa.api.conditional; writes check If-Match in the views, with `if_match`).
 - Text with a NUL character is refused (400, naming where it is), in the query and in a JSON body:
   no database stores it (PostgreSQL refuses it outright), and the services take JSON values as
   they come, so the check is made once, here, before any of them.
@@ -16,6 +18,7 @@ from collections.abc import Iterator
 from rest_framework import exceptions, generics, views, viewsets
 
 from mlwa.api import idempotency
+from mlwa.api.conditional import conditional_get
 from mlwa.api.throttling import rate_limit_headers
 
 NUL = "\x00"
@@ -42,6 +45,7 @@ class ApiViewMixin(idempotency.IdempotentCreateMixin):
     """What every API view does before its handler: rate limits first, then no NUL in any text,
     then the Idempotency-Key of a creating POST; and the rate limit's headers on every answer.
 
+    `etag = False` (likewise) marks a read that streams a file: it has no ETag.
     `check_body_text = False` (on a view, or on an @action) leaves the body to the view: the lens
     import reads the bytes itself and refuses a NUL at its JSON path.
 
@@ -49,6 +53,8 @@ class ApiViewMixin(idempotency.IdempotentCreateMixin):
     Idempotency-Key (mlwa.api.idempotency.IdempotentCreateMixin)."""
 
     check_body_text = True
+    #: False on a view or @action whose body is streamed (a file): no ETag, nor its schema headers.
+    etag = True
 
     def perform_authentication(self, request):
         try:
@@ -82,7 +88,9 @@ class ApiViewMixin(idempotency.IdempotentCreateMixin):
         self.claim_idempotency_key(request)  # last: after every check that needs no transaction
 
     def finalize_response(self, request, response, *args, **kwargs):
-        response = super().finalize_response(request, response, *args, **kwargs)
+        """Every GET's body with its ETag, or a 304 (mlwa.api.conditional); then, on every answer,
+        the rate limit's headers."""
+        response = conditional_get(request, super().finalize_response(request, response, *args, **kwargs))
         for name, value in rate_limit_headers(request).items():
             response[name] = value
         return response

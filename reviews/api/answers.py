@@ -26,6 +26,7 @@ from rest_framework.exceptions import ParseError, ValidationError
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
+from mlwa.api.conditional import ANY, parse_entity_tags
 from mlwa.api.errors import PreconditionFailed
 from mlwa.api.views import ApiViewSet
 from reviews.api.answer_serializers import (
@@ -74,22 +75,31 @@ IF_MATCH_HEADER = OpenApiParameter(
     OpenApiTypes.STR,
     OpenApiParameter.HEADER,
     description='The ETag read ("3"; W/"3" is taken as the same version): the write is refused with 412 if '
-    "the answer changed since. `*`, or no header, writes without that check.",
+    "the answer changed since, or if the tag is not one of its versions. `*`, or no header, writes "
+    "without that check.",
 )
 
-_ENTITY_TAG = re.compile(r'(?:W/)?"(\d{1,9})"')
+_VERSION_TAG = re.compile(r'(?:W/)?"(\d{1,9})"')
+
+#: The version an entity-tag that names none stands for: no answer or item is ever at it, so the
+#: write is refused as stale (412), as for any tag this server did not send.
+NO_VERSION = -1
 
 
 def if_match_version(request) -> int | None:
-    """The version `If-Match` names; None without the header or with `*`. A 400 naming `If-Match`
-    for anything else, such as a list of tags: an answer has one version at a time."""
+    """The version `If-Match` names; None without the header or with `*`; NO_VERSION for entity-tags
+    that name no version (never sent for an answer: 412). A 400 naming `If-Match` for a value that is
+    not a list of entity-tags, or a list naming two versions: an answer has one at a time."""
     raw = request.headers.get("If-Match")
-    if raw is None or raw.strip() == "*":
-        return None
-    match = _ENTITY_TAG.fullmatch(raw.strip())
-    if match is None:
+    tags = None if raw is None else parse_entity_tags(raw)
+    if raw is not None and tags is None:
         raise ValidationError({"If-Match": ['One ETag of this answer, e.g. "3", or *.']})
-    return int(match.group(1))
+    if tags is None or tags == [ANY]:
+        return None
+    versions = {int(match.group(1)) for tag in tags if (match := _VERSION_TAG.fullmatch(tag))}
+    if len(versions) > 1:
+        raise ValidationError({"If-Match": ['One ETag of this answer, e.g. "3", or *.']})
+    return versions.pop() if versions else NO_VERSION
 
 
 class AnswerPreconditionFailed(PreconditionFailed):

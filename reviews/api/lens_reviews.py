@@ -16,6 +16,7 @@ from rest_framework.routers import SimpleRouter
 
 from lens.models import LensVersion, Pillar
 from lens.selectors import latest_published_version, lenses_for, published_versions
+from mlwa.api.conditional import if_match
 from mlwa.api.views import ApiViewSet
 from reviews import services
 from reviews.api.milestones import MILESTONE_PARAMETER, requested_state
@@ -304,16 +305,19 @@ class LensReviewViewSet(mixins.ListModelMixin, ApiViewSet):
             raise ParseError("The body must be a JSON object.")
         if unknown := sorted(set(request.data) - {"notes", "pillar_notes"}):
             raise InvalidInput(dict.fromkeys(unknown, "Not a field of a lens review's notes."))
-        services.lens_review_notes(
-            lens_review=review,
-            actor=request.user,
-            notes=request.data.get("notes"),
-            pillar_notes=request.data.get("pillar_notes"),
-        )
+        with if_match(self, lock=LensReview.objects.filter(pk=review.pk)):
+            services.lens_review_notes(
+                lens_review=review,
+                actor=request.user,
+                notes=request.data.get("notes"),
+                pillar_notes=request.data.get("pillar_notes"),
+            )
         return Response(_detail(review))
 
     def destroy(self, request, *args, **kwargs):
-        services.lens_review_remove(lens_review=self._review(Action.EDIT), actor=request.user)
+        review = self._review(Action.EDIT)
+        with if_match(self, lock=LensReview.objects.filter(pk=review.pk)):
+            services.lens_review_remove(lens_review=review, actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

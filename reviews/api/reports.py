@@ -30,6 +30,7 @@ from rest_framework.exceptions import ParseError
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
+from mlwa.api.conditional import if_match
 from mlwa.api.params import BIGINT_MAX, INT_MAX, IdFilter
 from mlwa.api.schema import error_response
 from mlwa.api.views import ApiViewSet
@@ -278,7 +279,8 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Des
         )
 
     def perform_destroy(self, instance: Report) -> None:
-        report_delete(report=instance, actor=self.request.user)
+        with if_match(self, lock=Report.objects.filter(pk=instance.pk)):
+            report_delete(report=instance, actor=self.request.user)
 
     @extend_schema(
         summary="A report's file",
@@ -297,7 +299,7 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Des
         responses=_DOWNLOAD_TYPES,
         filters=False,
     )
-    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
+    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None, etag=False)
     def download(self, request, pk=None):
         report = self.get_object()
         if report.status != Report.Status.DONE:

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from lens.selectors import latest_published_version, lenses_for
+from mlwa.api.conditional import if_match
 from mlwa.api.views import ApiViewSet
 from reviews import services
 from reviews.api.filters import requested_filters
@@ -204,12 +205,14 @@ class WorkloadViewSet(
         workload, _role = workload_or_404(request, pk, Action.EDIT)
         data = WorkloadWriteSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        services.workload_update(workload=workload, actor=request.user, fields=data.validated_data)
+        with if_match(self, lock=Workload.objects.filter(pk=workload.pk)):
+            services.workload_update(workload=workload, actor=request.user, fields=data.validated_data)
         return Response(self.get_serializer(self._row(workload.pk)).data)
 
     def destroy(self, request, pk=None, *args, **kwargs):
         workload, _role = workload_or_404(request, pk, Action.ADMINISTER)
-        services.workload_delete(workload=workload, actor=request.user)
+        with if_match(self, lock=Workload.objects.filter(pk=workload.pk)):
+            services.workload_delete(workload=workload, actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(
@@ -266,6 +269,11 @@ class ShareRoleSerializer(serializers.Serializer):
         description="Each user or group the workload is shared with, and their role (CONTRIBUTOR "
         "answers, READER reads); anyone who may see the workload may read them.",
     ),
+    retrieve=extend_schema(
+        summary="One share of a workload",
+        description="As the list shows it, to anyone who sees the workload; its ETag is what If-Match "
+        "takes to change or revoke it.",
+    ),
     create=extend_schema(
         summary="Share a workload with a user or a group (owner)",
         description="Give one of `user` (an active user's username) or `group` (a group's name), and "
@@ -290,7 +298,7 @@ class ShareRoleSerializer(serializers.Serializer):
         "permission to see all workloads lets them); recorded in the workload's events. 204.",
     ),
 )
-class ShareViewSet(mixins.ListModelMixin, ApiViewSet):
+class ShareViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
     serializer_class = ShareSerializer
     queryset = Share.objects.none()
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
@@ -310,6 +318,10 @@ class ShareViewSet(mixins.ListModelMixin, ApiViewSet):
         )
         share.workload = workload
         return workload, share
+
+    def retrieve(self, request, workload_id=None, pk=None):
+        """One share, to anyone who sees the workload (as the list), with its ETag."""
+        return Response(ShareSerializer(get_object_or_404(self.get_queryset(), pk=pk)).data)
 
     def create(self, request, workload_id=None):
         workload, _role = workload_or_404(request, workload_id, Action.ADMINISTER)
@@ -333,12 +345,15 @@ class ShareViewSet(mixins.ListModelMixin, ApiViewSet):
         _workload, share = self._share()
         data = ShareRoleSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        share = services.share_change_role(share=share, actor=request.user, role=data.validated_data["role"])
+        with if_match(self, lock=Share.objects.filter(pk=share.pk)):
+            role = data.validated_data["role"]
+            share = services.share_change_role(share=share, actor=request.user, role=role)
         return Response(ShareSerializer(share).data)
 
     def destroy(self, request, workload_id=None, pk=None):
         _workload, share = self._share()
-        services.share_revoke(share=share, actor=request.user)
+        with if_match(self, lock=Share.objects.filter(pk=share.pk)):
+            services.share_revoke(share=share, actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

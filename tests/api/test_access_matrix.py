@@ -52,11 +52,13 @@ OWN_REPORT_WRITES = (OK, 404, 404, 404, 404, 401, 401, 403)
 MAKES_TOKEN = (403, 403, 403, 403, 403, 401, 401, 403)
 # The spare token is the owner's: anyone else's request for it is a 404.
 OWN_TOKEN = (OK, 404, 404, 404, 404, 401, 401, 403)
+OWN_TOKEN_READ = (OK, 404, 404, 404, 404, 401, 401, OK)
 
 #: operationId: expected status per caller.
 EXPECTED = {
     "tokens_list": ANY_USER_READS,
     "tokens_create": MAKES_TOKEN,
+    "tokens_retrieve": OWN_TOKEN_READ,
     "tokens_destroy": OWN_TOKEN,
     "tokens_revoke_all_create": ANY_USER_WRITES,  # one's own tokens only (issue 14)
     "workloads_list": ANY_USER_READS,
@@ -69,6 +71,7 @@ EXPECTED = {
     "workloads_export_retrieve": SEES,
     "workloads_import_create": ANY_USER_WRITES,
     "workloads_shares_list": SEES,
+    "workloads_shares_retrieve": SEES,
     "workloads_shares_create": OWNS,
     "workloads_shares_partial_update": OWNS,
     "workloads_shares_destroy": OWNS,
