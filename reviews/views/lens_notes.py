@@ -1,5 +1,6 @@
 """A lens review's notes: the lens's own and each pillar's. Anyone who sees the workload reads them;
-the owner and contributors change them (reviews.services.lens_review_notes)."""
+the owner and contributors change them (reviews.services.lens_review_notes). Notes read before
+someone else changed them are not saved: 409, naming the notes changed (mlwa.stale_forms)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -7,11 +8,31 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from mlwa.stale_forms import SEEN_FIELD, StaleForm, seen_tags, unchanged_since
 from reviews.answer_form import textarea_text
-from reviews.models import NOTES_MAX
+from reviews.models import NOTES_MAX, LensReview
 from reviews.permissions import Action, can
 from reviews.services import InvalidInput, lens_review_notes
 from reviews.views.access import lens_review_or_404, workload_or_404
+
+_STALE = (
+    "Someone changed the notes on {changed} since you opened this page. Nothing was saved. Your notes "
+    "are below (the stored ones: reload the page): save again to replace them with yours."
+)
+
+
+def _notes_of(review, pillars) -> dict:
+    """The notes the page edits, by form field: the lens's, and each pillar's."""
+    return {
+        "notes": review.notes,
+        **{f"pillar_notes.{p.pillar_id}": review.pillar_notes.get(p.pillar_id, "") for p in pillars},
+    }
+
+
+def notes_form_seen(review) -> str:
+    """The `seen` field of the review's notes form, as the page would show it now (two queries)."""
+    stored = LensReview.objects.get(pk=review.pk)
+    return seen_tags(_notes_of(stored, stored.lens_version.pillars.only("pillar_id")))
 
 
 @login_required
@@ -29,18 +50,25 @@ def notes(request, pk: int, alias: str):
     )
     lens_notes, pillar_notes = review.notes, dict(review.pillar_notes)
     errors: dict[str, list[str]] = {}
-    status = 200
+    status, seen = 200, seen_tags(_notes_of(review, pillars))
     if writing:
         lens_notes = textarea_text(request.POST.get("notes", ""))
         pillar_notes = {
             p.pillar_id: textarea_text(request.POST.get(f"pillar_notes.{p.pillar_id}", "")) for p in pillars
         }
+        seen = request.POST.get(SEEN_FIELD, "")
+        stored = LensReview.objects.filter(pk=review.pk)
         try:
-            lens_review_notes(
-                lens_review=review, actor=request.user, notes=lens_notes, pillar_notes=pillar_notes
-            )
+            with unchanged_since(seen, lock=stored, values=lambda: _notes_of(stored.get(), pillars)):
+                lens_review_notes(
+                    lens_review=review, actor=request.user, notes=lens_notes, pillar_notes=pillar_notes
+                )
         except InvalidInput as error:
             errors, status = error.errors, 400
+        except StaleForm as stale:
+            names = {"notes": "the lens", **{f"pillar_notes.{p.pillar_id}": p.name for p in pillars}}
+            changed = ", ".join(names.get(field, field) for field in stale.changed)
+            errors, status, seen = {"": [_STALE.format(changed=changed)]}, 409, stale.seen
         else:
             messages.success(request, "Notes saved.")
             return redirect("reviews:lens-notes", pk=workload.pk, alias=review.lens.alias)
@@ -51,7 +79,11 @@ def notes(request, pk: int, alias: str):
         "editable": can(role, Action.ANSWER),
         "notes": lens_notes,
         "notes_errors": errors.get("notes", []),
-        "other_errors": [f"{field}: {message}" for field in set(errors) - shown for message in errors[field]],
+        "other_errors": [
+            f"{field}: {message}" if field else message
+            for field in set(errors) - shown
+            for message in errors[field]
+        ],
         "pillars": [
             (
                 pillar,
@@ -61,6 +93,7 @@ def notes(request, pk: int, alias: str):
             for pillar in pillars
         ],
         "notes_max": NOTES_MAX,
+        "seen": seen,
         "start_url": reverse("reviews:review", args=[workload.pk, review.lens.alias]),
     }
     return render(request, "reviews/questionnaire/notes.html", context, status=status)

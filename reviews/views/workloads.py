@@ -2,7 +2,8 @@
 
 Every view finds the workload with `workload_or_404` (404 for outsiders, 403 for a role that may see
 it but not do this), parses with a form, calls one service, and redirects with a message (PRG); a
-refusal re-renders the form with status 400 and the errors on their fields. Applying and removing
+refusal re-renders the form with status 400 and the errors on their fields; an edit read before
+someone else's change is refused with 409 and names what changed (mlwa.stale_forms). Applying and removing
 lenses are in reviews.views.workload_lenses, and share the workload page (`workload_page`).
 """
 
@@ -11,8 +12,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 
+from mlwa.stale_forms import SEEN_FIELD, StaleForm, seen_tags, unchanged_since
 from reviews import services
 from reviews.forms import TransferForm, WorkloadCreateForm, WorkloadForm, add_invalid_input
+from reviews.models import Workload
 from reviews.permissions import Action
 from reviews.selectors.workload_page import applied_lenses, newest_versions, workload_events
 from reviews.services import InvalidInput
@@ -50,25 +53,54 @@ def detail(request, pk: int):
     return workload_page(request, workload, role)
 
 
+def _edited_fields(workload: Workload) -> dict:
+    return {field: getattr(workload, field) for field in services.WORKLOAD_FIELDS}
+
+
+def edit_form_seen(workload: Workload) -> str:
+    """The `seen` field of the workload's edit form, as the page would show it now (a query)."""
+    return seen_tags(_stored_fields(workload.pk)())
+
+
+def _stored_fields(pk: int):
+    """The stored values of the fields the edit form shows (read under the caller's lock)."""
+    return lambda: _edited_fields(Workload.objects.get(pk=pk))
+
+
 @login_required
 def edit(request, pk: int):
-    """The owner changes the workload's fields; the event lists each change, before and after."""
+    """The owner changes the workload's fields; the event lists each change, before and after. A form
+    read before someone else changed one of them saves nothing (409) and names the fields changed."""
     workload, _role = workload_or_404(request, pk, Action.EDIT)
     name = workload.name  # the page's title and breadcrumbs show the stored name, not the one typed
+    seen, status = seen_tags(_edited_fields(workload)), 200
     if request.method == "POST":
-        form = WorkloadForm(request.POST)
+        form, seen, status = WorkloadForm(request.POST), request.POST.get(SEEN_FIELD, ""), 400
         if form.is_valid():
             try:
-                services.workload_update(workload=workload, actor=request.user, fields=form.workload_fields())
+                lock = Workload.objects.filter(pk=workload.pk)
+                with unchanged_since(seen, lock=lock, values=_stored_fields(workload.pk)):
+                    services.workload_update(
+                        workload=workload, actor=request.user, fields=form.workload_fields()
+                    )
             except InvalidInput as error:
                 add_invalid_input(form, error)
+            except StaleForm as stale:
+                seen, status = stale.seen, 409
+                labels = [str(form.fields[field].label or field.replace("_", " ")) for field in stale.changed]
+                form.add_error(
+                    None,
+                    f"Someone changed this workload since you opened this page: {', '.join(labels)}. "
+                    "Nothing was saved. Your changes are below (the stored ones are on the workload's "
+                    "page): save again to replace them with yours.",
+                )
             else:
                 messages.success(request, "Saved the workload's details.")
                 return redirect("reviews:workload", pk=workload.pk)
     else:
-        form = WorkloadForm(initial={field: getattr(workload, field) for field in services.WORKLOAD_FIELDS})
-    context = {"form": form, "workload": workload, "name": name}
-    return render(request, "reviews/workloads/form.html", context, status=400 if form.is_bound else 200)
+        form = WorkloadForm(initial=_edited_fields(workload))
+    context = {"form": form, "workload": workload, "name": name, "seen": seen}
+    return render(request, "reviews/workloads/form.html", context, status=status)
 
 
 @login_required

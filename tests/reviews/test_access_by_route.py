@@ -15,6 +15,8 @@ from lens.models import BUILTIN_ALIAS
 from reviews.models import Report
 from reviews.reports.services import report_store
 from reviews.services.milestones import milestone_create
+from reviews.views.lens_notes import notes_form_seen
+from reviews.views.workloads import edit_form_seen
 from tests.reviews.stored import database_state
 
 pytestmark = pytest.mark.django_db
@@ -179,12 +181,16 @@ def _data(route: str, s) -> dict:
     practice = first.question.choices.order_by("position").first().choice_id
     return {
         "reviews:workload-create": {"name": "Another workload", "environment": "PRODUCTION"},
-        "reviews:workload-edit": {"name": "Renamed", "environment": "PRODUCTION"},
+        "reviews:workload-edit": {
+            "name": "Renamed",
+            "environment": "PRODUCTION",
+            "seen": edit_form_seen(s.workload),
+        },
         "reviews:workload-delete": {"confirm": s.workload.name},
         "reviews:workload-transfer": {"username": s.outsider.username, "owner": s.outsider.username},
         "reviews:people": {"username": s.outsider.username, "user": s.outsider.username, "role": "READER"},
         "reviews:share-role": {"role": "CONTRIBUTOR"},
-        "reviews:lens-notes": {"notes": "Changed notes"},
+        "reviews:lens-notes": {"notes": "Changed notes", "seen": notes_form_seen(s.review)},
         "reviews:answer": {"version": "0", "selected": [practice], "is_applicable": "true"},
         "reviews:milestones": {"name": "Another milestone"},
         "reviews:improvement-item": {"version": "0", "status": "IN_PROGRESS", "note": "Started."},

@@ -32,6 +32,8 @@ from reviews.services import (
     workload_update,
 )
 from reviews.services.milestones import milestone_create
+from reviews.views.lens_notes import notes_form_seen
+from reviews.views.workloads import edit_form_seen
 from tests import factories
 from tests.api.conftest import token_client
 from tests.reviews.answering import HTMX, form
@@ -167,9 +169,17 @@ def test_no_page_changes_a_milestone(frozen, team_lens, client_for):
             headers=HTMX,
         ),
         client.post(
-            url("lens-notes", workload, BUILTIN_ALIAS), {"notes": "Changed.", "pillar_notes.security": ""}
+            url("lens-notes", workload, BUILTIN_ALIAS),
+            {
+                "notes": "Changed.",
+                "pillar_notes.security": "",
+                "seen": notes_form_seen(workload.lens_reviews.get(lens__alias=BUILTIN_ALIAS)),
+            },
         ),
-        client.post(url("workload-edit", workload), {"name": "Renamed", "environment": "PRODUCTION"}),
+        client.post(
+            url("workload-edit", workload),
+            {"name": "Renamed", "environment": "PRODUCTION", "seen": edit_form_seen(workload)},
+        ),
         client.post(url("lens-remove", workload, team_lens.alias)),
         client.post(url("lens-remove", workload, BUILTIN_ALIAS)),
         client.post(url("workload-transfer", workload), {"username": "reader"}),

@@ -12,6 +12,7 @@ from lens.selectors import latest_published_version
 from reviews.models import AnswerChange, WorkloadEvent
 from reviews.selectors.questionnaire import HISTORY_LIMIT
 from reviews.services import answer_keep_theirs, answer_update, lens_review_apply
+from reviews.views.lens_notes import notes_form_seen
 from tests.factories import imported_lens, lens_document
 
 pytestmark = pytest.mark.django_db
@@ -254,6 +255,7 @@ def test_a_contributor_saves_the_lens_and_pillar_notes(client_for, shared_worklo
             "notes": "Lens\r\nnotes",
             "pillar_notes.security": "Pen test in May",
             "pillar_notes.reliability": "",
+            "seen": notes_form_seen(shared_workload.review),
         },
     )
     assert response.status_code == 302
@@ -267,7 +269,8 @@ def test_a_contributor_saves_the_lens_and_pillar_notes(client_for, shared_worklo
 
 def test_over_long_notes_are_a_400_naming_the_field_and_change_nothing(client_for, shared_workload):
     response = client_for(shared_workload.owner).post(
-        notes_url(shared_workload.workload), {"notes": "ok", "pillar_notes.security": "x" * 2085}
+        notes_url(shared_workload.workload),
+        {"notes": "ok", "pillar_notes.security": "x" * 2085, "seen": notes_form_seen(shared_workload.review)},
     )
     assert response.status_code == 400
     assert "Notes on Security: At most 2084 characters (2085 given)." in response.content.decode()

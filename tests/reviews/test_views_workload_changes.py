@@ -6,6 +6,7 @@ import pytest
 from lens.models import BUILTIN_ALIAS
 from reviews.models import Answer, LensReview, Share, Workload, WorkloadEvent
 from reviews.services import workload_create
+from reviews.views.workloads import edit_form_seen
 from tests.factories import imported_lens, lens_document
 from tests.reviews.pages import snapshot, url
 
@@ -25,7 +26,12 @@ def test_editing_logs_each_changed_field_before_and_after(client_for, shared_wor
     workload = shared_workload.workload
     response = client_for(shared_workload.owner).post(
         url("workload-edit", workload),
-        {"name": "Fraud scoring", "environment": "PRODUCTION", "tags": "fraud, payments"},
+        {
+            "name": "Fraud scoring",
+            "environment": "PRODUCTION",
+            "tags": "fraud, payments",
+            "seen": edit_form_seen(workload),
+        },
     )
     assert response.status_code == 302
     workload.refresh_from_db()
@@ -55,7 +61,8 @@ def test_an_edit_that_takes_another_of_ones_names_is_refused_and_changes_nothing
     workload = workload_create(owner=alice, fields={"name": "Mine"})
     before = snapshot()
     response = client_for(alice).post(
-        url("workload-edit", workload), {"name": "taken", "environment": "PRODUCTION"}
+        url("workload-edit", workload),
+        {"name": "taken", "environment": "PRODUCTION", "seen": edit_form_seen(workload)},
     )
     assert response.status_code == 400
     assert response.context["form"].errors["name"]

@@ -9,6 +9,7 @@ from reviews.forms import WorkloadForm
 from reviews.models import Answer, LensReview, Workload, WorkloadEvent
 from reviews.services import WORKLOAD_FIELDS, workload_create
 from reviews.services.milestones import milestone_create
+from reviews.views.workloads import edit_form_seen
 from tests.factories import imported_lens, lens_document
 from tests.reviews.pages import ROLES, client_as, is_login_redirect, snapshot, url
 
@@ -33,7 +34,7 @@ def _requests(shared, instance_lens):
         "edit": (
             "post",
             url("workload-edit", workload),
-            {"name": "Renamed", "environment": "PRODUCTION"},
+            {"name": "Renamed", "environment": "PRODUCTION", "seen": edit_form_seen(workload)},
             OWNS,
         ),
         "delete-confirm": ("get", url("workload-delete", workload), None, OWNS),
