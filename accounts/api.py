@@ -63,7 +63,10 @@ class TokenCreatedSerializer(TokenSerializer):
             )
         ],
     ),
-    retrieve=extend_schema(summary="One of your API tokens", description="Active ones only."),
+    retrieve=extend_schema(
+        summary="One of your API tokens",
+        description="An active one (a revoked one is 404); its ETag is what If-Match takes to revoke it.",
+    ),
     destroy=extend_schema(
         summary="Revoke an API token", description="Requests with its key get 401 from now on."
     ),

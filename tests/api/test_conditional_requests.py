@@ -9,9 +9,11 @@ world is the access matrix's (tests/api/test_access_matrix.py); the owner calls.
 
 import json
 import re
+import threading
+import time
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
 from accounts.models import ApiToken
 from lens.models import BUILTIN_ALIAS, Lens
@@ -258,21 +260,30 @@ def test_every_write_without_if_match_or_with_a_star_goes_through(operation_id, 
 
 
 @on_postgres
-def test_two_writers_with_the_same_etag_one_wins_one_gets_412():
+def test_a_write_compares_only_once_it_holds_the_row_lock():
+    """Another writer holds the workload's row while a client sends the ETag it read: the client's
+    write waits, then compares with what the other one wrote, and is refused. Compared before
+    taking the lock, both writes would succeed."""
     world = build_world()
-    url = f"/api/v1/workloads/{world.ids['workload']}/"
+    pk = world.ids["workload"]
+    url = f"/api/v1/workloads/{pk}/"
     etag = get(world.clients["owner"], url)["ETag"]
-    statuses = []
+    locked, outcome = threading.Event(), []
 
-    def write(description):
-        def run():
-            statuses.append(send(world.clients["owner"], "PATCH", url, {"description": description}, etag))
+    def other_writer():
+        with transaction.atomic():
+            Workload.objects.select_for_update().get(pk=pk)
+            locked.set()
+            time.sleep(1)  # the client's request reaches the lock meanwhile, and waits
+            Workload.objects.filter(pk=pk).update(description="Theirs.")
 
-        return closing_connection(run)
+    def client():
+        assert locked.wait(timeout=30)
+        outcome.append(send(world.clients["owner"], "PATCH", url, {"description": "Mine."}, etag))
 
-    in_threads(write("First."), write("Second."))
+    in_threads(closing_connection(other_writer), closing_connection(client))
 
-    assert sorted(response.status_code for response in statuses) == [200, 412]
-    winner = next(response for response in statuses if response.status_code == 200)
-    assert Workload.objects.get(pk=world.ids["workload"]).description == winner.json()["description"]
+    assert outcome[0].status_code == 412
+    assert outcome[0].json()["current"]["description"] == "Theirs."
+    assert Workload.objects.get(pk=pk).description == "Theirs."
     assert connection.vendor == "postgresql"
