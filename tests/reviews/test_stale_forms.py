@@ -2,13 +2,19 @@
 questionnaire does an answer's: a form read before someone else's change saves nothing (409), names
 what changed and keeps the person's input; saved again from there, it goes through."""
 
+import threading
+import time
+
 import pytest
+from django.db import transaction
+from django.test import Client
 
 from lens.models import BUILTIN_ALIAS
 from reviews.models import LensReview, Workload
-from reviews.services import lens_review_notes, workload_update
+from reviews.services import lens_review_notes, workload_create, workload_update
 from tests.reviews.pages import url
 from tests.reviews.stored import database_state
+from tests.reviews.test_services_answer_versions import closing_connection, in_threads, on_postgres
 
 pytestmark = pytest.mark.django_db
 
@@ -85,3 +91,32 @@ def test_notes_changed_meanwhile_are_not_overwritten_and_the_pillar_is_named(cli
     assert again.status_code == 302
     stored = LensReview.objects.get(pk=review.pk)
     assert (stored.notes, stored.pillar_notes) == ("My lens notes.", {"security": "Mine."})
+
+
+@on_postgres
+def test_a_form_compares_only_once_it_holds_the_row_lock(people):
+    """Another writer holds the workload's row while the form is posted: the post waits, then sees
+    the other change, and saves nothing."""
+    owner = people["owner"]
+    workload = workload_create(owner=owner, fields={"name": "Fraud detection"})
+    client = Client()
+    client.force_login(owner)
+    path = url("workload-edit", workload)
+    seen = form_seen(client, path)
+    locked, outcome = threading.Event(), []
+
+    def other_writer():
+        with transaction.atomic():
+            Workload.objects.select_for_update().get(pk=workload.pk)
+            locked.set()
+            time.sleep(1)  # the post reaches the lock meanwhile, and waits
+            Workload.objects.filter(pk=workload.pk).update(name="Theirs")
+
+    def post():
+        assert locked.wait(timeout=30)
+        outcome.append(client.post(path, {"name": "Mine", "environment": "PRODUCTION", "seen": seen}))
+
+    in_threads(closing_connection(other_writer), closing_connection(post))
+
+    assert outcome[0].status_code == 409
+    assert Workload.objects.get(pk=workload.pk).name == "Theirs"
