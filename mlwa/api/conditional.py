@@ -20,14 +20,17 @@ import hashlib
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from django.db import transaction
 from django.db.models import QuerySet
-from django.http import HttpResponseNotModified
+from django.http import HttpResponse, HttpResponseBase, HttpResponseNotModified
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework.exceptions import ValidationError
 from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
+from rest_framework.views import APIView
 
 from mlwa.api.errors import PreconditionFailed
 
@@ -45,7 +48,7 @@ def entity_tag_of_bytes(content: bytes) -> str:
     return '"' + hashlib.sha256(content).hexdigest()[:32] + '"'
 
 
-def entity_tag_of(data) -> str:
+def entity_tag_of(data: Any) -> str:
     """The ETag of the JSON representation of `data`, as a GET answers it (DRF's JSON renderer with
     the API's settings, which is what renders every JSON body of the API)."""
     return entity_tag_of_bytes(JSONRenderer().render(data, "application/json"))
@@ -71,12 +74,12 @@ def _weakly_equal(a: str, b: str) -> bool:
     return a.removeprefix("W/") == b.removeprefix("W/")
 
 
-def conditional_get(request, response):
+def conditional_get(request: Request, response: HttpResponseBase) -> HttpResponseBase:
     """`response` with its ETag (a hash of its body unless the view set one), or a 304 if the
     request's `If-None-Match` names that tag (weak comparison, as RFC 9110 asks) or is `*`.
     A header that is not a list of entity-tags matches nothing. Streamed bodies (files) are left
     as they are. A PATCH's or PUT's 200 is the resource as written: it gets its ETag too."""
-    if response.status_code != 200 or response.streaming:
+    if response.status_code != 200 or not isinstance(response, HttpResponse):  # a file streamed
         return response
     if request.method in ("PATCH", "PUT"):  # the body is the resource as now written: its tag
         if not response.has_header("ETag") and hasattr(response, "render"):
@@ -103,7 +106,7 @@ class StaleRepresentation(PreconditionFailed):
     """412: `If-Match` names another representation than the current one, which the error carries
     (the API's error handler adds it to the body as `current`, and its ETag as the header)."""
 
-    def __init__(self, current, etag: str):
+    def __init__(self, current: Any, etag: str):
         self.current, self.etag = current, etag
         super().__init__(
             "The resource changed since the representation If-Match names (or If-Match names none "
@@ -112,7 +115,7 @@ class StaleRepresentation(PreconditionFailed):
         )
 
 
-def if_match_tags(request) -> list[str] | None:
+def if_match_tags(request: Request) -> list[str] | None:
     """The entity-tags `If-Match` names ([ANY] for `*`), None without the header; a 400 naming
     `If-Match` if it is not a list of entity-tags."""
     raw = request.headers.get("If-Match")
@@ -126,14 +129,14 @@ def if_match_tags(request) -> list[str] | None:
     return tags
 
 
-def current_representation(view):
+def current_representation(view: APIView) -> Any:
     """What a GET of the view's URL answers now, by the view's own GET handler: its body."""
     handler = getattr(view, "retrieve", None) or view.get
     return handler(view.request, *view.args, **view.kwargs).data
 
 
 @contextmanager
-def if_match(view, *, lock: QuerySet) -> Iterator[None]:
+def if_match(view: APIView, *, lock: QuerySet) -> Iterator[None]:
     """Run the block (the write) in one transaction, and with an `If-Match` header only if the
     resource's representation still has a tag it names: `lock`'s rows (the resource's own) are locked
     first, so that two writers sending the same tag cannot both pass the check; then the
