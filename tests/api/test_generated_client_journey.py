@@ -118,8 +118,11 @@ def typed(model, path: str, hints_for) -> str | None:
     server sent no field the schema does not declare; otherwise the first field that is wrong."""
     hints = hints_for(type(model))
     declared = [field for field in attrs.fields(type(model)) if field.name != "additional_properties"]
-    if declared and model.additional_properties:  # (a model without declared fields is a free-form map)
-        return f"{path}: {sorted(model.additional_properties)} not in the schema"
+    # A model without declared fields is a free-form map; one with `additionalProperties: false` has
+    # no such attribute (the round trip through to_dict still finds a field the server added).
+    extra = getattr(model, "additional_properties", {})
+    if declared and extra:
+        return f"{path}: {sorted(extra)} not in the schema"
     for field in declared:
         found = mismatch(getattr(model, field.name), hints[field.name], f"{path}.{field.name}", hints_for)
         if found:
