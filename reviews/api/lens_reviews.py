@@ -19,6 +19,7 @@ from lens.selectors import latest_published_version, lenses_for, published_versi
 from mlwa.api.conditional import if_match
 from mlwa.api.views import ApiViewSet
 from reviews import services
+from reviews.api.counts import RiskCountsSerializer
 from reviews.api.milestones import MILESTONE_PARAMETER, requested_state
 from reviews.models import NOTES_MAX, LensReview, Workload
 from reviews.permissions import Action
@@ -40,21 +41,6 @@ ALIAS_PARAMETER = OpenApiParameter(
 )
 
 
-class LensReviewCountsSerializer(serializers.Serializer):
-    """How many of the questions are at each risk, answered, and in all."""
-
-    high = serializers.IntegerField()
-    medium = serializers.IntegerField()
-    none = serializers.IntegerField(help_text="Answered, at no risk.")
-    not_applicable = serializers.IntegerField(help_text="Questions that do not apply.")
-    unanswered = serializers.IntegerField()
-    answered = serializers.IntegerField(help_text="Every question but the unanswered ones.")
-    questions = serializers.IntegerField(source="total")
-
-    class Meta:
-        ref_name = "LensReviewCounts"
-
-
 class LensReviewSerializer(serializers.Serializer):
     """A lens applied to the workload: which version, its notes and its risk counts."""
 
@@ -74,7 +60,7 @@ class LensReviewSerializer(serializers.Serializer):
     )
     applied_at = serializers.DateTimeField()
     notes = serializers.CharField(allow_blank=True, help_text="The lens's notes.")
-    counts = LensReviewCountsSerializer(help_text="Over every question of the lens.")
+    counts = RiskCountsSerializer(help_text="Over every question of the lens.")
 
     class Meta:
         ref_name = "LensReview"
@@ -86,7 +72,7 @@ class LensReviewPillarSerializer(serializers.Serializer):
     pillar_id = serializers.CharField()
     name = serializers.CharField()
     notes = serializers.CharField(allow_blank=True)
-    counts = LensReviewCountsSerializer()
+    counts = RiskCountsSerializer()
 
     class Meta:
         ref_name = "LensReviewPillar"

@@ -16,6 +16,7 @@ from lens.selectors import latest_published_version, lenses_for
 from mlwa.api.conditional import if_match
 from mlwa.api.views import ApiViewSet
 from reviews import services
+from reviews.api.counts import RiskCountsSerializer
 from reviews.api.filters import requested_filters
 from reviews.api.restored import restored_marks
 from reviews.filters import WorkloadFilterSet
@@ -30,23 +31,13 @@ from reviews.views.access import workload_or_404
 User = get_user_model()
 
 
-class WorkloadCountsSerializer(serializers.Serializer):
-    """The workload's questions over all its lenses, and how many are at high or medium risk."""
-
-    questions = serializers.IntegerField()
-    unanswered = serializers.IntegerField()
-    answered = serializers.IntegerField()
-    high = serializers.IntegerField()
-    medium = serializers.IntegerField()
-
-
 class WorkloadSerializer(serializers.ModelSerializer):
     """A workload as its readers see it, with the caller's role, its lenses and its risk counts."""
 
     owner = serializers.CharField(source="owner.username", read_only=True)
     role = serializers.ChoiceField(choices=[r.value for r in Role], read_only=True, help_text="The caller's.")
     lenses = serializers.SerializerMethodField(help_text="The aliases of the lenses applied, in order.")
-    counts = WorkloadCountsSerializer(source="*", read_only=True)
+    counts = RiskCountsSerializer(source="*", read_only=True, help_text="Over every lens of the workload.")
     last_change = serializers.DateTimeField(read_only=True, help_text="Its latest change, answers included.")
     # A URL or empty: not `format: uri`, which an empty string would break.
     architectural_design_url = serializers.CharField(read_only=True)

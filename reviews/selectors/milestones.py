@@ -27,7 +27,7 @@ def milestone_totals(milestone: Milestone) -> dict[str, int]:
 
 
 def milestones_with_lenses(milestones: list[Milestone]) -> list[Milestone]:
-    """`milestones`, each with `totals` and `lenses`: [{alias, name, version, totals}] in the order
+    """`milestones`, each with `counts` and `lenses`: [{alias, name, version, counts}] in the order
     the lenses were applied. One query for them all (each frozen review with its pillars' counts
     summed), none without milestones."""
     by_milestone: dict[int, list[dict[str, Any]]] = defaultdict(list)
@@ -44,18 +44,18 @@ def milestones_with_lenses(milestones: list[Milestone]) -> list[Milestone]:
                     "alias": row["lens__alias"],
                     "name": row["lens_version__name"],
                     "version": row["lens_version__label"],
-                    "totals": counts(*(row[risk] for risk in _RISKS)),
+                    "counts": counts(*(row[risk] for risk in _RISKS)),
                 }
             )
     for milestone in milestones:
-        milestone.totals = milestone_totals(milestone)
+        milestone.counts = milestone_totals(milestone)
         milestone.lenses = by_milestone.get(milestone.pk, [])
     return milestones
 
 
 def milestone_with_lenses(milestone: Milestone) -> Milestone:
-    """`milestone` with `totals` and `lenses`: each frozen lens review (alias, name, version label
-    and kind, when it was applied, its notes) with its totals and its pillars in the lens's order,
+    """`milestone` with `counts` and `lenses`: each frozen lens review (alias, name, version label
+    and kind, when it was applied, its notes) with its counts and its pillars in the lens's order,
     each with its notes and counts. Three queries: the reviews, their versions' pillars, the counts."""
     reviews = list(
         MilestoneLensReview.objects.filter(milestone=milestone)
@@ -72,7 +72,7 @@ def milestone_with_lenses(milestone: Milestone) -> Milestone:
         )
         .order_by("applied_at", "pk")
     )
-    milestone.totals = milestone_totals(milestone)
+    milestone.counts = milestone_totals(milestone)
     milestone.lenses = []
     if not reviews:
         return milestone
@@ -108,7 +108,7 @@ def milestone_with_lenses(milestone: Milestone) -> Milestone:
                 "kind": review.lens_version.kind,
                 "applied_at": review.applied_at,
                 "notes": review.notes,
-                "totals": counts(*(sum(row["risks"][i] for row in rows) for i in range(len(_RISKS)))),
+                "counts": counts(*(sum(row["risks"][i] for row in rows) for i in range(len(_RISKS)))),
                 "pillars": [
                     {
                         "pillar_id": row["pillar_id"],

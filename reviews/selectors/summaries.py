@@ -140,10 +140,12 @@ def _summaries(
         if total is None:
             total = totals[risks] = counts(*risks)
         lens = {
-            "alias": alias,
+            "lens": alias,
+            "alias": alias,  # deprecated in v1: the same as `lens`
             "name": name,
             "version": version,
-            "totals": total,
+            "counts": total,
+            "totals": total,  # deprecated in v1: the same object as `counts`
             "pillars": list(map(_PILLAR, entries)),
         }
         known = by_workload.get(workload_id)
@@ -155,13 +157,15 @@ def _summaries(
 
 
 def _workload_summary(pk: int, name: str, owner: str, environment: str, lenses: list[Summary]) -> Summary:
+    # One lens (the usual case): the workload's counts are the lens's.
+    total = lenses[0]["counts"] if len(lenses) == 1 else _total([lens["counts"] for lens in lenses])
     return {
         "id": pk,
         "name": name,
         "owner": owner,
         "environment": environment,
-        # One lens (the usual case): the workload's totals are the lens's.
-        "totals": lenses[0]["totals"] if len(lenses) == 1 else _total([lens["totals"] for lens in lenses]),
+        "counts": total,
+        "totals": total,  # deprecated in v1: the same object as `counts`
         "lenses": lenses,
     }
 
@@ -253,7 +257,7 @@ def risk_summary(
 
 def _risk_summary(*, user, filters: WorkloadFilters, limit: int, state: _State) -> Summary:
     """The summary: {"count": all matching, "truncated": whether some were left out, "limit": `limit`,
-    "totals": the counts of the workloads given, added up, "workloads": [each one's summary, as
+    "counts": the counts of the workloads given, added up, "workloads": [each one's summary, as
     workload_risk_summary gives it]}. Four queries: the workloads, their lens reviews, the pillars,
     the counts; fewer when there is nothing to count."""
     matching = matching_workloads(user=user, filters=filters)
@@ -266,7 +270,15 @@ def _risk_summary(*, user, filters: WorkloadFilters, limit: int, state: _State) 
         ).values_list("pk", "name", "owner__username", "environment", "matching_count", "every_count")[:limit]
     )
     if not workloads:
-        return {"count": 0, "truncated": False, "limit": limit, "totals": counts(), "workloads": []}
+        nothing = counts()
+        return {
+            "count": 0,
+            "truncated": False,
+            "limit": limit,
+            "counts": nothing,
+            "totals": nothing,  # deprecated in v1: the same object as `counts`
+            "workloads": [],
+        }
     count, every = workloads[0][4:]
     truncated = count > len(workloads)
     in_workloads = f"{state.workload}__in"
@@ -284,11 +296,13 @@ def _risk_summary(*, user, filters: WorkloadFilters, limit: int, state: _State) 
     summaries = [
         _workload_summary(row[0], row[1], row[2], row[3], by_workload.get(row[0], [])) for row in workloads
     ]
+    total = _total([summary["counts"] for summary in summaries])
     return {
         "count": count,
         "truncated": truncated,
         "limit": limit,
         # Of the workloads given: one made since the first query may have had its counts read.
-        "totals": _total([summary["totals"] for summary in summaries]),
+        "counts": total,
+        "totals": total,  # deprecated in v1: the same object as `counts`
         "workloads": summaries,
     }
