@@ -9,6 +9,7 @@ that drf-spectacular names one component per set (as in reviews.api.answer_seria
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from mlwa.api.renames import RenamedFieldsMixin
 from mlwa.api.schema import ErrorSerializer
 from reviews.models import NOTES_MAX, Answer, ImprovementItem
 from reviews.selectors.improvements import STATE_LABELS
@@ -44,12 +45,14 @@ class MissingPracticeSerializer(serializers.Serializer):
         ref_name = "ImprovementMissingPractice"
 
 
-class ImprovementSerializer(serializers.Serializer):
+class ImprovementSerializer(RenamedFieldsMixin, serializers.Serializer):
     """A question of the plan: where it is, its risk, what is missing, and its tracking."""
+
+    renamed = {"pillar": "pillar_id"}
 
     lens = serializers.CharField(source="lens_alias", help_text="The lens's alias.")
     lens_name = serializers.CharField()
-    pillar = serializers.CharField(source="pillar_id", help_text="The pillar's id.")
+    pillar_id = serializers.CharField(help_text="The pillar's id.")
     pillar_name = serializers.CharField()
     question_id = serializers.CharField()
     title = serializers.CharField(help_text="The question's title.")

@@ -98,7 +98,7 @@ def test_a_lens_review_at_a_milestone_and_a_consolidated_report(api_for, shared_
         ({"format": "PDF"}, "kind"),
         ({"kind": "REPORT"}, "kind"),
         ({"kind": "LENS_REVIEW", "format": "CSV", "workload": "W"}, "format"),
-        ({"kind": "LENS_REVIEW"}, "workload"),
+        ({"kind": "LENS_REVIEW"}, "workload_id"),
         ({"kind": "LENS_REVIEW", "workload": "W", "lens": "no-such-lens"}, "lens"),
         ({"kind": "LENS_REVIEW", "workload": "W", "milestone": 9}, "milestone"),
         ({"kind": "LENS_REVIEW", "workload": "W", "milestone": 0}, "milestone"),
