@@ -1,0 +1,168 @@
+"""One name per concept, without breaking REST v1 (issue 15): a renamed field is added beside the
+old one; responses carry both with one value, requests take either, both at once is a 400 naming
+both; the schema marks the old one deprecated and the README lists it under "Deprecated in v1"."""
+
+import re
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from drf_spectacular.generators import SchemaGenerator
+
+from lens.models import BUILTIN_ALIAS
+from reviews.models import Report
+from tests.api.test_answers import answers_url, patch
+
+pytestmark = pytest.mark.django_db
+
+#: (component, old name, new name): every rename of v1, as the README lists them.
+RENAMED = [
+    ("Answer", "pillar", "pillar_id"),
+    ("AnswerDetail", "pillar", "pillar_id"),
+    ("Improvement", "pillar", "pillar_id"),
+    ("Report", "workload", "workload_id"),
+    ("ReportCreateRequest", "workload", "workload_id"),
+    ("LensSummary", "alias", "lens"),
+    ("LensSummary", "totals", "counts"),
+    ("WorkloadRiskSummary", "totals", "counts"),
+    ("RiskSummary", "totals", "counts"),
+    ("Milestone", "totals", "counts"),
+    ("MilestoneDetail", "totals", "counts"),
+    ("MilestoneLens", "totals", "counts"),
+    ("MilestoneLensDetail", "totals", "counts"),
+]
+
+#: Lower-case enums that REST v1 documented before the rule "new enums are UPPER_CASE": they stay.
+V1_LOWER_CASE_ENUMS = {
+    "LensChangeKindEnum",  # a lens diff's pillar, question, choice
+    "LensComparisonStatusEnum",  # a comparison's status
+    "QuestionComparisonStatusEnum",
+    "ordering",  # the workload list's and the risk summary's ?ordering=
+    "ownership",  # their ?ownership=mine|shared
+    "format",  # ?format=json|csv
+}
+
+
+@pytest.fixture(scope="module")
+def schema():
+    return SchemaGenerator().get_schema(request=None, public=True)
+
+
+@pytest.mark.parametrize(("component", "old", "new"), RENAMED)
+def test_the_schema_marks_the_old_name_deprecated_beside_the_new_one(schema, component, old, new):
+    properties = schema["components"]["schemas"][component]["properties"]
+    assert properties[old].get("deprecated") is True
+    assert "deprecated" not in properties[new]
+    assert f"`{new}`" in properties[old]["description"]
+
+
+def test_every_deprecated_field_of_the_schema_is_a_listed_rename(schema):
+    deprecated = {
+        (name, key)
+        for name, component in schema["components"]["schemas"].items()
+        for key, prop in component.get("properties", {}).items()
+        if prop.get("deprecated")
+    }
+    assert deprecated == {(component, old) for component, old, _new in RENAMED}
+
+
+def test_the_readme_lists_every_old_name_under_deprecated_in_v1():
+    readme = (Path(settings.BASE_DIR) / "README.md").read_text()
+    section = readme.split("### Deprecated in v1", 1)[1].split("\n## ", 1)[0].split("\n### ", 1)[0]
+    for _component, old, new in RENAMED:
+        assert re.search(rf"`{old}`.*`{new}`", section), (old, new)
+
+
+def test_new_enums_are_upper_case_and_the_v1_lower_case_ones_stay(schema):
+    enums = {
+        name: component["enum"]
+        for name, component in schema["components"]["schemas"].items()
+        if "enum" in component
+    }
+    for methods in schema["paths"].values():
+        for operation in methods.values():
+            for parameter in operation.get("parameters", []) if isinstance(operation, dict) else []:
+                values = parameter.get("schema", {}).get("enum") or parameter.get("schema", {}).get(
+                    "items", {}
+                ).get("enum")
+                if values:
+                    enums.setdefault(parameter["name"], values)
+    lower = {
+        name
+        for name, values in enums.items()
+        if any(isinstance(v, str) and v not in ("true", "false") and v != v.upper() for v in values)
+    }
+    assert lower == V1_LOWER_CASE_ENUMS
+
+
+# --- responses carry both names --------------------------------------------------------------------
+
+
+def test_answers_carry_pillar_id_and_pillar(api_for, shared_workload):
+    client = api_for(shared_workload.owner)
+    listed = client.get(answers_url(shared_workload.workload)).json()["results"]
+    written = patch(client, shared_workload.workload, {"selected_choices": ["MLSEC01_BP01"]}).json()
+
+    assert {answer["pillar_id"] for answer in listed} >= {"security", "operationalExcellence"}
+    for answer in [*listed, written]:
+        assert answer["pillar"] == answer["pillar_id"]
+    assert written["pillar_id"] == "security"
+
+
+def test_improvements_carry_pillar_id_and_pillar(api_for, shared_workload):
+    client = api_for(shared_workload.owner)
+    patch(client, shared_workload.workload, {"selected_choices": ["MLSEC01_no"]})
+
+    (item,) = client.get(f"/api/v1/workloads/{shared_workload.workload.pk}/improvements/").json()["results"]
+
+    assert (item["pillar_id"], item["pillar"], item["question_id"]) == ("security", "security", "MLSEC01")
+
+
+def test_risk_summaries_carry_lens_and_alias(api_for, shared_workload):
+    client = api_for(shared_workload.owner)
+    for summary in (
+        client.get(f"/api/v1/workloads/{shared_workload.workload.pk}/risk-summary/").json(),
+        client.get("/api/v1/risk-summary/").json()["workloads"][0],
+    ):
+        (lens,) = summary["lenses"]
+        assert lens["lens"] == lens["alias"] == BUILTIN_ALIAS
+
+
+# --- requests take either name, not both ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["workload_id", "workload"])
+def test_a_report_request_takes_either_name_of_the_workload(api_for, shared_workload, name):
+    client = api_for(shared_workload.owner)
+    body = {"kind": "IMPROVEMENT_PLAN", "format": "CSV", name: shared_workload.workload.pk}
+
+    response = client.post("/api/v1/reports/", body, format="json")
+
+    assert response.status_code == 202, response.content
+    report = Report.objects.get()
+    assert report.workload_id == shared_workload.workload.pk
+    answered = response.json()
+    assert answered["workload_id"] == answered["workload"] == shared_workload.workload.pk
+    again = client.get(f"/api/v1/reports/{report.pk}/").json()
+    assert again["workload_id"] == again["workload"] == shared_workload.workload.pk
+
+
+def test_a_report_request_with_both_names_is_a_400_naming_both(api_for, shared_workload):
+    pk = shared_workload.workload.pk
+    body = {"kind": "IMPROVEMENT_PLAN", "format": "CSV", "workload_id": pk, "workload": pk}
+
+    response = api_for(shared_workload.owner).post("/api/v1/reports/", body, format="json")
+
+    assert response.status_code == 400, response.content
+    assert set(response.json()["fields"]) == {"workload_id", "workload"}
+    assert not Report.objects.exists()
+
+
+@pytest.mark.parametrize("name", ["workload_id", "workload"])
+def test_a_refusal_names_the_workload_by_the_name_sent(api_for, shared_workload, name):
+    body = {"kind": "CONSOLIDATED", "format": "JSON", name: shared_workload.workload.pk}
+
+    response = api_for(shared_workload.owner).post("/api/v1/reports/", body, format="json")
+
+    assert response.status_code == 400, response.content
+    assert list(response.json()["fields"]) == [name]
