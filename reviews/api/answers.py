@@ -28,6 +28,7 @@ from rest_framework.routers import SimpleRouter
 
 from mlwa.api.conditional import ANY, parse_entity_tags
 from mlwa.api.errors import PreconditionFailed
+from mlwa.api.renames import RenamedFiltersMixin
 from mlwa.api.views import ApiViewSet
 from reviews.api.answer_serializers import (
     AnswerChangeSerializer,
@@ -128,10 +129,12 @@ def _with_questions(answers, *, descriptions: bool):
     return answers if descriptions else answers.defer("question__description")
 
 
-class AnswerFilterSet(django_filters.FilterSet):
-    """?pillar= &risk="""
+class AnswerFilterSet(RenamedFiltersMixin, django_filters.FilterSet):
+    """?pillar_id= (or its deprecated name ?pillar=) &risk="""
 
-    pillar = django_filters.CharFilter(
+    renamed = {"pillar": "pillar_id"}
+
+    pillar_id = django_filters.CharFilter(
         field_name="question__pillar__pillar_id", help_text="A pillar's id: only its questions."
     )
     risk = django_filters.ChoiceFilter(

@@ -16,6 +16,7 @@ from rest_framework.response import Response
 
 from mlwa.api.errors import PreconditionFailed
 from mlwa.api.params import whole_number
+from mlwa.api.renames import deprecated_text, renamed_query
 from mlwa.api.views import ApiViewSet
 from reviews.api.answer_serializers import entity_tag
 from reviews.api.answers import QUESTION_ID, if_match_version
@@ -49,7 +50,8 @@ QUESTION_PARAMETER = OpenApiParameter(
     "question_id", OpenApiTypes.STR, OpenApiParameter.PATH, description="The question's id in the lens."
 )
 FILTER_PARAMETERS = [
-    OpenApiParameter("pillar", OpenApiTypes.STR, description="A pillar's id: only its questions."),
+    OpenApiParameter("pillar_id", OpenApiTypes.STR, description="A pillar's id: only its questions."),
+    OpenApiParameter("pillar", OpenApiTypes.STR, description=deprecated_text("pillar_id")),
     OpenApiParameter(
         "risk", OpenApiTypes.STR, enum=[Answer.Risk.HIGH, Answer.Risk.MEDIUM], description="Only this risk."
     ),
@@ -106,7 +108,7 @@ def _filters(request, *, lens: str = "") -> PlanFilters:
         raise ValidationError(errors)
     return PlanFilters(
         lens=lens or query.get("lens", ""),
-        pillar=query.get("pillar", ""),
+        pillar=renamed_query(query, "pillar", "pillar_id"),
         risk=risk,
         status=status,
         owner=owner_id if owner_id is not None else (owner or None),

@@ -32,7 +32,7 @@ from rest_framework.routers import SimpleRouter
 
 from mlwa.api.conditional import if_match
 from mlwa.api.params import BIGINT_MAX, INT_MAX, IdFilter
-from mlwa.api.renames import RenamedFieldsMixin
+from mlwa.api.renames import RenamedFieldsMixin, RenamedFiltersMixin
 from mlwa.api.schema import error_response
 from mlwa.api.views import ApiViewSet
 from reviews.filters import filters_schema, shown_filters
@@ -156,10 +156,12 @@ class ReportCreateSerializer(RenamedFieldsMixin, serializers.Serializer):
         ref_name = "ReportCreate"
 
 
-class ReportFilterSet(filters.FilterSet):
-    """?workload= &status="""
+class ReportFilterSet(RenamedFiltersMixin, filters.FilterSet):
+    """?workload_id= (or its deprecated name ?workload=) &status="""
 
-    workload = IdFilter(field_name="workload_id", help_text="Reports about this workload (its id).")
+    renamed = {"workload": "workload_id"}
+
+    workload_id = IdFilter(field_name="workload_id", help_text="Reports about this workload (its id).")
     status = filters.ChoiceFilter(choices=Report.Status.choices, help_text="Only reports in this status.")
 
     class Meta:

@@ -166,3 +166,86 @@ def test_a_refusal_names_the_workload_by_the_name_sent(api_for, shared_workload,
 
     assert response.status_code == 400, response.content
     assert list(response.json()["fields"]) == [name]
+
+
+# --- query parameters -------------------------------------------------------------------------------
+
+#: (path, old name, new name): every renamed query parameter of v1.
+RENAMED_PARAMETERS = [
+    ("/api/v1/reports/", "workload", "workload_id"),
+    ("/api/v1/workloads/{workload_id}/lens-reviews/{alias}/answers/", "pillar", "pillar_id"),
+    ("/api/v1/workloads/{workload_id}/improvements/", "pillar", "pillar_id"),
+    ("/api/v1/workloads/{workload_id}/lens-reviews/{alias}/improvements/", "pillar", "pillar_id"),
+]
+
+
+def test_the_schema_marks_exactly_the_old_query_parameters_deprecated(schema):
+    deprecated, present = set(), set()
+    for path, methods in schema["paths"].items():
+        for parameter in methods.get("get", {}).get("parameters", []):
+            present.add((path, parameter["name"]))
+            if parameter.get("deprecated"):
+                deprecated.add((path, parameter["name"]))
+    assert deprecated == {(path, old) for path, old, _new in RENAMED_PARAMETERS}
+    assert present >= {(path, new) for path, _old, new in RENAMED_PARAMETERS}
+
+
+def test_the_readme_lists_every_old_query_parameter():
+    readme = (Path(settings.BASE_DIR) / "README.md").read_text()
+    section = readme.split("### Deprecated in v1", 1)[1].split("\n## ", 1)[0].split("\n### ", 1)[0]
+    for _path, old, new in RENAMED_PARAMETERS:
+        assert re.search(rf"`\?{old}=`.*`\?{new}=`", section), (old, new)
+
+
+def listed(client, url: str, **query):
+    response = client.get(url, query)
+    assert response.status_code == 200, response.content
+    return response.json()["results"]
+
+
+def test_the_answers_filter_by_either_name_of_the_pillar_not_both(api_for, shared_workload):
+    client = api_for(shared_workload.owner)
+    url = answers_url(shared_workload.workload)
+
+    by_new = listed(client, url, pillar_id="security")
+    by_old = listed(client, url, pillar="security")
+    both = client.get(url, {"pillar_id": "security", "pillar": "security"})
+
+    assert by_new == by_old
+    assert {answer["pillar_id"] for answer in by_new} == {"security"}
+    assert len(by_new) < len(listed(client, url))
+    assert both.status_code == 400
+    assert set(both.json()["fields"]) == {"pillar_id", "pillar"}
+
+
+def test_the_plan_filters_by_either_name_of_the_pillar_not_both(api_for, shared_workload):
+    client = api_for(shared_workload.owner)
+    patch(client, shared_workload.workload, {"selected_choices": ["MLSEC01_no"]})
+    patch(client, shared_workload.workload, {"selected_choices": ["MLOPS01_no"]}, question_id="MLOPS01")
+    url = f"/api/v1/workloads/{shared_workload.workload.pk}/improvements/"
+
+    by_new = listed(client, url, pillar_id="security")
+    by_old = listed(client, url, pillar="security")
+    both = client.get(url, {"pillar_id": "security", "pillar": "security"})
+
+    assert [item["question_id"] for item in by_new] == [item["question_id"] for item in by_old] == ["MLSEC01"]
+    assert len(listed(client, url)) == 2
+    assert both.status_code == 400
+    assert set(both.json()["fields"]) == {"pillar_id", "pillar"}
+
+
+def test_the_reports_filter_by_either_name_of_the_workload_not_both(api_for, shared_workload):
+    client = api_for(shared_workload.owner)
+    mine = shared_workload.workload.pk
+    other = client.post("/api/v1/reports/", {"kind": "CONSOLIDATED", "format": "JSON"}, format="json")
+    asked = client.post("/api/v1/reports/", {"kind": "IMPROVEMENT_PLAN", "workload_id": mine}, format="json")
+    assert (other.status_code, asked.status_code) == (202, 202)
+
+    by_new = listed(client, "/api/v1/reports/", workload_id=mine)
+    by_old = listed(client, "/api/v1/reports/", workload=mine)
+    both = client.get("/api/v1/reports/", {"workload_id": mine, "workload": mine})
+
+    assert [report["id"] for report in by_new] == [report["id"] for report in by_old] == [asked.json()["id"]]
+    assert len(listed(client, "/api/v1/reports/")) == 2
+    assert both.status_code == 400
+    assert set(both.json()["fields"]) == {"workload_id", "workload"}
