@@ -15,6 +15,7 @@ from rest_framework.response import Response
 
 from mlwa.api.schema import error_response
 from mlwa.api.views import ApiView
+from reviews.api.counts import RiskCountsSerializer
 from reviews.models import AnswerFields
 from reviews.selectors.compare import LensStatus, Status, workload_comparison
 from reviews.selectors.compare_states import compared_states
@@ -64,6 +65,8 @@ class PillarComparisonSerializer(serializers.Serializer):
     name = serializers.CharField(help_text="The target's name for it (the base's if only the base has it).")
     high = DeltaSerializer(help_text="Its questions at high risk.")
     medium = DeltaSerializer(help_text="Its questions at medium risk.")
+    counts_before = RiskCountsSerializer(help_text="Its risk counts in the base state.")
+    counts_after = RiskCountsSerializer(help_text="Its risk counts in the target state.")
 
     class Meta:
         ref_name = "PillarComparison"
@@ -139,6 +142,8 @@ class LensComparisonSerializer(serializers.Serializer):
     upgraded = serializers.BooleanField(help_text="Whether the two states review it on different versions.")
     high = DeltaSerializer(help_text="Its pillars' high counts added up.")
     medium = DeltaSerializer(help_text="Its pillars' medium counts added up.")
+    counts_before = RiskCountsSerializer(help_text="Its pillars' counts in the base state, added up.")
+    counts_after = RiskCountsSerializer(help_text="Its pillars' counts in the target state, added up.")
     pillars = PillarComparisonSerializer(
         many=True, help_text="The target's, in order, then the base's others."
     )
@@ -159,6 +164,8 @@ class ComparisonSerializer(serializers.Serializer):
     target = StateSerializer(help_text="After.")
     high = DeltaSerializer(help_text="High risks of every lens added up.")
     medium = DeltaSerializer(help_text="Medium risks of every lens added up.")
+    counts_before = RiskCountsSerializer(help_text="Every lens's counts in the base state, added up.")
+    counts_after = RiskCountsSerializer(help_text="Every lens's counts in the target state, added up.")
     changed = serializers.IntegerField(
         source="changed_count",
         help_text="How many questions changed, in every lens, whatever `changed` says.",

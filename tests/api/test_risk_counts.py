@@ -1,6 +1,7 @@
 """One risk-counts shape in every response (issue 15): `counts`, with the same seven keys wherever
-risks are counted (workloads, lens reviews, pillars, risk summaries, milestones), and `totals`, its
-deprecated alias, equal to it where a response had it.
+risks are counted (workloads, lens reviews, pillars, risk summaries, milestones; a comparison's
+`counts_before` and `counts_after`), and `totals`, its deprecated alias, equal to it where a
+response had it.
 
 The expected values are counted here from the answers' stored risks (Answer and MilestoneAnswer
 rows, read as plain rows), not through the selectors or the kept counts the API reads."""
@@ -16,6 +17,7 @@ from tests.api.test_answers import patch
 
 pytestmark = pytest.mark.django_db
 
+COUNT_KEYS = ("counts", "totals", "counts_before", "counts_after")
 SEVEN = {"high", "medium", "none", "not_applicable", "unanswered", "answered", "questions"}
 KEY_OF_RISK = {
     "HIGH": "high",
@@ -79,10 +81,11 @@ def reviewed(api_for, shared_workload):
 
 
 def all_counts(value, path="$"):
-    """Every (path, object) under a `counts` or `totals` key in a JSON value."""
+    """Every (path, object) under a `counts`, `totals`, `counts_before` or `counts_after` key in a
+    JSON value."""
     if isinstance(value, dict):
         for key, item in value.items():
-            if key in ("counts", "totals"):
+            if key in COUNT_KEYS:
                 yield f"{path}.{key}", item
             yield from all_counts(item, f"{path}.{key}")
     elif isinstance(value, list):
@@ -106,6 +109,7 @@ def reads(workload) -> list[str]:
         "/api/v1/risk-summary/?milestone=1",
         f"{base}milestones/",
         f"{base}milestones/1/",
+        f"{base}milestones/compare/?base=1&target=current",
     ]
 
 
@@ -130,7 +134,7 @@ def test_every_count_in_every_response_has_the_same_seven_keys(reviewed):
             assert counts["questions"] == sum(counts[k] for k in KEY_OF_RISK.values()), (url, path)
             assert counts["answered"] == counts["questions"] - counts["unanswered"], (url, path)
             seen += 1
-    assert seen > 30  # every read above holds counts
+    assert seen > 50  # every read above holds counts
 
 
 def test_totals_is_the_same_as_counts_wherever_a_response_has_it(reviewed):
@@ -203,7 +207,8 @@ def test_a_workload_without_answers_counts_every_question_unanswered(api_for, sh
 
 
 def test_the_schema_has_one_counts_shape():
-    """Every `counts` and `totals` is the RiskCounts component; no other component counts risks."""
+    """Every `counts`, `totals`, `counts_before` and `counts_after` is the RiskCounts component; no
+    other component counts risks."""
     schema = SchemaGenerator().get_schema(request=None, public=True)
     components = schema["components"]["schemas"]
     assert set(components["RiskCounts"]["properties"]) == SEVEN
@@ -212,10 +217,26 @@ def test_the_schema_has_one_counts_shape():
         properties = component.get("properties", {})
         if name != "RiskCounts":
             assert not {"high", "medium", "unanswered"} <= set(properties), name
-        for key in ("counts", "totals"):
+        for key in COUNT_KEYS:
             if key in properties:
                 prop = properties[key]
                 ref = prop.get("$ref") or prop["allOf"][0]["$ref"]
                 assert ref == "#/components/schemas/RiskCounts", (name, key)
                 refs += 1
-    assert refs >= 12
+    assert refs >= 18
+
+
+def test_a_comparison_counts_each_state_as_its_answers_say(reviewed):
+    client, workload = reviewed
+    then, then_by_pillar = expected(frozen_rows(workload))
+    now, now_by_pillar = expected(live_rows(workload))
+
+    url = f"/api/v1/workloads/{workload.pk}/milestones/compare/?base=1&target=current"
+    comparison = client.get(url).json()
+
+    assert (comparison["counts_before"], comparison["counts_after"]) == (then, now)
+    (lens,) = comparison["lenses"]
+    assert (lens["counts_before"], lens["counts_after"]) == (then, now)
+    assert {p["pillar_id"]: p["counts_before"] for p in lens["pillars"]} == then_by_pillar
+    assert {p["pillar_id"]: p["counts_after"] for p in lens["pillars"]} == now_by_pillar
+    assert comparison["high"] == {"before": then["high"], "after": now["high"], "change": 1}
