@@ -29,7 +29,7 @@ def deprecated_text(new: str) -> str:
     return f"{DEPRECATED}the same as `{new}`, which replaces it."
 
 
-def _both_given(renamed: dict[str, str], given) -> dict[str, list[str]]:
+def both_given(renamed: dict[str, str], given) -> dict[str, list[str]]:
     """The errors of a request that gives both names of a renamed field: each name, at fault."""
     return {
         name: [f"Give `{new}` or `{old}` (its deprecated name), not both."]
@@ -70,7 +70,7 @@ class RenamedFieldsMixin:
         extend_schema_serializer(deprecate_fields=list(cls.renamed))(cls)
 
     def to_internal_value(self, data):
-        if isinstance(data, Mapping) and (errors := _both_given(self.renamed, data)):
+        if isinstance(data, Mapping) and (errors := both_given(self.renamed, data)):
             raise serializers.ValidationError(errors)
         return super().to_internal_value(data)  # type: ignore[misc] - a Serializer's
 
@@ -95,7 +95,7 @@ class RenamedFiltersMixin:
 
     def is_valid(self) -> bool:
         valid = super().is_valid()  # type: ignore[misc] - a FilterSet's
-        for name, messages in _both_given(self.renamed, self.data).items():  # type: ignore[attr-defined]
+        for name, messages in both_given(self.renamed, self.data).items():  # type: ignore[attr-defined]
             self.form.add_error(name, messages)  # type: ignore[attr-defined]
             valid = False
         return valid
@@ -104,7 +104,7 @@ class RenamedFiltersMixin:
 def renamed_query(query, old: str, new: str, default: str = "") -> str:
     """The value of `?new=`, or of its deprecated name `?old=`, from a request's query parameters;
     a 400 naming both when both are given."""
-    if errors := _both_given({old: new}, query):
+    if errors := both_given({old: new}, query):
         raise serializers.ValidationError(errors)
     return query.get(new, query.get(old, default))
 

@@ -48,7 +48,7 @@ class MissingPracticeSerializer(serializers.Serializer):
 class ImprovementSerializer(RenamedFieldsMixin, serializers.Serializer):
     """A question of the plan: where it is, its risk, what is missing, and its tracking."""
 
-    renamed = {"pillar": "pillar_id"}
+    renamed = {"pillar": "pillar_id", "owner": "owner_id"}
 
     lens = serializers.CharField(source="lens_alias", help_text="The lens's alias.")
     lens_name = serializers.CharField()
@@ -61,7 +61,7 @@ class ImprovementSerializer(RenamedFieldsMixin, serializers.Serializer):
         help_text="Derived from the risk and the status: " + ", ".join(STATE_LABELS) + "."
     )
     status = serializers.CharField(help_text=f"The tracking status stored: {STATUSES}.")
-    owner = serializers.IntegerField(source="owner_id", allow_null=True, help_text="The owner's user id.")
+    owner_id = serializers.IntegerField(allow_null=True, help_text="The owner's user id.")
     owner_username = serializers.SerializerMethodField()
     due_date = serializers.DateField(allow_null=True)
     note = serializers.CharField(allow_blank=True)
@@ -95,12 +95,14 @@ class ImprovementSerializer(RenamedFieldsMixin, serializers.Serializer):
         )
 
 
-class ImprovementUpdateSerializer(serializers.Serializer):
+class ImprovementUpdateSerializer(RenamedFieldsMixin, serializers.Serializer):
     """The tracking fields to change; those left out stay. Documentation only: the body goes to
     reviews.services.improvement_item_update, which checks it and names the field at fault."""
 
+    renamed = {"owner": "owner_id"}
+
     status = serializers.ChoiceField(choices=ImprovementItem.Status.choices, required=False)
-    owner = serializers.IntegerField(
+    owner_id = serializers.IntegerField(
         required=False,
         allow_null=True,
         help_text="The user id of the workload's owner or of a contributor; null: nobody.",

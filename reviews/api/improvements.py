@@ -16,7 +16,7 @@ from rest_framework.response import Response
 
 from mlwa.api.errors import PreconditionFailed
 from mlwa.api.params import whole_number
-from mlwa.api.renames import deprecated_text, renamed_query
+from mlwa.api.renames import both_given, deprecated_text, renamed_query
 from mlwa.api.views import ApiViewSet
 from reviews.api.answer_serializers import entity_tag
 from reviews.api.answers import QUESTION_ID, if_match_version
@@ -64,8 +64,11 @@ FILTER_PARAMETERS = [
         "medium risk); or DONE: every item marked done, resolved or regressed.",
     ),
     OpenApiParameter(
-        "owner", OpenApiTypes.STR, description=f"A user's id: the items they own; `{UNASSIGNED}`: nobody's."
+        "owner_id",
+        OpenApiTypes.STR,
+        description=f"A user's id: the items they own; `{UNASSIGNED}`: nobody's.",
     ),
+    OpenApiParameter("owner", OpenApiTypes.STR, description=deprecated_text("owner_id")),
 ]
 LENS_FILTER = OpenApiParameter("lens", OpenApiTypes.STR, description="A lens's alias: only its questions.")
 IF_MATCH_HEADER = OpenApiParameter(
@@ -96,14 +99,16 @@ def _filters(request, *, lens: str = "") -> PlanFilters:
     """The query's filters, each checked: a 400 naming the parameter at fault."""
     query = request.query_params
     errors = {}
-    risk, status, owner = query.get("risk", ""), query.get("status", ""), query.get("owner", "")
+    risk, status = query.get("risk", ""), query.get("status", "")
+    owner_name = "owner" if "owner" in query else "owner_id"  # as the request names it (renamed_query)
+    owner = renamed_query(query, "owner", "owner_id")
     if risk and risk not in (Answer.Risk.HIGH, Answer.Risk.MEDIUM):
         errors["risk"] = ["HIGH or MEDIUM."]
     if status and status not in STATUS_FILTERS:
         errors["status"] = [f"One of: {', '.join(STATUS_FILTERS)}."]
     owner_id = whole_number(owner)  # a user's id: 32 bits (a larger one is a 500 on PostgreSQL)
     if owner and owner != UNASSIGNED and owner_id is None:
-        errors["owner"] = [f"A user's id, or {UNASSIGNED}."]
+        errors[owner_name] = [f"A user's id, or {UNASSIGNED}."]
     if errors:
         raise ValidationError(errors)
     return PlanFilters(
@@ -113,6 +118,17 @@ def _filters(request, *, lens: str = "") -> PlanFilters:
         status=status,
         owner=owner_id if owner_id is not None else (owner or None),
     )
+
+
+def _owner_renamed(body: dict) -> tuple[dict, str]:
+    """The body with the owner under the service's name (`owner`), and the name the request gave it
+    (`owner_id`, or its deprecated name `owner`); a 400 naming both when both are given."""
+    if errors := both_given(ImprovementUpdateSerializer.renamed, body):
+        raise ValidationError(errors)
+    if "owner_id" in body:
+        body["owner"] = body.pop("owner_id")
+        return body, "owner_id"
+    return body, "owner"
 
 
 class ImprovementViewSet(ApiViewSet):
@@ -144,7 +160,7 @@ class ImprovementViewSet(ApiViewSet):
     @extend_schema(
         summary="Track a question's improvement (owner, contributor)",
         description="Sets the tracking fields named (status, owner, due date, note), making the item the "
-        "first time. `owner` is the id of the workload's owner or of a contributor (directly or through "
+        "first time. `owner_id` is the id of the workload's owner or of a contributor (directly or through "
         "a group), or null. With `If-Match`, only if the item is still at that version (412 otherwise, "
         "with the stored item under `current`); with a `version` field, the same with 409. Logged in the "
         "workload's events. Answers with the question's row of the plan.",
@@ -168,7 +184,7 @@ class ImprovementViewSet(ApiViewSet):
                 "Start work on it",
                 {
                     "status": "IN_PROGRESS",
-                    "owner": 7,
+                    "owner_id": 7,
                     "due_date": "2031-06-30",
                     "note": "With the data team.",
                 },
@@ -186,7 +202,7 @@ class ImprovementViewSet(ApiViewSet):
         alias, question_id = self.kwargs["alias"], self.kwargs["question_id"]
         if not isinstance(request.data, dict):
             raise ParseError("The body must be a JSON object.")
-        changes = dict(request.data)
+        changes, owner_name = _owner_renamed(dict(request.data))
         expected = if_match_version(request)
         checked_by = "If-Match" if expected is not None else ""
         if "version" in changes:
@@ -207,6 +223,10 @@ class ImprovementViewSet(ApiViewSet):
         except InvalidInput as error:
             if {"lens_alias", "question_id"} & set(error.errors):
                 raise NotFound("No lens applied to this workload has this question.") from None
+            if "owner" in error.errors:  # named as the request named it
+                raise InvalidInput(
+                    {owner_name if field == "owner" else field: m for field, m in error.errors.items()}
+                ) from None
             raise
         except StaleItem:
             raise ItemConflict(self._row(workload, alias, question_id), checked_by) from None

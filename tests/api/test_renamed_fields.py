@@ -20,6 +20,8 @@ RENAMED = [
     ("Answer", "pillar", "pillar_id"),
     ("AnswerDetail", "pillar", "pillar_id"),
     ("Improvement", "pillar", "pillar_id"),
+    ("Improvement", "owner", "owner_id"),
+    ("PatchedImprovementUpdateRequest", "owner", "owner_id"),
     ("Report", "workload", "workload_id"),
     ("ReportCreateRequest", "workload", "workload_id"),
     ("LensSummary", "alias", "lens"),
@@ -176,6 +178,8 @@ RENAMED_PARAMETERS = [
     ("/api/v1/workloads/{workload_id}/lens-reviews/{alias}/answers/", "pillar", "pillar_id"),
     ("/api/v1/workloads/{workload_id}/improvements/", "pillar", "pillar_id"),
     ("/api/v1/workloads/{workload_id}/lens-reviews/{alias}/improvements/", "pillar", "pillar_id"),
+    ("/api/v1/workloads/{workload_id}/improvements/", "owner", "owner_id"),
+    ("/api/v1/workloads/{workload_id}/lens-reviews/{alias}/improvements/", "owner", "owner_id"),
 ]
 
 
@@ -249,3 +253,55 @@ def test_the_reports_filter_by_either_name_of_the_workload_not_both(api_for, sha
     assert len(listed(client, "/api/v1/reports/")) == 2
     assert both.status_code == 400
     assert set(both.json()["fields"]) == {"workload_id", "workload"}
+
+
+# --- an improvement's owner: a user id, `owner_id` (elsewhere `owner` is a username) ------------------
+
+
+def item_url(shared_workload, question_id: str = "MLSEC01") -> str:
+    return f"/api/v1/workloads/{shared_workload.workload.pk}/improvements/{BUILTIN_ALIAS}/{question_id}/"
+
+
+@pytest.mark.parametrize("name", ["owner_id", "owner"])
+def test_an_improvement_takes_its_owner_by_either_name(api_for, shared_workload, name):
+    client = api_for(shared_workload.owner)
+    patch(client, shared_workload.workload, {"selected_choices": ["MLSEC01_no"]})
+    contributor = shared_workload.contributor.pk
+
+    response = client.patch(item_url(shared_workload), {name: contributor}, format="json")
+
+    assert response.status_code == 200, response.content
+    row = response.json()
+    assert (row["owner_id"], row["owner"], row["owner_username"]) == (contributor, contributor, "contributor")
+    plan = f"/api/v1/workloads/{shared_workload.workload.pk}/improvements/"
+    for query in ("owner_id", "owner"):
+        assert [item["question_id"] for item in listed(client, plan, **{query: contributor})] == ["MLSEC01"]
+
+
+def test_an_improvement_with_both_names_of_its_owner_is_a_400_naming_both(api_for, shared_workload):
+    client = api_for(shared_workload.owner)
+    patch(client, shared_workload.workload, {"selected_choices": ["MLSEC01_no"]})
+    pk = shared_workload.contributor.pk
+    plan = f"/api/v1/workloads/{shared_workload.workload.pk}/improvements/"
+
+    written = client.patch(item_url(shared_workload), {"owner_id": pk, "owner": pk}, format="json")
+    filtered = client.get(plan, {"owner_id": pk, "owner": pk})
+
+    for response in (written, filtered):
+        assert response.status_code == 400, response.content
+        assert set(response.json()["fields"]) == {"owner_id", "owner"}
+    assert client.get(plan).json()["results"][0]["owner_id"] is None
+
+
+@pytest.mark.parametrize("name", ["owner_id", "owner"])
+def test_a_refused_owner_is_named_as_the_request_named_it(api_for, shared_workload, name):
+    client = api_for(shared_workload.owner)
+    patch(client, shared_workload.workload, {"selected_choices": ["MLSEC01_no"]})
+    plan = f"/api/v1/workloads/{shared_workload.workload.pk}/improvements/"
+
+    written = client.patch(item_url(shared_workload), {name: shared_workload.reader.pk}, format="json")
+    filtered = client.get(plan, {name: "alice"})
+
+    for response in (written, filtered):
+        assert response.status_code == 400, response.content
+        assert list(response.json()["fields"]) == [name]
