@@ -49,7 +49,8 @@ def _alias_of(field: serializers.Field, new: str, old: str) -> serializers.Field
 
 class RenamedFieldsMixin:
     """For a Serializer: `renamed = {old name: new name}` declares each old name as a deprecated
-    alias of the new field (see the module's docstring). Put it before the Serializer class."""
+    alias of the new field (see the module's docstring). Put it before the Serializer class. A
+    renamed request field is optional: a required one would refuse a request giving the old name."""
 
     renamed: dict[str, str] = {}
 
@@ -60,13 +61,13 @@ class RenamedFieldsMixin:
         # Each old name right after its new one: set by the serializer's metaclass, in order.
         old_of = {new: old for old, new in cls.renamed.items()}
         declared = {}
-        for name, field in cls._declared_fields.items():  # type: ignore[has-type]
+        for name, field in cls._declared_fields.items():  # type: ignore[attr-defined] - the metaclass's
             if name in cls.renamed:
                 continue  # an alias inherited: made again below, from this class's field
             declared[name] = field
             if name in old_of:
                 declared[old_of[name]] = _alias_of(field, name, old_of[name])
-        cls._declared_fields = declared
+        cls._declared_fields = declared  # type: ignore[attr-defined]
         extend_schema_serializer(deprecate_fields=list(cls.renamed))(cls)
 
     def to_internal_value(self, data):

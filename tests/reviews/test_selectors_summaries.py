@@ -232,7 +232,14 @@ def test_filters_narrow_the_summary_as_they_narrow_the_workload_list(alice, buil
 def test_nothing_to_see_is_an_empty_summary(bob):
     summary = risk_summary(user=bob, limit=10)
 
-    assert summary == {"count": 0, "truncated": False, "limit": 10, "totals": counts(), "workloads": []}
+    assert summary == {
+        "count": 0,
+        "truncated": False,
+        "limit": 10,
+        "counts": counts(),
+        "totals": counts(),
+        "workloads": [],
+    }
 
 
 @pytest.mark.parametrize("count", [1, 6])
