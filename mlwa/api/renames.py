@@ -15,13 +15,14 @@ every old name; they go in v2.
 """
 
 import copy
+import re
 from collections.abc import Mapping
 
 from drf_spectacular.drainage import get_override, set_override
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
-#: How the description of a deprecated name starts (mark_deprecated_parameters looks for it).
+#: How the description of a deprecated name starts (document_renames looks for it).
 DEPRECATED = "Deprecated in v1: "
 
 
@@ -110,12 +111,32 @@ def renamed_query(query, old: str, new: str, default: str = "") -> str:
     return query.get(new, query.get(old, default))
 
 
-def mark_deprecated_parameters(result, generator, request, public):
-    """A postprocessing hook: every parameter whose description says it is deprecated in v1 (the
-    query aliases above, described by deprecated_text) is marked `deprecated` in the schema."""
+_NEW_NAME = re.compile(re.escape(DEPRECATED) + r"the same as `(\w+)`")
+
+
+def document_renames(result, generator, request, public):
+    """A postprocessing hook, so that the schema says what the API does with renamed names:
+
+    - every parameter whose description says it is deprecated in v1 (the query aliases above,
+      described by deprecated_text) is marked `deprecated`;
+    - a request body that has both names of a renamed field is schema-invalid (`not` both
+      required), as the API refuses it."""
     for methods in result.get("paths", {}).values():
         for operation in methods.values():
             for parameter in operation.get("parameters", []) if isinstance(operation, dict) else []:
                 if parameter.get("description", "").startswith(DEPRECATED):
                     parameter["deprecated"] = True
+    for name, component in result.get("components", {}).get("schemas", {}).items():
+        if not name.endswith("Request"):
+            continue  # a response carries both names
+        properties = component.get("properties", {})
+        pairs = [
+            [old, found.group(1)]
+            for old, prop in properties.items()
+            if prop.get("deprecated") and (found := _NEW_NAME.match(prop.get("description", "")))
+        ]
+        if len(pairs) == 1:
+            component["not"] = {"required": pairs[0]}
+        elif pairs:
+            component["not"] = {"anyOf": [{"required": pair} for pair in pairs]}
     return result

@@ -58,6 +58,17 @@ def test_the_schema_marks_the_old_name_deprecated_beside_the_new_one(schema, com
     assert f"`{new}`" in properties[old]["description"]
 
 
+def test_a_request_body_with_both_names_is_schema_invalid(schema):
+    requests = {component for component, _old, _new in RENAMED if component.endswith("Request")}
+    assert requests == {"ReportCreateRequest", "PatchedImprovementUpdateRequest"}
+    for component, old, new in RENAMED:
+        body = schema["components"]["schemas"][component]
+        if component in requests:
+            assert body["not"] == {"required": [old, new]}, component
+        else:  # a response carries both
+            assert "not" not in body, component
+
+
 def test_every_deprecated_field_of_the_schema_is_a_listed_rename(schema):
     deprecated = {
         (name, key)
