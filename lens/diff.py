@@ -77,34 +77,7 @@ def version_diff(old: LensDocument, new: LensDocument) -> list[Change]:
                 )
                 continue
             old_pillar, old_question = old_questions[question.id]
-            if fields := _changed(
-                _comparable_question(old_pillar, old_question),
-                _comparable_question(pillar, question),
-                _QUESTION_FIELDS,
-            ):
-                changes.append(
-                    Change("question", Status.UPDATED, pillar.id, question.id, None, question.title, fields)
-                )
-            old_choices = {choice.id: choice for choice in old_question.choices}
-            for choice in question.choices:
-                if choice.id not in old_choices:
-                    changes.append(
-                        Change("choice", Status.NEW, pillar.id, question.id, choice.id, choice.title)
-                    )
-                elif fields := _changed(
-                    write_choice(old_choices[choice.id]), write_choice(choice), _CHOICE_FIELDS
-                ):
-                    changes.append(
-                        Change(
-                            "choice", Status.UPDATED, pillar.id, question.id, choice.id, choice.title, fields
-                        )
-                    )
-            new_choice_ids = {choice.id for choice in question.choices}
-            changes.extend(
-                Change("choice", Status.DELETED, pillar.id, question.id, choice.id, choice.title)
-                for choice in old_question.choices
-                if choice.id not in new_choice_ids
-            )
+            changes.extend(_question_changes(old_pillar, old_question, pillar, question))
 
     new_pillar_ids = {pillar.id for pillar in new.pillars}
     for pillar in old.pillars:
@@ -119,4 +92,35 @@ def version_diff(old: LensDocument, new: LensDocument) -> list[Change]:
                     Change("choice", Status.DELETED, pillar.id, question.id, choice.id, choice.title)
                     for choice in question.choices
                 )
+    return changes
+
+
+def _question_changes(
+    old_pillar: PillarDoc, old_question: QuestionDoc, pillar: PillarDoc, question: QuestionDoc
+) -> list[Change]:
+    """What changed in a question present in both versions: the question itself, then its choices
+    (new or updated in the new version's order, deletions after)."""
+    changes: list[Change] = []
+    if fields := _changed(
+        _comparable_question(old_pillar, old_question),
+        _comparable_question(pillar, question),
+        _QUESTION_FIELDS,
+    ):
+        changes.append(
+            Change("question", Status.UPDATED, pillar.id, question.id, None, question.title, fields)
+        )
+    old_choices = {choice.id: choice for choice in old_question.choices}
+    for choice in question.choices:
+        if choice.id not in old_choices:
+            changes.append(Change("choice", Status.NEW, pillar.id, question.id, choice.id, choice.title))
+        elif fields := _changed(write_choice(old_choices[choice.id]), write_choice(choice), _CHOICE_FIELDS):
+            changes.append(
+                Change("choice", Status.UPDATED, pillar.id, question.id, choice.id, choice.title, fields)
+            )
+    new_choice_ids = {choice.id for choice in question.choices}
+    changes.extend(
+        Change("choice", Status.DELETED, pillar.id, question.id, choice.id, choice.title)
+        for choice in old_question.choices
+        if choice.id not in new_choice_ids
+    )
     return changes

@@ -118,7 +118,7 @@ class _Group:
         return self.ors[0] if len(self.ors) == 1 else Or(tuple(self.ors))
 
 
-def _parse(text: str) -> Node:
+def _parse(text: str) -> Node:  # noqa: C901 - one loop over the tokens is the grammar in one place
     """or := and ('||' and)*; and := unary ('&&' unary)*; unary := '!' unary | '(' or ')' | CHOICE_ID.
 
     One pass over the tokens with a stack of open groups, never a recursion: its cost is linear in

@@ -123,7 +123,34 @@ def nothing_lost(
     for key, fields in failed:
         attempts[key].add(comparable(fields))
 
-    # (b) and (c): match the audit rows with the accepted saves, one for one.
+    latest_in_doubt = _match_audit(verdict, saves, by_key, attempts, audit)
+
+    # (a): each answer as its last save (accepted, or committed in doubt), or as it was.
+    for key in sorted(set(initial) | set(stored) | set(by_key)):
+        candidates = list(by_key.get(key, {}).values())
+        if key in latest_in_doubt:
+            candidates.append(latest_in_doubt[key])
+        expected = max(candidates, key=lambda save: save.version) if candidates else initial.get(key)
+        now = stored.get(key)
+        if now is None or expected is None:
+            verdict.wrong.append(f"{_name(key)}: {'gone' if now is None else 'not an answer of the test'}")
+        elif now.version != expected.version or comparable(now.fields) != comparable(expected.fields):
+            verdict.wrong.append(
+                f"{_name(key)}: stored v{now.version}, last save v{expected.version}"
+                + ("" if now.version != expected.version else " with other fields")
+            )
+    return verdict
+
+
+def _match_audit(
+    verdict: Verdict,
+    saves: list[Save],
+    by_key: Mapping[Key, Mapping[int, Save]],
+    attempts: Mapping[Key, set[tuple]],
+    audit: Iterable[Save],
+) -> dict[Key, Save]:
+    """(b) and (c): the audit rows matched with the accepted saves, one for one, what is missing or
+    extra written into `verdict`. Returns each answer's latest save committed in doubt."""
     unmatched = {(save.key, save.version) for save in saves}
     latest_in_doubt: dict[Key, Save] = {}
     for row in audit:
@@ -143,22 +170,7 @@ def nothing_lost(
             verdict.extra.append(f"{_name(row.key)} v{row.version} ({row.kind}): no accepted save made it")
     for key, version in sorted(unmatched):
         verdict.missing.append(f"{_name(key)} v{version}: accepted, not in the audit trail")
-
-    # (a): each answer as its last save (accepted, or committed in doubt), or as it was.
-    for key in sorted(set(initial) | set(stored) | set(by_key)):
-        candidates = list(by_key.get(key, {}).values())
-        if key in latest_in_doubt:
-            candidates.append(latest_in_doubt[key])
-        expected = max(candidates, key=lambda save: save.version) if candidates else initial.get(key)
-        now = stored.get(key)
-        if now is None or expected is None:
-            verdict.wrong.append(f"{_name(key)}: {'gone' if now is None else 'not an answer of the test'}")
-        elif now.version != expected.version or comparable(now.fields) != comparable(expected.fields):
-            verdict.wrong.append(
-                f"{_name(key)}: stored v{now.version}, last save v{expected.version}"
-                + ("" if now.version != expected.version else " with other fields")
-            )
-    return verdict
+    return latest_in_doubt
 
 
 def _name(key: Key) -> str:

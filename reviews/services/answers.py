@@ -195,6 +195,20 @@ def _merged(state: dict[str, Any], changes: Mapping[str, Any], facts: QuestionFa
         new["not_applicable_choices"] = _clean_not_applicable(changes["not_applicable_choices"], facts)
     if CHOICE_UPDATES in changes:
         _apply_choice_updates(new, changes[CHOICE_UPDATES], facts)
+    _apply_plain_fields(new, changes)
+    if both := [c for c in new["selected_choices"] if c in new["not_applicable_choices"]]:
+        raise InvalidInput(
+            {f"not_applicable_choices.{both[0]}": "A selected practice applies: it takes no reason."}
+        )
+    new["risk"] = facts.rules.evaluate(
+        new["selected_choices"], new["not_applicable_choices"], question_applicable=new["is_applicable"]
+    ).value
+    return new
+
+
+def _apply_plain_fields(new: dict[str, Any], changes: Mapping[str, Any]) -> None:
+    """`is_applicable`, `reason` and `notes` of `changes` checked and written into `new`; raises
+    InvalidInput, naming the field. A question that applies again loses its reason."""
     if "is_applicable" in changes:
         if not isinstance(changes["is_applicable"], bool):
             raise InvalidInput({"is_applicable": "Must be true or false."})
@@ -213,14 +227,6 @@ def _merged(state: dict[str, Any], changes: Mapping[str, Any], facts: QuestionFa
         if not isinstance(notes, str) or len(notes) > NOTES_MAX:
             raise InvalidInput({"notes": f"Text of at most {NOTES_MAX} characters."})
         new["notes"] = notes
-    if both := [c for c in new["selected_choices"] if c in new["not_applicable_choices"]]:
-        raise InvalidInput(
-            {f"not_applicable_choices.{both[0]}": "A selected practice applies: it takes no reason."}
-        )
-    new["risk"] = facts.rules.evaluate(
-        new["selected_choices"], new["not_applicable_choices"], question_applicable=new["is_applicable"]
-    ).value
-    return new
 
 
 def _locked(answer: Answer) -> Answer:

@@ -81,20 +81,49 @@ def test_milestones_saved_while_answers_change_each_hold_one_consistent_state(
 ):
     made, answers, choices = reviewed
     owner, contributor = people["owner"], people["contributor"]  # the contributor: no share needed here
+    failures = _saved_while_answers_change(made, answers, choices, owner, contributor)
+    assert not failures, failures
+    milestones = list(Milestone.objects.filter(workload=made).order_by("number"))
+    assert [m.number for m in milestones] == list(range(1, SAVERS * MILESTONES_EACH + 1))
+    changes = {
+        (change.answer_id, change.version): change
+        for change in AnswerChange.objects.filter(
+            answer__lens_review__workload=made, kind=AnswerChange.Kind.CHANGED
+        )
+    }
+    live = {answer.question_id: answer.pk for answer in answers.values()}
+    previous: dict[int, int] = {}
+    states = set()
+    for milestone in milestones:
+        frozen, versions = _checked_milestone(milestone, answers, changes, live)
+        # Numbered one at a time: a later milestone never holds an older answer than an earlier one.
+        by_pk = {answer.question_id: answer.version for answer in frozen}
+        assert all(by_pk[question] >= version for question, version in previous.items()), milestone.number
+        previous = by_pk
+        states.add(tuple(sorted(versions.items())))
+    # The writes did run while the milestones were saved: they do not all hold the same state.
+    assert len(states) > 1
+
+
+def _write(answer, choices: list[str], actor, round_: int, who: str) -> None:
+    """One write of the writers' `round_`: another selection, and notes that change every time."""
+    answer_update(
+        answer=answer,
+        actor=actor,
+        changes={
+            "selected_choices": selection(choices, round_),
+            "notes": f"{who}, round {round_}",  # every write changes the answer
+        },
+        expected_version=None,
+    )
+
+
+def _saved_while_answers_change(made, answers, choices, owner, contributor) -> list[BaseException]:
+    """SAVERS threads each saving MILESTONES_EACH milestones of `made` while writer threads change its
+    answers, until every milestone is saved; the failures of the threads."""
     done = threading.Event()
     start = threading.Barrier(len(CAUSAL_PAIRS) + 2 + SAVERS)
     failures: list[BaseException] = []
-
-    def write(question_id: str, actor, round_: int, who: str) -> None:
-        answer_update(
-            answer=answers[question_id],
-            actor=actor,
-            changes={
-                "selected_choices": selection(choices[question_id], round_),
-                "notes": f"{who}, round {round_}",  # every write changes the answer
-            },
-            expected_version=None,
-        )
 
     def thread(body):
         """`body` in its own thread, once every thread is ready; a failure reported to the test (and
@@ -116,7 +145,8 @@ def test_milestones_saved_while_answers_change_each_hold_one_consistent_state(
             for round_ in range(MAX_WRITES):
                 if done.is_set():
                     return
-                write(question_ids[round_ % len(question_ids)], actor, round_, who)
+                question_id = question_ids[round_ % len(question_ids)]
+                _write(answers[question_id], choices[question_id], actor, round_, who)
 
         return thread(body)
 
@@ -141,56 +171,42 @@ def test_milestones_saved_while_answers_change_each_hold_one_consistent_state(
         writer(SHARED, "shared writer 2", contributor),
         *(saver(index) for index in range(SAVERS)),
     )
+    return failures
 
-    assert not failures, failures
-    milestones = list(Milestone.objects.filter(workload=made).order_by("number"))
-    assert [m.number for m in milestones] == list(range(1, SAVERS * MILESTONES_EACH + 1))
-    changes = {
-        (change.answer_id, change.version): change
-        for change in AnswerChange.objects.filter(
-            answer__lens_review__workload=made, kind=AnswerChange.Kind.CHANGED
-        )
+
+def _checked_milestone(milestone, answers, changes, live):
+    """The frozen answers of `milestone` and their versions by question id, once checked: each is the
+    state its version's audit row recorded, the kept counts are theirs, and the causal pairs hold."""
+    frozen = list(MilestoneAnswer.objects.filter(milestone=milestone).select_related("question"))
+    assert len(frozen) == len(answers)
+    versions = {}
+    for answer in frozen:
+        versions[answer.question.question_id] = answer.version
+        state = answer_state(answer)
+        if answer.version == 0:
+            assert state == NEVER_ANSWERED, (milestone.number, answer.question.question_id)
+            continue
+        change = changes[live[answer.question_id], answer.version]
+        assert state == change.after, (milestone.number, answer.question.question_id, answer.version)
+        assert (answer.updated_by_id, answer.updated_at) == (change.changed_by_id, change.changed_at)
+    # The counts are those of the frozen answers, per pillar and in total.
+    counted = defaultdict(Counter)
+    for answer in frozen:
+        counted[answer.question.pillar_id][COUNT_COLUMNS[answer.risk]] += 1
+    stored = {
+        row.pillar_id: Counter({column: getattr(row, column) for column in COUNT_COLUMNS.values()})
+        for row in MilestonePillarRiskCounts.objects.filter(milestone=milestone)
     }
-    live = {answer.question_id: answer.pk for answer in answers.values()}
-    previous: dict[int, int] = {}
-    states = set()
-    for milestone in milestones:
-        frozen = list(MilestoneAnswer.objects.filter(milestone=milestone).select_related("question"))
-        assert len(frozen) == len(answers)
-        versions = {}
-        for answer in frozen:
-            versions[answer.question.question_id] = answer.version
-            state = answer_state(answer)
-            if answer.version == 0:
-                assert state == NEVER_ANSWERED, (milestone.number, answer.question.question_id)
-                continue
-            change = changes[live[answer.question_id], answer.version]
-            assert state == change.after, (milestone.number, answer.question.question_id, answer.version)
-            assert (answer.updated_by_id, answer.updated_at) == (change.changed_by_id, change.changed_at)
-        # The counts are those of the frozen answers, per pillar and in total.
-        counted = defaultdict(Counter)
-        for answer in frozen:
-            counted[answer.question.pillar_id][COUNT_COLUMNS[answer.risk]] += 1
-        stored = {
-            row.pillar_id: Counter({column: getattr(row, column) for column in COUNT_COLUMNS.values()})
-            for row in MilestonePillarRiskCounts.objects.filter(milestone=milestone)
-        }
-        assert {pillar: +counts for pillar, counts in stored.items()} == dict(counted), milestone.number
-        totals = Counter(COUNT_COLUMNS[answer.risk] for answer in frozen)
-        assert {column: getattr(milestone, column) for column in COUNT_COLUMNS.values()} == {
-            column: totals[column] for column in COUNT_COLUMNS.values()
-        }
-        # Causality: each pair's second question's write k began after its first question's write k ended.
-        for first, second in CAUSAL_PAIRS:
-            assert versions[second] <= versions[first] <= versions[second] + 1, (
-                milestone.number,
-                first,
-                second,
-            )
-        # Numbered one at a time: a later milestone never holds an older answer than an earlier one.
-        by_pk = {answer.question_id: answer.version for answer in frozen}
-        assert all(by_pk[question] >= version for question, version in previous.items()), milestone.number
-        previous = by_pk
-        states.add(tuple(sorted(versions.items())))
-    # The writes did run while the milestones were saved: they do not all hold the same state.
-    assert len(states) > 1
+    assert {pillar: +counts for pillar, counts in stored.items()} == dict(counted), milestone.number
+    totals = Counter(COUNT_COLUMNS[answer.risk] for answer in frozen)
+    assert {column: getattr(milestone, column) for column in COUNT_COLUMNS.values()} == {
+        column: totals[column] for column in COUNT_COLUMNS.values()
+    }
+    # Causality: each pair's second question's write k began after its first question's write k ended.
+    for first, second in CAUSAL_PAIRS:
+        assert versions[second] <= versions[first] <= versions[second] + 1, (
+            milestone.number,
+            first,
+            second,
+        )
+    return frozen, versions
