@@ -1,53 +1,60 @@
 """The organisation-wide risk summary through the API, for a user who may see every workload, over
-10,000 workloads with the built-in lens answered (`manage.py bench_workloads`), next to a baseline:
-one hand-written SQL query (a single GROUP BY over the answers, with the same visibility filter)
-whose rows are written out with json.dumps; and, since that filter keeps every row for this user
-and the API knows to leave it out, the same query without it. PostgreSQL only: what an
-organisation that size runs on.
+10,000 workloads with the built-in lens answered (`manage.py bench_workloads`), next to a baseline
+that reads the same rows and writes them out with the plainest code: one hand-written SQL query over
+the per-pillar counts that database triggers keep as answers change (reviews.PillarRiskCounts, what
+the API reads too), with the workload's, lens's and pillar's names and the same visibility filter,
+its rows written out with json.dumps; and, since that filter keeps every row for this user and the
+API knows to leave it out, the same query without it. PostgreSQL only: what an organisation that
+size runs on.
 
 The API side is the whole stack through the test client (middleware, token authentication, rate
 limit, view, selector, renderer), the response rendered in full; nothing is cached across requests
-on either side. The API reads the per-pillar counts that database triggers keep as answers change
-(reviews.PillarRiskCounts), where the baseline counts the answers themselves. Medians of 20 runs
-after a warm-up, the API and the baseline taken in turn.
+on either side. Medians of 20 runs after a warm-up, the API and the baseline taken in turn.
 
 The section runs on a database of its own, made for it beside the bench's (as pytest makes its
 test database) and dropped at the end: the summary covers exactly the generated workloads, not
 what earlier sections left, and the data is committed and vacuumed, as an instance's would be.
+When the bench's database is SQLite, it runs in a process of its own (`python -m bench.api_bench`)
+on a private PostgreSQL cluster (bench.load.servers), else its row cannot run.
 """
 
 import gc
 import json
+import os
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
+from pathlib import Path
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
 from django.core.management import call_command
 from django.db import connection
-from django.test import Client
 
-from accounts.services import token_create
+from bench.rows import Row, cannot_run
 
 WORKLOADS = 10_000
 RUNS = 20
 SUMMARY_GOAL_MS, RATIO_GOAL, QUERIES_GOAL, GENERATE_GOAL_S = 300, 2.0, 5, 60
 URL = "/api/v1/risk-summary/"
+LABEL = f"organisation-wide risk summary, {WORKLOADS:,} workloads"
 
-#: The baseline: every (workload, lens review, pillar) the user may see, with its counts. The
-#: visibility filter is the application's (reviews.selectors.access.workloads_for): owner, a share
-#: with the user or one of their groups, or "see all workloads" held directly or through a group.
-BASELINE_SQL = """
-SELECT r.workload_id, a.lens_review_id, q.pillar_id,
-       COUNT(*) FILTER (WHERE a.risk = 'HIGH'),
-       COUNT(*) FILTER (WHERE a.risk = 'MEDIUM'),
-       COUNT(*) FILTER (WHERE a.risk = 'NONE'),
-       COUNT(*) FILTER (WHERE a.risk = 'NOT_APPLICABLE'),
-       COUNT(*) FILTER (WHERE a.risk = 'UNANSWERED')
-FROM reviews_answer a
-JOIN reviews_lensreview r ON r.id = a.lens_review_id
-JOIN lens_question q ON q.id = a.question_id
+#: The baseline: every (workload, lens review, pillar) the user may see, with its kept counts and
+#: what the summary shows beside them, in the summary's order. The visibility filter is the
+#: application's (reviews.selectors.access.workloads_for): owner, a share with the user or one of
+#: their groups, or "see all workloads" held directly or through a group.
+BASELINE_SELECT = """
+SELECT w.id, w.name, u.username, w.environment, l.alias, l.name, v.label, p.pillar_id, p.name,
+       c.high, c.medium, c.none, c.not_applicable, c.unanswered
+FROM reviews_pillarriskcounts c
+JOIN reviews_lensreview r ON r.id = c.lens_review_id
 JOIN reviews_workload w ON w.id = r.workload_id
+JOIN auth_user u ON u.id = w.owner_id
+JOIN lens_lens l ON l.id = r.lens_id
+JOIN lens_lensversion v ON v.id = r.lens_version_id
+JOIN lens_pillar p ON p.id = c.pillar_id
+"""
+VISIBLE = """
 WHERE w.owner_id = %(user)s
    OR EXISTS (SELECT 1 FROM reviews_share s
               WHERE s.workload_id = w.id
@@ -62,30 +69,61 @@ WHERE w.owner_id = %(user)s
               JOIN auth_permission p ON p.id = gp.permission_id
               JOIN django_content_type ct ON ct.id = p.content_type_id
               WHERE ug.user_id = %(user)s AND p.codename = 'view_all_workloads' AND ct.app_label = 'reviews')
-GROUP BY 1, 2, 3
 """
+IN_ORDER = "ORDER BY w.name, w.id, r.applied_at, r.id, p.position"
+BASELINE_SQL = BASELINE_SELECT + VISIBLE + IN_ORDER
 #: The same without the visibility filter, which keeps every row for a user who may see all.
-UNFILTERED_SQL = BASELINE_SQL[: BASELINE_SQL.index("JOIN reviews_workload")] + "GROUP BY 1, 2, 3"
+UNFILTERED_SQL = BASELINE_SELECT + IN_ORDER
 
 
 def run():
-    if connection.vendor != "postgresql":
-        yield (
-            f"organisation-wide risk summary, {WORKLOADS:,} workloads",
-            "skipped: needs DATABASE_URL=postgres://...",
-            None,
-            None,
-        )
+    if connection.vendor == "postgresql":
+        original = connection.settings_dict["NAME"]
+        connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+        try:
+            yield from _measure()
+        finally:
+            connection.creation.destroy_test_db(original, verbosity=0)
         return
-    original = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    try:
-        yield from _measure()
-    finally:
-        connection.creation.destroy_test_db(original, verbosity=0)
+    yield from _on_private_postgres()
+
+
+def _on_private_postgres():
+    """The section in a process of its own on a private PostgreSQL cluster, its rows read back."""
+    from bench.load import servers
+
+    if (reason := servers.missing_postgres()) is not None:
+        yield cannot_run(LABEL, f"PostgreSQL: {reason}, and DATABASE_URL is not PostgreSQL")
+        return
+    with tempfile.TemporaryDirectory(prefix="mlwa-api-bench-") as folder:
+        cluster = servers.Postgres()
+        try:
+            cluster.create("mlwa_api_bench")
+            output = Path(folder) / "rows.json"
+            env = dict(os.environ, MLWA_VAR_DIR=folder, DATABASE_URL=cluster.url("mlwa_api_bench"))
+            subprocess.run(  # noqa: S603 - our own module
+                [sys.executable, "-m", "bench.api_bench", "--json", str(output)],
+                cwd=Path(__file__).resolve().parent.parent,
+                env=env,
+                stdout=sys.stderr,
+                check=False,
+            )
+            rows = [tuple(row) for row in json.loads(output.read_text())] if output.exists() else None
+        except servers.ServerError as error:
+            rows = [cannot_run(LABEL, f"a private PostgreSQL, which did not start: {error}")]
+        finally:
+            cluster.remove()
+    yield from rows or [(LABEL, "FAILED: python -m bench.api_bench wrote no result", None, False)]
 
 
 def _measure():
+    # Imported here: `python -m bench.api_bench` loads this module before Django is set up.
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Permission
+    from django.test import Client
+
+    from accounts.services import token_create
+
     started = time.perf_counter()
     call_command("bench_workloads", count=WORKLOADS, verbosity=0, stdout=_Quiet())
     seconds = time.perf_counter() - started
@@ -117,8 +155,15 @@ def _measure():
             cursor.execute(sql, {"user": auditor.pk})
             return json.dumps(cursor.fetchall())
 
-    pillars = sum(len(lens["pillars"]) for workload in body["workloads"] for lens in workload["lenses"])
-    assert len(json.loads(baseline())) == len(json.loads(baseline(UNFILTERED_SQL))) == pillars
+    # The same figures on both sides: the baseline's rows are the API's pillars, counts and all.
+    pillars = [
+        [workload["id"], workload["name"], lens["alias"], pillar["pillar_id"], pillar["counts"]["high"]]
+        for workload in body["workloads"]
+        for lens in workload["lenses"]
+        for pillar in lens["pillars"]
+    ]
+    for sql in (BASELINE_SQL, UNFILTERED_SQL):
+        assert [[r[0], r[1], r[4], r[7], r[9]] for r in json.loads(baseline(sql))] == pillars
     api_ms, baseline_ms, unfiltered_ms, csv_ms = _medians(
         summary, baseline, lambda: baseline(UNFILTERED_SQL), lambda: summary({"format": "csv"})
     )
@@ -129,11 +174,16 @@ def _measure():
         f"< {SUMMARY_GOAL_MS} ms",
         api_ms < SUMMARY_GOAL_MS,
     )
-    yield (f"{label}: baseline, one GROUP BY + json.dumps", f"{baseline_ms:.1f} ms", None, None)
+    yield (
+        f"{label}: baseline, the kept counts in one query + json.dumps",
+        f"{baseline_ms:.1f} ms",
+        None,
+        None,
+    )
     yield _ratio_row(f"{label}: API / baseline", api_ms / baseline_ms)
     yield (f"{label}: API queries", str(queries), f"<= {QUERIES_GOAL}", queries <= QUERIES_GOAL)
     # The visibility filter keeps every row for this user; the API, which knows it (every workload
-    # matches), reads the answers without it. The same baseline without it, to compare like with like.
+    # matches), reads the counts without it. The same baseline without it, to compare like with like.
     yield (f"{label}: baseline without the visibility filter", f"{unfiltered_ms:.1f} ms", None, None)
     yield _ratio_row(f"{label}: API / baseline without the filter", api_ms / unfiltered_ms)
     yield (f"{label}: API, as CSV (median of {RUNS})", f"{csv_ms:.1f} ms", None, None)
@@ -184,3 +234,23 @@ class _Quiet:
 
     def flush(self):
         pass
+
+
+def main(argv: list[str]) -> int:
+    """`python -m bench.api_bench --json FILE`: the section's rows on DATABASE_URL's PostgreSQL,
+    migrated first, written to FILE as JSON (bench/run.py's way to run it beside a SQLite bench)."""
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mlwa.settings")
+    django.setup()
+    call_command("migrate", verbosity=0)
+    rows: list[Row] = []
+    for row in run():
+        rows.append(row)
+        print(f"  {row[0]}: {row[1]}", file=sys.stderr, flush=True)
+    Path(argv[argv.index("--json") + 1]).write_text(json.dumps(rows))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

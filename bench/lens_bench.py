@@ -12,10 +12,13 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.rows import cannot_run
 from lens.format import read_lens
 from lens.services import lens_import
 
 SHARED_LENSES = Path(__file__).resolve().parent.parent.parent / "shared" / "lenses"
+#: What a measure over the shared lenses names when the folder is not there.
+SHARED_LENSES_MISSING = f"the shared lenses folder {SHARED_LENSES}/ (../shared/lenses/)"
 IMPORT_RUNS = 5
 EVALUATIONS = 1_000_000
 LARGEST_IMPORT_GOAL_S = 1.0
@@ -126,7 +129,7 @@ def run():
         seconds < LARGEST_IMPORT_GOAL_S,
     )
     if not rules:
-        yield ("risk evaluations per second", "skipped: the shared lenses folder is absent", None, None)
+        yield cannot_run("risk evaluations per second, real questions", SHARED_LENSES_MISSING)
     else:
         rate = _evaluations_per_second(rules)
         yield (
@@ -188,7 +191,7 @@ def _limits_on(vendor: str) -> dict:
 def _limit_rows(vendor: str):
     result = _limits_on(vendor)
     if "failed" in result:
-        yield (f"lenses at the limits on {vendor}", f"CANNOT RUN: {result['failed']}", "runs", False)
+        yield cannot_run(f"lenses at the limits on {vendor}", result["failed"])
         return
     lenses = result["lenses"]
     benign = lenses["benign"]["import_s"]

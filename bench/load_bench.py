@@ -4,7 +4,7 @@ asynchronous client process; then the nothing-lost check.
 
 It runs in a process of its own, with servers of its own: a private PostgreSQL cluster and Redis
 where Debian's binaries are installed (nothing needs to be running), else a scratch database beside
-DATABASE_URL's, else it is skipped with the reason.
+DATABASE_URL's, else its row cannot run and names what is missing.
 """
 
 import json
@@ -15,6 +15,7 @@ import tempfile
 from pathlib import Path
 
 from bench.load import servers
+from bench.rows import cannot_run
 
 CLIENTS, SECONDS = 20, 30
 SAVES_GOAL, P95_GOAL_MS = 200, 100
@@ -27,7 +28,7 @@ def run():
     if reason:
         database_url = os.environ.get("DATABASE_URL", "")
         if not database_url.startswith("postgres"):
-            yield (LABEL, f"skipped: {reason}, and DATABASE_URL is not PostgreSQL", None, None)
+            yield cannot_run(LABEL, f"private servers ({reason}), and DATABASE_URL is not PostgreSQL")
             return
         command += ["--scratch-beside", database_url]
     with tempfile.TemporaryDirectory(prefix="mlwa-load-bench-") as folder:
@@ -40,10 +41,11 @@ def run():
             check=False,
         )
         result = json.loads(output.read_text()) if output.exists() else {"failed": "no result written"}
-    if "skipped" in result or "failed" in result:
-        skipped = "skipped" in result
-        why = result.get("skipped") or result["failed"]
-        yield (LABEL, f"{'skipped' if skipped else 'FAILED'}: {why}", None, None if skipped else False)
+    if "skipped" in result:
+        yield cannot_run(LABEL, result["skipped"])
+        return
+    if "failed" in result:
+        yield (LABEL, f"FAILED: {result['failed']}", None, False)
         return
     check = result["check"]
     yield (

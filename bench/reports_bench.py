@@ -15,7 +15,8 @@ import time
 
 from django.contrib.auth import get_user_model
 
-from bench.lens_bench import SHARED_LENSES
+from bench.lens_bench import SHARED_LENSES, SHARED_LENSES_MISSING
+from bench.rows import cannot_run
 from lens.services import lens_import, lens_publish
 from reviews.models import Answer, Report
 from reviews.reports.rendering import render
@@ -73,7 +74,7 @@ def _worker() -> subprocess.Popen:
 def run():
     ml_lens = SHARED_LENSES / "machine-learning-lens.json"
     if not ml_lens.is_file():
-        yield ("report of the ML Lens", "skipped: the shared lenses folder is absent", None, None)
+        yield cannot_run("report of the ML Lens, and reports queued to workers", SHARED_LENSES_MISSING)
         return
     owner = get_user_model().objects.create_user("report-bench", password="bench-password")  # noqa: S106
     workload, alias = _answered_workload(owner, ml_lens.read_bytes())

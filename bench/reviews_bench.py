@@ -14,7 +14,8 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from bench.lens_bench import SHARED_LENSES, largest_lens
+from bench.lens_bench import SHARED_LENSES, SHARED_LENSES_MISSING, largest_lens
+from bench.rows import cannot_run
 from lens.services import lens_import, lens_publish
 from reviews.models import Answer
 from reviews.services import lens_review_apply, workload_create
@@ -131,7 +132,7 @@ def run():
     if ml_lens.is_file():
         lenses.append(("ML Lens (shared lenses)", ml_lens.read_bytes()))
     else:
-        yield ("question page, ML Lens", "skipped: the shared lenses folder is absent", None, None)
+        yield cannot_run("question page, ML Lens", SHARED_LENSES_MISSING)
     lenses.append(("largest lens, 10x20x15", json.dumps(largest_lens(), separators=(",", ":")).encode()))
     for label, source in lenses:
         review = _review(owner, source, label)

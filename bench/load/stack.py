@@ -240,10 +240,11 @@ def _postgres_cpu(stack: Stack) -> float:
 
 
 @contextlib.contextmanager
-def scratch_database(server_url: str):
-    """A new database beside the one `server_url` names, dropped after: the load test's fills it."""
+def scratch_database(server_url: str, purpose: str = "load"):
+    """A new database beside the one `server_url` names, dropped after (the load test's, or `make
+    bench`'s): the URL of `<name>_<purpose>_<random>`. The one `server_url` names is never written."""
     parts = urlsplit(server_url)
-    name = f"{parts.path.lstrip('/') or 'mlwa'}_load_{secrets.token_hex(3)}"
+    name = f"{parts.path.lstrip('/') or 'mlwa'}_{purpose}_{secrets.token_hex(3)}"
     admin = urlunsplit(parts._replace(path="/postgres"))
     with contextlib.closing(psycopg2.connect(admin)) as connection:
         connection.autocommit = True
