@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-all bench load faults lint format clean
+.PHONY: run test test-all bench load faults lint typecheck format clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,7 +34,8 @@ test: $(STAMP)
 test-all:
 	$(MAKE) test PYTEST_MARK=
 
-## bench: the benchmarks, printed as a table
+## bench: the benchmarks, printed as a table, on a scratch database of their own (never DATABASE_URL's:
+## a new one beside it, dropped after); exits non-zero when a goal is missed or a measure cannot run
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
 
@@ -47,9 +48,15 @@ load: $(STAMP)
 faults: $(STAMP)
 	$(BIN)/python -m bench.load.faults
 
+## lint: ruff (its complexity rule included), ruff format --check, and the type check
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/python -m mypy
+
+## typecheck: mypy with the Django and DRF stubs, as configured in pyproject.toml
+typecheck: $(STAMP)
+	$(BIN)/python -m mypy
 
 format: $(STAMP)
 	$(BIN)/ruff format .
