@@ -5,7 +5,7 @@ share, delete) takes `can_manage`, else a 403; the draft (label `draft`) exists 
 """
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
 from lens.models import Lens, LensVersion
@@ -13,12 +13,12 @@ from lens.permissions import can_manage
 from lens.selectors import lenses_for, version_by_label
 
 
-def visible_lens(request, alias: str) -> Lens:
+def visible_lens(request: HttpRequest, alias: str) -> Lens:
     """The lens with `alias`, if the caller may see it; a 404 otherwise."""
     return get_object_or_404(lenses_for(user=request.user).select_related("owner"), alias=alias)
 
 
-def managed_lens(request, alias: str) -> Lens:
+def managed_lens(request: HttpRequest, alias: str) -> Lens:
     """The lens with `alias`, if the caller manages it: a 404 if they may not see it, a 403 if they
     may see it but not manage it."""
     lens = visible_lens(request, alias)

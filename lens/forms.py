@@ -1,6 +1,7 @@
 """Forms of the lens library: they parse what a person typed; the services decide what it may do."""
 
 import re
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -76,17 +77,17 @@ class LensShareForm(forms.Form):
 class LensUnshareForm(forms.Form):
     """One share to end: a user or a group the lens is shared with, or every user."""
 
-    user = forms.ModelChoiceField(queryset=None, required=False, to_field_name="username")
-    group = forms.ModelChoiceField(queryset=None, required=False, to_field_name="name")
+    user: forms.ModelChoiceField = forms.ModelChoiceField(queryset=None, required=False, to_field_name="username")
+    group: forms.ModelChoiceField = forms.ModelChoiceField(queryset=None, required=False, to_field_name="name")
     everyone = forms.BooleanField(required=False)
 
-    def __init__(self, *args, lens: Lens, **kwargs):
+    def __init__(self, *args: Any, lens: Lens, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = lens.shared_with_users.all()
-        self.fields["group"].queryset = lens.shared_with_groups.all()
+        cast(forms.ModelChoiceField, self.fields["user"]).queryset = lens.shared_with_users.all()
+        cast(forms.ModelChoiceField, self.fields["group"]).queryset = lens.shared_with_groups.all()
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
         if not (cleaned.get("user") or cleaned.get("group") or cleaned.get("everyone")) and not self.errors:
             raise forms.ValidationError("Name a user or a group to stop sharing with.")
         return cleaned

@@ -12,6 +12,9 @@ a version through the ORM (alone, or with its lens, by instance or by queryset) 
 RETIRING, the one change the triggers allow, inside the deleting transaction (`_retire_before_delete`).
 """
 
+from collections.abc import Collection
+from typing import Any, Self
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -28,6 +31,13 @@ class PublishedVersionIsFrozen(Exception):
 
 class Lens(models.Model):
     """A lens: alias (unique in the instance), name, owner (None: the instance's), and sharing."""
+
+    # Not columns: set on the lenses that views and selectors hand out (lens.api.access.summarised).
+    version: "LensVersion | None"
+    pillars: list
+    published: list["LensVersion"]
+    latest_version: "LensVersion | None"
+    manageable: bool
 
     alias = models.SlugField(max_length=64, unique=True)
     name = models.TextField()
@@ -116,14 +126,14 @@ class LensVersion(models.Model):
     def __str__(self) -> str:
         return f"{self.lens.alias} {self.label or 'draft'}"
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if getattr(self, "_loaded_status", None) == self.Status.PUBLISHED:
             raise PublishedVersionIsFrozen(f"{self} is published and cannot change")
         super().save(*args, **kwargs)
-        self._loaded_status = self.status
+        self._loaded_status: str | None = self.status
 
     @classmethod
-    def from_db(cls, db, field_names, values):
+    def from_db(cls, db: str | None, field_names: Collection[str], values: Collection[Any]) -> Self:
         instance = super().from_db(db, field_names, values)
         instance._loaded_status = instance.__dict__.get("status")
         return instance
@@ -138,6 +148,8 @@ class LensContent(models.Model):
     content loads in one query a table and the freeze triggers need no joins), order in the file,
     and undocumented keys."""
 
+    version_id: int  # the version foreign key of each concrete subclass
+
     position = models.PositiveSmallIntegerField()
     extra = models.JSONField(default=dict, blank=True)
 
@@ -145,7 +157,7 @@ class LensContent(models.Model):
         abstract = True
         ordering = ["position"]
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         # The database triggers refuse this too; this says it clearly, at the cost of one query.
         if LensVersion.objects.filter(pk=self.version_id, status=LensVersion.Status.PUBLISHED).exists():
             raise PublishedVersionIsFrozen(f"version {self.version_id} is published and cannot change")
@@ -190,6 +202,9 @@ class Question(LensContent):
 
 class Choice(LensContent):
     """A best practice a team can select, or the question's exclusive "None of these" (`_no`)."""
+
+    #: Not a column: its resources, set by reviews.selectors.questionnaire.
+    resource_list: list["Resource"]
 
     version = models.ForeignKey(LensVersion, models.CASCADE, related_name="choices")
     question = models.ForeignKey(Question, models.CASCADE, related_name="choices")
@@ -275,7 +290,7 @@ class Resource(LensContent):
 
 
 @receiver(pre_delete, sender=LensVersion, dispatch_uid="lens.retire_before_delete")
-def _retire_before_delete(sender, instance: LensVersion, **kwargs) -> None:
+def _retire_before_delete(sender: object, instance: LensVersion, **kwargs: Any) -> None:
     """Let the ORM delete a published version's content: Django sends this inside the deleting
     transaction, before any row goes. A version that a review still uses (PROTECT) is refused
     before this runs, so nothing in use is ever retired."""

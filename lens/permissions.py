@@ -6,13 +6,14 @@ the instance's lenses are managed by administrators: superusers, or users with t
 """
 
 from lens.models import Lens
+from mlwa.types import Reader
 
 
-def can_manage_instance_lenses(user) -> bool:
+def can_manage_instance_lenses(user: Reader) -> bool:
     return user.is_active and user.has_perm("lens.manage_instance_lenses")
 
 
-def can_manage(user, lens: Lens) -> bool:
+def can_manage(user: Reader, lens: Lens) -> bool:
     """Whether `user` may publish, share or delete `lens`."""
     if not user.is_authenticated:
         return False

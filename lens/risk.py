@@ -75,7 +75,7 @@ class ConditionError(ValueError):
     """A condition that does not parse; `position` is the offset of the fault in the text, `code` a
     stable name for the fault (`bad_condition`, or `condition_too_deep`)."""
 
-    def __init__(self, message: str, position: int, code: str = "bad_condition"):
+    def __init__(self, message: str, position: int, code: str = "bad_condition") -> None:
         super().__init__(message)
         self.message = message
         self.position = position
@@ -92,7 +92,7 @@ def _tokens(text: str) -> list[tuple[str, str, int]]:
     each starts with the whitespace before its token."""
     tokens = []
     for match in _TOKEN.finditer(text):
-        kind = match.lastgroup
+        kind = match.lastgroup or "bad"  # every alternative of _TOKEN is a named group
         start = match.start(kind)
         if kind == "bad":
             raise ConditionError(f"unexpected character {text[start]!r}", start)
@@ -270,7 +270,7 @@ def _compile(node: Node, bits: dict[str, int]) -> Test:
 def _fold(operands: Iterable[Node], bits: dict[str, int]) -> tuple[int, int, list[Node]]:
     """Split operands into the bits of plain choices, of negated choices, and everything else."""
     positive = negative = 0
-    rest = []
+    rest: list[Node] = []
     for operand in operands:
         match operand:
             case Choice(id=choice_id):
@@ -329,7 +329,7 @@ class QuestionRules:
 
     __slots__ = ("choice_ids", "bits", "rules", "_tests")
 
-    def __init__(self, choice_ids: Sequence[str], rules: Sequence[tuple[str | Node, Risk]]):
+    def __init__(self, choice_ids: Sequence[str], rules: Sequence[tuple[str | Node, Risk]]) -> None:
         self.choice_ids = tuple(choice_ids)
         self.bits = {choice_id: 1 << index for index, choice_id in enumerate(self.choice_ids)}
         self.rules = tuple(

@@ -15,12 +15,20 @@ _ADDITIONAL_SLOT = {
     "HELPFUL_RESOURCE": Resource.Slot.ADDITIONAL_HELPFUL_RESOURCE,
     "IMPROVEMENT_PLAN": Resource.Slot.ADDITIONAL_IMPROVEMENT_PLAN,
 }
-_ADDITIONAL_TYPE = {slot: kind for kind, slot in _ADDITIONAL_SLOT.items()}
+_ADDITIONAL_TYPE: dict[str, str] = {slot: kind for kind, slot in _ADDITIONAL_SLOT.items()}
 
 
 def _resource_row(
-    version, question, choice, slot, resource: ResourceDoc, *, entry=None, position=0, entry_extra=None
-):
+    version: LensVersion,
+    question: Question,
+    choice: Choice | None,
+    slot: str,
+    resource: ResourceDoc,
+    *,
+    entry: int | None = None,
+    position: int = 0,
+    entry_extra: dict | None = None,
+) -> Resource:
     # Ids rather than instances: the related-object descriptors cost more than the insert itself.
     return Resource(
         version_id=version.pk,
@@ -69,7 +77,7 @@ def store_document(version: LensVersion, document: LensDocument) -> None:
 
     choice_docs = []
     choice_rows = []
-    rule_rows = []
+    rule_rows: list[RiskRule] = []
     resources = []
     for question_row, question in zip(questions, question_docs, strict=True):
         if question.helpful_resource is not None:
@@ -150,49 +158,49 @@ def load_documents(versions: list[LensVersion]) -> dict[int, LensDocument]:
     pks = [version.pk for version in versions]
     resources_by_question = defaultdict(list)
     resources_by_choice = defaultdict(list)
-    for row in Resource.objects.filter(version__in=pks).order_by("pk"):
-        if row.choice_id is None:
-            resources_by_question[row.question_id].append(row)
+    for resource in Resource.objects.filter(version__in=pks).order_by("pk"):
+        if resource.choice_id is None:
+            resources_by_question[resource.question_id].append(resource)
         else:
-            resources_by_choice[row.choice_id].append(row)
+            resources_by_choice[resource.choice_id].append(resource)
     choices_by_question = defaultdict(list)
-    for row in Choice.objects.filter(version__in=pks).order_by("question_id", "position"):
-        choices_by_question[row.question_id].append(_choice_doc(row, resources_by_choice[row.pk]))
+    for choice in Choice.objects.filter(version__in=pks).order_by("question_id", "position"):
+        choices_by_question[choice.question_id].append(_choice_doc(choice, resources_by_choice[choice.pk]))
     rules_by_question = defaultdict(list)
-    for row in RiskRule.objects.filter(version__in=pks).order_by("question_id", "position"):
-        rules_by_question[row.question_id].append(
-            RiskRuleDoc(condition=row.condition, risk=row.risk, extra=row.extra)
+    for rule in RiskRule.objects.filter(version__in=pks).order_by("question_id", "position"):
+        rules_by_question[rule.question_id].append(
+            RiskRuleDoc(condition=rule.condition, risk=rule.risk, extra=rule.extra)
         )
     questions_by_pillar = defaultdict(list)
-    for row in Question.objects.filter(version__in=pks).order_by("pillar_id", "position"):
+    for question in Question.objects.filter(version__in=pks).order_by("pillar_id", "position"):
         helpful = next(
             (
                 _resource_doc(r)
-                for r in resources_by_question[row.pk]
+                for r in resources_by_question[question.pk]
                 if r.slot == Resource.Slot.HELPFUL_RESOURCE
             ),
             None,
         )
-        questions_by_pillar[row.pillar_id].append(
+        questions_by_pillar[question.pillar_id].append(
             QuestionDoc(
-                id=row.question_id,
-                title=row.title,
-                description=row.description,
+                id=question.question_id,
+                title=question.title,
+                description=question.description,
                 helpful_resource=helpful,
-                choices=choices_by_question[row.pk],
-                risk_rules=rules_by_question[row.pk],
-                extra=row.extra,
+                choices=choices_by_question[question.pk],
+                risk_rules=rules_by_question[question.pk],
+                extra=question.extra,
             )
         )
     pillars_by_version = defaultdict(list)
-    for row in Pillar.objects.filter(version__in=pks).order_by("version_id", "position"):
-        pillars_by_version[row.version_id].append(
+    for pillar in Pillar.objects.filter(version__in=pks).order_by("version_id", "position"):
+        pillars_by_version[pillar.version_id].append(
             PillarDoc(
-                id=row.pillar_id,
-                name=row.name,
-                description=row.description,
-                questions=questions_by_pillar[row.pk],
-                extra=row.extra,
+                id=pillar.pillar_id,
+                name=pillar.name,
+                description=pillar.description,
+                questions=questions_by_pillar[pillar.pk],
+                extra=pillar.extra,
             )
         )
     return {
@@ -216,6 +224,7 @@ def _choice_doc(row: Choice, resources: list[Resource]) -> ChoiceDoc:
         elif resource.slot == Resource.Slot.IMPROVEMENT_PLAN:
             plan = _resource_doc(resource)
         else:
+            assert resource.entry is not None  # every additional resource has its entry's number
             if resource.entry >= len(entries):
                 entries.append(
                     AdditionalResources(

@@ -1,6 +1,7 @@
 """Reads of lenses, always scoped to what the reader may see."""
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 
@@ -8,9 +9,10 @@ from lens.format import LensDocument
 from lens.models import Choice, Lens, LensVersion, Pillar, Question, Resource, RiskRule
 from lens.permissions import can_manage
 from lens.rows import load_document
+from mlwa.types import Reader
 
 
-def lens_visibility(user, *, lens: str = "") -> Q:
+def lens_visibility(user: Reader | int | str, *, lens: str = "") -> Q:
     """The lens-visibility rule, as a condition to filter on: `user` may see the lens if it is the
     instance's, theirs, or shared with them, one of their groups or everyone. `lenses_for` applies
     it; other apps filter their own rows with it rather than restate it.
@@ -21,6 +23,8 @@ def lens_visibility(user, *, lens: str = "") -> Q:
     there are. Subqueries rather than joins, so that no row is listed twice."""
     prefix = f"{lens}__" if lens else ""
     lens_pk = OuterRef(lens or "pk")
+    user_here: Any
+    user_outer: Any
     if isinstance(user, str):
         user_here, user_outer = F(user), OuterRef(user)
     else:
@@ -36,14 +40,14 @@ def lens_visibility(user, *, lens: str = "") -> Q:
     )
 
 
-def lenses_for(*, user) -> QuerySet[Lens]:
+def lenses_for(*, user: Reader) -> QuerySet[Lens]:
     """The lenses `user` may see (`lens_visibility`); none for an anonymous user."""
     if not user.is_authenticated:
         return Lens.objects.none()
     return Lens.objects.filter(lens_visibility(user))
 
 
-def lens_library(*, user) -> list[Lens]:
+def lens_library(*, user: Reader) -> list[Lens]:
     """The lens library page: every visible lens with its published versions and its draft, in
     three queries however many lenses and versions there are."""
     versions = LensVersion.objects.only(
@@ -67,7 +71,7 @@ class LibraryEntry:
     manageable: bool
 
 
-def library_entries(*, user) -> list[LibraryEntry]:
+def library_entries(*, user: Reader) -> list[LibraryEntry]:
     """The lens library as rows to show, from `lens_library`'s three queries (plus, for a user who
     is not a superuser, the two that load their permissions once if an instance lens is listed)."""
     entries = []

@@ -6,8 +6,10 @@ must satisfy (aliases, labels, the draft to publish) and raise with a clear mess
 
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.contrib.auth.models import Group, User
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
@@ -27,7 +29,7 @@ RESERVED_ALIASES = frozenset({"import"})
 class LensActionRefused(Exception):
     """An action on a lens that the data does not allow; `field` names the input at fault."""
 
-    def __init__(self, message: str, *, field: str | None = None, code: str = "invalid"):
+    def __init__(self, message: str, *, field: str | None = None, code: str = "invalid") -> None:
         super().__init__(message)
         self.message = message
         self.field = field
@@ -90,9 +92,9 @@ def _check_alias(alias: str) -> None:
 def lens_import(
     *,
     source: str | bytes | dict,
-    owner=None,
+    owner: User | None = None,
     alias: str | None = None,
-    created_by=None,
+    created_by: User | None = None,
 ) -> ImportResult:
     """Import a lens document as the draft of a lens.
 
@@ -144,7 +146,7 @@ def lens_import(
     return ImportResult(lens=lens, version=version, document=document, warnings=warnings)
 
 
-def lens_publish(*, lens: Lens, label: str, major: bool, actor=None) -> LensVersion:
+def lens_publish(*, lens: Lens, label: str, major: bool, actor: User | None=None) -> LensVersion:
     """Freeze the lens's draft as a published version with `label` (1-32 characters, unique in the
     lens), marked major or minor, by `actor` (None: the instance itself, e.g. at migrate time).
 
@@ -175,7 +177,9 @@ def lens_publish(*, lens: Lens, label: str, major: bool, actor=None) -> LensVers
     return draft
 
 
-def lens_share(*, lens: Lens, users=(), groups=(), everyone: bool | None = None) -> None:
+def lens_share(
+    *, lens: Lens, users: Iterable[User] = (), groups: Iterable[Group] = (), everyone: bool | None = None
+) -> None:
     """Share the lens with more users and groups, and with every user or not."""
     with transaction.atomic():
         if users:
@@ -187,7 +191,9 @@ def lens_share(*, lens: Lens, users=(), groups=(), everyone: bool | None = None)
             lens.save(update_fields=["shared_with_everyone", "updated_at"])
 
 
-def lens_unshare(*, lens: Lens, users=(), groups=(), everyone: bool = False) -> None:
+def lens_unshare(
+    *, lens: Lens, users: Iterable[User] = (), groups: Iterable[Group] = (), everyone: bool = False
+) -> None:
     """Stop sharing the lens with these users and groups, and with every user if `everyone`."""
     with transaction.atomic():
         if users:
@@ -199,7 +205,9 @@ def lens_unshare(*, lens: Lens, users=(), groups=(), everyone: bool = False) -> 
             lens.save(update_fields=["shared_with_everyone", "updated_at"])
 
 
-def lens_sharing_set(*, lens: Lens, users=(), groups=(), everyone: bool) -> None:
+def lens_sharing_set(
+    *, lens: Lens, users: Iterable[User] = (), groups: Iterable[Group] = (), everyone: bool
+) -> None:
     """Replace who the lens is shared with: exactly these users and groups, and every user or not.
     The lens row is locked so that two replacements at once leave one of them whole, not a mix."""
     with transaction.atomic():

@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
@@ -34,6 +34,7 @@ from lens.selectors import (
 )
 from lens.services import LensActionRefused
 from mlwa.heavy import heavy_refusal
+from mlwa.types import signed_in
 
 TRUE_VALUES = {"1", "true", "yes", "on"}
 
@@ -44,7 +45,7 @@ def _lens_url(lens: Lens, version: LensVersion | None = None) -> str:
 
 
 @login_required
-def library(request):
+def library(request: HttpRequest) -> HttpResponse:
     entries = library_entries(user=request.user)
     return render(
         request,
@@ -54,7 +55,7 @@ def library(request):
 
 
 @login_required
-def detail(request, alias: str):
+def detail(request: HttpRequest, alias: str) -> HttpResponse:
     lens = visible_lens(request, alias)
     manager = can_manage(request.user, lens)
     version = requested_version(lens, request.GET.get("version"), manager=manager)
@@ -73,7 +74,7 @@ def detail(request, alias: str):
 
 
 @login_required
-def import_lens(request):
+def import_lens(request: HttpRequest) -> HttpResponse:
     if (refused := heavy_refusal(request)) is not None:  # MLWA_API_RATE_HEAVY, with the API's imports
         return refused
     posted = request.method == "POST"
@@ -83,9 +84,9 @@ def import_lens(request):
         try:
             result = services.lens_import(
                 source=form.cleaned_data["file"].read(),
-                owner=request.user,
+                owner=signed_in(request.user),
                 alias=form.cleaned_data["alias"] or None,
-                created_by=request.user,
+                created_by=signed_in(request.user),
             )
         except LensRefused as refusal:
             problems = refusal.problems
@@ -108,7 +109,7 @@ def import_lens(request):
 
 
 @login_required
-def publish(request, alias: str):
+def publish(request: HttpRequest, alias: str) -> HttpResponse:
     lens = managed_lens(request, alias)
     form = LensPublishForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
@@ -117,7 +118,7 @@ def publish(request, alias: str):
                 lens=lens,
                 label=form.cleaned_data["label"],
                 major=form.cleaned_data["major"],
-                actor=request.user,
+                actor=signed_in(request.user),
             )
         except LensActionRefused as refusal:
             add_refusal(form, refusal)
@@ -132,7 +133,7 @@ def publish(request, alias: str):
 
 
 @login_required
-def diff(request, alias: str):
+def diff(request: HttpRequest, alias: str) -> HttpResponse:
     """What changed between two versions; by default from the previous published version to the
     draft (for a manager) or to the newest published version."""
     lens = visible_lens(request, alias)
@@ -150,7 +151,7 @@ def diff(request, alias: str):
 
 
 @login_required
-def export(request, alias: str):
+def export(request: HttpRequest, alias: str) -> HttpResponse:
     """The version as a lens file, written from its rows; with `aws=1`, as the AWS tool accepts it."""
     lens = visible_lens(request, alias)
     version = requested_version(lens, request.GET.get("version"), manager=can_manage(request.user, lens))
@@ -167,12 +168,12 @@ def export(request, alias: str):
     response = HttpResponse(
         json.dumps(content, indent=2, ensure_ascii=False), content_type="application/json; charset=utf-8"
     )
-    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)  # type: ignore[assignment]  # never None for an attachment
     return response
 
 
 @login_required
-def share(request, alias: str):
+def share(request: HttpRequest, alias: str) -> HttpResponse:
     lens = managed_lens(request, alias)
     form = LensShareForm(
         request.POST if request.method == "POST" else None, initial={"everyone": lens.shared_with_everyone}
@@ -197,7 +198,7 @@ def share(request, alias: str):
 
 @login_required
 @require_POST
-def unshare(request, alias: str):
+def unshare(request: HttpRequest, alias: str) -> HttpResponse:
     lens = managed_lens(request, alias)
     form = LensUnshareForm(request.POST, lens=lens)
     if form.is_valid():
@@ -219,7 +220,7 @@ def unshare(request, alias: str):
 
 
 @login_required
-def delete(request, alias: str):
+def delete(request: HttpRequest, alias: str) -> HttpResponse:
     """A confirmation page; the POST deletes the lens and every version, unless it is refused."""
     lens = managed_lens(request, alias)
     if request.method == "POST":

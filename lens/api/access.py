@@ -7,6 +7,7 @@ from drf_spectacular.utils import OpenApiParameter
 
 from lens.models import Lens, LensVersion
 from lens.permissions import can_manage
+from mlwa.types import Reader
 
 #: A lens's alias in a URL: what `slugify` leaves (lens.services._check_alias).
 ALIAS_PATTERN = r"[a-z0-9_-]+"
@@ -24,7 +25,7 @@ VERSION_PARAMETER = OpenApiParameter(
 )
 
 
-def summarised(lenses: list[Lens], *, user) -> list[Lens]:
+def summarised(lenses: list[Lens], *, user: Reader) -> list[Lens]:
     """The lenses with what a lens row shows: `latest_version` (the newest published one, from one
     query for all of them) and `manageable` (the caller's permissions, loaded once)."""
     published = (

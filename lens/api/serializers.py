@@ -6,14 +6,17 @@ one component only: drf-spectacular names an enum after its field, and the same 
 two components is a naming collision, which the schema check refuses.
 """
 
+from collections.abc import Iterable
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.db.models import Model
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from lens.diff import Status
 from lens.format.limits import ADDITIONAL_TYPES
-from lens.models import Lens, LensVersion, Resource, RiskRule
+from lens.models import Choice, Lens, LensVersion, Question, Resource, RiskRule
 from lens.services import ALIAS_MAX
 from mlwa.api.schema import ErrorSerializer
 
@@ -21,7 +24,7 @@ from mlwa.api.schema import ErrorSerializer
 class NullIfBlankChoiceField(serializers.ChoiceField):
     """A choice the model stores as "" when it does not apply (a draft's kind): null in the API."""
 
-    def to_representation(self, value):
+    def to_representation(self, value: str) -> str | None:  # type: ignore[override]  # null, which the stubs do not allow
         return super().to_representation(value) if value else None
 
 
@@ -39,7 +42,7 @@ class ProblemSerializer(serializers.Serializer):
 class VersionSerializer(serializers.ModelSerializer):
     """A version of a lens: the draft (label `draft`) or a published version, which never changes."""
 
-    label = serializers.SerializerMethodField(help_text="The published label, or `draft` for the draft.")
+    label = serializers.SerializerMethodField(help_text="The published label, or `draft` for the draft.")  # type: ignore[assignment]  # a declared serializer field; the stubs see Field's attribute
     status = serializers.ChoiceField(
         choices=[LensVersion.Status.DRAFT, LensVersion.Status.PUBLISHED], read_only=True
     )
@@ -130,12 +133,12 @@ class AdditionalResourcesSerializer(serializers.Serializer):
         ref_name = "LensAdditionalResources"
 
 
-def _resource(resources, slot: str) -> dict | None:
+def _resource(resources: Iterable[Resource], slot: str) -> dict | None:
     row = next((resource for resource in resources if resource.slot == slot), None)
     return ResourceSerializer(row).data if row is not None else None
 
 
-_ADDITIONAL_TYPE = {
+_ADDITIONAL_TYPE: dict[str, str] = {
     Resource.Slot.ADDITIONAL_HELPFUL_RESOURCE: "HELPFUL_RESOURCE",
     Resource.Slot.ADDITIONAL_IMPROVEMENT_PLAN: "IMPROVEMENT_PLAN",
 }
@@ -157,15 +160,15 @@ class ChoiceSerializer(serializers.Serializer):
         ref_name = "LensChoice"
 
     @extend_schema_field(ResourceSerializer(allow_null=True))
-    def get_helpful_resource(self, choice) -> dict | None:
+    def get_helpful_resource(self, choice: Choice) -> dict | None:
         return _resource(choice.resources.all(), Resource.Slot.HELPFUL_RESOURCE)
 
     @extend_schema_field(ResourceSerializer(allow_null=True))
-    def get_improvement_plan(self, choice) -> dict | None:
+    def get_improvement_plan(self, choice: Choice) -> dict | None:
         return _resource(choice.resources.all(), Resource.Slot.IMPROVEMENT_PLAN)
 
     @extend_schema_field(AdditionalResourcesSerializer(many=True, allow_null=True))
-    def get_additional_resources(self, choice) -> list | None:
+    def get_additional_resources(self, choice: Choice) -> list | None:
         if not choice.has_additional_resources:
             return None
         entries: dict[int, dict] = {}
@@ -198,8 +201,8 @@ class QuestionSerializer(serializers.Serializer):
         ref_name = "LensQuestion"
 
     @extend_schema_field(ResourceSerializer(allow_null=True))
-    def get_helpful_resource(self, question) -> dict | None:
-        return _resource(question.own_resources, Resource.Slot.HELPFUL_RESOURCE)
+    def get_helpful_resource(self, question: Question) -> dict | None:
+        return _resource(question.own_resources, Resource.Slot.HELPFUL_RESOURCE)  # type: ignore[attr-defined]  # to_attr
 
 
 class PillarSerializer(serializers.Serializer):
@@ -264,7 +267,7 @@ class RefusalSerializer(ErrorSerializer):
 
 
 class PublishSerializer(serializers.Serializer):
-    label = serializers.CharField(help_text="1-32 characters, unique in the lens; not `draft`.")
+    label = serializers.CharField(help_text="1-32 characters, unique in the lens; not `draft`.")  # type: ignore[assignment]  # a declared serializer field; the stubs see Field's attribute
     major = serializers.BooleanField(
         default=False,
         help_text="A major version is offered to workloads as an upgrade; a minor one moves the "
@@ -284,7 +287,7 @@ class ChangeSerializer(serializers.Serializer):
     question_id = serializers.CharField(allow_null=True)
     choice_id = serializers.CharField(allow_null=True)
     title = serializers.CharField()
-    fields = serializers.ListField(
+    fields = serializers.ListField(  # type: ignore[assignment]  # a declared serializer field; the stubs see Field's attribute
         child=serializers.CharField(), help_text="What changed in an UPDATED element (file key names)."
     )
 
@@ -301,10 +304,10 @@ class DiffSerializer(serializers.Serializer):
         ref_name = "LensDiff"
 
 
-def _named(model, key: str, names: list[str], noun: str) -> list:
+def _named(model: type[Model], key: str, names: list[str], noun: str) -> list:
     """The rows of `model` whose `key` is each of `names`, once each; an unknown name is an error
     at its index."""
-    found = {getattr(row, key): row for row in model.objects.filter(**{f"{key}__in": names})}
+    found = {getattr(row, key): row for row in model._default_manager.filter(**{f"{key}__in": names})}
     unknown = {
         str(index): [f"No {noun} is named {name!r}."] for index, name in enumerate(names) if name not in found
     }

@@ -7,6 +7,7 @@ from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status
+from rest_framework.request import Request
 from rest_framework.response import Response
 
 from lens import services
@@ -18,6 +19,7 @@ from lens.permissions import can_manage
 from lens.selectors import lens_versions
 from mlwa.api.conditional import if_match
 from mlwa.api.views import ApiViewSet, GenericApiView
+from mlwa.types import signed_in
 
 
 @extend_schema_view(
@@ -52,17 +54,17 @@ class LensVersionViewSet(mixins.ListModelMixin, ApiViewSet):
     queryset = LensVersion.objects.none()  # every read goes through the lens selectors
     filter_backends = []
 
-    def list(self, request, alias=None):
+    def list(self, request: Request, alias: str = "") -> Response:
         lens = visible_lens(request, alias)
         versions = lens_versions(lens, include_draft=can_manage(request.user, lens))
-        page = self.paginate_queryset(versions)
+        page: list[LensVersion] | None = self.paginate_queryset(versions)  # type: ignore[arg-type]  # a list paginates too
         return self.get_paginated_response(VersionSerializer(page, many=True).data)
 
-    def create(self, request, alias=None):
+    def create(self, request: Request, alias: str = "") -> Response:
         lens = managed_lens(request, alias)
         data = PublishSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        version = services.lens_publish(lens=lens, actor=request.user, **data.validated_data)
+        version = services.lens_publish(lens=lens, actor=signed_in(request.user), **data.validated_data)
         location = request.build_absolute_uri(reverse("api:lens-detail", args=[lens.alias]))
         location += f"?{urlencode({'version': version.label})}"
         return Response(
@@ -107,10 +109,10 @@ class LensSharesView(GenericApiView):
         """The lens, for a manager (DRF's OPTIONS asks, to describe the PUT)."""
         return managed_lens(self.request, self.kwargs["alias"])
 
-    def get(self, request, alias=None):
+    def get(self, request: Request, alias: str = "") -> Response:
         return Response(SharesSerializer(_shares(managed_lens(request, alias))).data)
 
-    def put(self, request, alias=None):
+    def put(self, request: Request, alias: str = "") -> Response:
         lens = managed_lens(request, alias)
         data = SharesSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -5,6 +5,8 @@ caller may not see, 403 for what they may see but not manage), reads through the
 through the services, and raises what they refuse for the error handler to answer.
 """
 
+from typing import Any
+
 from django.http import Http404
 from django.urls import reverse
 from django.utils.http import content_disposition_header
@@ -19,6 +21,7 @@ from drf_spectacular.utils import (
 from rest_framework import exceptions, mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.parsers import MultiPartParser
+from rest_framework.request import Request
 from rest_framework.response import Response
 
 from lens import services
@@ -51,6 +54,7 @@ from mlwa.api.parsers import JSONParser
 from mlwa.api.schema import error_response
 from mlwa.api.throttling import HEAVY_THROTTLES
 from mlwa.api.views import ApiViewSet
+from mlwa.types import signed_in
 
 
 class ExportQuerySerializer(serializers.Serializer):
@@ -146,13 +150,13 @@ class LensViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Destr
     lookup_field = "alias"
     lookup_value_regex = ALIAS_PATTERN
 
-    def list(self, request, *args, **kwargs):
-        page = self.paginate_queryset(lenses_for(user=request.user).select_related("owner"))
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        page = self.paginate_queryset(lenses_for(user=request.user).select_related("owner")) or []
         return self.get_paginated_response(
             LensSerializer(summarised(page, user=request.user), many=True).data
         )
 
-    def retrieve(self, request, alias=None, *args, **kwargs):
+    def retrieve(self, request: Request, alias: str = "", *args: Any, **kwargs: Any) -> Response:
         lens = visible_lens(request, alias)
         manager = can_manage(request.user, lens)
         lens.version = requested_version(lens, request.query_params.get("version"), manager=manager)
@@ -160,7 +164,7 @@ class LensViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Destr
         summarised([lens], user=request.user)
         return Response(LensDetailSerializer(lens).data)
 
-    def destroy(self, request, alias=None, *args, **kwargs):
+    def destroy(self, request: Request, alias: str = "", *args: Any, **kwargs: Any) -> Response:
         lens = managed_lens(request, alias)
         try:
             with if_match(self, lock=Lens.objects.filter(pk=lens.pk)):
@@ -221,10 +225,10 @@ class LensViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Destr
         check_body_text=False,  # the lens reader judges the bytes, and names where a NUL is
         creates=True,  # takes an Idempotency-Key
     )
-    def import_lens(self, request):
+    def import_lens(self, request: Request) -> Response:
         source, alias = self._import_source(request)
         result = services.lens_import(
-            source=source, owner=request.user, alias=alias or None, created_by=request.user
+            source=source, owner=signed_in(request.user), alias=alias or None, created_by=signed_in(request.user)
         )
         summarised([result.lens], user=request.user)
         body = ImportedSerializer(
@@ -235,11 +239,11 @@ class LensViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Destr
         return Response(body, status=status.HTTP_201_CREATED, headers={"Location": location})
 
     @staticmethod
-    def _import_source(request) -> tuple[bytes, str | None]:
+    def _import_source(request: Request) -> tuple[bytes, str | None]:
         """The lens file and alias of an import. A JSON body is read as the bytes sent, not as DRF
         parses it: the lens reader then judges it as it judges an upload (size, BOM, UTF-8, NaN),
         with every problem at its JSON path."""
-        parser = request.negotiator.select_parser(request, request.parsers)
+        parser = request.negotiator.select_parser(request, request.parsers)  # type: ignore[union-attr, arg-type]  # DRF sets both
         if parser is None:
             raise exceptions.UnsupportedMediaType(request.content_type)
         if isinstance(parser, MultiPartParser):
@@ -270,7 +274,7 @@ class LensViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Destr
         responses=DiffSerializer,
     )
     @action(detail=True, methods=["get"])
-    def diff(self, request, alias=None):
+    def diff(self, request: Request, alias: str = "") -> Response:
         lens = visible_lens(request, alias)
         manager = can_manage(request.user, lens)
         to_label, from_label = request.query_params.get("to"), request.query_params.get("from")
@@ -308,7 +312,7 @@ class LensViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Destr
         },
     )
     @action(detail=True, methods=["get"])
-    def export(self, request, alias=None):
+    def export(self, request: Request, alias: str = "") -> Response:
         lens = visible_lens(request, alias)
         query = ExportQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
@@ -323,4 +327,4 @@ class LensViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Destr
         content = write_lens_for_aws(document) if for_aws else write_lens(document)
         filename = f"{lens.alias}-{version.label or 'draft'}{'-aws' if for_aws else ''}.json"
         disposition = content_disposition_header(as_attachment=True, filename=filename)
-        return Response(content, headers={"Content-Disposition": disposition})
+        return Response(content, headers={"Content-Disposition": disposition})  # type: ignore[dict-item]  # never None for an attachment

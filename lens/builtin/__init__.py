@@ -6,6 +6,7 @@ minor when nothing was removed (reviews move to it), major when questions or cho
 """
 
 from pathlib import Path
+from typing import Any
 
 from django.apps import apps
 from django.db import connections, transaction
@@ -39,7 +40,7 @@ def load_builtin_lens(path: Path = BUILTIN_FILE) -> str | None:
     return label
 
 
-def load_builtin_lens_after_migrate(sender, using="default", **kwargs) -> None:
+def load_builtin_lens_after_migrate(sender: object, using: str = "default", **kwargs: Any) -> None:
     """post_migrate receiver: load the built-in lens into the database just migrated (unless the
     lens tables are not there, as after `migrate lens zero`)."""
     if using != "default":

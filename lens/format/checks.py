@@ -12,7 +12,7 @@ class NotANumber:
     """Stands for a NaN, Infinity or -Infinity literal, which JSON does not allow, until the
     validator reports it at its path."""
 
-    def __init__(self, literal: str):
+    def __init__(self, literal: str) -> None:
         self.literal = literal
 
     def __repr__(self) -> str:

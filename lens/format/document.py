@@ -4,10 +4,14 @@ Each level keeps `extra`, the keys the format does not define, in the order they
 export gives back what was imported.
 """
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lens import risk
+
+if TYPE_CHECKING:
+    from lens.risk import Node
 
 SCHEMA_VERSION = "2021-11-01"
 NONE_OF_THESE_SUFFIX = "_no"
@@ -52,9 +56,9 @@ class RiskRuleDoc:
     extra: dict[str, Any] = field(default_factory=dict)
     #: The condition's tree, when the reader parsed it already (the linter and the risk engine reuse
     #: it rather than parse the text again); not part of the document's value.
-    tree: risk.Node | None = field(default=None, compare=False, repr=False)
+    tree: "Node | None" = field(default=None, compare=False, repr=False)
 
-    def parsed(self) -> risk.Node:
+    def parsed(self) -> "Node":
         """The condition's tree (parsed now if the reader did not keep it)."""
         return self.tree if self.tree is not None else risk.parse_condition(self.condition)
 
@@ -87,7 +91,7 @@ class LensDocument:
     schema_version: str = SCHEMA_VERSION
     extra: dict[str, Any] = field(default_factory=dict)
 
-    def questions(self):
+    def questions(self) -> Iterator[tuple[PillarDoc, QuestionDoc]]:
         """Every (pillar, question) in document order."""
         for pillar in self.pillars:
             for question in pillar.questions:

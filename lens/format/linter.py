@@ -42,7 +42,7 @@ class _TruthTables:
     findings ignore it (`phantom`).
     """
 
-    def __init__(self, practices: list[str], none_of_these: str | None, operations: BitsetOperations):
+    def __init__(self, practices: list[str], none_of_these: str | None, operations: BitsetOperations) -> None:
         self.practices = {practice: index for index, practice in enumerate(practices)}
         self.none_of_these = none_of_these
         self.answers = 1 << len(practices)  # how many answers: a count, not a table

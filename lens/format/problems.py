@@ -25,7 +25,7 @@ class Problem:
 class LensRefused(Exception):
     """The document cannot be imported; `problems` lists every reason, in document order."""
 
-    def __init__(self, problems: list[Problem]):
+    def __init__(self, problems: list[Problem]) -> None:
         super().__init__("; ".join(str(problem) for problem in problems[:5]))
         self.problems = problems
 

@@ -7,7 +7,7 @@ are caught: JSON syntax and depth, text decoding, and condition syntax.
 
 import json
 import re
-from typing import Any
+from typing import Any, cast
 
 from lens import risk
 from lens.format.checks import Checks, RepeatedKeys, describe, keep_repeated_keys, parse_constant
@@ -83,9 +83,11 @@ class _Reader(Checks):
                 pillars.append(pillar)
         if self.errors:
             return None
-        return LensDocument(name=name, description=description, pillars=pillars, extra=extra)
+        return LensDocument(name=_kept(name), description=_kept(description), pillars=pillars, extra=extra)
 
-    def pillar(self, value, path, seen_pillars, seen_questions) -> PillarDoc | None:
+    def pillar(
+        self, value: Any, path: str, seen_pillars: dict[str, str], seen_questions: dict[str, str]
+    ) -> PillarDoc | None:
         data = self.obj(value, path)
         if data is None:
             return None
@@ -107,9 +109,11 @@ class _Reader(Checks):
             question = self.question(item, child(child(path, "questions"), index), seen_questions)
             if question is not None:
                 questions.append(question)
-        return PillarDoc(id=pillar_id, name=name, description=description, questions=questions, extra=extra)
+        return PillarDoc(
+            id=_kept(pillar_id), name=_kept(name), description=description, questions=questions, extra=extra
+        )
 
-    def question(self, value, path, seen_questions) -> QuestionDoc | None:
+    def question(self, value: Any, path: str, seen_questions: dict[str, str]) -> QuestionDoc | None:
         data = self.obj(value, path)
         if data is None:
             return None
@@ -146,16 +150,16 @@ class _Reader(Checks):
 
         rules = self.risk_rules(data, path, set(choice_paths))
         return QuestionDoc(
-            id=question_id,
-            title=title,
-            description=description,
+            id=_kept(question_id),
+            title=_kept(title),
+            description=_kept(description),
             helpful_resource=helpful,
             choices=choices,
             risk_rules=rules,
             extra=extra,
         )
 
-    def choice(self, value, path) -> ChoiceDoc | None:
+    def choice(self, value: Any, path: str) -> ChoiceDoc | None:
         data = self.obj(value, path)
         if data is None:
             return None
@@ -181,15 +185,15 @@ class _Reader(Checks):
             )
         extra = self.extras(data, CHOICE_KEYS, path)
         return ChoiceDoc(
-            id=choice_id,
-            title=title,
+            id=_kept(choice_id),
+            title=_kept(title),
             helpful_resource=helpful,
             improvement_plan=plan,
             additional_resources=additional,
             extra=extra,
         )
 
-    def resource(self, value, path, *, needs_text: bool) -> ResourceDoc | None:
+    def resource(self, value: Any, path: str, *, needs_text: bool) -> ResourceDoc | None:
         data = self.obj(value, path)
         if data is None:
             return None
@@ -214,7 +218,7 @@ class _Reader(Checks):
         elif re.search(r"\s", stripped):
             self.warn(path, "url_has_spaces", "the url holds spaces; it is kept as written")
 
-    def additional_resources(self, value, path) -> list[AdditionalResources]:
+    def additional_resources(self, value: Any, path: str) -> list[AdditionalResources]:
         if not isinstance(value, list):
             self.refuse(path, "not_an_array", f"must be an array, not {describe(value)}")
             return []
@@ -275,7 +279,7 @@ class _Reader(Checks):
                             f"names {', '.join(unknown)}, not a choice of this question",
                         )
             extra = self.extras(rule, RULE_KEYS, where)
-            rules.append(RiskRuleDoc(condition=condition, risk=level, extra=extra, tree=tree))
+            rules.append(RiskRuleDoc(condition=_kept(condition), risk=level, extra=extra, tree=tree))
         if items and isinstance(items, list):
             rules_path = child(path, "riskRules")
             if not defaults:
@@ -314,7 +318,7 @@ def read_lens(source: str | bytes | dict) -> tuple[LensDocument, list[Problem]]:
     depth, and its repeated keys are refused when it was parsed with `keep_repeated_keys`."""
     parsed_elsewhere = isinstance(source, dict | list)
     repeats: list[RepeatedKeys] = []
-    if parsed_elsewhere:
+    if isinstance(source, dict | list):
         value = source
     else:
         text = _decode(source)
@@ -354,6 +358,12 @@ def read_lens(source: str | bytes | dict) -> tuple[LensDocument, list[Problem]]:
     if (parsed_elsewhere or repeats) and not reader.nesting(value, "$", MAX_JSON_DEPTH):
         raise LensRefused(reader.errors)
     document = reader.lens(value)
-    if reader.errors:
+    if reader.errors or document is None:  # None comes with errors
         raise LensRefused(reader.errors)
     return document, reader.warnings
+
+
+def _kept(value: str | None) -> str:
+    """A value the reader requires: when it is missing (None) the reader has refused it, and the
+    document it goes into is dropped with the refusal (`lens` returns None), never used."""
+    return cast(str, value)

@@ -10,12 +10,15 @@ Without --owner a lens belongs to the instance. `import` and `lint` exit 1 when 
 
 import json
 import sys
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
+from django.contrib.auth.models import User
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from lens.format import LensRefused, lint_lens, read_lens, write_lens, write_lens_for_aws
+from lens.format import LensRefused, Problem, lint_lens, read_lens, write_lens, write_lens_for_aws
 from lens.models import Lens
 from lens.risk import QuestionRules, UnknownChoiceError
 from lens.selectors import version_by_label, version_document
@@ -23,7 +26,7 @@ from lens.services import LensActionRefused, lens_import, lens_publish
 from mlwa import jsonlimits
 
 
-def _problems(problems) -> list[dict]:
+def _problems(problems: Iterable[Problem]) -> list[dict]:
     return [problem.as_dict() for problem in problems]
 
 
@@ -31,7 +34,7 @@ class Command(BaseCommand):
     help = "Import, export, lint lenses, and evaluate their risk rules."
     stealth_options = ("stdin",)  # call_command(..., stdin=stream) in tests
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
 
         importing = actions.add_parser("import", help="import a lens file as a lens's draft")
@@ -58,14 +61,24 @@ class Command(BaseCommand):
         risking.add_argument("lens", metavar="ALIAS_OR_FILE")
         risking.add_argument("--version", metavar="LABEL")
 
-    def handle(self, *args, action, **options):
+    def handle(self, *args: Any, action: str, **options: Any) -> None:
         return getattr(self, f"handle_{action}")(**options)
 
     # -- import ------------------------------------------------------------------------------------
 
-    def handle_import(self, *, file: Path, alias, owner, publish, major, as_json: bool, **options):
+    def handle_import(
+        self,
+        *,
+        file: Path,
+        alias: str | None,
+        owner: str | None,
+        publish: str | None,
+        major: bool,
+        as_json: bool,
+        **options: Any,
+    ) -> None:
         owner_user = self._user(owner) if owner else None
-        report = {"alias": None, "version": None, "counts": None, "warnings": [], "errors": []}
+        report: dict[str, Any] = {"alias": None, "version": None, "counts": None, "warnings": [], "errors": []}
         try:
             result = lens_import(source=self._read(file), owner=owner_user, alias=alias)
             version = (
@@ -94,8 +107,8 @@ class Command(BaseCommand):
 
     # -- lint --------------------------------------------------------------------------------------
 
-    def handle_lint(self, *, file: Path, as_json: bool, **options):
-        report = {"warnings": [], "errors": []}
+    def handle_lint(self, *, file: Path, as_json: bool, **options: Any) -> None:
+        report: dict[str, Any] = {"warnings": [], "errors": []}
         try:
             document, warnings = read_lens(self._read(file))
         except LensRefused as refused:
@@ -106,7 +119,9 @@ class Command(BaseCommand):
 
     # -- export ------------------------------------------------------------------------------------
 
-    def handle_export(self, *, alias, version, aws, output, **options):
+    def handle_export(
+        self, *, alias: str, version: str | None, aws: bool, output: Path | None, **options: Any
+    ) -> None:
         lens = Lens.objects.filter(alias=alias).first()
         if lens is None:
             raise CommandError(f"no lens with the alias {alias!r}")
@@ -129,7 +144,7 @@ class Command(BaseCommand):
 
     # -- risk --------------------------------------------------------------------------------------
 
-    def handle_risk(self, *, lens: str, version, **options):
+    def handle_risk(self, *, lens: str, version: str | None, **options: Any) -> None:
         rules = self._rules(lens, version)
         for number, line in enumerate(options.get("stdin") or sys.stdin, start=1):
             if line.strip():
@@ -196,7 +211,7 @@ class Command(BaseCommand):
             raise CommandError(f"cannot read {file}: {error.strerror}") from None
 
     @staticmethod
-    def _user(username: str):
+    def _user(username: str) -> User:
         user = get_user_model().objects.filter(username=username).first()
         if user is None:
             raise CommandError(f"no user {username!r}")
