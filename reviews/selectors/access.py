@@ -14,18 +14,19 @@ from django.db.models import BooleanField, Exists, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.http import Http404
 
+from mlwa.types import Reader
 from reviews.models import Share, Workload
 from reviews.permissions import Action, Role
 
 _APP, _CODENAME = "reviews", "view_all_workloads"
 
 
-def _shares_of(user) -> QuerySet[Share]:
+def _shares_of(user: Reader) -> QuerySet[Share]:
     """The shares that reach `user`: with them, or with one of their groups."""
-    return Share.objects.filter(Q(user=user) | Q(group__in=user.groups.values("pk")))
+    return Share.objects.filter(Q(user=user.pk) | Q(group__in=user.groups.values("pk")))
 
 
-def _sees_all(user) -> Q:
+def _sees_all(user: User) -> Q:
     """True (in SQL) when `user` holds "see all workloads" directly or through a group."""
     if user.is_superuser:
         return Q(pk__isnull=False)
@@ -40,11 +41,11 @@ def _sees_all(user) -> Q:
     return Q(Exists(direct)) | Q(Exists(through_group))
 
 
-def workloads_for(*, user, action: Action = Action.VIEW) -> QuerySet[Workload]:
+def workloads_for(*, user: Reader, action: Action = Action.VIEW) -> QuerySet[Workload]:
     """The workloads `user` may take `action` on: owned, shared with them or their groups (for
     ANSWER: as contributor), or any (VIEW, with "see all workloads"). Subqueries, not joins, so
     that no workload is listed twice."""
-    if not (user.is_authenticated and user.is_active):
+    if not (isinstance(user, User) and user.is_active):  # an anonymous user is not a User
         return Workload.objects.none()
     shares = _shares_of(user).filter(workload=OuterRef("pk"))
     if action == Action.VIEW:
@@ -54,7 +55,7 @@ def workloads_for(*, user, action: Action = Action.VIEW) -> QuerySet[Workload]:
     return Workload.objects.filter(owner=user)
 
 
-def with_role(queryset: QuerySet[Workload], *, user) -> QuerySet[Workload]:
+def with_role(queryset: QuerySet[Workload], *, user: Reader) -> QuerySet[Workload]:
     """`queryset` annotated with what `role_of` needs: whether a share reaches `user`, and as what."""
     shares = _shares_of(user).filter(workload=OuterRef("pk"))
     return queryset.annotate(
@@ -63,13 +64,13 @@ def with_role(queryset: QuerySet[Workload], *, user) -> QuerySet[Workload]:
     )
 
 
-def role_of(workload: Workload, *, user) -> Role:
+def role_of(workload: Workload, *, user: Reader) -> Role:
     """The role of `user` on a workload loaded through `with_role(workloads_for(...))`."""
     if workload.owner_id == user.pk:
         return Role.OWNER
-    if workload.contributor_share:
+    if workload.contributor_share:  # type: ignore[attr-defined]  # annotated by with_role
         return Role.CONTRIBUTOR
-    if workload.shared_with_user:
+    if workload.shared_with_user:  # type: ignore[attr-defined]  # annotated by with_role
         return Role.READER
     return Role.AUDITOR
 
@@ -89,7 +90,7 @@ _PERMISSION_SQL = (
 )
 
 
-def workload_for(*, user, pk: int) -> tuple[Workload, Role]:
+def workload_for(*, user: Reader, pk: int | str) -> tuple[Workload, Role]:
     """The workload `pk` and the user's role on it, in one query; Http404 if they may not see it."""
     if not (user.is_authenticated and user.is_active):  # as workloads_for: an inactive user sees none
         raise Http404("No such workload.")

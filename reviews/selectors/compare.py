@@ -33,9 +33,12 @@ importable from here.
 """
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import connections
+from django.db.models import QuerySet
 
 from lens.models import Choice
 from reviews.models import AnswerFields
@@ -65,7 +68,7 @@ _COUNTED_AS = {
 }
 
 #: A risk's rank for a question's status: only high and medium are risks (see the module docstring).
-RISK_RANK = {R.HIGH: 2, R.MEDIUM: 1, R.NONE: 0, R.NOT_APPLICABLE: 0, R.UNANSWERED: 0}
+RISK_RANK: dict[str, int] = {R.HIGH: 2, R.MEDIUM: 1, R.NONE: 0, R.NOT_APPLICABLE: 0, R.UNANSWERED: 0}
 
 
 # --- reading a state --------------------------------------------------------------------------------
@@ -110,7 +113,7 @@ class _Lens:
     answers: dict[str, _Answer]  # by question_id, in the lens's order
 
 
-def _fetch(queryset) -> list[tuple]:
+def _fetch(queryset: QuerySet[Any]) -> list[tuple]:
     """The rows of a values_list `queryset` as the database gives them: for a hundred answers,
     Django's converters (one call per value) cost ten times the query (as reviews.selectors.summaries
     found); the two JSON columns are decoded here instead."""
@@ -120,7 +123,7 @@ def _fetch(queryset) -> list[tuple]:
         return cursor.fetchall()
 
 
-def _json(value):
+def _json(value: Any) -> Any:
     """A JSON column's value: text from the database (SQLite, and PostgreSQL as Django sets it up)."""
     return json.loads(value) if isinstance(value, str | bytes) else value
 
@@ -176,7 +179,7 @@ def _practice_changes(before: _Answer, after: _Answer) -> tuple[list[str], list[
     return added, removed
 
 
-def _counts(answers) -> dict[str, tuple[str, RiskCounts]]:
+def _counts(answers: Iterable[Any]) -> dict[str, tuple[str, RiskCounts]]:
     """pillar_id → (name, its risk counts) over `answers`, in their order."""
     pillars: dict[str, tuple[str, dict[str, int]]] = {}
     for answer in answers:
@@ -229,7 +232,7 @@ def _question_order(before: dict[str, _Answer], after: dict[str, _Answer]) -> li
 
 
 def _lens(
-    alias: str, before: _Lens | None, after: _Lens | None, titles: dict[tuple[int, str], str]
+    alias: str, before: _Lens | None, after: _Lens | None, titles: dict[tuple[int | None, str], str]
 ) -> LensComparison:
     answers_before = before.answers if before else {}
     answers_after = after.answers if after else {}
@@ -266,7 +269,7 @@ def _lens(
     status = LensStatus.KEPT if before and after else LensStatus.ADDED if after else LensStatus.REMOVED
     return LensComparison(
         alias=alias,
-        name=(after or before).name,
+        name=(after or before).name,  # type: ignore[union-attr]  # one of them, at least, is there
         status=status,
         version_before=before.version if before else None,
         version_after=after.version if after else None,
@@ -279,7 +282,7 @@ def _lens(
     )
 
 
-def _choice_titles(base: dict[str, _Lens], target: dict[str, _Lens]) -> dict[tuple[int, str], str]:
+def _choice_titles(base: dict[str, _Lens], target: dict[str, _Lens]) -> dict[tuple[int | None, str], str]:
     """(question pk, choice id) → title, for the questions whose practices changed: one query, none
     if no practice changed."""
     involved = set()

@@ -23,11 +23,13 @@ items with their owners and last writers, the answers (at risk, or tracked), the
 the choices and the resources (`with_practices`): five.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.contrib.auth.models import User
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
 
 from lens.models import Choice, Pillar, Resource
@@ -37,7 +39,7 @@ from reviews.selectors.states import ReviewState
 R = Answer.Risk
 S = ImprovementItem.Status
 RISKY = (R.HIGH, R.MEDIUM)
-RISK_ORDER = {R.HIGH: 0, R.MEDIUM: 1}
+RISK_ORDER: dict[str, int] = {R.HIGH: 0, R.MEDIUM: 1}
 
 #: Derived states (module docstring); a row's state is one of these or a stored status.
 REGRESSED, RESOLVED, NOT_AT_RISK = "REGRESSED", "RESOLVED", "NOT_AT_RISK"
@@ -124,10 +126,10 @@ class PlanRow:
 
     @property
     def state_label(self) -> str:
-        return STATE_LABELS[self.state]
+        return str(STATE_LABELS[self.state])
 
     @property
-    def owner(self):
+    def owner(self) -> User | None:
         return self.item.owner if self.item else None
 
     @property
@@ -210,12 +212,12 @@ def _matches(row: PlanRow, filters: PlanFilters) -> bool:
     return filters.owner is None or row.owner_id == filters.owner
 
 
-def _order_key(priorities: dict[str, int]):
+def _order_key(priorities: dict[str, int]) -> Callable[[PlanRow], tuple]:
     """Risk (high, medium, then resolved rows), the workload's pillar priorities (pillars it does not
     list after those it does), then lens, pillar and question order."""
     unlisted = len(priorities)
 
-    def key(row: PlanRow):
+    def key(row: PlanRow) -> tuple:
         return (
             RISK_ORDER.get(row.risk, len(RISK_ORDER)),
             priorities.get(row.pillar_id, unlisted),
@@ -345,7 +347,7 @@ def plan_pillars(lenses: list[PlanLens]) -> list[tuple[str, str]]:
     return list(pillars.items())
 
 
-def improvement_owner_choices(workload: Workload):
+def improvement_owner_choices(workload: Workload) -> QuerySet[User]:
     """Who may own an improvement item: the workload's owner and every active user with a
     contributor share, directly or through a group; by username. One query."""
     contributors = Share.objects.filter(workload=workload, role=Share.Role.CONTRIBUTOR)

@@ -3,6 +3,7 @@ frozen lens review for its read-only questionnaire. Each is a fixed number of qu
 number of milestones, lenses, answers or pillars (the counts come from the frozen per-pillar rows).
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db.models import Count, QuerySet, Sum, Window
@@ -25,7 +26,7 @@ def milestone_list(workload: Workload) -> QuerySet[Milestone]:
     return milestones_of(workload).select_related("created_by", "restored_by")
 
 
-def milestone_panel(workload: Workload, limit: int = PANEL_MILESTONES) -> tuple[list[Milestone], int]:
+def milestone_panel(workload: Workload, limit: int = PANEL_MILESTONES) -> tuple[Sequence[Milestone], int]:
     """The newest `limit` milestones with who saved each, and how many the workload has in all: one
     query (the count is a window over every milestone, computed before the limit)."""
     newest = list(milestone_list(workload).annotate(total=Window(Count("pk")))[:limit])

@@ -10,12 +10,19 @@ The counts are plain dicts shaped as reviews.selectors.summaries.counts makes th
 from collections import defaultdict
 from typing import Any
 
-from django.db.models import Sum
+from django.db.models import QuerySet, Sum
 from django.db.models.functions import Coalesce
 
 from lens.models import Pillar
-from reviews.models import AnswerChange, Milestone, MilestoneLensReview, MilestonePillarRiskCounts
-from reviews.selectors.states import ReviewState
+from reviews.models import (
+    Answer,
+    AnswerChange,
+    Milestone,
+    MilestoneAnswer,
+    MilestoneLensReview,
+    MilestonePillarRiskCounts,
+)
+from reviews.selectors.states import AnyLensReview, ReviewState
 from reviews.selectors.summaries import counts
 
 _RISKS = ("high", "medium", "none", "not_applicable", "unanswered")
@@ -123,7 +130,9 @@ def milestone_with_lenses(milestone: Milestone) -> Milestone:
     return milestone
 
 
-def answer_history(*, state: ReviewState, lens_review, answer):
+def answer_history(
+    *, state: ReviewState, lens_review: AnyLensReview, answer: Answer | MilestoneAnswer
+) -> QuerySet[AnswerChange]:
     """An answer's audit trail, newest first, with who made each change: one query when evaluated.
 
     Now: every entry of the answer. In a milestone, the frozen answer has no trail of its own: it is
@@ -134,7 +143,8 @@ def answer_history(*, state: ReviewState, lens_review, answer):
     took its answers' trail with it: the frozen answer then has none."""
     changes = AnswerChange.objects.select_related("changed_by", "restored_by").order_by("-changed_at", "-pk")
     if state.is_current:
-        return changes.filter(answer=answer)
+        return changes.filter(answer=answer.pk)
+    assert state.milestone is not None  # not the current state: a milestone's
     return changes.filter(
         answer__lens_review__workload=state.workload,
         answer__lens_review__lens_id=lens_review.lens_id,

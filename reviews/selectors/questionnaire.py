@@ -10,9 +10,10 @@ with their pillars, the answers' risks), one question's practices two (choices, 
 counts are derived in Python from the answers already loaded rather than asked for again.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, overload
 
 from django.db.models import F
 from django.http import Http404
@@ -200,6 +201,12 @@ def first_question_id(lens_review: AnyLensReview) -> str | None:
     )
 
 
+@overload
+def question_answer(*, lens_review: LensReview, question_id: str) -> Answer: ...
+@overload
+def question_answer(*, lens_review: MilestoneLensReview, question_id: str) -> MilestoneAnswer: ...
+@overload
+def question_answer(*, lens_review: AnyLensReview, question_id: str) -> Answer | MilestoneAnswer: ...
 def question_answer(*, lens_review: AnyLensReview, question_id: str) -> Answer | MilestoneAnswer:
     """The review's answer to `question_id` (an Answer, or a MilestoneAnswer of a frozen review) with
     its question and who changed it last, in one query; Http404 if the review's lens has no such
@@ -248,7 +255,7 @@ def question_practices(question: Question) -> tuple[list[Choice], list[Resource]
         F("entry").asc(nulls_first=True), "position", "pk"
     )
     by_choice: dict[int, list[Resource]] = {choice.pk: [] for choice in choices}
-    own = []
+    own: list[Any] = []
     for resource in resources:
         (by_choice.get(resource.choice_id, []) if resource.choice_id else own).append(resource)
     for choice in choices:
@@ -256,7 +263,7 @@ def question_practices(question: Question) -> tuple[list[Choice], list[Resource]
     return choices, own
 
 
-def answers_changed_since(*, lens_review: AnyLensReview, since: datetime) -> list[dict[str, Any]]:
+def answers_changed_since(*, lens_review: AnyLensReview, since: datetime) -> list[Mapping[str, Any]]:
     """The review's answers changed after `since`, oldest change first, with who changed them: one
     query, however many questions the lens has."""
     return list(

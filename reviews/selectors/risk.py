@@ -5,6 +5,7 @@ MilestonePillarRiskCounts), which database triggers hold equal to the answers; t
 pillar id count the answers themselves."""
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
@@ -77,7 +78,7 @@ def review_counts(lens_reviews: QuerySet[LensReview] | list[LensReview]) -> dict
         return {}
     rows = (
         model._meta.get_field("pillar_counts")
-        .related_model.objects.filter(lens_review__in=lens_reviews)
+        .related_model.objects.filter(lens_review__in=lens_reviews)  # type: ignore[union-attr]  # a model, resolved
         .values("lens_review_id")
         .annotate(**{name: Sum(name) for name in _COUNTS})
         .order_by()
@@ -85,7 +86,7 @@ def review_counts(lens_reviews: QuerySet[LensReview] | list[LensReview]) -> dict
     return {row["lens_review_id"]: _counts(row) for row in rows}
 
 
-def _sum_of(column):
+def _sum_of(column: str) -> Coalesce:
     """A subquery adding up `column` of one workload's kept counts (0 without any), so that counts
     annotated beside other relations do not multiply (STYLE.md)."""
     kept = PillarRiskCounts.objects.filter(lens_review__workload=OuterRef("pk"))
@@ -126,8 +127,8 @@ def pillar_risk_rows(workloads: QuerySet[Workload]) -> list[PillarRisk]:
         .annotate(**_COUNTS)
         .order_by("question__pillar__position", "question__pillar_id")
     )
-    standard: dict[str, dict] = {}
-    own: dict[tuple[int, str], dict] = {}
+    standard: dict[Any, dict] = {}  # by pillar id
+    own: dict[Any, dict] = {}  # by (lens id, pillar id)
     for row in rows:
         pillar_id = row["question__pillar__pillar_id"]
         group, key = (

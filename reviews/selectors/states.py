@@ -7,6 +7,7 @@ either kind reaches its answers as `lens_review.answers` and its counts as `lens
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404
@@ -21,6 +22,9 @@ from reviews.models import (
     PillarRiskCounts,
     Workload,
 )
+
+#: A lens review as a ReviewState reads it: live, or frozen in a milestone (the same fields).
+AnyLensReview = LensReview | MilestoneLensReview
 
 
 @dataclass(frozen=True)
@@ -52,7 +56,7 @@ class ReviewState:
             return PillarRiskCounts.objects.filter(lens_review__workload=self.workload)
         return MilestonePillarRiskCounts.objects.filter(milestone=self.milestone)
 
-    def workload_field(self, name: str):
+    def workload_field(self, name: str) -> Any:
         """One of the workload's own fields (reviews.services.WORKLOAD_FIELDS) in this state."""
         if self.milestone is None:
             return getattr(self.workload, name)
@@ -77,7 +81,7 @@ def milestones_of(workload: Workload) -> QuerySet[Milestone]:
     return Milestone.objects.filter(workload=workload).defer("workload_fields").order_by("-number")
 
 
-def milestone_of(workload: Workload, number) -> Milestone:
+def milestone_of(workload: Workload, number: int | str) -> Milestone:
     """The workload's milestone `number`, in one query; Http404 if it has none such."""
     try:
         number = int(number)
@@ -89,7 +93,7 @@ def milestone_of(workload: Workload, number) -> Milestone:
     return milestone
 
 
-def state_of(workload: Workload, milestone_number=None) -> ReviewState:
+def state_of(workload: Workload, milestone_number: int | str | None = None) -> ReviewState:
     """The state a read names: the current one for None, else milestone `milestone_number`."""
     if milestone_number is None:
         return ReviewState(workload)

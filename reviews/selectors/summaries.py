@@ -32,6 +32,7 @@ when they still counted the answers). They run here only where a filter or an or
 """
 
 import gc
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from operator import itemgetter
@@ -41,6 +42,7 @@ from django.db import connections
 from django.db.models import Count, Exists, Func, OuterRef, QuerySet, Subquery, Window
 
 from lens.models import Pillar
+from mlwa.types import Reader
 from reviews.models import (
     LensReview,
     Milestone,
@@ -180,8 +182,9 @@ def workload_risk_summary(*, state: ReviewState) -> Summary:
     if state.is_current:
         lenses = _summaries(state.lens_reviews(), state.pillar_counts()).get(workload.pk, [])
     else:
-        lenses = _summaries(state.lens_reviews(), state.pillar_counts(), "milestone_id")
-        lenses = lenses.get(state.milestone.pk, [])
+        assert state.milestone is not None  # not the current state: a milestone's
+        by_milestone = _summaries(state.lens_reviews(), state.pillar_counts(), "milestone_id")
+        lenses = by_milestone.get(state.milestone.pk, [])
     return _workload_summary(
         workload.pk, workload.name, workload.owner.get_username(), workload.environment, lenses
     )
@@ -228,7 +231,7 @@ def _in_order(matching: QuerySet[Workload], sort: str) -> QuerySet[Workload]:
 
 
 @contextmanager
-def _cycle_collection_paused():
+def _cycle_collection_paused() -> Iterator[None]:
     """Python's cycle collector paused, then resumed as it was. A summary of 10,000 workloads
     makes some 100,000 dicts and lists that live until the response is written: the collector
     runs after every 700 new ones, and now and then walks every object of the process, to find
@@ -244,7 +247,7 @@ def _cycle_collection_paused():
 
 
 def risk_summary(
-    *, user, filters: WorkloadFilters | None = None, limit: int, milestone: int | None = None
+    *, user: Reader, filters: WorkloadFilters | None = None, limit: int, milestone: int | None = None
 ) -> Summary:
     """The risk summary of every workload `user` may see (every one, with "see all workloads")
     that matches `filters`: at most `limit` of them, the first in the filters' order (see
@@ -256,7 +259,7 @@ def risk_summary(
         )
 
 
-def _risk_summary(*, user, filters: WorkloadFilters, limit: int, state: _State) -> Summary:
+def _risk_summary(*, user: Reader, filters: WorkloadFilters, limit: int, state: _State) -> Summary:
     """The summary: {"count": all matching, "truncated": whether some were left out, "limit": `limit`,
     "counts": the counts of the workloads given, added up, "workloads": [each one's summary, as
     workload_risk_summary gives it]}. Four queries: the workloads, their lens reviews, the pillars,

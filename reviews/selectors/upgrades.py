@@ -10,6 +10,7 @@ newest version" for a review goes through `newest_version`, `with_newest_version
 
 from dataclasses import dataclass
 
+from django.contrib.auth.models import User
 from django.db.models import Case, CharField, F, IntegerField, OuterRef, QuerySet, Subquery, When
 
 from lens.diff import Change, Status, version_diff
@@ -74,7 +75,7 @@ def newest_version(review: LensReview) -> LensVersion | None:
     return newest if newest is not None and newest.pk != review.lens_version_id else None
 
 
-def with_newest_version(reviews: QuerySet, *, owner) -> QuerySet:
+def with_newest_version(reviews: QuerySet, *, owner: User | int | str) -> QuerySet:
     """`reviews` (LensReview rows, or a milestone's MilestoneLensReview rows) with `newest_pk` and
     `newest_label`: the lens's newest published version while the workload's owner `owner` (a user
     or a pk; as a str, the path to each row's owner) may see the lens, else the review's own version,
@@ -122,7 +123,9 @@ def upgrade_preview(review: LensReview) -> UpgradePreview:
     for change in changes:
         if change.kind != "choice" or change.status != Status.DELETED or change.question_id in removed:
             continue
-        selected, not_applicable, _risk, _title = answers.get(change.question_id, ((), {}, None, ""))
+        assert change.question_id is not None  # a choice's change names its question and choice
+        assert change.choice_id is not None
+        selected, not_applicable, _risk, _title = answers.get(change.question_id, ((), {}, "", ""))
         if change.choice_id in selected or change.choice_id in not_applicable:
             dropped.append(DroppedPractice(change.question_id, change.choice_id, change.title))
     gone_pillars = {c.pillar_id for c in changes if c.kind == "pillar" and c.status == Status.DELETED}

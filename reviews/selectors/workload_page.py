@@ -8,6 +8,7 @@ from django.db.models import F, OuterRef, QuerySet, Subquery
 
 from lens.models import LensVersion
 from lens.selectors import lenses_for
+from mlwa.types import Reader
 from reviews.models import LensReview, Share, Workload, WorkloadEvent
 from reviews.selectors.risk import RiskCounts, review_counts
 from reviews.selectors.upgrades import with_newest_version
@@ -68,7 +69,7 @@ def workload_events(workload: Workload) -> QuerySet[WorkloadEvent]:
     )
 
 
-def newest_versions(*, user, not_on: Workload | None = None) -> list[LensVersion]:
+def newest_versions(*, user: Reader, not_on: Workload | None = None) -> list[LensVersion]:
     """The newest published version of every lens `user` may see (without those applied to
     `not_on`), with its lens, by lens name: what a new workload or the apply form offers. One query."""
     lenses = lenses_for(user=user)

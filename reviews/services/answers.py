@@ -11,10 +11,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
-from lens.models import Choice, RiskRule
+from lens.models import Choice, Question, RiskRule
 from lens.risk import RISK_FROM_FILE, QuestionRules
 from reviews.models import CHOICE_NOTES_MAX, NOTES_MAX, Answer, AnswerChange
 from reviews.services.errors import InvalidInput, StaleAnswer
@@ -53,7 +54,7 @@ _FACTS: dict[tuple[str, str], QuestionFacts] = {}
 _FACTS_MAX = 20_000
 
 
-def question_facts(question) -> QuestionFacts:
+def question_facts(question: Question) -> QuestionFacts:
     """The facts of `question` (with its version loaded): two queries the first time, none after."""
     key = (question.version.content_hash, question.question_id)
     facts = _FACTS.get(key)
@@ -260,7 +261,7 @@ def _locked(answer: Answer) -> Answer:
 
 @transaction.atomic
 def answer_update(
-    *, answer: Answer, actor, changes: Mapping[str, Any], expected_version: int | None, note: str = ""
+    *, answer: Answer, actor: User, changes: Mapping[str, Any], expected_version: int | None, note: str = ""
 ) -> Answer:
     """Write `changes` (a subset of WRITABLE: stored fields, and `choice_updates`) to `answer` and
     store its new risk.
@@ -299,7 +300,7 @@ def answer_update(
 
 
 @transaction.atomic
-def answer_keep_theirs(*, answer: Answer, actor, discarded: Mapping[str, Any], seen_version: int) -> Answer:
+def answer_keep_theirs(*, answer: Answer, actor: User, discarded: Mapping[str, Any], seen_version: int) -> Answer:
     """Settle a conflict in favour of the stored answer: nothing in it changes, and the audit trail
     records that `actor` saw version `seen_version` and dropped their own `discarded` changes (the
     fields they had sent, as far as they are answer fields)."""

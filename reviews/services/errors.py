@@ -1,6 +1,7 @@
 """What a review service answers when it refuses a write. Nothing has changed when one is raised."""
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 
 class ReviewRefused(Exception):
@@ -13,7 +14,7 @@ class ReviewRefused(Exception):
 class InvalidInput(ReviewRefused):
     """Input that breaks a rule: `errors` maps each field path at fault to what is wrong with it."""
 
-    def __init__(self, errors: Mapping[str, str | Sequence[str]]):
+    def __init__(self, errors: Mapping[str, str | Sequence[str]]) -> None:
         self.errors = {
             field: [messages] if isinstance(messages, str) else list(messages)
             for field, messages in errors.items()
@@ -30,7 +31,7 @@ class StaleWrite(ReviewRefused):
     #: What the row is, for the message.
     noun = "row"
 
-    def __init__(self, current, expected_version: int):
+    def __init__(self, current: Any, expected_version: int) -> None:
         self.current = current
         self.expected_version = expected_version
         super().__init__(

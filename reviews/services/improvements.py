@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date
@@ -54,7 +55,7 @@ def _clean_due_date(value: Any) -> date | None:
     raise InvalidInput({"due_date": "A date as YYYY-MM-DD, or nothing."})
 
 
-def _clean_owner(value: Any, item: ImprovementItem, workload: Workload):
+def _clean_owner(value: Any, item: ImprovementItem, workload: Workload) -> User | None:
     """The owner named: None, or a user who may own the item (OWNER_REFUSED otherwise). The stored
     owner stays acceptable even after losing their share, so that a form posted whole still saves."""
     if value is None:
@@ -92,7 +93,7 @@ def _cleaned(changes: Mapping[str, Any], item: ImprovementItem, workload: Worklo
     return cleaned
 
 
-def _shown(name: str, value) -> Any:
+def _shown(name: str, value: Any) -> Any:
     """A field's value as the event keeps it (JSON): the owner's username, the date in ISO form."""
     if name == "owner":
         return value.get_username() if value is not None else None
@@ -116,7 +117,7 @@ def improvement_item_update(
     workload: Workload,
     lens_alias: str,
     question_id: str,
-    actor,
+    actor: User,
     changes: Mapping[str, Any],
     expected_version: int | None,
 ) -> ImprovementItem:

@@ -3,6 +3,7 @@ it, and the lens's and pillars' notes."""
 
 from collections.abc import Mapping
 
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 
 from lens.models import LensVersion
@@ -12,7 +13,7 @@ from reviews.services.events import event_record
 
 
 @transaction.atomic
-def lens_review_apply(*, workload: Workload, lens_version: LensVersion, actor) -> LensReview:
+def lens_review_apply(*, workload: Workload, lens_version: LensVersion, actor: User) -> LensReview:
     """Apply a published lens version to the workload, with one unanswered Answer per question, so
     that every count is a plain aggregate. The caller has checked that `actor` may see the lens."""
     if lens_version.status != LensVersion.Status.PUBLISHED:
@@ -38,7 +39,7 @@ def lens_review_apply(*, workload: Workload, lens_version: LensVersion, actor) -
 
 
 @transaction.atomic
-def lens_review_remove(*, lens_review: LensReview, actor) -> None:
+def lens_review_remove(*, lens_review: LensReview, actor: User) -> None:
     """Remove a lens from the workload, with its answers and their history."""
     version = lens_review.lens_version
     event_record(
@@ -52,7 +53,7 @@ def lens_review_remove(*, lens_review: LensReview, actor) -> None:
     lens_review.delete()
 
 
-def _check_notes(field: str, text) -> str:
+def _check_notes(field: str, text: object) -> str:
     if not isinstance(text, str):
         raise InvalidInput({field: "Must be text."})
     if len(text) > NOTES_MAX:
@@ -62,7 +63,7 @@ def _check_notes(field: str, text) -> str:
 
 @transaction.atomic
 def lens_review_notes(
-    *, lens_review: LensReview, actor, notes: str | None = None, pillar_notes: Mapping[str, str] | None = None
+    *, lens_review: LensReview, actor: User, notes: str | None = None, pillar_notes: Mapping[str, str] | None = None
 ) -> LensReview:
     """Set the lens's notes and, for the pillars named in `pillar_notes`, their notes (empty text
     clears one). Fields left None stay as they are."""

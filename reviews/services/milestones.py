@@ -9,6 +9,7 @@ always match the answers frozen with them.
 
 from collections import defaultdict
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -40,7 +41,7 @@ COUNT_COLUMNS = {
 }
 
 
-def _clean_name(name) -> str:
+def _clean_name(name: object) -> str:
     if not isinstance(name, str) or not name.strip():
         raise InvalidInput({"name": "Give the milestone a name."})
     name = name.strip()
@@ -65,7 +66,7 @@ def milestone_free_name(*, workload: Workload, name: str) -> str:
 
 
 @transaction.atomic
-def milestone_create(*, workload: Workload, actor, name: str) -> Milestone:
+def milestone_create(*, workload: Workload, actor: User, name: object) -> Milestone:
     """Save the workload as it is now as its next milestone, named `name` (unique in the workload,
     whatever the case). Raises InvalidInput naming `name`."""
     name = _clean_name(name)

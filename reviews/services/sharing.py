@@ -1,6 +1,7 @@
 """Who else may see or change a workload: shares with users and groups, their roles, revoking."""
 
-from django.contrib.auth.models import Group
+
+from django.contrib.auth.models import Group, User
 from django.db import IntegrityError, transaction
 
 from reviews.models import Share, Workload, WorkloadEvent
@@ -9,7 +10,10 @@ from reviews.services.events import event_record
 
 
 def _name(share: Share) -> str:
-    return f"user {share.user.get_username()}" if share.user_id else f"group {share.group.name}"
+    if share.user is not None:
+        return f"user {share.user.get_username()}"
+    assert share.group is not None  # a share is with a user or a group (a constraint)
+    return f"group {share.group.name}"
 
 
 def _valid_role(role: str) -> Share.Role:
@@ -19,7 +23,7 @@ def _valid_role(role: str) -> Share.Role:
 
 
 @transaction.atomic
-def share_grant(*, workload: Workload, actor, role: str, user=None, group: Group | None = None) -> Share:
+def share_grant(*, workload: Workload, actor: User, role: str, user: User | None=None, group: Group | None = None) -> Share:
     """Share `workload` with one user or one group as `role`."""
     role = _valid_role(role)
     if (user is None) == (group is None):
@@ -46,7 +50,7 @@ def share_grant(*, workload: Workload, actor, role: str, user=None, group: Group
 
 
 @transaction.atomic
-def share_change_role(*, share: Share, actor, role: str) -> Share:
+def share_change_role(*, share: Share, actor: User, role: str) -> Share:
     """Make `share` a contributor or a reader."""
     role = _valid_role(role)
     if share.role == role:
@@ -67,7 +71,7 @@ def share_change_role(*, share: Share, actor, role: str) -> Share:
 
 
 @transaction.atomic
-def share_revoke(*, share: Share, actor) -> None:
+def share_revoke(*, share: Share, actor: User) -> None:
     """Stop sharing: the user or group loses the access this share gave."""
     event_record(
         workload=share.workload,

@@ -32,7 +32,9 @@ circle): the workload row, then the lens review rows, then the answers.
 """
 
 from dataclasses import asdict, dataclass
+from typing import Any
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -68,7 +70,7 @@ _WRITTEN = (
     "restored_at",
 )
 #: What a carry-over reads of an answer (besides its review and question id).
-_READ = (*ANSWER_FIELDS, "risk", "version", "updated_by_id", "updated_by_name", "updated_at")
+_READ: tuple[str, ...] = (*ANSWER_FIELDS, "risk", "version", "updated_by_id", "updated_by_name", "updated_at")
 _READ += ("restored_by_id", "restored_at")  # written back as read unless the carry-over changes it
 #: The version's large fields, which nothing here reads.
 _LARGE = ("source", "extra", "warnings", "description")
@@ -130,7 +132,7 @@ def _carried(before: dict, facts: QuestionFacts) -> dict:
     }
 
 
-def _carry_over(*, review: LensReview, target: UpgradeTarget, actor) -> UpgradeSummary:
+def _carry_over(*, review: LensReview, target: UpgradeTarget, actor: User | None) -> UpgradeSummary:
     """Move `review` (locked by the caller, with its version loaded) to `target`'s version, as the
     module's docstring says. A constant number of queries: the answers (read under a row lock),
     one bulk update of those carried, one delete of those gone (and their history), one insert of
@@ -214,8 +216,8 @@ def _carry_over(*, review: LensReview, target: UpgradeTarget, actor) -> UpgradeS
 
 
 def _log(
-    *, workload: Workload, actor, summary: UpgradeSummary, name: str, milestone: Milestone | None = None
-):
+    *, workload: Workload, actor: User | None, summary: UpgradeSummary, name: str, milestone: Milestone | None = None
+) -> None:
     """The LENS_UPGRADED event: automatic (a minor version published) or the owner's (after a
     milestone), from which version to which, and what changed."""
     versions = f"{name} from version {summary.from_version} to {summary.to_version}"
@@ -262,7 +264,9 @@ def minor_line_before(version: LensVersion) -> list[LensVersion]:
     return list(earlier.defer(*_LARGE).order_by("published_at", "pk"))
 
 
-def reviews_follow_minor_version(sender, *, version: LensVersion, actor=None, **kwargs) -> None:
+def reviews_follow_minor_version(
+    sender: object, *, version: LensVersion, actor: User | None = None, **kwargs: Any
+) -> None:
     """Receiver of `lens.signals.version_published`: a MINOR version moves every review of the
     lens on a version of its line (`minor_line_before`) whose workload's owner may see the lens to
     it, each logged LENS_UPGRADED on its workload. Runs inside the publishing transaction; an error
@@ -304,7 +308,7 @@ def _is_newer(version: LensVersion, than: LensVersion) -> bool:
     return (version.published_at, version.pk) > (than.published_at, than.pk)
 
 
-def _requested_version(review: LensReview, version) -> LensVersion:
+def _requested_version(review: LensReview, version: LensVersion | str | None) -> LensVersion:
     """The version to upgrade to: `version` (a LensVersion or a label), else the newest published;
     InvalidInput naming `version` unless it is a published version of the review's lens newer than
     the one the review is on. While the workload's owner may not see the lens, no version of it is
@@ -342,7 +346,7 @@ def _requested_version(review: LensReview, version) -> LensVersion:
 
 @transaction.atomic
 def lens_review_upgrade(
-    *, lens_review: LensReview, actor, version=None
+    *, lens_review: LensReview, actor: User, version: LensVersion | str | None = None
 ) -> tuple[Milestone, LensReview, UpgradeSummary]:
     """Upgrade the review to `version` (a LensVersion or a published label; None: the lens's
     newest published version), which must be a newer published version of its lens (else

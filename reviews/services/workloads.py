@@ -1,10 +1,11 @@
 """Workloads: create, change, hand over and delete, each in one transaction with its event."""
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from itertools import islice
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import CharField, Value
@@ -59,7 +60,7 @@ def apply_workload_fields(workload: Workload, fields: Mapping[str, Any]) -> dict
                 raise InvalidInput({name: "Must be text."})
             value = value.strip()
             # full_clean checks a CharField's max_length, but not a TextField's (description, notes).
-            limit = Workload._meta.get_field(name).max_length
+            limit = getattr(Workload._meta.get_field(name), "max_length", None)
             if limit and len(value) > limit:
                 raise InvalidInput({name: f"At most {limit} characters ({len(value)} given)."})
         before = getattr(workload, name)
@@ -91,7 +92,7 @@ def _save(workload: Workload) -> None:
 
 @transaction.atomic
 def workload_create(
-    *, owner, fields: Mapping[str, Any], lens_versions: list[LensVersion] | None = None
+    *, owner: User, fields: Mapping[str, Any], lens_versions: list[LensVersion] | None = None
 ) -> Workload:
     """A new workload of `owner` with `fields`, and a review of each of `lens_versions` (None: the
     built-in lens's newest published version, when there is one)."""
@@ -109,7 +110,7 @@ def workload_create(
 
 
 @transaction.atomic
-def workload_update(*, workload: Workload, actor, fields: Mapping[str, Any]) -> Workload:
+def workload_update(*, workload: Workload, actor: User, fields: Mapping[str, Any]) -> Workload:
     """Change the workload's fields and return it changed; the event lists each changed field,
     before and after. The row is reloaded and locked, so the caller's copy keeps its values when
     the change is refused, and two edits never interleave."""
@@ -129,7 +130,7 @@ def workload_update(*, workload: Workload, actor, fields: Mapping[str, Any]) -> 
 
 
 @transaction.atomic
-def workload_delete(*, workload: Workload, actor) -> None:
+def workload_delete(*, workload: Workload, actor: User) -> None:
     """Delete the workload with its reviews, answers and milestones. The event stays,
     with the workload's name."""
     event_record(
@@ -143,12 +144,13 @@ def workload_delete(*, workload: Workload, actor) -> None:
 HANDOVER_NAMES_MAX = 100
 
 
-def handover_names(name: str, previous_owner: str):
+def handover_names(name: str, previous_owner: str) -> Iterator[str]:
     """The names a workload handed over from `previous_owner` may take, in order, each at most the
     field's length: its own, then "Churn model (from alice)", "Churn model (from alice) 2", ... (the
     workload's name shortened to fit, then the label if a very long username leaves it no room; the
     number is always whole, so that no two names are the same)."""
     limit = Workload._meta.get_field("name").max_length
+    assert limit is not None  # a CharField
     yield name
     label = f" (from {previous_owner})"
     number = 1
@@ -197,7 +199,7 @@ def _save_handed_over(workload: Workload, previous_owner: str) -> tuple[str, str
 
 
 @transaction.atomic
-def workload_transfer(*, workload: Workload, actor, new_owner) -> Workload:
+def workload_transfer(*, workload: Workload, actor: User, new_owner: object) -> Workload:
     """Hand the workload to `new_owner`. The previous owner stays on as a contributor, so that
     handing over never locks out the person who did the work; a share the new owner had goes.
 
