@@ -2,12 +2,16 @@
 browser's session, never another token, so that a leaked key cannot mint more; the key is in the
 response once and never again. `POST /api/v1/tokens/revoke-all/` revokes every one at once."""
 
+from typing import Any
+
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
+from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts import services
@@ -30,7 +34,7 @@ class TokenSerializer(serializers.ModelSerializer):
 
 class TokenCreateSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=100, help_text="What the key is for; unique among your tokens.")
-    read_only = serializers.BooleanField(default=False, help_text="A read-only key may only read.")
+    read_only = serializers.BooleanField(default=False, help_text="A read-only key may only read.")  # type: ignore[assignment]  # a declared serializer field; the stubs see Field's attribute
 
 
 class TokensRevokedSerializer(serializers.Serializer):
@@ -92,15 +96,15 @@ class TokenViewSet(
     queryset = ApiToken.objects.none()
     lookup_value_regex = r"\d+"
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[ApiToken]:
         if getattr(self, "swagger_fake_view", False):  # the schema is made without a user
             return ApiToken.objects.none()
         return tokens_of(user=self.request.user)
 
-    def get_object(self):
+    def get_object(self) -> ApiToken:
         return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"], revoked_at__isnull=True)
 
-    def create(self, request, *args, **kwargs):
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         if isinstance(request.auth, ApiToken):
             raise PermissionDenied("Create tokens with your password (HTTP Basic) or in the browser.")
         data = TokenCreateSerializer(data=request.data)
@@ -114,6 +118,6 @@ class TokenViewSet(
             services.token_revoke(token=instance)
 
     @action(detail=False, methods=["post"], url_path="revoke-all")
-    def revoke_all(self, request):
+    def revoke_all(self, request: Request) -> Response:
         revoked = services.tokens_revoke_all(user=request.user)
         return Response(TokensRevokedSerializer({"revoked": revoked}).data)

@@ -5,6 +5,7 @@ it; `json_error` builds it for the responses made outside DRF (unknown URLs, 413
 """
 
 from collections.abc import Mapping
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
@@ -31,16 +32,18 @@ class Conflict(exceptions.APIException):
     default_detail = "The request conflicts with the stored state."
 
 
-def error_body(code: str, message: str, fields: Mapping[str, list[str]] | None = None, **extra) -> dict:
+def error_body(
+    code: str, message: str, fields: Mapping[str, list[str]] | None = None, **extra: Any
+) -> dict:
     return {"code": code, "message": message, "fields": dict(fields or {}), **extra}
 
 
-def json_error(status_code: int, code: str, message: str, **extra) -> JsonResponse:
+def json_error(status_code: int, code: str, message: str, **extra: Any) -> JsonResponse:
     """An error response in the API's shape, for code that runs outside DRF's views."""
     return JsonResponse(error_body(code, message, **extra), status=status_code)
 
 
-def _flatten(detail, path: str = "") -> dict[str, list[str]]:
+def _flatten(detail: Any, path: str = "") -> dict[str, list[str]]:
     """DRF's nested validation errors as {"a.b.0": [messages]}: one path per input at fault."""
     if isinstance(detail, Mapping):
         fields = {}
@@ -64,7 +67,7 @@ def _first_message(fields: Mapping[str, list[str]], fallback: str) -> str:
     return fallback
 
 
-def _domain_error(exc) -> Response | None:
+def _domain_error(exc: Exception) -> Response | None:
     """The services' refusals, with the status their class names."""
     if isinstance(exc, InvalidInput):
         return Response(error_body("invalid", _first_message(exc.errors, str(exc)), exc.errors), status=400)
@@ -89,7 +92,7 @@ def _domain_error(exc) -> Response | None:
     return None
 
 
-def exception_handler(exc, context) -> Response | None:
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """DRF's handler, in the API's shape. Returns None (a 500, logged) for anything unexpected."""
     response = _domain_error(exc)
     if response is not None:
@@ -101,11 +104,11 @@ def exception_handler(exc, context) -> Response | None:
         exc = exceptions.PermissionDenied(*exc.args)
     if not isinstance(exc, exceptions.APIException):
         return None
-    headers = {}
-    if getattr(exc, "auth_header", None):
-        headers["WWW-Authenticate"] = exc.auth_header
-    if getattr(exc, "wait", None):
-        headers["Retry-After"] = str(max(1, round(exc.wait)))
+    headers: dict[str, str] = {}
+    if auth_header := getattr(exc, "auth_header", None):
+        headers["WWW-Authenticate"] = auth_header
+    if wait := getattr(exc, "wait", None):
+        headers["Retry-After"] = str(max(1, round(wait)))
     if isinstance(exc, exceptions.ValidationError):
         fields = _flatten(exc.detail)
         body = error_body("invalid", _first_message(fields, "The input is not valid."), fields)

@@ -8,11 +8,13 @@ past its column (PostgreSQL: "out of range"; SQLite: OverflowError) with a 500 (
 """
 
 import re
+from typing import Any
 
 import django_filters
 from django import forms
 from drf_spectacular.drainage import set_override
 from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
 
 #: The largest value of a 32-bit column (milestone numbers, pages, Django's user ids).
 INT_MAX = 2**31 - 1
@@ -35,7 +37,7 @@ def out_of_range_message(maximum: int = INT_MAX) -> str:
     return f"A whole number from 1 to {maximum:,}."
 
 
-def query_number(request, name: str, *, maximum: int = INT_MAX) -> int | None:
+def query_number(request: Request, name: str, *, maximum: int = INT_MAX) -> int | None:
     """`?name=` as a whole number from 1 to `maximum`, None when absent or empty; a 400 naming
     `name` for anything else."""
     raw = request.query_params.get(name)
@@ -51,11 +53,11 @@ class _IdField(forms.CharField):
     """A row's id as a form field: whole_number's reading, so that "1e20", "-1" and 2^63 are refused
     with the range in the message (forms.IntegerField would take " 1 " and "１")."""
 
-    def __init__(self, *args, maximum: int = BIGINT_MAX, **kwargs):
+    def __init__(self, *args: Any, maximum: int = BIGINT_MAX, **kwargs: Any) -> None:
         self.maximum = maximum
         super().__init__(*args, **kwargs)
 
-    def to_python(self, value):
+    def to_python(self, value: Any) -> int | None:  # type: ignore[override]  # an integer field built on CharField
         value = super().to_python(value)
         if value in self.empty_values:
             return None
@@ -71,7 +73,7 @@ class IdFilter(django_filters.Filter):
 
     field_class = _IdField
 
-    def __init__(self, *args, help_text: str = "", **kwargs):
+    def __init__(self, *args: Any, help_text: str = "", **kwargs: Any) -> None:
         super().__init__(*args, help_text=help_text, **kwargs)
         # The schema: an integer in the id's range, with this filter's own description (an
         # annotation replaces the one drf-spectacular would take from help_text).

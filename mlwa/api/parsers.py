@@ -7,6 +7,9 @@ reads it. It is the API's default parser (REST_FRAMEWORK's DEFAULT_PARSER_CLASSE
 name their parsers name it instead of DRF's. NaN and Infinity stay refused, as DRF's strict JSON does.
 """
 
+from collections.abc import Callable, Mapping
+from typing import IO, Any
+
 from django.conf import settings
 from rest_framework import exceptions, parsers
 from rest_framework.utils import json as drf_json
@@ -19,7 +22,7 @@ class JSONTooDeepError(exceptions.ParseError):
 
     default_code = "json_too_deep"
 
-    def __init__(self, error: jsonlimits.JSONTooDeep):
+    def __init__(self, error: jsonlimits.JSONTooDeep) -> None:
         self.fields = {error.path: [f"Nested deeper than {error.max_depth} levels."]}
         super().__init__(
             f"The JSON body nests deeper than {error.max_depth} levels, at {error.path}.",
@@ -31,9 +34,11 @@ class JSONParser(parsers.JSONParser):
     """application/json, at most MAX_JSON_DEPTH deep, without NaN or Infinity."""
 
     #: json's object_pairs_hook, for a view whose body must keep what json would drop (repeated keys).
-    object_pairs_hook = None
+    object_pairs_hook: Callable[[list[tuple[str, Any]]], Any] | None = None
 
-    def parse(self, stream, media_type=None, parser_context=None):
+    def parse(
+        self, stream: IO[Any], media_type: str | None = None, parser_context: Mapping[str, Any] | None = None
+    ) -> Any:
         encoding = (parser_context or {}).get("encoding", settings.DEFAULT_CHARSET)
         try:
             text = stream.read().decode(encoding)

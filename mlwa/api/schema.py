@@ -9,11 +9,14 @@ response header, If-None-Match and the 304; on every PATCH, PUT and DELETE, If-M
 (a view that declares its own keeps them: answers' and improvement items' version tags).
 """
 
+from typing import Any
+
 from drf_spectacular import openapi
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
+from drf_spectacular.utils import Direction, OpenApiParameter, OpenApiResponse
 from rest_framework import serializers
+from rest_framework.request import Request
 
 from mlwa.api import idempotency
 from mlwa.api.conditional import (
@@ -30,7 +33,7 @@ class ErrorSerializer(serializers.Serializer):
 
     code = serializers.CharField(help_text="A stable machine-readable name, e.g. `invalid`, `not_found`.")
     message = serializers.CharField(help_text="What went wrong, in a sentence for people.")
-    fields = serializers.DictField(
+    fields = serializers.DictField(  # type: ignore[assignment]  # a declared serializer field; the stubs see Field's attribute
         child=serializers.ListField(child=serializers.CharField()),
         help_text="Each input path at fault (`name`, `choice_updates.ml_q1_c2.reason`, `$.pillars[0]`) "
         "and what is wrong with it; empty when no input is at fault.",
@@ -129,7 +132,7 @@ class AutoSchema(openapi.AutoSchema):
         declared = {parameter.name for parameter in parameters if isinstance(parameter, OpenApiParameter)}
         return [*parameters, *(p for p in self._conditional_headers() if p.name not in declared)]
 
-    def _get_response_bodies(self, direction="response"):
+    def _get_response_bodies(self, direction: Direction = "response") -> dict:
         responses = super()._get_response_bodies(direction)
         if self.method == "GET" and getattr(self.view, "etag", True):
             not_modified = OpenApiResponse(description="Not modified: If-None-Match names the current ETag.")
@@ -158,7 +161,7 @@ class TokenScheme(OpenApiAuthenticationExtension):
     target_class = "accounts.authentication.TokenAuthentication"
     name = "tokenAuth"
 
-    def get_security_definition(self, auto_schema):
+    def get_security_definition(self, auto_schema: Any) -> dict:
         return {
             "type": "apiKey",
             "in": "header",
@@ -174,7 +177,7 @@ class PasswordScheme(OpenApiAuthenticationExtension):
     target_class = "accounts.authentication.PasswordAuthentication"
     name = "basicAuth"
 
-    def get_security_definition(self, auto_schema):
+    def get_security_definition(self, auto_schema: Any) -> dict:
         return {
             "type": "http",
             "scheme": "basic",
@@ -198,7 +201,7 @@ _SINGULAR = {
 }
 
 
-def describe_path_parameters(result, generator, request, public):
+def describe_path_parameters(result: dict, generator: Any, request: Request | None, public: bool) -> dict:
     """A postprocessing hook: every path parameter that its view left undescribed gets a sentence,
     `{id}` after `/workloads/` being "The workload's id"."""
     for path, methods in result.get("paths", {}).items():

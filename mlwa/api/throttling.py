@@ -20,11 +20,15 @@ none of them.
 import logging
 import math
 import time
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django.conf import settings
 from django.core.cache.backends.redis import RedisCacheClient
+from rest_framework.request import Request
 from rest_framework.throttling import SimpleRateThrottle
+
+if TYPE_CHECKING:
+    from rest_framework.views import APIView
 
 logger = logging.getLogger(__name__)
 
@@ -57,12 +61,17 @@ class FailOpenThrottle(SimpleRateThrottle):
     """A fixed window counter whose rate is read from settings each time and which lets requests
     through when the cache fails."""
 
+    # Set by each subclass (scope) and by allow_request from the rate, which every scope has.
+    scope: str
+    num_requests: int
+    duration: int
+
     def get_rate(self) -> str:
         return settings.MLWA_API_RATES[self.scope]
 
-    def allow_request(self, request, view) -> bool:
+    def allow_request(self, request: Request, view: "APIView") -> bool:
         self.rate = self.get_rate()
-        self.num_requests, self.duration = self.parse_rate(self.rate)
+        self.num_requests, self.duration = self.parse_rate(self.rate)  # type: ignore[assignment]  # get_rate: never None
         self.key = self.get_cache_key(request, view)
         if self.key is None:
             return True
@@ -114,7 +123,7 @@ class UserThrottle(FailOpenThrottle):
 
     scope = "user"
 
-    def get_cache_key(self, request, view) -> str | None:
+    def get_cache_key(self, request: Request, view: "APIView") -> str | None:
         if not request.user.is_authenticated:
             return None
         return self.cache_format % {"scope": self.scope, "ident": request.user.pk}
@@ -125,7 +134,7 @@ class AnonThrottle(FailOpenThrottle):
 
     scope = "anon"
 
-    def get_cache_key(self, request, view) -> str | None:
+    def get_cache_key(self, request: Request, view: "APIView") -> str | None:
         if request.user.is_authenticated:
             return None
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
@@ -137,7 +146,7 @@ class PasswordThrottle(FailOpenThrottle):
 
     scope = "password"
 
-    def get_cache_key(self, request, view) -> str | None:
+    def get_cache_key(self, request: Request, view: "APIView") -> str | None:
         if not request.META.get("HTTP_AUTHORIZATION", "").lower().startswith("basic "):
             return None
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
@@ -157,7 +166,7 @@ class HeavyThrottle(FailOpenThrottle):
     def get_rate(self) -> str:
         return settings.MLWA_API_RATES.get(self.scope, DEFAULT_HEAVY_RATE)
 
-    def get_cache_key(self, request, view) -> str | None:
+    def get_cache_key(self, request: Request, view: "APIView") -> str | None:
         if not request.user.is_authenticated:
             return None  # refused before any work: nothing heavy to count
         return self.cache_format % {"scope": self.scope, "ident": request.user.pk}

@@ -14,8 +14,10 @@
 """
 
 from collections.abc import Iterator
+from typing import Any
 
 from rest_framework import exceptions, generics, views, viewsets
+from rest_framework.request import Request
 
 from mlwa.api import idempotency
 from mlwa.api.conditional import conditional_get
@@ -24,7 +26,7 @@ from mlwa.api.throttling import rate_limit_headers
 NUL = "\x00"
 
 
-def _texts_with_nul(value, path: str) -> Iterator[str]:
+def _texts_with_nul(value: Any, path: str) -> Iterator[str]:
     """The paths of the strings (keys included) in a JSON value that hold a NUL character."""
     if isinstance(value, str):
         if NUL in value:
@@ -39,6 +41,10 @@ def _texts_with_nul(value, path: str) -> Iterator[str]:
     elif isinstance(value, list):
         for index, item in enumerate(value):
             yield from _texts_with_nul(item, f"{path}.{index}" if path else str(index))
+
+
+#: Marks a request whose rate limits were counted already.
+_THROTTLES_CHECKED = "_mlwa_throttles_checked"
 
 
 class ApiViewMixin(idempotency.IdempotentCreateMixin):
@@ -56,24 +62,24 @@ class ApiViewMixin(idempotency.IdempotentCreateMixin):
     #: False on a view or @action whose body is streamed (a file): no ETag, nor its schema headers.
     etag = True
 
-    def perform_authentication(self, request):
+    def perform_authentication(self, request: Request) -> None:
         try:
             request.user  # noqa: B018 - authenticates
         except exceptions.AuthenticationFailed:
             self.check_throttles(request)  # as the anonymous client it now is: 429 before 401
             raise
 
-    def check_permissions(self, request):
+    def check_permissions(self, request: Request) -> None:
         self.check_throttles(request)
         super().check_permissions(request)
 
-    def check_throttles(self, request):
-        if getattr(request, "_mlwa_throttles_checked", False):  # DRF calls it after the permissions
+    def check_throttles(self, request: Request) -> None:
+        if getattr(request, _THROTTLES_CHECKED, False):  # DRF calls it after the permissions
             return
-        request._mlwa_throttles_checked = True
+        setattr(request, _THROTTLES_CHECKED, True)
         super().check_throttles(request)
 
-    def initial(self, request, *args, **kwargs):
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
         self.keep_idempotency_body(request)  # before the NUL check parses it
         paths = [

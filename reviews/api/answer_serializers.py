@@ -9,13 +9,15 @@ values in the description, where the API answers with it. Risk and reason are na
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].
 """
 
+from typing import Any
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from mlwa.api.renames import RenamedFieldsMixin
 from mlwa.api.schema import ErrorSerializer
 from reviews.api.restored import restored_marks
-from reviews.models import CHOICE_NOTES_MAX, NOTES_MAX, Answer, AnswerChange
+from reviews.models import CHOICE_NOTES_MAX, NOTES_MAX, Answer, AnswerChange, MilestoneAnswer
 from reviews.services.answers import CHOICE_STATUSES, NOT_APPLICABLE, SELECTED, UNSELECTED
 
 
@@ -100,7 +102,7 @@ class AnswerDetailSerializer(AnswerSerializer):
         ref_name = "AnswerDetail"
 
     @extend_schema_field(AnswerQuestionSerializer)
-    def get_question(self, answer) -> dict:
+    def get_question(self, answer: Answer | MilestoneAnswer) -> dict:
         choices = self.context["choices"]
         selected, not_applicable = set(answer.selected_choices), answer.not_applicable_choices
         rows = [
@@ -124,12 +126,12 @@ class AnswerDetailSerializer(AnswerSerializer):
 _DATE_TIME = serializers.DateTimeField()
 
 
-def _choice(value):
+def _choice(value: Any) -> Any:
     """A choice as a ChoiceField shows it: its value as text ("" and None as they are)."""
     return value if value in ("", None) else str(value)
 
 
-def answer_detail(answer, choices) -> dict:
+def answer_detail(answer: Answer | MilestoneAnswer, choices: Any) -> dict:
     """What AnswerDetailSerializer(answer, context={"choices": choices}).data gives, made directly:
     every answer read and save of the API answers with it, and the serializer (its fields copied
     for each instance, nested twice) cost more CPU than the rest of the response. The serializer

@@ -8,8 +8,10 @@ changes only the choices it names, applied to the answer as stored when the writ
 """
 
 import re
+from typing import TYPE_CHECKING, Any
 
 import django_filters
+from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
@@ -23,6 +25,8 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins
 from rest_framework.exceptions import ParseError, ValidationError
+from rest_framework.generics import GenericAPIView
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
@@ -30,6 +34,7 @@ from mlwa.api.conditional import ANY, parse_entity_tags
 from mlwa.api.errors import PreconditionFailed
 from mlwa.api.renames import RenamedFiltersMixin
 from mlwa.api.views import ApiViewSet
+from mlwa.types import signed_in
 from reviews.api.answer_serializers import (
     AnswerChangeSerializer,
     AnswerDetailSerializer,
@@ -44,7 +49,7 @@ from reviews.models import Answer, AnswerChange, AnswerFields
 from reviews.permissions import Action
 from reviews.selectors.milestones import answer_history
 from reviews.selectors.questionnaire import question_choices_of_version
-from reviews.selectors.states import ReviewState
+from reviews.selectors.states import AnyLensReview, ReviewState
 from reviews.services import StaleAnswer, answer_update
 from reviews.views.access import workload_or_404
 
@@ -106,14 +111,14 @@ def if_match_version(request) -> int | None:
 class AnswerPreconditionFailed(PreconditionFailed):
     """412 with the stored answer, which the view adds to the error body as `current`."""
 
-    def __init__(self, current: dict):
+    def __init__(self, current: dict) -> None:
         self.current = current
         super().__init__(
             f"This answer changed since the version If-Match names: it is at version {current['version']}."
         )
 
 
-def review_answers(lens_review, *, descriptions: bool = False):
+def review_answers(lens_review: AnyLensReview, *, descriptions: bool = False) -> QuerySet[Any]:
     """The review's answers (Answer rows of a live review, MilestoneAnswer rows of a frozen one) in
     question order, with their questions, pillars and last writers, in one query; the questions'
     descriptions only if asked for (one answer's page shows it, a list not)."""
@@ -121,7 +126,7 @@ def review_answers(lens_review, *, descriptions: bool = False):
     return answers.order_by("question__pillar__position", "question__position")
 
 
-def _with_questions(answers, *, descriptions: bool):
+def _with_questions(answers: QuerySet[Any], *, descriptions: bool) -> QuerySet[Any]:
     """`answers` with what AnswerSerializer shows: questions, pillars and last writers."""
     answers = answers.select_related("question__pillar", "updated_by", "restored_by").defer(
         "question__extra", "question__pillar__description", "question__pillar__extra"
@@ -147,12 +152,20 @@ class AnswerFilterSet(RenamedFiltersMixin, django_filters.FilterSet):
         fields: list[str] = []
 
 
-class ReviewLookup:
+if TYPE_CHECKING:  # what the mixin is mixed into, so that it type-checks
+    _LookupBase = GenericAPIView
+else:
+    _LookupBase = object
+
+
+class ReviewLookup(_LookupBase):
     """The lens review of the URL: the workload (404 for outsiders, 403 for a role that may not take
     the action), then the state read (for a read, `?milestone=N`'s frozen copy if asked for; a write
     always changes the workload as it is now), then the review in it (404 if not applied)."""
 
-    def lens_review(self, action: Action):
+    state: ReviewState  # set by find_state
+
+    def lens_review(self, action: Action) -> AnyLensReview:
         self.find_state(action)
         return self.state_review()
 
@@ -163,7 +176,7 @@ class ReviewLookup:
             requested_state(self.request, workload) if action == Action.VIEW else ReviewState(workload)
         )
 
-    def state_review(self):
+    def state_review(self) -> AnyLensReview:
         """The state's review of the URL's lens, with its lens and version; 404 if not applied."""
         # Without the version's source document (up to 2 MB), which no read of an answer needs.
         reviews = (
@@ -202,7 +215,7 @@ class ReviewLookup:
         return answer
 
 
-def _detail(answer: Answer, lens_version) -> dict:
+def _detail(answer: Answer, lens_version: LensVersion) -> dict:
     """The answer with its question and each choice's status (a query for the choices, the first
     time only: `lens_version` is the answer's, with its content hash)."""
     choices = question_choices_of_version(answer.question, content_hash=lens_version.content_hash)
@@ -278,18 +291,18 @@ class AnswerViewSet(ReviewLookup, mixins.ListModelMixin, ApiViewSet):
     lookup_value_regex = QUESTION_ID
     http_method_names = ["get", "patch", "head", "options"]
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Any]:
         if getattr(self, "swagger_fake_view", False):  # the schema is made without a workload
             return Answer.objects.none()
         return review_answers(self.lens_review(Action.VIEW))
 
-    def retrieve(self, request, *args, **kwargs):
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         answer = self.answer(Action.VIEW)
         return Response(
             _detail(answer, self.review.lens_version), headers={"ETag": entity_tag(answer.version)}
         )
 
-    def partial_update(self, request, *args, **kwargs):
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         answer = self.answer(Action.ANSWER)
         if not isinstance(request.data, dict):
             raise ParseError("The body must be a JSON object.")
@@ -297,7 +310,7 @@ class AnswerViewSet(ReviewLookup, mixins.ListModelMixin, ApiViewSet):
         try:
             saved = answer_update(
                 answer=answer,
-                actor=request.user,
+                actor=signed_in(request.user),
                 changes=request.data,
                 expected_version=expected,
                 note=API_NOTE,
@@ -308,7 +321,7 @@ class AnswerViewSet(ReviewLookup, mixins.ListModelMixin, ApiViewSet):
         saved.question = answer.question
         return Response(_detail(saved, self.review.lens_version), headers={"ETag": entity_tag(saved.version)})
 
-    def handle_exception(self, exc):
+    def handle_exception(self, exc: Exception) -> Response:
         """The 412 of a stale If-Match also carries the stored answer and its ETag (the error
         handler makes the rest of the body)."""
         response = super().handle_exception(exc)
@@ -330,7 +343,7 @@ class AnswerHistoryViewSet(ReviewLookup, mixins.ListModelMixin, ApiViewSet):
     serializer_class = AnswerChangeSerializer
     queryset = AnswerChange.objects.none()
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Any]:
         if getattr(self, "swagger_fake_view", False):  # the schema is made without a workload
             return AnswerChange.objects.none()
         answer = self.answer(Action.VIEW, descriptions=False)

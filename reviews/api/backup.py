@@ -1,11 +1,14 @@
 """/api/v1/workloads/{id}/export/ and /api/v1/workloads/import/: a workload's backup document, and
 restoring one (reviews.backup describes the document and what a restore keeps or drops)."""
 
+from typing import Any
+
 from django.urls import path, reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import ParseError
+from rest_framework.request import Request
 from rest_framework.response import Response
 
 from lens.format import keep_repeated_keys
@@ -96,7 +99,7 @@ class RestoreResultSerializer(serializers.Serializer):
         "answers compute under their lens version's rules: restored as computed.",
     )
 
-    def get_url(self, result) -> str:
+    def get_url(self, result: Any) -> str:
         return reverse("api:workload-detail", args=[result.workload.pk])
 
 
@@ -112,7 +115,7 @@ class WorkloadExportView(ApiView):
         parameters=[OpenApiParameter("workload_id", OpenApiTypes.INT, OpenApiParameter.PATH)],
         responses={200: OpenApiResponse(DOCUMENT, description="The backup document.")},
     )
-    def get(self, request, workload_id: int):
+    def get(self, request: Request, workload_id: int) -> Response:
         workload, _role = workload_or_404(request, workload_id)
         return Response(workload_export(workload=workload, actor=request.user, source=request.get_host()))
 
@@ -156,7 +159,7 @@ class WorkloadImportView(ApiView):
         },
         examples=[OpenApiExample("The smallest backup: a workload with no lens", EXAMPLE, request_only=True)],
     )
-    def post(self, request):
+    def post(self, request: Request) -> Response:
         if not isinstance(request.data, dict):
             raise ParseError("The body must be a backup document, a JSON object.")
         as_copy = request.query_params.get("as_copy", "").lower() in {"1", "true", "yes"}

@@ -11,6 +11,7 @@ from django.urls import path
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
+from rest_framework.request import Request
 from rest_framework.response import Response
 
 from mlwa.api.schema import error_response
@@ -179,7 +180,7 @@ class ComparisonSerializer(serializers.Serializer):
 
 
 class TrendPointSerializer(serializers.Serializer):
-    label = serializers.CharField(source="name", help_text="The milestone's name, or `Now`.")
+    label = serializers.CharField(source="name", help_text="The milestone's name, or `Now`.")  # type: ignore[assignment]  # a declared serializer field; the stubs see Field's attribute
     milestone = serializers.IntegerField(allow_null=True, help_text="The milestone's number; null for now.")
     date = serializers.DateTimeField(
         source="at", help_text="When the milestone was saved, or the time of the read."
@@ -263,7 +264,7 @@ COMPARE_PARAMETERS = [
 class ComparisonView(ApiView):
     """GET: the comparison of `?base=` and `?target=`."""
 
-    def get(self, request, workload_id: int):
+    def get(self, request: Request, workload_id: int) -> Response:
         workload, _role = workload_or_404(request, workload_id)
         # Queries: the workload and role, its milestones, then the comparison's four or five.
         base, target = compared_states(
@@ -289,7 +290,7 @@ class ComparisonView(ApiView):
 class TrendView(ApiView):
     """GET: the trend's series."""
 
-    def get(self, request, workload_id: int):
+    def get(self, request: Request, workload_id: int) -> Response:
         workload, _role = workload_or_404(request, workload_id)
         return Response(TrendSerializer(workload_trend(workload=workload)).data)
 

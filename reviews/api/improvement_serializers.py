@@ -12,7 +12,7 @@ from rest_framework import serializers
 from mlwa.api.renames import RenamedFieldsMixin
 from mlwa.api.schema import ErrorSerializer
 from reviews.models import NOTES_MAX, Answer, ImprovementItem
-from reviews.selectors.improvements import STATE_LABELS
+from reviews.selectors.improvements import STATE_LABELS, PlanRow
 
 STATUSES = ", ".join(ImprovementItem.Status.values)
 
@@ -77,16 +77,16 @@ class ImprovementSerializer(RenamedFieldsMixin, serializers.Serializer):
         ref_name = "Improvement"
 
     @extend_schema_field(serializers.CharField(allow_null=True))
-    def get_owner_username(self, row) -> str | None:
+    def get_owner_username(self, row: PlanRow) -> str | None:
         return row.owner_username
 
     @extend_schema_field(serializers.CharField(allow_null=True, help_text="Who tracked it last."))
-    def get_updated_by(self, row) -> str | None:
+    def get_updated_by(self, row: PlanRow) -> str | None:
         item = row.item
         return item.updated_by_username if item else None
 
     @extend_schema_field(serializers.DateTimeField(allow_null=True))
-    def get_updated_at(self, row):
+    def get_updated_at(self, row: PlanRow) -> str | None:
         item = row.item
         return (
             serializers.DateTimeField().to_representation(item.updated_at)

@@ -8,16 +8,20 @@ with `If-Match` writes only over that version (else 412, with the stored item); 
 the body does the same with a 409 (the page's way); with neither, the write is not checked.
 """
 
+from typing import Any
+
 from django.urls import re_path
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.exceptions import NotFound, ParseError, ValidationError
+from rest_framework.request import Request
 from rest_framework.response import Response
 
 from mlwa.api.errors import PreconditionFailed
 from mlwa.api.params import whole_number
 from mlwa.api.renames import both_given, deprecated_text, renamed_query
 from mlwa.api.views import ApiViewSet
+from mlwa.types import signed_in
 from reviews.api.answer_serializers import entity_tag
 from reviews.api.answers import QUESTION_ID, if_match_version
 from reviews.api.improvement_serializers import (
@@ -27,7 +31,7 @@ from reviews.api.improvement_serializers import (
 )
 from reviews.api.lens_reviews import ALIAS
 from reviews.api.milestones import MILESTONE_PARAMETER, requested_state
-from reviews.models import Answer
+from reviews.models import Answer, Workload
 from reviews.permissions import Action
 from reviews.selectors.improvements import (
     STATUS_FILTERS,
@@ -95,7 +99,7 @@ LIST_DESCRIPTION = (
 )
 
 
-def _filters(request, *, lens: str = "") -> PlanFilters:
+def _filters(request: Request, *, lens: str = "") -> PlanFilters:
     """The query's filters, each checked: a 400 naming the parameter at fault."""
     query = request.query_params
     errors = {}
@@ -137,7 +141,7 @@ class ImprovementViewSet(ApiViewSet):
     serializer_class = ImprovementSerializer
     filter_backends: list = []  # the filters are read by _filters, and documented by hand
 
-    def _plan(self, filters: PlanFilters):
+    def _plan(self, filters: PlanFilters) -> Any:
         workload, _role = workload_or_404(self.request, self.kwargs["workload_id"])
         if filters.lens and "alias" in self.kwargs:
             lens_review_or_404(workload, filters.lens)
@@ -146,7 +150,7 @@ class ImprovementViewSet(ApiViewSet):
     def _page(self, filters: PlanFilters) -> Response:
         """A page of the plan; the practices of its rows only. Queries: the workload and role,
         (the lens review,) the lens reviews, items, answers; choices and resources."""
-        page = self.paginate_queryset(self._plan(filters).rows)
+        page = self.paginate_queryset(self._plan(filters).rows) or []
         return self.get_paginated_response(ImprovementSerializer(with_practices(page), many=True).data)
 
     @extend_schema(
@@ -154,7 +158,7 @@ class ImprovementViewSet(ApiViewSet):
         description=LIST_DESCRIPTION,
         parameters=[WORKLOAD_PARAMETER, MILESTONE_PARAMETER, LENS_FILTER, *FILTER_PARAMETERS],
     )
-    def list(self, request, *args, **kwargs):
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return self._page(_filters(request))
 
     @extend_schema(
@@ -197,7 +201,7 @@ class ImprovementViewSet(ApiViewSet):
             ),
         ],
     )
-    def partial_update(self, request, *args, **kwargs):
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         workload, _role = workload_or_404(request, self.kwargs["workload_id"], Action.ANSWER)
         alias, question_id = self.kwargs["alias"], self.kwargs["question_id"]
         if not isinstance(request.data, dict):
@@ -216,7 +220,7 @@ class ImprovementViewSet(ApiViewSet):
                 workload=workload,
                 lens_alias=alias,
                 question_id=question_id,
-                actor=request.user,
+                actor=signed_in(request.user),
                 changes=changes,
                 expected_version=expected,
             )
@@ -233,14 +237,14 @@ class ImprovementViewSet(ApiViewSet):
         row = self._row(workload, alias, question_id)
         return Response(row, headers={"ETag": entity_tag(row["version"])})
 
-    def _row(self, workload, alias: str, question_id: str) -> dict:
+    def _row(self, workload: Workload, alias: str, question_id: str) -> dict:
         """The question's row of the plan as stored now (NOT_AT_RISK for an untracked question not
         at risk): the lens reviews, items, answers, choices and resources."""
         filters = PlanFilters(lens=alias, question_id=question_id)
         [row] = with_practices(improvement_plan(ReviewState(workload), filters=filters).rows)
         return ImprovementSerializer(row).data
 
-    def handle_exception(self, exc):
+    def handle_exception(self, exc: Exception) -> Response:
         """A stale write's 412 or 409 also carries the stored item (and its ETag)."""
         response = super().handle_exception(exc)
         if isinstance(exc, ItemConflict):
@@ -253,10 +257,10 @@ class ItemConflict(PreconditionFailed):
     """A stale write, with the stored item as `current`: 412 when If-Match named the version, 409
     when the body's `version` did (the status StaleItem has elsewhere)."""
 
-    def __init__(self, current: dict, checked_by: str):
+    def __init__(self, current: dict, checked_by: str) -> None:
         self.current = current
         if checked_by == "version":
-            self.status_code = StaleItem.status
+            self.status_code = StaleItem.status  # type: ignore[assignment]  # the stubs fix it at 412
         super().__init__(
             f"This improvement item changed since the version {checked_by} names: it is at version "
             f"{current['version']}.",
@@ -272,7 +276,7 @@ class LensImprovementViewSet(ImprovementViewSet):
         description=LIST_DESCRIPTION.replace("then lens, pillar", "then pillar"),
         parameters=[WORKLOAD_PARAMETER, ALIAS_PARAMETER, MILESTONE_PARAMETER, *FILTER_PARAMETERS],
     )
-    def list(self, request, *args, **kwargs):
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return self._page(_filters(request, lens=self.kwargs["alias"]))
 
 

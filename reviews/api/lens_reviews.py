@@ -5,12 +5,16 @@ removes lenses (Action.EDIT); the owner and contributors change a review's notes
 Writes go through reviews.services (lens_review_apply, lens_review_notes, lens_review_remove).
 """
 
+from typing import Any
+
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status
 from rest_framework.exceptions import ParseError
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
@@ -18,6 +22,7 @@ from lens.models import LensVersion, Pillar
 from lens.selectors import latest_published_version, lenses_for, published_versions
 from mlwa.api.conditional import if_match
 from mlwa.api.views import ApiViewSet
+from mlwa.types import Reader, signed_in
 from reviews import services
 from reviews.api.counts import RiskCountsSerializer
 from reviews.api.milestones import MILESTONE_PARAMETER, requested_state
@@ -118,7 +123,7 @@ class LensReviewNotesSerializer(serializers.Serializer):
         ref_name = "LensReviewNotes"
 
 
-def workload_reviews(state: ReviewState):
+def workload_reviews(state: ReviewState) -> QuerySet[Any]:
     """The workload's lens reviews in `state` (now: LensReview rows; in a milestone: its frozen
     MilestoneLensReview rows) in the order they were applied, with their lens and version (not the
     version's large fields), and the newest published version of each lens, or the review's own
@@ -139,13 +144,13 @@ def workload_reviews(state: ReviewState):
     return with_newest_version(reviews, owner=state.workload.owner_id)
 
 
-def _with_counts(review, counts: RiskCounts):
+def _with_counts(review: Any, counts: RiskCounts) -> Any:
     review.counts = counts
     review.upgrade_available = review.newest_pk is not None and review.newest_pk != review.lens_version_id
     return review
 
 
-def _detail(review) -> dict:
+def _detail(review: Any) -> dict:
     """The review (live or frozen) with each pillar's notes and counts: two queries (the pillars,
     their counts)."""
     # From Pillar, not the version's related manager: that one reads each pillar's version_id to tie
@@ -169,7 +174,7 @@ def _detail(review) -> dict:
     return LensReviewDetailSerializer(_with_counts(review, totals)).data
 
 
-def _lens_version(user, alias: str, label: str | None) -> LensVersion:
+def _lens_version(user: Reader, alias: str, label: str | None) -> LensVersion:
     """The version to apply: the label's, else the newest published; a 400 naming `lens` for a lens
     the user may not see, whether or not it exists, and `version` for a label it lacks."""
     lens = lenses_for(user=user).filter(alias=alias).first()
@@ -251,7 +256,7 @@ class LensReviewViewSet(mixins.ListModelMixin, ApiViewSet):
         """What a read answers from: the workload now, or `?milestone=N`'s frozen copy."""
         return requested_state(self.request, self._workload(Action.VIEW))
 
-    def _review(self, action: Action):
+    def _review(self, action: Action) -> Any:
         """The URL's lens review: in the state read for Action.VIEW, else as it is now (writes)."""
         state = self._state() if action == Action.VIEW else ReviewState(self._workload(action))
         review = get_object_or_404(workload_reviews(state), lens__alias=self.kwargs["alias"])
@@ -259,33 +264,33 @@ class LensReviewViewSet(mixins.ListModelMixin, ApiViewSet):
             review.workload = state.workload  # loaded already; the services log events on it
         return review
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Any]:
         if getattr(self, "swagger_fake_view", False):  # the schema is made without a workload
             return LensReview.objects.none()
         return workload_reviews(self._state())
 
-    def list(self, request, *args, **kwargs):
-        page = self.paginate_queryset(self.get_queryset())
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        page = self.paginate_queryset(self.get_queryset()) or []
         counts = review_counts(page) if page else {}
         rows = [_with_counts(review, counts.get(review.pk, RiskCounts())) for review in page]
         return self.get_paginated_response(self.get_serializer(rows, many=True).data)
 
-    def create(self, request, *args, **kwargs):
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         workload = self._workload(Action.EDIT)
         data = LensReviewApplySerializer(data=request.data)
         data.is_valid(raise_exception=True)
         version = _lens_version(request.user, data.validated_data["lens"], data.validated_data.get("version"))
-        services.lens_review_apply(workload=workload, lens_version=version, actor=request.user)
+        services.lens_review_apply(workload=workload, lens_version=version, actor=signed_in(request.user))
         review = get_object_or_404(workload_reviews(ReviewState(workload)), lens_id=version.lens_id)
         location = request.build_absolute_uri(
             reverse("api:lens-review-detail", args=[workload.pk, version.lens.alias])
         )
         return Response(_detail(review), status=status.HTTP_201_CREATED, headers={"Location": location})
 
-    def retrieve(self, request, *args, **kwargs):
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return Response(_detail(self._review(Action.VIEW)))
 
-    def partial_update(self, request, *args, **kwargs):
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         review = self._review(Action.ANSWER)
         if not isinstance(request.data, dict):
             raise ParseError("The body must be a JSON object.")

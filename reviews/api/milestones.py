@@ -11,17 +11,22 @@ declares MILESTONE_PARAMETER and asks `requested_state` which state of the workl
 current one, or milestone N's frozen copy (reviews.selectors.states.ReviewState).
 """
 
+from typing import Any
+
+from django.db.models import QuerySet
 from django.http import Http404
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status
 from rest_framework.exceptions import NotFound, ParseError, ValidationError
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from mlwa.api.renames import RenamedFieldsMixin
 from mlwa.api.views import ApiViewSet
+from mlwa.types import signed_in
 from reviews.api.counts import RiskCountsSerializer
 from reviews.api.restored import restored_marks
 from reviews.models import MILESTONE_NAME_MAX, Milestone, Workload
@@ -40,7 +45,7 @@ MILESTONE_PARAMETER = OpenApiParameter(
 )
 
 
-def requested_milestone(request, workload: Workload) -> Milestone | None:
+def requested_milestone(request: Request, workload: Workload) -> Milestone | None:
     """The milestone `?milestone=N` names on `workload` (one query), None for the current state.
     Raises a 400 naming `milestone` for a value that is not a positive whole number, and a 404 for
     a number the workload has no milestone for."""
@@ -53,7 +58,7 @@ def requested_milestone(request, workload: Workload) -> Milestone | None:
         raise NotFound(f"This workload has no milestone {number}.") from None
 
 
-def requested_milestone_number(request) -> int | None:
+def requested_milestone_number(request: Request) -> int | None:
     """`?milestone=N` as a number, None if not given; a 400 naming `milestone` for anything but a
     whole number from 1 (ASCII digits only: `int` would take "１" and choke on "²")."""
     raw = request.query_params.get(MILESTONE_PARAMETER.name)
@@ -65,7 +70,7 @@ def requested_milestone_number(request) -> int | None:
     return number
 
 
-def requested_state(request, workload: Workload) -> ReviewState:
+def requested_state(request: Request, workload: Workload) -> ReviewState:
     """The state of `workload` that a read answers from: milestone N's for `?milestone=N`, else the
     current one (requested_milestone says when it refuses)."""
     return ReviewState(workload, requested_milestone(request, workload))
@@ -222,18 +227,18 @@ class MilestoneViewSet(mixins.ListModelMixin, ApiViewSet):
     lookup_value_regex = r"\d+"
     http_method_names = ["get", "post", "head", "options"]
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Any]:
         if getattr(self, "swagger_fake_view", False):  # the schema is made without a workload
             return Milestone.objects.none()
         workload, _role = workload_or_404(self.request, self.kwargs["workload_id"])
         return milestones_of(workload).select_related("created_by", "restored_by")
 
-    def list(self, request, *args, **kwargs):
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         # The milestones' count, the page of them with who saved each, their lenses with totals.
-        page = milestones_with_lenses(self.paginate_queryset(self.get_queryset()))
+        page = milestones_with_lenses(self.paginate_queryset(self.get_queryset()) or [])
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
-    def retrieve(self, request, *args, **kwargs):
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         workload, _role = workload_or_404(request, self.kwargs["workload_id"])
         number = int(self.kwargs["number"])
         milestone = (  # a number past any column's range is no milestone, not a database error
@@ -247,13 +252,13 @@ class MilestoneViewSet(mixins.ListModelMixin, ApiViewSet):
             raise NotFound(f"This workload has no milestone {number}.")
         return Response(_detail(milestone))
 
-    def create(self, request, *args, **kwargs):
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         workload, _role = workload_or_404(request, self.kwargs["workload_id"], Action.EDIT)
         if not isinstance(request.data, dict):
             raise ParseError("The body must be a JSON object.")
         if unknown := sorted(set(request.data) - {"name"}):
             raise InvalidInput(dict.fromkeys(unknown, "Not a field of a milestone: only `name` is."))
-        milestone = milestone_create(workload=workload, actor=request.user, name=request.data.get("name"))
+        milestone = milestone_create(workload=workload, actor=signed_in(request.user), name=request.data.get("name"))
         location = request.build_absolute_uri(
             reverse("api:milestone-detail", args=[workload.pk, milestone.number])
         )

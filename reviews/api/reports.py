@@ -11,6 +11,9 @@ the report is kept, FAILED, with that reason. A read-only token reads and downlo
 ask or delete (mlwa.api.permissions).
 """
 
+from typing import Any
+
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
@@ -27,6 +30,8 @@ from drf_spectacular.utils import (
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import ParseError
+from rest_framework.renderers import BaseRenderer
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
@@ -248,7 +253,7 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Des
     http_method_names = ["get", "post", "delete", "head", "options"]
     lookup_value_regex = r"\d+"
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Any]:
         if getattr(self, "swagger_fake_view", False):
             return Report.objects.none()
         return reports_of(user=self.request.user)
@@ -256,11 +261,11 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Des
     def get_object(self) -> Report:
         return report_for(user=self.request.user, pk=self.kwargs["pk"])
 
-    def perform_content_negotiation(self, request, force=False):
+    def perform_content_negotiation(self, request: Request, force: bool = False) -> tuple[BaseRenderer, str]:
         # A download is the file whatever the client accepts (its errors are JSON).
         return super().perform_content_negotiation(request, force=force or self.action == "download")
 
-    def create(self, request, *args, **kwargs):
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         if not isinstance(request.data, dict):
             raise ParseError("The body must be a JSON object.")
         if unknown := sorted(set(request.data) - set(ReportCreateSerializer().fields)):

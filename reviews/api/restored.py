@@ -4,7 +4,9 @@ such a row: answers, their history, events and milestones."""
 from rest_framework import serializers
 
 
-def restored_marks(author: str, *, cleared_by_a_write: bool = False):
+def restored_marks(
+    author: str, *, cleared_by_a_write: bool = False
+) -> tuple[serializers.CharField, serializers.DateTimeField]:
     """`restored_by` and `restored_at`, for a row whose `author` field then holds the backup's name:
     `restored_by, restored_at = restored_marks("updated_by")` in the serializer's body."""
     restored_by = serializers.CharField(

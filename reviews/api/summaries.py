@@ -9,14 +9,17 @@ and lists, and the serializers below only describe them in the schema.
 
 import csv
 import io
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 import orjson
 from django.conf import settings
 from django.urls import path
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import Direction, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import renderers, serializers
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils import encoders
 
@@ -110,7 +113,7 @@ CSV_COLUMNS = (
 COUNT_COLUMNS = CSV_COLUMNS[8:]
 
 
-def summary_csv_rows(summary: dict):
+def summary_csv_rows(summary: dict) -> Iterator[list]:
     """One row per (workload, lens, pillar) of an organisation-wide summary; a workload without
     lenses gets one row with empty lens and pillar columns and zero counts, so that every workload
     of the summary is in the file."""
@@ -143,7 +146,9 @@ class RiskSummaryCsvRenderer(renderers.BaseRenderer):
     format = "csv"
     charset = "utf-8"
 
-    def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
+    def render(
+        self, data: Any, accepted_media_type: str | None = None, renderer_context: Mapping[str, Any] | None = None
+    ) -> bytes:
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\r\n")
         writer.writerow(CSV_COLUMNS)
@@ -157,7 +162,9 @@ class SummaryJSONRenderer(renderers.JSONRenderer):
     ms against 25, measured). Values orjson does not know (lazy translations...) go through DRF's
     encoder, as they would with DRF's renderer."""
 
-    def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
+    def render(
+        self, data: Any, accepted_media_type: str | None = None, renderer_context: Mapping[str, Any] | None = None
+    ) -> bytes:
         if data is None:
             return b""
         return orjson.dumps(data, default=_drf_encoder.default)
@@ -217,7 +224,7 @@ class WorkloadRiskSummaryView(ApiView):
 
     renderer_classes = [SummaryJSONRenderer]
 
-    def get(self, request, workload_id: int):
+    def get(self, request: Request, workload_id: int) -> Response:
         workload, _role = workload_or_404(request, workload_id)
         return Response(workload_risk_summary(state=requested_state(request, workload)))
 
@@ -226,7 +233,7 @@ class SummarySchema(AutoSchema):
     """The organisation-wide summary is one object, not a list, yet takes the workload list's
     filters: document them (drf-spectacular documents filters on lists only)."""
 
-    def get_filter_backends(self):
+    def get_filter_backends(self) -> list[Any]:
         return getattr(self.view, "filter_backends", [])
 
     def _get_response_bodies(self, direction="response"):
@@ -269,7 +276,7 @@ class RiskSummaryView(GenericApiView):
     pagination_class = None
     schema = SummarySchema()
 
-    def get(self, request):
+    def get(self, request: Request) -> Response:
         summary = risk_summary(
             user=request.user,
             filters=requested_filters(request),
@@ -281,7 +288,7 @@ class RiskSummaryView(GenericApiView):
             headers["Content-Disposition"] = 'attachment; filename="risk-summary.csv"'
         return Response(summary, headers=headers)
 
-    def finalize_response(self, request, response, *args, **kwargs):
+    def finalize_response(self, request: Request, response: Response, *args: Any, **kwargs: Any) -> Response:
         # Only the summary has a CSV form: errors, and OPTIONS's description of the view, are JSON
         # whatever format was asked for.
         if request.method == "OPTIONS" or response.status_code != 200:

@@ -8,10 +8,12 @@ from django.urls import path
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import ParseError
+from rest_framework.request import Request
 from rest_framework.response import Response
 
 from lens.selectors import lens_visibility
 from mlwa.api.views import ApiView
+from mlwa.types import signed_in
 from reviews import services
 from reviews.api.lens_reviews import ALIAS_PARAMETER, PATH_PARAMETERS
 from reviews.models import LensReview
@@ -117,7 +119,7 @@ class LensReviewUpgradeView(ApiView):
             OpenApiExample("Upgraded", EXAMPLE_RESULT, response_only=True, status_codes=["200"]),
         ],
     )
-    def post(self, request, workload_id: int, alias: str):
+    def post(self, request: Request, workload_id: int, alias: str) -> Response:
         workload, _role = workload_or_404(request, workload_id, Action.EDIT)
         # A lens the workload's owner may no longer see offers no version: a 404, as its /lenses/
         # URLs answer them, in the same query (reviews.selectors.upgrades).
@@ -132,7 +134,7 @@ class LensReviewUpgradeView(ApiView):
         data = UpgradeRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         milestone, review, summary = services.lens_review_upgrade(
-            lens_review=review, actor=request.user, version=data.validated_data.get("version") or None
+            lens_review=review, actor=signed_in(request.user), version=data.validated_data.get("version") or None
         )
         changes = summary.as_dict()
         result = {

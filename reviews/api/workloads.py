@@ -1,20 +1,26 @@
 """/api/v1/workloads/: workloads (list with filters, create, read, change, delete, hand over), and
 each workload's shares and event log."""
 
+from typing import Any
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
+from lens.models import LensVersion
 from lens.selectors import latest_published_version, lenses_for
 from mlwa.api.conditional import if_match
 from mlwa.api.views import ApiViewSet
+from mlwa.types import Reader, signed_in
 from reviews import services
 from reviews.api.counts import RiskCountsSerializer
 from reviews.api.filters import requested_filters
@@ -58,8 +64,8 @@ class WorkloadSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
-    def get_lenses(self, workload) -> list[str]:
-        return [review.lens.alias for review in workload.applied]
+    def get_lenses(self, workload: Workload) -> list[str]:
+        return [review.lens.alias for review in workload.applied]  # type: ignore[attr-defined]  # prefetched
 
 
 class WorkloadWriteSerializer(serializers.Serializer):
@@ -93,7 +99,7 @@ class TransferSerializer(serializers.Serializer):
     )
 
 
-def _lens_versions(user, aliases: list[str]):
+def _lens_versions(user: Reader, aliases: list[str]) -> list[LensVersion]:
     """The newest published version of each lens named, if the user may see it (else a 400)."""
     visible = {lens.alias: lens for lens in lenses_for(user=user).filter(alias__in=aliases)}
     versions = []
@@ -160,7 +166,7 @@ class WorkloadViewSet(
     queryset = Workload.objects.none()  # every read goes through the selectors
     lookup_value_regex = r"\d+"
 
-    def _row(self, pk: int) -> Workload:
+    def _row(self, pk: int | str | None) -> Workload:
         """The workload with its counts, lenses and the caller's role: three queries, or a 404."""
         workload, _role = workload_or_404(self.request, pk)
         rows = with_roles(
@@ -169,22 +175,22 @@ class WorkloadViewSet(
         )
         return rows[0]
 
-    def list(self, request, *args, **kwargs):
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         filters = requested_filters(request)
         rows = workload_rows(matching_workloads(user=request.user, filters=filters), sort=filters.ordering)
         page = with_roles(self.paginate_queryset(rows), user=request.user)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
-    def retrieve(self, request, pk=None, *args, **kwargs):
+    def retrieve(self, request: Request, pk: str | None = None, *args: Any, **kwargs: Any) -> Response:
         return Response(self.get_serializer(self._row(pk)).data)
 
-    def create(self, request, *args, **kwargs):
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = WorkloadCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
         aliases = fields.pop("lenses", None)
         versions = None if aliases is None else _lens_versions(request.user, aliases)
-        workload = services.workload_create(owner=request.user, fields=fields, lens_versions=versions)
+        workload = services.workload_create(owner=signed_in(request.user), fields=fields, lens_versions=versions)
         location = request.build_absolute_uri(reverse("api:workload-detail", args=[workload.pk]))
         return Response(
             self.get_serializer(self._row(workload.pk)).data,
@@ -192,7 +198,7 @@ class WorkloadViewSet(
             headers={"Location": location},
         )
 
-    def partial_update(self, request, pk=None, *args, **kwargs):
+    def partial_update(self, request: Request, pk: str | None = None, *args: Any, **kwargs: Any) -> Response:
         workload, _role = workload_or_404(request, pk, Action.EDIT)
         data = WorkloadWriteSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
@@ -200,7 +206,7 @@ class WorkloadViewSet(
             services.workload_update(workload=workload, actor=request.user, fields=data.validated_data)
         return Response(self.get_serializer(self._row(workload.pk)).data)
 
-    def destroy(self, request, pk=None, *args, **kwargs):
+    def destroy(self, request: Request, pk: str | None = None, *args: Any, **kwargs: Any) -> Response:
         workload, _role = workload_or_404(request, pk, Action.ADMINISTER)
         with if_match(self, lock=Workload.objects.filter(pk=workload.pk)):
             services.workload_delete(workload=workload, actor=request.user)
@@ -216,14 +222,14 @@ class WorkloadViewSet(
         examples=[OpenApiExample("To a colleague", {"owner": "maria"}, request_only=True)],
     )
     @action(detail=True, methods=["post"])
-    def transfer(self, request, pk=None):
+    def transfer(self, request: Request, pk: str | None = None) -> Response:
         workload, _role = workload_or_404(request, pk, Action.ADMINISTER)
         data = TransferSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         new_owner = User.objects.filter(username=data.validated_data["owner"], is_active=True).first()
         if new_owner is None:
             raise InvalidInput({"owner": "No active user with this username."})
-        services.workload_transfer(workload=workload, actor=request.user, new_owner=new_owner)
+        services.workload_transfer(workload=workload, actor=signed_in(request.user), new_owner=new_owner)
         return Response(self.get_serializer(self._row(workload.pk)).data)
 
 
@@ -244,7 +250,7 @@ class ShareCreateSerializer(serializers.Serializer):
     group = serializers.CharField(required=False, help_text="A group's name; give this or `user`.")
     role = serializers.ChoiceField(choices=Share.Role.choices)
 
-    def validate(self, data):
+    def validate(self, data: dict[str, Any]) -> dict[str, Any]:
         if ("user" in data) == ("group" in data):
             raise serializers.ValidationError({"user": ["Give one user or one group."]})
         return data
@@ -296,7 +302,7 @@ class ShareViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet)
 
     lookup_value_regex = r"\d+"
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Any]:
         if getattr(self, "swagger_fake_view", False):  # the schema is made without a workload
             return Share.objects.none()
         workload, _role = workload_or_404(self.request, self.kwargs["workload_id"])
@@ -328,11 +334,11 @@ class ShareViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet)
             if group is None:
                 raise InvalidInput({"group": "No group with this name."})
         share = services.share_grant(
-            workload=workload, actor=request.user, role=data.validated_data["role"], user=user, group=group
+            workload=workload, actor=signed_in(request.user), role=data.validated_data["role"], user=user, group=group
         )
         return Response(ShareSerializer(share).data, status=status.HTTP_201_CREATED)
 
-    def partial_update(self, request, workload_id=None, pk=None):
+    def partial_update(self, request: Request, workload_id: str | None = None, pk: str | None = None) -> Response:
         _workload, share = self._share()
         data = ShareRoleSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -341,7 +347,7 @@ class ShareViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet)
             share = services.share_change_role(share=share, actor=request.user, role=role)
         return Response(ShareSerializer(share).data)
 
-    def destroy(self, request, workload_id=None, pk=None):
+    def destroy(self, request: Request, workload_id: str | None = None, pk: str | None = None) -> Response:
         _workload, share = self._share()
         with if_match(self, lock=Share.objects.filter(pk=share.pk)):
             services.share_revoke(share=share, actor=request.user)
@@ -372,7 +378,7 @@ class EventViewSet(mixins.ListModelMixin, ApiViewSet):
     serializer_class = EventSerializer
     queryset = WorkloadEvent.objects.none()
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Any]:
         if getattr(self, "swagger_fake_view", False):  # the schema is made without a workload
             return WorkloadEvent.objects.none()
         workload, _role = workload_or_404(self.request, self.kwargs["workload_id"])
