@@ -56,7 +56,7 @@ def lockout_response(request, original_response=None, credentials=None) -> HttpR
         # classes (accounts.authentication), which import this module.
         from mlwa.api.errors import json_error
 
-        response = json_error(429, "locked_out", lockout_message())
+        response: HttpResponse = json_error(429, "locked_out", lockout_message())
     else:
         context = {"message": lockout_message(), "cooloff_minutes": cooloff_minutes()}
         response = render(request, "registration/locked_out.html", context, status=429)

@@ -20,6 +20,9 @@ class ApiToken(models.Model):
     """One named key of one user; read-only keys may only read. Revoked keys stay, unusable, so
     that the profile page can say when a key was revoked."""
 
+    #: Not a column: the whole key, on a token just made (shown once, never stored).
+    key: str
+
     user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="api_tokens")
     name = models.CharField(max_length=100, help_text=_("What the key is for, e.g. “CI dashboard”."))
     prefix = models.CharField(max_length=PREFIX_LENGTH, unique=True)

@@ -9,7 +9,7 @@ from django.utils import timezone
 from accounts.models import KEY_START, PREFIX_LENGTH, ApiToken
 from reviews.services.errors import InvalidInput
 
-NAME_MAX = ApiToken._meta.get_field("name").max_length
+NAME_MAX: int = ApiToken._meta.get_field("name").max_length  # type: ignore[assignment]  # a CharField's
 
 
 def key_digest(key: str) -> str:

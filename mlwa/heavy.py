@@ -8,17 +8,17 @@ A page view calls `heavy_refusal(request)` first and returns what it gives when 
         return refused
 """
 
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from mlwa.api.throttling import HeavyThrottle
 
 
-def heavy_wait(request) -> int | None:
+def heavy_wait(request: HttpRequest) -> int | None:
     """Count one heavy operation of `request`'s user; None when allowed, else the whole seconds
     until the window ends. The cache failing lets it through (logged), as in the API."""
     throttle = HeavyThrottle()
-    if throttle.allow_request(request, None):
+    if throttle.allow_request(request, None):  # type: ignore[arg-type]  # a page, not an API view: none to give
         return None
     return max(1, round(throttle.wait()))
 

@@ -20,7 +20,7 @@ _CHUNK = 64 * 1024
 def _too_large(request, limit: int) -> HttpResponse:
     message = f"The request body is larger than the limit of {limit:,} bytes."
     if request.path.startswith("/api/") or "json" in request.META.get("HTTP_ACCEPT", ""):
-        response = json_error(413, "request_too_large", message)
+        response: HttpResponse = json_error(413, "request_too_large", message)
     else:
         response = HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
     # No `Connection: close`, although the rest of the body is unread: a WSGI application may not

@@ -106,7 +106,7 @@ if DATABASE_URL:
         "default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("MLWA_DB_CONN_MAX_AGE", 60))
     }
 else:
-    DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": _SQLITE_PATH}}
+    DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": str(_SQLITE_PATH)}}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {**SQLITE_OPTIONS, **DATABASES["default"].get("OPTIONS", {})}
 if not DATABASE_URL:

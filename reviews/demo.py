@@ -90,11 +90,11 @@ def demo_workload(*, owner) -> Workload | None:
     still_high = Answer.objects.filter(lens_review__workload=workload, risk=Risk.HIGH).select_related(
         "question", "lens_review__lens"
     )
-    if (answer := still_high.first()) is not None:
+    if (high_answer := still_high.first()) is not None:
         improvement_item_update(
             workload=workload,
-            lens_alias=answer.lens_review.lens.alias,
-            question_id=answer.question.question_id,
+            lens_alias=high_answer.lens_review.lens.alias,
+            question_id=high_answer.question.question_id,
             actor=owner,
             changes={
                 "status": ImprovementItem.Status.IN_PROGRESS,

@@ -5,6 +5,8 @@ on the form field of that name (or the one `renames` maps it to), and the rest a
 """
 
 import re
+from collections.abc import Sequence
+from typing import cast
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -41,8 +43,8 @@ class ListField(forms.CharField):
             return ("\n" if any("," in item for item in value) else ", ").join(value)
         return value
 
-    def to_python(self, value) -> list[str]:
-        return split_list(super().to_python(value))
+    def to_python(self, value) -> list[str]:  # type: ignore[override]  # a list field, built on CharField
+        return split_list(super().to_python(value) or "")
 
 
 class WorkloadForm(forms.Form):
@@ -82,7 +84,7 @@ class WorkloadCreateForm(WorkloadForm):
     def __init__(self, *args, lens_versions: list[LensVersion], **kwargs):
         super().__init__(*args, **kwargs)
         self.versions = {version.lens.alias: version for version in lens_versions}
-        self.fields["lenses"].choices = [
+        cast(forms.ChoiceField, self.fields["lenses"]).choices = [
             (version.lens.alias, f"{version.lens.name} (version {version.label})")
             for version in lens_versions
         ]
@@ -101,7 +103,7 @@ class ApplyLensForm(forms.Form):
         required=False, max_length=32, help_text="A published version's label; empty for the newest."
     )
 
-    def __init__(self, *args, user, choices: list[tuple[str, str]] = (), **kwargs):
+    def __init__(self, *args, user, choices: Sequence[tuple[str, str]] = (), **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["lens"].widget.choices = choices

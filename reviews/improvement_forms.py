@@ -95,14 +95,14 @@ def parse_tracking_post(post: QueryDict) -> TrackingPost:
     if "status" in post:
         changes["status"] = post["status"]
     if "owner" in post:
-        owner = post["owner"].strip()
+        owner = post.get("owner", "").strip()
         if owner and not owner.isdigit():
             raise BadTrackingPost("owner", "A user's id, or nothing.")
         changes["owner"] = int(owner) if owner else None
     if "due_date" in post:
-        changes["due_date"] = post["due_date"].strip()
+        changes["due_date"] = post.get("due_date", "").strip()
     if "note" in post:
-        changes["note"] = textarea_text(post["note"])
+        changes["note"] = textarea_text(post.get("note", ""))
     return TrackingPost(int(raw_version), changes, filter_query(post.get("back", "")))
 
 

@@ -8,6 +8,8 @@ CSV). The consolidated report takes the dashboard's filters (reviews.filters, po
 inputs) and a format (PDF or JSON).
 """
 
+from typing import cast
+
 from django import forms
 
 from reviews.filters import stored_filters
@@ -30,9 +32,9 @@ class LensReviewReportForm(forms.Form):
     milestone = forms.ChoiceField(required=False, choices=[], label="As of")
 
     def __init__(self, *args, lenses: list[tuple[str, str]], milestones: list[Milestone], **kwargs):
-        super().__init__(*args, prefix="lens-review", **kwargs)
-        self.fields["lens"].choices = lenses
-        self.fields["milestone"].choices = [
+        super().__init__(*args, prefix="lens-review", **kwargs)  # type: ignore[misc]  # callers pass data only
+        cast(forms.ChoiceField, self.fields["lens"]).choices = lenses
+        cast(forms.ChoiceField, self.fields["milestone"]).choices = [
             (CURRENT, "Now (the current answers)"),
             *((str(m.number), f"Milestone {m.number}: {m.name}") for m in milestones),
         ]

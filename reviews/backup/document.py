@@ -320,7 +320,7 @@ def event(data: dict, path: str) -> dict[str, Any]:
 
 
 def milestone(data: dict, path: str, files: dict) -> dict[str, Any]:
-    reviews = []
+    reviews: list[dict[str, Any]] = []
     for where, frozen in items(data, "lens_reviews", path):
         fields = review(frozen, where, files)
         pillar_counts, count_paths = {}, {}

@@ -103,9 +103,9 @@ def _milestones(workload: Workload) -> tuple[list[dict[str, Any]], list[LensVers
         .select_related("pillar")
         .order_by("lens_review_id", "pillar__position")
     )
-    for row in frozen_counts:
-        counts_of.setdefault(row.lens_review_id, []).append(
-            {"pillar_id": row.pillar.pillar_id, **{column: getattr(row, column) for column in COUNTS}}
+    for counts in frozen_counts:
+        counts_of.setdefault(counts.lens_review_id, []).append(
+            {"pillar_id": counts.pillar.pillar_id, **{column: getattr(counts, column) for column in COUNTS}}
         )
     reviews_of: dict[int, list] = {}
     for review in reviews:

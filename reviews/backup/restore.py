@@ -54,7 +54,7 @@ class RestoreResult:
 def _checked(document: dict) -> dict[str, Any]:
     """Every part of the document, checked and parsed; InvalidInput names the first path at fault."""
     files = doc.lens_files(document)
-    reviews = []
+    reviews: list[Any] = []
     for path, data in values.items(document, "lens_reviews", ""):
         review = doc.review(data, path, files)
         if any(r["lens_file"].alias == review["lens_file"].alias for r in reviews):
@@ -182,8 +182,8 @@ def _lenses(user, files: dict[tuple[str, str], LensFile]) -> tuple[dict, list[st
                     major=lens_file.kind == LensVersion.Kind.MAJOR,
                     actor=user,
                 )
-            created.append(lens.alias)
-        used.add(lens.pk)
+            created.append(lens.alias)  # type: ignore[union-attr]  # imported or found above
+        used.add(lens.pk)  # type: ignore[union-attr]
         for lens_file in needed:
             resolved[alias, lens_file.content_hash] = versions[lens_file.content_hash]
     return resolved, created

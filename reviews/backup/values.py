@@ -3,6 +3,7 @@ the JSON path at fault. reviews.backup.document builds the document's parts from
 
 import datetime
 import math
+from typing import Literal, NoReturn, overload
 
 from django.utils.dateparse import parse_date, parse_datetime
 
@@ -19,7 +20,7 @@ def at(path: str, key: str) -> str:
     return f"{path}.{key}" if path else key
 
 
-def fail(path: str, message: str):
+def fail(path: str, message: str) -> NoReturn:
     """Refuse the document: InvalidInput naming `path`."""
     raise InvalidInput({path: message})
 
@@ -45,6 +46,12 @@ def required(data: dict, key: str, path: str):
     return data[key]
 
 
+@overload
+def text(
+    data: dict, key: str, path: str, *, limit: int | None = NOTES_MAX, null: Literal[False] = False
+) -> str: ...
+@overload
+def text(data: dict, key: str, path: str, *, limit: int | None = NOTES_MAX, null: bool) -> str | None: ...
 def text(data: dict, key: str, path: str, *, limit: int | None = NOTES_MAX, null: bool = False) -> str | None:
     """The text at `key`, at most `limit` characters (None too when `null`)."""
     value, where = required(data, key, path), at(path, key)
@@ -77,6 +84,10 @@ def flag(data: dict, key: str, path: str) -> bool:
     return value
 
 
+@overload
+def moment(data: dict, key: str, path: str, *, null: Literal[False] = False) -> datetime.datetime: ...
+@overload
+def moment(data: dict, key: str, path: str, *, null: bool) -> datetime.datetime | None: ...
 def moment(data: dict, key: str, path: str, *, null: bool = False) -> datetime.datetime | None:
     """An ISO 8601 time with its UTC offset (None too when `null`)."""
     value = required(data, key, path)

@@ -65,7 +65,7 @@ class PillarTrend:
 
 def _axis(peak: int) -> tuple[int, int]:
     """(top, step) of a count axis reaching `peak`: at most four steps of 1, 2, 5, 10, 20, 50..."""
-    step, factors = 1, (2, 2.5, 2)
+    step, factors = 1, (2.0, 2.5, 2.0)
     while -(-peak // step) > 4:
         step = int(step * factors[0])
         factors = (*factors[1:], factors[0])

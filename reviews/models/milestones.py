@@ -11,6 +11,8 @@ deletion of the workload, which takes its milestones with it. The only update le
 deleted user's name cleared from `created_by` and `updated_by` (SET_NULL).
 """
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
@@ -51,6 +53,10 @@ ANSWER_FIELDS_FROZEN = (
 class Milestone(RiskCounts, Restored):
     """A frozen copy of a whole workload, numbered 1, 2, 3... in it, with a name unique in it.
     The inherited counts are the workload's totals over every lens at the time."""
+
+    # Not columns: set by reviews.selectors.milestones on the milestones it lists.
+    totals: Any
+    lenses: list
 
     workload = models.ForeignKey(Workload, models.CASCADE, related_name="milestones")
     number = models.PositiveIntegerField()

@@ -11,6 +11,8 @@ The fields of an answer and of a set of risk counts are declared once (AnswerFie
 shared with the frozen copies a milestone keeps (reviews.models.milestones).
 """
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -59,11 +61,15 @@ class Restored(models.Model):
     def restored_by_username(self) -> str | None:
         """Who restored it (None: not restored, or that user is deleted). A query unless
         `restored_by` is loaded (select_related), and only for a restored row."""
-        return self.restored_by.get_username() if self.restored_by_id is not None else None
+        return self.restored_by.get_username() if self.restored_by is not None else None
 
 
 class Workload(models.Model):
     """What is reviewed: an ML system, described by its owner, with the lenses applied to it."""
+
+    # Not columns: annotated or set on the workloads that selectors hand out (reviews.selectors).
+    role: Any
+    answered: int
 
     class Environment(models.TextChoices):
         PRODUCTION = "PRODUCTION", _("Production")

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -33,7 +34,7 @@ FORMATS: dict[str, tuple[str, ...]] = {
 }
 
 #: What a file of each format ends with.
-EXTENSIONS = {Report.Format.PDF: "pdf", Report.Format.CSV: "csv", Report.Format.JSON: "json"}
+EXTENSIONS: dict[str, str] = {Report.Format.PDF: "pdf", Report.Format.CSV: "csv", Report.Format.JSON: "json"}
 
 QUEUE_UNAVAILABLE = "the report queue is unavailable"
 
@@ -69,6 +70,7 @@ def _check_subject(*, kind, workload, lens_alias, milestone_number) -> tuple[str
         milestone = Milestone.objects.filter(workload=workload, number=milestone_number).first()
         if milestone is None:
             raise InvalidInput({"milestone_number": f"This workload has no milestone {milestone_number}."})
+    applied: QuerySet[LensReview] | QuerySet[MilestoneLensReview]
     if milestone is None:
         applied = LensReview.objects.filter(workload=workload)
     else:
@@ -167,7 +169,7 @@ def report_enqueue(report: Report) -> bool:
 
 def report_file_name(report: Report) -> str:
     """Where `report`'s file is stored, in MLWA_REPORTS_DIR: `<workload-slug>-<kind>-<id>.<ext>`."""
-    subject = slugify(report.workload.name)[:60] if report.workload_id else "all-workloads"
+    subject = slugify(report.workload.name)[:60] if report.workload is not None else "all-workloads"
     kind = report.kind.lower().replace("_", "-")
     return f"{subject or 'workload'}-{kind}-{report.pk}.{EXTENSIONS[report.format]}"
 

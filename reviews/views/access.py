@@ -2,6 +2,7 @@
 (403 for a role that may see but not act), and find the lens review on it."""
 
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from reviews.models import LensReview, Workload
@@ -15,8 +16,10 @@ REFUSED = {
 }
 
 
-def workload_or_404(request, pk: int, action: Action = Action.VIEW) -> tuple[Workload, Role]:
+def workload_or_404(request, pk: int | str | None, action: Action = Action.VIEW) -> tuple[Workload, Role]:
     """The workload and the user's role, if they may see it (else 404) and take `action` (else 403)."""
+    if pk is None:  # a URL always names one
+        raise Http404
     workload, role = workload_for(user=request.user, pk=pk)
     if not can(role, action):
         raise PermissionDenied(REFUSED[action])

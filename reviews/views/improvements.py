@@ -109,7 +109,7 @@ def _plan_page(request, workload, role, query: QueryDict, *, refused: Card | Non
     plan = improvement_plan(state, filters=form.filters(), lenses=lenses)
     with_practices(plan.rows)
     if query.get("format"):
-        return _download(workload, plan.rows, query["format"])
+        return _download(workload, plan.rows, query.get("format", ""))
     cards = []
     for row in plan.rows:
         card = _card(workload, row.lens_alias, row.question_id, row, TrackingForm.of_row(row))
@@ -122,9 +122,10 @@ def _plan_page(request, workload, role, query: QueryDict, *, refused: Card | Non
         "form": form,
         "plan": plan,
         "sections": [
-            ("high", "High risk", [card for card in cards if card.row.risk == R.HIGH]),
-            ("medium", "Medium risk", [card for card in cards if card.row.risk == R.MEDIUM]),
-            ("resolved", "Resolved", [card for card in cards if not card.row.is_risky]),
+            # Every card of the plan has its row.
+            ("high", "High risk", [card for card in cards if card.row.risk == R.HIGH]),  # type: ignore[union-attr]
+            ("medium", "Medium risk", [card for card in cards if card.row.risk == R.MEDIUM]),  # type: ignore[union-attr]
+            ("resolved", "Resolved", [card for card in cards if not card.row.is_risky]),  # type: ignore[union-attr]
         ],
         "filter_query": filter_query,
         "narrowed": bool(filter_query),

@@ -9,6 +9,8 @@ nothing here: report_request queues the work for a Celery worker, and the page s
 that htmx refreshes until the report is done or has failed.
 """
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
@@ -80,7 +82,8 @@ def reports(request, pk: int):
     plan_form = PlanReportForm(posted if kind == Report.Kind.IMPROVEMENT_PLAN else None)
     status, kind_error = 200, ""
     if posted is not None:
-        form = {Report.Kind.LENS_REVIEW: lens_form, Report.Kind.IMPROVEMENT_PLAN: plan_form}.get(kind)
+        by_kind: dict[str | None, Any] = {Report.Kind.LENS_REVIEW: lens_form, Report.Kind.IMPROVEMENT_PLAN: plan_form}
+        form = by_kind.get(kind)
         if form is None:
             status, kind_error = 400, KIND_ERROR
         else:

@@ -53,6 +53,7 @@ def _milestone_suffix(report: Report) -> str:
 def _plan_pdf(report: Report, progress) -> Rendered:
     plan = improvement_plan.plan_of(report, progress)
     content = pdf_of(improvement_plan.TEMPLATE, improvement_plan.plan_context(report, plan), progress)
+    assert report.workload is not None  # a report of one workload
     name = plan_filename(report.workload, "pdf").removesuffix(".pdf") + _milestone_suffix(report)
     return Rendered(content, PDF_TYPE, f"{name}.pdf")
 
@@ -61,6 +62,7 @@ def _plan_csv(report: Report, progress) -> Rendered:
     plan = improvement_plan.plan_of(report, progress)
     content = improvement_plan.plan_as_csv(report, plan)
     progress(95)
+    assert report.workload is not None  # a report of one workload
     name = plan_filename(report.workload, "csv").removesuffix(".csv") + _milestone_suffix(report)
     return Rendered(content, CSV_TYPE, f"{name}.csv")
 

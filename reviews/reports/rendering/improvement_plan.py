@@ -19,6 +19,7 @@ def plan_of(report: Report, progress: Callable[[int], None]) -> Plan:
     """The whole plan (every lens, no filter), now or at the report's milestone, with the practices
     missing and their improvement plans. Queries: the workload (unless loaded with the report), the
     milestone (for one), the lens reviews, the items, the answers, the choices, the resources."""
+    assert report.workload is not None  # a report of one workload
     state = state_of(report.workload, report.milestone_number)
     plan = improvement_plan(state)
     with_practices(plan.rows)
@@ -45,4 +46,5 @@ def plan_context(report: Report, plan: Plan) -> dict:
 
 
 def plan_as_csv(report: Report, plan: Plan) -> bytes:
+    assert report.workload is not None  # a report of one workload
     return plan_csv(report.workload, plan.rows)

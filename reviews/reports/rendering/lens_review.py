@@ -22,7 +22,7 @@ from reviews.selectors.trend import trend_svg, workload_trend
 
 R = Answer.Risk
 TEMPLATE = "reviews/reports/pdf/lens_review.html"
-_COUNT_OF = {R.HIGH: "high", R.MEDIUM: "medium", R.NONE: "none", R.NOT_APPLICABLE: "not_applicable"}
+_COUNT_OF: dict[str, str] = {R.HIGH: "high", R.MEDIUM: "medium", R.NONE: "none", R.NOT_APPLICABLE: "not_applicable"}
 
 
 class NothingToReport(ValueError):
@@ -106,7 +106,7 @@ def _practices_by_question(version_id: int) -> dict[int, list[tuple[Choice, list
         .order_by(F("entry").asc(nulls_first=True), "position", "pk")
         .only("pk", "choice_id", "display_text", "url")
     )
-    of_choice: dict[int, list[Resource]] = {}
+    of_choice: dict[int | None, list[Resource]] = {}
     for resource in resources:
         of_choice.setdefault(resource.choice_id, []).append(resource)
     choices = Choice.objects.filter(version_id=version_id).order_by("question_id", "position")
@@ -147,6 +147,7 @@ def lens_review_context(report: Report, progress: Callable[[int], None]) -> dict
     with their pillars, the choices, their improvement plans, the answers, the plan (tracked
     items, answers at risk), the trend (milestones, counts): twelve at most."""
     workload, asked_by = report.workload, report.requested_by
+    assert workload is not None  # a report of one workload
     state = state_of(workload, report.milestone_number)
     review = (
         state.lens_reviews()
@@ -238,6 +239,7 @@ def plan_sections(rows) -> list[tuple[str, list]]:
 
 def lens_review_file_name(report: Report) -> str:
     """`<workload>-<lens>[-milestone-N]-review.pdf`, ASCII (safe in a header)."""
+    assert report.workload is not None  # a report of one workload
     name = slugify(report.workload.name) or "workload"
     milestone = f"-milestone-{report.milestone_number}" if report.milestone_number else ""
     return f"{name}-{slugify(report.lens_alias) or 'lens'}{milestone}-review.pdf"
