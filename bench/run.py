@@ -50,11 +50,19 @@ def main() -> int:
         finally:
             connections.close_all()  # before the scratch database is dropped
     print(_table(rows, vendor))
-    if missing := [row for row in rows if row[1].startswith(CANNOT_RUN)]:
-        print(f"make bench: {len(missing)} measure(s) could not run:", file=sys.stderr)
-        for measure, value, _goal, _met in missing:
-            print(f"  {measure}: missing {value.removeprefix(CANNOT_RUN)}", file=sys.stderr)
+    for line in _missing(rows):
+        print(line, file=sys.stderr)
     return 0 if all(row[3] is not False for row in rows) else 1
+
+
+def _missing(rows: list[Row]) -> list[str]:
+    """What the measures that could not run were missing, to print after the table."""
+    missing = [row for row in rows if row[1].startswith(CANNOT_RUN)]
+    if not missing:
+        return []
+    return [f"make bench: {len(missing)} measure(s) could not run:"] + [
+        f"  {measure}: missing {value.removeprefix(CANNOT_RUN)}" for measure, value, _goal, _met in missing
+    ]
 
 
 @contextlib.contextmanager
@@ -65,7 +73,11 @@ def _scratch_database(folder: str) -> Iterator[str]:
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith(("postgres://", "postgresql://")):
         os.environ.pop("DATABASE_URL", None)  # the embedded default: mlwa.sqlite3 in MLWA_VAR_DIR
-        yield f"a new SQLite database in {folder}"
+        try:
+            yield f"a new SQLite database in {folder}"
+        finally:
+            if url:
+                os.environ["DATABASE_URL"] = url
         return
     from bench.load.stack import scratch_database
 
