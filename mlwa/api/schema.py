@@ -125,7 +125,7 @@ class AutoSchema(openapi.AutoSchema):
             return [IF_MATCH_HEADER, WRITTEN_ETAG_HEADER]
         return [IF_MATCH_HEADER] if self.method in WRITE_METHODS else []
 
-    def get_override_parameters(self):
+    def get_override_parameters(self) -> list[Any]:
         parameters = [*super().get_override_parameters(), *RATE_LIMIT_HEADERS]
         if self._creates():
             parameters += IDEMPOTENCY_PARAMETERS

@@ -32,6 +32,9 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+#: Where a request keeps the limits counted for it (rate_limit_headers reads them).
+_RATE_LIMITS = "_mlwa_rate_limits"
+
 
 class RateLimit(NamedTuple):
     """One limit's state after counting a request."""
@@ -46,7 +49,7 @@ def rate_limit_headers(request: Any) -> dict[str, str]:
     of those that counted it, the one with the fewest requests left, and of those the one whose
     window ends last (the one that refused, on a 429: Retry-After waits for it). Empty when no limit
     counted the request (the cache failed: the limits failed open)."""
-    limits = getattr(request, "_mlwa_rate_limits", None)
+    limits = getattr(request, _RATE_LIMITS, None)
     if not limits:
         return {}
     applies = min(limits, key=lambda limit: (limit.remaining, -limit.reset))
@@ -80,9 +83,10 @@ class FailOpenThrottle(SimpleRateThrottle):
         except Exception:  # noqa: BLE001 - any cache failure: redis errors are not one class
             logger.warning("Rate limit not applied: the cache is unreachable", exc_info=True)
             return True
-        limits = getattr(request, "_mlwa_rate_limits", None)
+        limits = getattr(request, _RATE_LIMITS, None)
         if limits is None:
-            limits = request._mlwa_rate_limits = []
+            limits = []
+            setattr(request, _RATE_LIMITS, limits)
         limits.append(RateLimit(self.num_requests, max(0, self.num_requests - count), self.seconds_left))
         return count <= self.num_requests
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from rest_framework import exceptions, generics, views, viewsets
 from rest_framework.request import Request
+from rest_framework.response import Response
 
 from mlwa.api import idempotency
 from mlwa.api.conditional import conditional_get
@@ -93,7 +94,7 @@ class ApiViewMixin(idempotency.IdempotentCreateMixin):
             raise exceptions.ValidationError({path: ["Null characters are not allowed."] for path in paths})
         self.claim_idempotency_key(request)  # last: after every check that needs no transaction
 
-    def finalize_response(self, request, response, *args, **kwargs):
+    def finalize_response(self, request: Request, response: Response, *args: Any, **kwargs: Any) -> Response:
         """Every GET's body with its ETag, or a 304 (mlwa.api.conditional); then, on every answer,
         the rate limit's headers."""
         response = conditional_get(request, super().finalize_response(request, response, *args, **kwargs))
