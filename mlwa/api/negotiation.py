@@ -8,14 +8,20 @@ naming `format` (the error itself is JSON). Without `?format=`, `Accept` decides
 (`Accept: text/csv` gives the CSV where there is one).
 """
 
+from collections.abc import Iterable
+
 from rest_framework.exceptions import ValidationError
 from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.renderers import BaseRenderer
+from rest_framework.request import Request
 
 
 class FormatFirstNegotiation(DefaultContentNegotiation):
     """DRF's negotiation, except that an explicit `?format=` (or format suffix) is never a 406."""
 
-    def select_renderer(self, request, renderers, format_suffix=None):
+    def select_renderer(
+        self, request: Request, renderers: Iterable[BaseRenderer], format_suffix: str | None = None
+    ) -> tuple[BaseRenderer, str]:
         asked = format_suffix or request.query_params.get(self.settings.URL_FORMAT_OVERRIDE)
         if not asked:
             return super().select_renderer(request, renderers, format_suffix)

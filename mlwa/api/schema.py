@@ -226,7 +226,7 @@ def describe_path_parameters(result: dict, generator: Any, request: Request | No
 _DIGITS = {"type": "string", "pattern": r"^\d+$"}
 
 
-def integer_path_parameters(result, generator, request, public):
+def integer_path_parameters(result: dict, generator: Any, request: Request | None, public: bool) -> dict:
     """A postprocessing hook: a path parameter that only digits match is an id, documented as an
     integer like every other id (a client generated from the schema would otherwise ask for a
     string)."""

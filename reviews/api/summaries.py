@@ -19,6 +19,7 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import Direction, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import renderers, serializers
+from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils import encoders
@@ -236,7 +237,7 @@ class SummarySchema(AutoSchema):
     def get_filter_backends(self) -> list[Any]:
         return getattr(self.view, "filter_backends", [])
 
-    def _get_response_bodies(self, direction="response"):
+    def _get_response_bodies(self, direction: Direction = "response") -> dict:
         # Errors are JSON whatever the format asked for (RiskSummaryView.finalize_response), also
         # where CSV is the one format (RiskSummaryCsvView).
         responses = super()._get_response_bodies(direction)
@@ -324,10 +325,10 @@ class RiskSummaryCsvView(RiskSummaryView):
             ),
         },
     )
-    def get(self, request):
+    def get(self, request: Request) -> Response:
         return super().get(request)
 
-    def perform_content_negotiation(self, request, force=False):
+    def perform_content_negotiation(self, request: Request, force: bool = False) -> tuple[BaseRenderer, str]:
         # The path names the format: the CSV whatever `Accept` or `?format=` says (errors are JSON,
         # RiskSummaryView.finalize_response).
         renderer = RiskSummaryCsvRenderer()

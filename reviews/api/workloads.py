@@ -178,7 +178,7 @@ class WorkloadViewSet(
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         filters = requested_filters(request)
         rows = workload_rows(matching_workloads(user=request.user, filters=filters), sort=filters.ordering)
-        page = with_roles(self.paginate_queryset(rows), user=request.user)
+        page = with_roles(self.paginate_queryset(rows) or [], user=request.user)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def retrieve(self, request: Request, pk: str | None = None, *args: Any, **kwargs: Any) -> Response:

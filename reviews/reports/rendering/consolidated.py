@@ -64,6 +64,6 @@ def _described(filters: WorkloadFilters) -> list[tuple[str, str]]:
         ("Lens", filters.lens),
         ("Tag", filters.tag),
         ("Owner", filters.owner),
-        ("Has high risks", {True: "yes", False: "no"}.get(filters.has_high, "")),
+        ("Has high risks", {True: "yes", False: "no", None: ""}[filters.has_high]),
     ]
     return [(name, value) for name, value in shown if value]
