@@ -113,7 +113,7 @@ class TokenViewSet(
         token.key = key
         return Response(TokenCreatedSerializer(token).data, status=status.HTTP_201_CREATED)
 
-    def perform_destroy(self, instance):
+    def perform_destroy(self, instance: ApiToken) -> None:
         with if_match(self, lock=ApiToken.objects.filter(pk=instance.pk)):
             services.token_revoke(token=instance)
 

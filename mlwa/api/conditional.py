@@ -131,7 +131,7 @@ def if_match_tags(request: Request) -> list[str] | None:
 
 def current_representation(view: APIView) -> Any:
     """What a GET of the view's URL answers now, by the view's own GET handler: its body."""
-    handler = getattr(view, "retrieve", None) or view.get
+    handler = getattr(view, "retrieve", None) or getattr(view, "get")  # noqa: B009 - a view may lack either
     return handler(view.request, *view.args, **view.kwargs).data
 
 

@@ -117,8 +117,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         code = codes if isinstance(codes, str) else exc.default_code
         # An exception may name the paths at fault itself (mlwa.api.parsers.JSONTooDeepError).
         body = error_body(code, str(exc.detail), getattr(exc, "fields", None))
-    if getattr(exc, "etag", None):  # a stale If-Match (mlwa.api.conditional): the state as it is now
-        body["current"] = exc.current
-        headers["ETag"] = exc.etag
+    if etag := getattr(exc, "etag", None):  # a stale If-Match (mlwa.api.conditional): the state as it is now
+        body["current"] = getattr(exc, "current", None)
+        headers["ETag"] = etag
     set_rollback()
     return Response(body, status=exc.status_code, headers=headers)

@@ -30,6 +30,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
+from lens.models import LensVersion
 from mlwa.api.conditional import ANY, parse_entity_tags
 from mlwa.api.errors import PreconditionFailed
 from mlwa.api.renames import RenamedFiltersMixin
@@ -92,7 +93,7 @@ _VERSION_TAG = re.compile(r'(?:W/)?"(\d{1,9})"')
 NO_VERSION = -1
 
 
-def if_match_version(request) -> int | None:
+def if_match_version(request: Request) -> int | None:
     """The version `If-Match` names; None without the header or with `*`; NO_VERSION for entity-tags
     that name no version (never sent for an answer: 412). A 400 naming `If-Match` for a value that is
     not a list of entity-tags, or a list naming two versions: an answer has one at a time."""

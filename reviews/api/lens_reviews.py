@@ -299,16 +299,16 @@ class LensReviewViewSet(mixins.ListModelMixin, ApiViewSet):
         with if_match(self, lock=LensReview.objects.filter(pk=review.pk)):
             services.lens_review_notes(
                 lens_review=review,
-                actor=request.user,
+                actor=signed_in(request.user),
                 notes=request.data.get("notes"),
                 pillar_notes=request.data.get("pillar_notes"),
             )
         return Response(_detail(review))
 
-    def destroy(self, request, *args, **kwargs):
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         review = self._review(Action.EDIT)
         with if_match(self, lock=LensReview.objects.filter(pk=review.pk)):
-            services.lens_review_remove(lens_review=review, actor=request.user)
+            services.lens_review_remove(lens_review=review, actor=signed_in(request.user))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -315,7 +315,7 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Des
         filters=False,
     )
     @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None, etag=False)
-    def download(self, request, pk=None):
+    def download(self, request: Request, pk: str | None = None) -> FileResponse:
         report = self.get_object()
         if report.status != Report.Status.DONE:
             raise Http404("This report is not ready.")

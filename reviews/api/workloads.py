@@ -203,13 +203,13 @@ class WorkloadViewSet(
         data = WorkloadWriteSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         with if_match(self, lock=Workload.objects.filter(pk=workload.pk)):
-            services.workload_update(workload=workload, actor=request.user, fields=data.validated_data)
+            services.workload_update(workload=workload, actor=signed_in(request.user), fields=data.validated_data)
         return Response(self.get_serializer(self._row(workload.pk)).data)
 
     def destroy(self, request: Request, pk: str | None = None, *args: Any, **kwargs: Any) -> Response:
         workload, _role = workload_or_404(request, pk, Action.ADMINISTER)
         with if_match(self, lock=Workload.objects.filter(pk=workload.pk)):
-            services.workload_delete(workload=workload, actor=request.user)
+            services.workload_delete(workload=workload, actor=signed_in(request.user))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(
@@ -316,11 +316,11 @@ class ShareViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet)
         share.workload = workload
         return workload, share
 
-    def retrieve(self, request, workload_id=None, pk=None):
+    def retrieve(self, request: Request, workload_id: str | None = None, pk: str | None = None) -> Response:
         """One share, to anyone who sees the workload (as the list), with its ETag."""
         return Response(ShareSerializer(get_object_or_404(self.get_queryset(), pk=pk)).data)
 
-    def create(self, request, workload_id=None):
+    def create(self, request: Request, workload_id: str | None = None) -> Response:
         workload, _role = workload_or_404(request, workload_id, Action.ADMINISTER)
         data = ShareCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -344,13 +344,13 @@ class ShareViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet)
         data.is_valid(raise_exception=True)
         with if_match(self, lock=Share.objects.filter(pk=share.pk)):
             role = data.validated_data["role"]
-            share = services.share_change_role(share=share, actor=request.user, role=role)
+            share = services.share_change_role(share=share, actor=signed_in(request.user), role=role)
         return Response(ShareSerializer(share).data)
 
     def destroy(self, request: Request, workload_id: str | None = None, pk: str | None = None) -> Response:
         _workload, share = self._share()
         with if_match(self, lock=Share.objects.filter(pk=share.pk)):
-            services.share_revoke(share=share, actor=request.user)
+            services.share_revoke(share=share, actor=signed_in(request.user))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
