@@ -17,6 +17,7 @@ every old name; they go in v2.
 import copy
 import re
 from collections.abc import Mapping
+from typing import Any
 
 from drf_spectacular.drainage import get_override, set_override
 from drf_spectacular.utils import extend_schema_serializer
@@ -30,7 +31,7 @@ def deprecated_text(new: str) -> str:
     return f"{DEPRECATED}the same as `{new}`, which replaces it."
 
 
-def both_given(renamed: dict[str, str], given) -> dict[str, list[str]]:
+def both_given(renamed: dict[str, str], given: Any) -> dict[str, list[str]]:
     """The errors of a request that gives both names of a renamed field: each name, at fault."""
     return {
         name: [f"Give `{new}` or `{old}` (its deprecated name), not both."]
@@ -42,10 +43,10 @@ def both_given(renamed: dict[str, str], given) -> dict[str, list[str]]:
 
 def _alias_of(field: serializers.Field, new: str, old: str) -> serializers.Field:
     """A copy of `field` (declared as `new`) that reads and writes the same value as `old`."""
-    kwargs = copy.deepcopy(field._kwargs)
+    kwargs = copy.deepcopy(field._kwargs)  # type: ignore[attr-defined]  # kept by DRF's Field.__new__
     kwargs.setdefault("source", new)
     kwargs["help_text"] = deprecated_text(new)
-    return type(field)(*copy.deepcopy(field._args), **kwargs)
+    return type(field)(*copy.deepcopy(field._args), **kwargs)  # type: ignore[attr-defined]  # the same
 
 
 class RenamedFieldsMixin:
@@ -55,14 +56,14 @@ class RenamedFieldsMixin:
 
     renamed: dict[str, str] = {}
 
-    def __init_subclass__(cls, **kwargs):
+    def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         if not cls.renamed:
             return
         # Each old name right after its new one: set by the serializer's metaclass, in order.
         old_of = {new: old for old, new in cls.renamed.items()}
         declared = {}
-        for name, field in cls._declared_fields.items():  # type: ignore[attr-defined] - the metaclass's
+        for name, field in cls._declared_fields.items():  # type: ignore[attr-defined]  # the metaclass's
             if name in cls.renamed:
                 continue  # an alias inherited: made again below, from this class's field
             declared[name] = field
@@ -71,10 +72,10 @@ class RenamedFieldsMixin:
         cls._declared_fields = declared  # type: ignore[attr-defined]
         extend_schema_serializer(deprecate_fields=list(cls.renamed))(cls)
 
-    def to_internal_value(self, data):
+    def to_internal_value(self, data: Any) -> Any:
         if isinstance(data, Mapping) and (errors := both_given(self.renamed, data)):
             raise serializers.ValidationError(errors)
-        return super().to_internal_value(data)  # type: ignore[misc] - a Serializer's
+        return super().to_internal_value(data)  # type: ignore[misc]  # a Serializer's
 
 
 class RenamedFiltersMixin:
@@ -84,9 +85,9 @@ class RenamedFiltersMixin:
 
     renamed: dict[str, str] = {}
 
-    def __init_subclass__(cls, **kwargs):
+    def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        declared = cls.declared_filters  # type: ignore[attr-defined] - set by the filter set's metaclass
+        declared = cls.declared_filters  # type: ignore[attr-defined]  # set by the filter set's metaclass
         for old, new in cls.renamed.items():
             alias = copy.deepcopy(declared[new])
             alias.extra["help_text"] = deprecated_text(new)
@@ -96,14 +97,14 @@ class RenamedFiltersMixin:
             declared[old] = alias
 
     def is_valid(self) -> bool:
-        valid = super().is_valid()  # type: ignore[misc] - a FilterSet's
+        valid = super().is_valid()  # type: ignore[misc]  # a FilterSet's
         for name, messages in both_given(self.renamed, self.data).items():  # type: ignore[attr-defined]
             self.form.add_error(name, messages)  # type: ignore[attr-defined]
             valid = False
         return valid
 
 
-def renamed_query(query, old: str, new: str, default: str = "") -> str:
+def renamed_query(query: Any, old: str, new: str, default: str = "") -> str:
     """The value of `?new=`, or of its deprecated name `?old=`, from a request's query parameters;
     a 400 naming both when both are given."""
     if errors := both_given({old: new}, query):
@@ -114,7 +115,7 @@ def renamed_query(query, old: str, new: str, default: str = "") -> str:
 _NEW_NAME = re.compile(re.escape(DEPRECATED) + r"the same as `(\w+)`")
 
 
-def document_renames(result, generator, request, public):
+def document_renames(result: dict, generator: Any, request: Any, public: bool) -> dict:
     """A postprocessing hook, so that the schema says what the API does with renamed names:
 
     - every parameter whose description says it is deprecated in v1 (the query aliases above,

@@ -207,7 +207,7 @@ _EXAMPLES = [
 ]
 
 
-def _renamed(error: InvalidInput, sent) -> InvalidInput:
+def _renamed(error: InvalidInput, sent: Any) -> InvalidInput:
     """The service's refusal with its fields named as the API names them (`filters.search` stays);
     the workload by the name the request gave it (`workload_id`, or its deprecated name `workload`)."""
     renames = {**_RENAMES, "workload": "workload" if "workload" in sent else "workload_id"}

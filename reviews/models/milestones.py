@@ -55,7 +55,7 @@ class Milestone(RiskCounts, Restored):
     The inherited counts are the workload's totals over every lens at the time."""
 
     # Not columns: set by reviews.selectors.milestones on the milestones it lists.
-    totals: Any
+    counts: Any
     lenses: list
 
     workload = models.ForeignKey(Workload, models.CASCADE, related_name="milestones")

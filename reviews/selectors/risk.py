@@ -7,7 +7,7 @@ pillar id count the answers themselves."""
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Expression, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from reviews.charts import PillarRisk
@@ -86,7 +86,7 @@ def review_counts(lens_reviews: QuerySet[LensReview] | list[LensReview]) -> dict
     return {row["lens_review_id"]: _counts(row) for row in rows}
 
 
-def _sum_of(column: str) -> Coalesce:
+def _sum_of(column: str | Expression) -> Coalesce:
     """A subquery adding up `column` of one workload's kept counts (0 without any), so that counts
     annotated beside other relations do not multiply (STYLE.md)."""
     kept = PillarRiskCounts.objects.filter(lens_review__workload=OuterRef("pk"))
