@@ -40,18 +40,18 @@ def json_error(status_code: int, code: str, message: str, **extra) -> JsonRespon
     return JsonResponse(error_body(code, message, **extra), status=status_code)
 
 
-def _flatten(detail, path: str = "") -> dict[str, list[str]]:
+def flatten_errors(detail, path: str = "") -> dict[str, list[str]]:
     """DRF's nested validation errors as {"a.b.0": [messages]}: one path per input at fault."""
     if isinstance(detail, Mapping):
         fields = {}
         for key, value in detail.items():
             name = "" if key in ("non_field_errors", "detail") else str(key)
-            fields.update(_flatten(value, f"{path}.{name}" if path and name else path or name))
+            fields.update(flatten_errors(value, f"{path}.{name}" if path and name else path or name))
         return fields
     if isinstance(detail, list) and detail and not all(isinstance(item, str) for item in detail):
         fields = {}
         for index, item in enumerate(detail):
-            fields.update(_flatten(item, f"{path}.{index}" if path else str(index)))
+            fields.update(flatten_errors(item, f"{path}.{index}" if path else str(index)))
         return fields
     messages = [str(item) for item in detail] if isinstance(detail, list) else [str(detail)]
     return {path: messages} if messages else {}
@@ -67,7 +67,7 @@ def _first_message(fields: Mapping[str, list[str]], fallback: str) -> str:
 def _domain_error(exc) -> Response | None:
     """The services' refusals, with the status their class names."""
     if isinstance(exc, InvalidInput):
-        return Response(error_body("invalid", _first_message(exc.errors, str(exc)), exc.errors), status=400)
+        return Response(error_body(exc.code, _first_message(exc.errors, str(exc)), exc.errors), status=400)
     if isinstance(exc, ReviewRefused):
         return Response(error_body(exc.code, str(exc)), status=exc.status)
     if isinstance(exc, LensRefused):
@@ -107,7 +107,7 @@ def exception_handler(exc, context) -> Response | None:
     if getattr(exc, "wait", None):
         headers["Retry-After"] = str(max(1, round(exc.wait)))
     if isinstance(exc, exceptions.ValidationError):
-        fields = _flatten(exc.detail)
+        fields = flatten_errors(exc.detail)
         body = error_body("invalid", _first_message(fields, "The input is not valid."), fields)
     else:
         codes = exc.get_codes()

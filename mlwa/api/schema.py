@@ -23,6 +23,7 @@ from mlwa.api.conditional import (
     WRITE_METHODS,
     WRITTEN_ETAG_HEADER,
 )
+from mlwa.api.strict import StrictSerializer
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -109,7 +110,9 @@ def error_response(description: str) -> OpenApiResponse:
 
 
 class AutoSchema(openapi.AutoSchema):
-    """drf-spectacular's AutoSchema, with the common errors and headers added to every operation."""
+    """drf-spectacular's AutoSchema, with the common errors and headers added to every operation,
+    and `additionalProperties: false` on the request components of the serializers that refuse
+    undeclared fields (mlwa.api.strict), so that the schema says what is enforced."""
 
     def _creates(self) -> bool:
         creates_on = getattr(self.view, "creates_on", None)
@@ -128,6 +131,12 @@ class AutoSchema(openapi.AutoSchema):
             parameters += IDEMPOTENCY_PARAMETERS
         declared = {parameter.name for parameter in parameters if isinstance(parameter, OpenApiParameter)}
         return [*parameters, *(p for p in self._conditional_headers() if p.name not in declared)]
+
+    def _map_basic_serializer(self, serializer, direction):
+        schema = super()._map_basic_serializer(serializer, direction)
+        if direction == "request" and isinstance(serializer, StrictSerializer):
+            schema["additionalProperties"] = False
+        return schema
 
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)

@@ -1,0 +1,89 @@
+"""Request serializers that accept exactly what the schema they generate says.
+
+DRF's fields are lenient where JSON Schema is not: a CharField takes a number (`0` becomes "0") and
+trims spaces, a BooleanField takes "yes" and 1, an IntegerField takes "7" and 7.0, and a serializer
+ignores the fields it does not declare. A client reading the schema would be told one contract and
+held to another. These take only the JSON type the schema names, keep text as sent, and refuse an
+undeclared field by name; mlwa.api.schema marks their components `additionalProperties: false`.
+Each refusal is a shape refusal (`invalid`, mlwa.error_codes) naming the input at fault.
+"""
+
+from collections.abc import Mapping
+
+from rest_framework import serializers
+
+
+class StrictCharField(serializers.CharField):
+    """Text only (no number), kept as sent (no trimming) unless told otherwise."""
+
+    default_error_messages = {
+        "invalid": "Must be text.",
+        "max_length": "Text of at most {max_length} characters.",
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("trim_whitespace", False)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictBooleanField(serializers.BooleanField):
+    """true or false only."""
+
+    default_error_messages = {"invalid": "Must be true or false."}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, bool):
+            self.fail("invalid")
+        return data
+
+
+class StrictIntegerField(serializers.IntegerField):
+    """A JSON whole number only (no text, no 7.0)."""
+
+    default_error_messages = {"invalid": "Must be a whole number."}
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictChoiceField(serializers.ChoiceField):
+    """One of the enum's text values only (not a number that prints as one); the refusal lists them."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.error_messages["invalid_choice"] = f"Choose one of: {', '.join(map(str, self.choices))}."
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid_choice", input=data)
+        return super().to_internal_value(data)
+
+
+class StrictSerializer(serializers.Serializer):
+    """Refuses a field it does not declare, naming it, beside whatever else is wrong."""
+
+    #: What an undeclared field is called in the refusal.
+    unknown_field_message = "Not a field of this request."
+
+    def to_internal_value(self, data):
+        unknown = (
+            {str(name): [self.unknown_field_message] for name in data if name not in self.fields}
+            if isinstance(data, Mapping)
+            else {}
+        )
+        try:
+            value = super().to_internal_value(data)
+        except serializers.ValidationError as error:
+            if unknown and isinstance(error.detail, dict):
+                raise serializers.ValidationError({**error.detail, **unknown}) from None
+            raise
+        if unknown:
+            raise serializers.ValidationError(unknown)
+        return value
