@@ -80,8 +80,14 @@ def workload(owner, name: str = "Fraud detection", *, lenses: list[Lens] | None 
 
 
 def answered(answer, *, actor, expected_version: int | None = None, **changes: Any):
-    """`answer` after `changes` are written through reviews.services.answer_update (the version check
-    skipped unless `expected_version` is given)."""
+    """`answer` after `changes`, validated as the API and the page validate them, are written through
+    reviews.services.answer_update (the version check skipped unless `expected_version` is given)."""
+    from reviews.api.answer_serializers import validated_answer_changes
     from reviews.services import answer_update
 
-    return answer_update(answer=answer, actor=actor, changes=changes, expected_version=expected_version)
+    return answer_update(
+        answer=answer,
+        actor=actor,
+        changes=validated_answer_changes(changes),
+        expected_version=expected_version,
+    )

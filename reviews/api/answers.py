@@ -22,7 +22,7 @@ from drf_spectacular.utils import (
     extend_schema_view,
 )
 from rest_framework import mixins
-from rest_framework.exceptions import ParseError, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
@@ -288,14 +288,14 @@ class AnswerViewSet(ReviewLookup, mixins.ListModelMixin, ApiViewSet):
 
     def partial_update(self, request, *args, **kwargs):
         answer = self.answer(Action.ANSWER)
-        if not isinstance(request.data, dict):
-            raise ParseError("The body must be a JSON object.")
+        data = AnswerUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
         expected = if_match_version(request)
         try:
             saved = answer_update(
                 answer=answer,
                 actor=request.user,
-                changes=request.data,
+                changes=data.validated_data,
                 expected_version=expected,
                 note=API_NOTE,
             )

@@ -32,6 +32,7 @@ from reviews.answer_form import (
     post_fields,
     practice_rows,
 )
+from reviews.api.answer_serializers import validated_answer_changes
 from reviews.models import CHOICE_NOTES_MAX, NOTES_MAX, Answer
 from reviews.permissions import Action, can
 from reviews.selectors.questionnaire import (
@@ -196,7 +197,8 @@ def answer(request, pk: int, alias: str, question_id: str):
         saved = answer_update(
             answer=stored,
             actor=request.user,
-            changes=posted.changes,
+            # The API's definition of an answer's input checks the form's too (types, lengths, reasons).
+            changes=validated_answer_changes(posted.changes),
             expected_version=posted.version,
             note=note,
         )
