@@ -23,7 +23,7 @@ from mlwa.api.conditional import (
     WRITE_METHODS,
     WRITTEN_ETAG_HEADER,
 )
-from mlwa.api.strict import StrictSerializer
+from mlwa.api.strict import NameField, StrictSerializer
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -136,6 +136,12 @@ class AutoSchema(openapi.AutoSchema):
         schema = super()._map_basic_serializer(serializer, direction)
         if direction == "request" and isinstance(serializer, StrictSerializer):
             schema["additionalProperties"] = False
+        return schema
+
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        if isinstance(field, NameField):
+            schema["pattern"] = field.pattern
         return schema
 
     def _get_response_bodies(self, direction="response"):

@@ -31,6 +31,31 @@ class StrictCharField(serializers.CharField):
         return super().to_internal_value(data)
 
 
+class StrictSlugField(serializers.SlugField):
+    """A slug (letters, digits, `-`, `_`) given as text only."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class NameField(StrictCharField):
+    """A name: text with something besides spaces (the schema's pattern: mlwa.api.schema), at most
+    `max_length` characters as sent, stored without the spaces around it."""
+
+    #: What the schema says of it besides its length: something besides spaces.
+    pattern = r"\S"
+
+    default_error_messages = {"blank": "Give a name: something besides spaces."}
+
+    def to_internal_value(self, data):
+        name = super().to_internal_value(data).strip()
+        if not name:
+            self.fail("blank")
+        return name
+
+
 class StrictBooleanField(serializers.BooleanField):
     """true or false only."""
 

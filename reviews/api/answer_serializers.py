@@ -12,13 +12,12 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from mlwa.api.errors import flatten_errors
 from mlwa.api.schema import ErrorSerializer
 from mlwa.api.strict import StrictBooleanField, StrictCharField, StrictChoiceField, StrictSerializer
 from reviews.api.restored import restored_marks
+from reviews.api.validation import validated_input
 from reviews.models import CHOICE_NOTES_MAX, NOTES_MAX, Answer, AnswerChange
 from reviews.services.answers import CHOICE_STATUSES, NOT_APPLICABLE, SELECTED, UNSELECTED
-from reviews.services.errors import InvalidInput
 
 
 def entity_tag(version: int) -> str:
@@ -257,10 +256,7 @@ class AnswerUpdateSerializer(StrictSerializer):
 def validated_answer_changes(data) -> dict:
     """`data` (a write's body) as AnswerUpdateSerializer validates it, for reviews.services.
     answer_update; InvalidInput (`invalid`) naming each input at fault when it breaks the shape."""
-    checked = AnswerUpdateSerializer(data=data)
-    if not checked.is_valid():
-        raise InvalidInput(flatten_errors(checked.errors))
-    return dict(checked.validated_data)
+    return validated_input(AnswerUpdateSerializer, data)
 
 
 class AnswerPreconditionFailedSerializer(ErrorSerializer):

@@ -10,13 +10,14 @@ from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status
-from rest_framework.exceptions import ParseError
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from lens.models import LensVersion, Pillar
 from lens.selectors import latest_published_version, lenses_for, published_versions
+from mlwa import error_codes
 from mlwa.api.conditional import if_match
+from mlwa.api.strict import StrictCharField, StrictSerializer, StrictSlugField
 from mlwa.api.views import ApiViewSet
 from reviews import services
 from reviews.api.milestones import MILESTONE_PARAMETER, requested_state
@@ -104,9 +105,14 @@ class LensReviewDetailSerializer(LensReviewSerializer):
         ref_name = "LensReviewDetail"
 
 
-class LensReviewApplySerializer(serializers.Serializer):
-    lens = serializers.SlugField(max_length=64, help_text="The alias of a lens you may see.")
-    version = serializers.CharField(
+class LensReviewApplySerializer(StrictSerializer):
+    """The lens to apply, and its version: checked here (an alias's form, lengths); `lens` must name
+    a lens you may use and `version` one of its published versions (`unknown_reference`)."""
+
+    unknown_field_message = "Not a field of a lens to apply (lens, version)."
+
+    lens = StrictSlugField(max_length=64, help_text="The alias of a lens you may see.")
+    version = StrictCharField(
         max_length=32,
         required=False,
         allow_blank=True,
@@ -117,13 +123,15 @@ class LensReviewApplySerializer(serializers.Serializer):
         ref_name = "LensReviewApply"
 
 
-class LensReviewNotesSerializer(serializers.Serializer):
-    """Documentation only: the body goes to reviews.services.lens_review_notes, which checks it and
-    names the path at fault (`pillar_notes.<id>`)."""
+class LensReviewNotesSerializer(StrictSerializer):
+    """The notes to change: checked here (text, lengths, no other field); lens_review_notes refuses
+    a pillar id the lens does not have (`unknown_reference`)."""
 
-    notes = serializers.CharField(required=False, allow_blank=True, max_length=NOTES_MAX)
+    unknown_field_message = "Not a field of a lens review's notes."
+
+    notes = StrictCharField(required=False, allow_blank=True, max_length=NOTES_MAX)
     pillar_notes = serializers.DictField(
-        child=serializers.CharField(allow_blank=True, max_length=NOTES_MAX),
+        child=StrictCharField(allow_blank=True, max_length=NOTES_MAX),
         required=False,
         help_text="Pillar id → its notes, for the pillars named (empty text clears one); the others stay.",
     )
@@ -188,15 +196,20 @@ def _lens_version(user, alias: str, label: str | None) -> LensVersion:
     the user may not see, whether or not it exists, and `version` for a label it lacks."""
     lens = lenses_for(user=user).filter(alias=alias).first()
     if lens is None:
-        raise InvalidInput({"lens": f"No lens that you may use has the alias {alias!r}."})
+        raise InvalidInput(
+            {"lens": f"No lens that you may use has the alias {alias!r}."}, code=error_codes.UNKNOWN_REFERENCE
+        )
     if label:
         version = published_versions(lens).filter(label=label).first()
         if version is None:
-            raise InvalidInput({"version": f"{lens.name!r} has no published version {label!r}."})
+            raise InvalidInput(
+                {"version": f"{lens.name!r} has no published version {label!r}."},
+                code=error_codes.UNKNOWN_REFERENCE,
+            )
         return version
     version = latest_published_version(lens)
     if version is None:
-        raise InvalidInput({"lens": f"{lens.name!r} has no published version yet."})
+        raise InvalidInput({"lens": f"{lens.name!r} has no published version yet."}, code=error_codes.REFUSED)
     return version
 
 
@@ -301,16 +314,14 @@ class LensReviewViewSet(mixins.ListModelMixin, ApiViewSet):
 
     def partial_update(self, request, *args, **kwargs):
         review = self._review(Action.ANSWER)
-        if not isinstance(request.data, dict):
-            raise ParseError("The body must be a JSON object.")
-        if unknown := sorted(set(request.data) - {"notes", "pillar_notes"}):
-            raise InvalidInput(dict.fromkeys(unknown, "Not a field of a lens review's notes."))
+        data = LensReviewNotesSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
         with if_match(self, lock=LensReview.objects.filter(pk=review.pk)):
             services.lens_review_notes(
                 lens_review=review,
                 actor=request.user,
-                notes=request.data.get("notes"),
-                pillar_notes=request.data.get("pillar_notes"),
+                notes=data.validated_data.get("notes"),
+                pillar_notes=data.validated_data.get("pillar_notes"),
             )
         return Response(_detail(review))
 

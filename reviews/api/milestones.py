@@ -16,17 +16,17 @@ from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status
-from rest_framework.exceptions import NotFound, ParseError, ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
+from mlwa.api.strict import NameField, StrictSerializer
 from mlwa.api.views import ApiViewSet
 from reviews.api.restored import restored_marks
 from reviews.models import MILESTONE_NAME_MAX, Milestone, Workload
 from reviews.permissions import Action
 from reviews.selectors.milestones import milestone_with_lenses, milestones_with_lenses
 from reviews.selectors.states import ReviewState, milestone_number, milestone_of, milestones_of
-from reviews.services.errors import InvalidInput
 from reviews.services.milestones import milestone_create
 from reviews.views.access import workload_or_404
 
@@ -171,11 +171,15 @@ class MilestoneDetailSerializer(MilestoneSerializer):
         ref_name = "MilestoneDetail"
 
 
-class MilestoneCreateSerializer(serializers.Serializer):
-    """Documentation only: the body goes to milestone_create, which checks the name and names it."""
+class MilestoneCreateSerializer(StrictSerializer):
+    """A new milestone's name: checked here (text, not blank, not too long); milestone_create
+    refuses a name the workload has already (`name_taken`)."""
 
-    name = serializers.CharField(
-        max_length=MILESTONE_NAME_MAX, help_text="Unique among the workload's milestones (any case)."
+    unknown_field_message = "Not a field of a milestone: only `name` is."
+
+    name = NameField(
+        max_length=MILESTONE_NAME_MAX,
+        help_text="Unique among the workload's milestones (any case); spaces around it are dropped.",
     )
 
     class Meta:
@@ -258,11 +262,9 @@ class MilestoneViewSet(mixins.ListModelMixin, ApiViewSet):
 
     def create(self, request, *args, **kwargs):
         workload, _role = workload_or_404(request, self.kwargs["workload_id"], Action.EDIT)
-        if not isinstance(request.data, dict):
-            raise ParseError("The body must be a JSON object.")
-        if unknown := sorted(set(request.data) - {"name"}):
-            raise InvalidInput(dict.fromkeys(unknown, "Not a field of a milestone: only `name` is."))
-        milestone = milestone_create(workload=workload, actor=request.user, name=request.data.get("name"))
+        data = MilestoneCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        milestone = milestone_create(workload=workload, actor=request.user, name=data.validated_data["name"])
         location = request.build_absolute_uri(
             reverse("api:milestone-detail", args=[workload.pk, milestone.number])
         )

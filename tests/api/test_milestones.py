@@ -131,20 +131,22 @@ def test_milestones_are_numbered_one_after_the_other(api_for, shared_workload):
 
 
 @pytest.mark.parametrize(
-    "body",
+    ("body", "code"),
     [
-        {"name": "before LAUNCH"},  # taken, whatever the case
-        {"name": " Before launch "},  # taken once trimmed
-        {"name": ""},
-        {"name": "   "},
-        {"name": "x" * (MILESTONE_NAME_MAX + 1)},
-        {"name": 7},
-        {"name": None},
-        {},
+        ({"name": "before LAUNCH"}, "name_taken"),  # taken, whatever the case
+        ({"name": " Before launch "}, "name_taken"),  # taken once trimmed
+        ({"name": ""}, "invalid"),
+        ({"name": "   "}, "invalid"),
+        ({"name": "x" * (MILESTONE_NAME_MAX + 1)}, "invalid"),
+        ({"name": 7}, "invalid"),
+        ({"name": None}, "invalid"),
+        ({}, "invalid"),
     ],
     ids=["taken", "taken-trimmed", "empty", "blank", "too-long", "number", "null", "missing"],
 )
-def test_a_name_that_is_taken_or_bad_is_400_naming_it_and_changes_nothing(api_for, shared_workload, body):
+def test_a_name_that_is_taken_or_bad_is_400_naming_it_and_changes_nothing(
+    api_for, shared_workload, body, code
+):
     save(shared_workload, "Before launch")
     client = api_for(shared_workload.owner)
     before = database_state()
@@ -152,7 +154,7 @@ def test_a_name_that_is_taken_or_bad_is_400_naming_it_and_changes_nothing(api_fo
     response = client.post(milestones_url(shared_workload.workload), body, format="json")
 
     assert response.status_code == 400, response.content
-    assert (response.json()["code"], list(response.json()["fields"])) == ("invalid", ["name"])
+    assert (response.json()["code"], list(response.json()["fields"])) == (code, ["name"])
     assert database_state() == before
 
 
