@@ -12,6 +12,11 @@ from collections.abc import Mapping
 
 from rest_framework import serializers
 
+#: The largest id a row may have (a 64-bit key): a larger one names nothing, and is a shape refusal.
+ID_MAX = 2**63 - 1
+#: The largest version a row's counter holds (a 32-bit column).
+VERSION_MAX = 2**31 - 1
+
 
 class StrictCharField(serializers.CharField):
     """Text only (no number), kept as sent (no trimming) unless told otherwise."""
@@ -74,6 +79,17 @@ class StrictIntegerField(serializers.IntegerField):
 
     def to_internal_value(self, data):
         if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictDateField(serializers.DateField):
+    """A date as YYYY-MM-DD text only."""
+
+    default_error_messages = {"invalid": "A date as YYYY-MM-DD."}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
             self.fail("invalid")
         return super().to_internal_value(data)
 

@@ -11,7 +11,7 @@ the body does the same with a 409 (the page's way); with neither, the write is n
 from django.urls import re_path
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework.exceptions import NotFound, ParseError, ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
 from mlwa.api.errors import PreconditionFailed
@@ -182,15 +182,13 @@ class ImprovementViewSet(ApiViewSet):
     def partial_update(self, request, *args, **kwargs):
         workload, _role = workload_or_404(request, self.kwargs["workload_id"], Action.ANSWER)
         alias, question_id = self.kwargs["alias"], self.kwargs["question_id"]
-        if not isinstance(request.data, dict):
-            raise ParseError("The body must be a JSON object.")
-        changes = dict(request.data)
+        data = ImprovementUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        changes = dict(data.validated_data)
         expected = if_match_version(request)
         checked_by = "If-Match" if expected is not None else ""
         if "version" in changes:
             version = changes.pop("version")
-            if isinstance(version, bool) or not isinstance(version, int) or version < 0:
-                raise InvalidInput({"version": "The item's version read: a whole number, 0 or more."})
             if expected is None:
                 expected, checked_by = version, "version"
         try:

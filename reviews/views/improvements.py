@@ -17,6 +17,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
+from reviews.api.improvement_serializers import ImprovementUpdateSerializer
+from reviews.api.validation import validated_input
 from reviews.improvement_export import CSV_TYPE, XLSX_TYPE, plan_csv, plan_filename, plan_xlsx
 from reviews.improvement_forms import (
     BadTrackingPost,
@@ -171,7 +173,8 @@ def improvement_item(request, pk: int, alias: str, question_id: str):
             lens_alias=alias,
             question_id=question_id,
             actor=request.user,
-            changes=posted.changes,
+            # The API's definition of the tracking's input checks the form's too.
+            changes=validated_input(ImprovementUpdateSerializer, posted.changes),
             expected_version=posted.version,
         )
     except InvalidInput as error:
