@@ -14,6 +14,7 @@ from rest_framework.views import set_rollback
 
 from lens.format import AwsLimitsExceeded, LensRefused
 from lens.services import LensActionRefused, LensInUse
+from mlwa import error_codes
 from reviews.services.errors import InvalidInput, ReviewRefused
 
 
@@ -108,7 +109,9 @@ def exception_handler(exc, context) -> Response | None:
         headers["Retry-After"] = str(max(1, round(exc.wait)))
     if isinstance(exc, exceptions.ValidationError):
         fields = flatten_errors(exc.detail)
-        body = error_body("invalid", _first_message(fields, "The input is not valid."), fields)
+        # A shape refusal: `invalid`, or the code of a rule of its own (mlwa.api.views.NullCharacters).
+        code = getattr(exc, "api_code", error_codes.INVALID)
+        body = error_body(code, _first_message(fields, "The input is not valid."), fields)
     else:
         codes = exc.get_codes()
         code = codes if isinstance(codes, str) else exc.default_code

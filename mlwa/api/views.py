@@ -17,6 +17,7 @@ from collections.abc import Iterator
 
 from rest_framework import exceptions, generics, views, viewsets
 
+from mlwa import error_codes
 from mlwa.api import idempotency
 from mlwa.api.conditional import conditional_get
 from mlwa.api.throttling import rate_limit_headers
@@ -39,6 +40,12 @@ def _texts_with_nul(value, path: str) -> Iterator[str]:
     elif isinstance(value, list):
         for index, item in enumerate(value):
             yield from _texts_with_nul(item, f"{path}.{index}" if path else str(index))
+
+
+class NullCharacters(exceptions.ValidationError):
+    """400 `null_character`: texts with a NUL character, each named by its path."""
+
+    api_code = error_codes.NULL_CHARACTER
 
 
 class ApiViewMixin(idempotency.IdempotentCreateMixin):
@@ -84,7 +91,7 @@ class ApiViewMixin(idempotency.IdempotentCreateMixin):
         if self.check_body_text and request.content_type.startswith("application/json"):
             paths += list(_texts_with_nul(request.data, ""))
         if paths:
-            raise exceptions.ValidationError({path: ["Null characters are not allowed."] for path in paths})
+            raise NullCharacters({path: ["Null characters are not allowed."] for path in paths})
         self.claim_idempotency_key(request)  # last: after every check that needs no transaction
 
     def finalize_response(self, request, response, *args, **kwargs):

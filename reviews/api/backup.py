@@ -5,7 +5,7 @@ from django.urls import path, reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import ParseError
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from lens.format import keep_repeated_keys
@@ -158,7 +158,8 @@ class WorkloadImportView(ApiView):
     )
     def post(self, request):
         if not isinstance(request.data, dict):
-            raise ParseError("The body must be a backup document, a JSON object.")
+            # The body itself is at fault: the path "" (mlwa.api.errors.flatten_errors).
+            raise ValidationError(["The body must be a backup document, a JSON object."])
         as_copy = request.query_params.get("as_copy", "").lower() in {"1", "true", "yes"}
         result = workload_restore(document=request.data, user=request.user, as_copy=as_copy)
         body = RestoreResultSerializer(result).data

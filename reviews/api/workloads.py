@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from lens.selectors import latest_published_version, lenses_for
+from mlwa import error_codes
 from mlwa.api.conditional import if_match
 from mlwa.api.views import ApiViewSet
 from reviews import services
@@ -109,7 +110,10 @@ def _lens_versions(user, aliases: list[str]):
     for index, alias in enumerate(aliases):
         version = latest_published_version(visible[alias]) if alias in visible else None
         if version is None:
-            raise InvalidInput({f"lenses.{index}": f"No published lens {alias!r} that you may use."})
+            raise InvalidInput(
+                {f"lenses.{index}": f"No published lens {alias!r} that you may use."},
+                code=error_codes.UNKNOWN_REFERENCE,
+            )
         versions.append(version)
     return versions
 
@@ -231,7 +235,9 @@ class WorkloadViewSet(
         data.is_valid(raise_exception=True)
         new_owner = User.objects.filter(username=data.validated_data["owner"], is_active=True).first()
         if new_owner is None:
-            raise InvalidInput({"owner": "No active user with this username."})
+            raise InvalidInput(
+                {"owner": "No active user with this username."}, code=error_codes.UNKNOWN_REFERENCE
+            )
         services.workload_transfer(workload=workload, actor=request.user, new_owner=new_owner)
         return Response(self.get_serializer(self._row(workload.pk)).data)
 
@@ -331,11 +337,13 @@ class ShareViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet)
         if "user" in data.validated_data:
             user = User.objects.filter(username=data.validated_data["user"], is_active=True).first()
             if user is None:
-                raise InvalidInput({"user": "No active user with this username."})
+                raise InvalidInput(
+                    {"user": "No active user with this username."}, code=error_codes.UNKNOWN_REFERENCE
+                )
         else:
             group = Group.objects.filter(name=data.validated_data["group"]).first()
             if group is None:
-                raise InvalidInput({"group": "No group with this name."})
+                raise InvalidInput({"group": "No group with this name."}, code=error_codes.UNKNOWN_REFERENCE)
         share = services.share_grant(
             workload=workload, actor=request.user, role=data.validated_data["role"], user=user, group=group
         )

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from django.http import Http404
 
+from mlwa import error_codes
 from reviews.models import Milestone, Workload
 from reviews.selectors.states import ReviewState, milestone_number
 from reviews.services.errors import InvalidInput
@@ -57,7 +58,8 @@ def compared_states(
                     "base": NO_MILESTONE
                     if not milestones
                     else f"Milestone {target_number} is the first: none comes before it."
-                }
+                },
+                code=error_codes.REFUSED,
             )
         base_number = earlier[0]
 

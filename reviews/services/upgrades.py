@@ -39,6 +39,7 @@ from django.utils import timezone
 
 from lens.models import LensVersion
 from lens.selectors import lens_visibility
+from mlwa import error_codes
 from reviews.models import (
     Answer,
     AnswerChange,
@@ -315,19 +316,27 @@ def _requested_version(review: LensReview, version) -> LensVersion:
         target = published.filter(lens_id=review.lens_id).order_by("-published_at", "-pk").first()
         if target is None or not _is_newer(target, review.lens_version):
             raise InvalidInput(
-                {"version": f"The review is on the newest version ({review.lens_version.label})."}
+                {"version": f"The review is on the newest version ({review.lens_version.label})."},
+                code=error_codes.REFUSED,
             )
         return target
     if isinstance(version, LensVersion):
         target = offered.defer(*_LARGE).filter(pk=version.pk).first()
         if target is None or target.lens_id != review.lens_id:
-            raise InvalidInput({"version": "Not a version of this review's lens."})
+            raise InvalidInput(
+                {"version": "Not a version of this review's lens."}, code=error_codes.UNKNOWN_REFERENCE
+            )
         if target.status != LensVersion.Status.PUBLISHED:
-            raise InvalidInput({"version": "Only a published version can be upgraded to."})
+            raise InvalidInput(
+                {"version": "Only a published version can be upgraded to."}, code=error_codes.REFUSED
+            )
     elif isinstance(version, str):
         target = published.filter(lens_id=review.lens_id, label=version.strip()).first()
         if target is None:
-            raise InvalidInput({"version": f"This lens has no published version {version!r}."})
+            raise InvalidInput(
+                {"version": f"This lens has no published version {version!r}."},
+                code=error_codes.UNKNOWN_REFERENCE,
+            )
     else:
         raise InvalidInput({"version": "A published version's label."})
     if not _is_newer(target, review.lens_version):
@@ -335,7 +344,8 @@ def _requested_version(review: LensReview, version) -> LensVersion:
             {
                 "version": f"Version {target.label} is not newer than version {review.lens_version.label}, "
                 "which the review is on."
-            }
+            },
+            code=error_codes.REFUSED,
         )
     return target
 

@@ -12,6 +12,7 @@ from django.db.models.functions import Lower
 
 from lens.models import BUILTIN_ALIAS, Lens, LensVersion
 from lens.selectors import latest_published_version
+from mlwa import error_codes
 from reviews.models import Share, Workload, WorkloadEvent
 from reviews.services.errors import InvalidInput
 from reviews.services.events import event_record
@@ -86,7 +87,7 @@ def _save(workload: Workload) -> None:
     except IntegrityError as error:
         if "workload_name_unique_per_owner" not in str(error):  # the one constraint a save can break
             raise
-        raise InvalidInput({"name": NAME_TAKEN}) from None
+        raise InvalidInput({"name": NAME_TAKEN}, code=error_codes.NAME_TAKEN) from None
 
 
 @transaction.atomic
@@ -193,7 +194,7 @@ def _save_handed_over(workload: Workload, previous_owner: str) -> tuple[str, str
             continue
         return before, candidate
     workload.name = before
-    raise InvalidInput({"owner": "Rename the workload before handing it over."})
+    raise InvalidInput({"owner": "Rename the workload before handing it over."}, code=error_codes.REFUSED)
 
 
 @transaction.atomic
@@ -207,9 +208,9 @@ def workload_transfer(*, workload: Workload, actor, new_owner) -> Workload:
     refusing would tell them it exists (issue 14)."""
     User = get_user_model()
     if not isinstance(new_owner, User) or not new_owner.is_active:
-        raise InvalidInput({"owner": "Choose an active user."})
+        raise InvalidInput({"owner": "Choose an active user."}, code=error_codes.UNKNOWN_REFERENCE)
     if new_owner.pk == workload.owner_id:
-        raise InvalidInput({"owner": "This user already owns the workload."})
+        raise InvalidInput({"owner": "This user already owns the workload."}, code=error_codes.REFUSED)
     previous = workload.owner
     workload.shares.filter(user=new_owner).delete()
     workload.owner = new_owner
