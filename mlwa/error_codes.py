@@ -10,18 +10,21 @@ A 400 is one of two kinds, told apart by its code:
   choice id the question does not have, a name taken, a rule such as "None of these" going alone).
   Nothing but the stored state says why, so the schema cannot.
 
+A lens file is a document with a format of its own (LENS_FORMAT.md): its refusal (`DOCUMENT`) lists
+each problem at its JSON path, whether the schema could have said it or not.
+
 Services raise domain refusals only (reviews.services.errors.InvalidInput with one of the DOMAIN
 codes): the shape is checked before them, by the serializers the schema is generated from.
 """
 
 from dataclasses import dataclass
 
-SHAPE, DOMAIN, OTHER = "shape", "domain", "other"
+SHAPE, DOMAIN, DOCUMENT, OTHER = "shape", "domain", "document", "other"
 
 
 @dataclass(frozen=True, slots=True)
 class ErrorCode:
-    """A code: its kind (SHAPE, DOMAIN or OTHER), the status it comes with, and what it means."""
+    """A code: its kind (SHAPE, DOMAIN, DOCUMENT or OTHER), its status, and what it means."""
 
     code: str
     kind: str
@@ -82,7 +85,7 @@ CODES: tuple[ErrorCode, ...] = (
     ),
     ErrorCode(
         "lens_refused",
-        DOMAIN,
+        DOCUMENT,
         400,
         "A lens file breaks a rule of the lens format; `problems` lists each, with its JSON path.",
     ),
@@ -96,7 +99,7 @@ CODES: tuple[ErrorCode, ...] = (
     ErrorCode("no_draft", DOMAIN, 400, "The lens has no draft to publish."),
     ErrorCode("builtin", DOMAIN, 400, "The built-in lens cannot be deleted."),
     ErrorCode("in_use", DOMAIN, 409, "A review or a milestone uses a version of this lens."),
-    ErrorCode("newer_schema", DOMAIN, 400, "The backup was written by a newer MLWA."),
+    ErrorCode("newer_schema", DOMAIN, 422, "The backup was written by a newer MLWA."),
     ErrorCode("already_restored", DOMAIN, 409, "This backup's workload exists here already."),
     ErrorCode("conflict", DOMAIN, 409, "The request conflicts with the stored state."),
     ErrorCode("not_authenticated", OTHER, 401, "No credentials."),

@@ -23,6 +23,7 @@ from mlwa.api.conditional import (
     WRITE_METHODS,
     WRITTEN_ETAG_HEADER,
 )
+from mlwa.api.params import INT_MAX
 from mlwa.api.strict import NameField, StrictSerializer
 
 
@@ -211,6 +212,21 @@ _SINGULAR = {
     "tokens": "token",
     "versions": "version",
 }
+
+
+def bound_query_numbers(result, generator, request, public):
+    """A postprocessing hook: every whole number in the query is read by mlwa.api.params (from 1 to
+    a 32-bit column's largest, unless its own schema says another range), so its schema says so."""
+    for methods in result.get("paths", {}).values():
+        for operation in methods.values():
+            if not isinstance(operation, dict):
+                continue
+            for parameter in operation.get("parameters", []):
+                schema = parameter.get("schema", {})
+                if parameter.get("in") == "query" and schema.get("type") == "integer":
+                    schema.setdefault("minimum", 1)
+                    schema.setdefault("maximum", INT_MAX)
+    return result
 
 
 def describe_path_parameters(result, generator, request, public):

@@ -49,13 +49,22 @@ class NameField(StrictCharField):
     """A name: text with something besides spaces (the schema's pattern: mlwa.api.schema), at most
     `max_length` characters as sent, stored without the spaces around it."""
 
-    #: What the schema says of it besides its length: something besides spaces.
-    pattern = r"\S"
+    #: What the schema says of it besides its length: something besides spaces. Anchored, and
+    #: without a lone class, so that tools that read a pattern as the whole string (schemathesis)
+    #: read it right too.
+    pattern = r"^[\s\S]*\S[\s\S]*$"
+    #: The spaces a name sheds: Unicode's White_Space, as `\s` of the schema's regular expressions
+    #: (str.strip() would also drop the separators U+001C-U+001F, which `\S` takes).
+    spaces = (
+        "\t\n\x0b\x0c\r \x85\xa0\u1680"
+        + "".join(map(chr, range(0x2000, 0x200B)))
+        + "\u2028\u2029\u202f\u205f\u3000"
+    )
 
     default_error_messages = {"blank": "Give a name: something besides spaces."}
 
     def to_internal_value(self, data):
-        name = super().to_internal_value(data).strip()
+        name = super().to_internal_value(data).strip(self.spaces)
         if not name:
             self.fail("blank")
         return name
