@@ -102,6 +102,15 @@ CODES: tuple[ErrorCode, ...] = (
     ErrorCode("newer_schema", DOMAIN, 422, "The backup was written by a newer MLWA."),
     ErrorCode("already_restored", DOMAIN, 409, "This backup's workload exists here already."),
     ErrorCode("conflict", DOMAIN, 409, "The request conflicts with the stored state."),
+    ErrorCode(
+        "idempotency_key_reused",
+        OTHER,
+        409,
+        "This Idempotency-Key came with another request in the last 24 hours.",
+    ),
+    ErrorCode(
+        "idempotency_key_in_flight", OTHER, 409, "A request with this Idempotency-Key is still running."
+    ),
     ErrorCode("not_authenticated", OTHER, 401, "No credentials."),
     ErrorCode(
         "authentication_failed", OTHER, 401, "A token that is unknown or revoked, or a wrong password."
