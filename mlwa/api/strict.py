@@ -116,6 +116,15 @@ class StrictChoiceField(serializers.ChoiceField):
         return super().to_internal_value(data)
 
 
+class DomainRefusal(serializers.ValidationError):
+    """A 400 for input of the right shape that names something refused (`api_code`, a domain code
+    of mlwa.error_codes), raised by a view after its serializer validated the shape."""
+
+    def __init__(self, detail, api_code: str):
+        self.api_code = api_code
+        super().__init__(detail)
+
+
 class StrictSerializer(serializers.Serializer):
     """Refuses a field it does not declare, naming it, beside whatever else is wrong."""
 

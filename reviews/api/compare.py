@@ -11,6 +11,7 @@ from django.urls import path
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from mlwa.api.schema import error_response
@@ -238,6 +239,10 @@ COMPARE_PARAMETERS = [
 ]
 
 
+#: `?changed=`'s values, and whether each asks for the changed questions only.
+CHANGED_VALUES = {"": False, "false": False, "0": False, "true": True, "1": True}
+
+
 @extend_schema(
     summary="Compare two milestones, or a milestone and now",
     description="Per lens (matched by alias) and pillar (by id): the high and medium risks before, after "
@@ -258,6 +263,10 @@ class ComparisonView(ApiView):
 
     def get(self, request, workload_id: int):
         workload, _role = workload_or_404(request, workload_id)
+        # Every parameter's form before what the milestones say of `base` and `target`.
+        changed = request.query_params.get("changed", "").lower()
+        if changed not in CHANGED_VALUES:
+            raise ValidationError({"changed": ["`true` or `false` (`1` or `0`)."]})
         # Queries: the workload and role, its milestones, then the comparison's four or five.
         base, target = compared_states(
             workload=workload,
@@ -266,7 +275,7 @@ class ComparisonView(ApiView):
             target=request.query_params.get("target"),
         )
         comparison = workload_comparison(base=base, target=target)
-        if request.query_params.get("changed", "").lower() in ("1", "true"):
+        if CHANGED_VALUES[changed]:
             comparison = comparison.only_changed()
         return Response(ComparisonSerializer(comparison).data)
 

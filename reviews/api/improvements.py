@@ -62,7 +62,10 @@ FILTER_PARAMETERS = [
         "medium risk); or DONE: every item marked done, resolved or regressed.",
     ),
     OpenApiParameter(
-        "owner", OpenApiTypes.STR, description=f"A user's id: the items they own; `{UNASSIGNED}`: nobody's."
+        "owner",
+        # What _filters reads: a whole number from 1, `unassigned`, or nothing.
+        {"type": "string", "pattern": f"^({UNASSIGNED}|0*[1-9][0-9]{{0,9}})?$"},
+        description=f"A user's id: the items they own; `{UNASSIGNED}`: nobody's.",
     ),
 ]
 LENS_FILTER = OpenApiParameter("lens", OpenApiTypes.STR, description="A lens's alias: only its questions.")

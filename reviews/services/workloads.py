@@ -75,7 +75,9 @@ def apply_workload_fields(workload: Workload, fields: Mapping[str, Any]) -> dict
         if NON_FIELD_ERRORS in errors:  # the only one: the name is taken (workload_name_unique_per_owner)
             errors.pop(NON_FIELD_ERRORS)
             errors["name"] = [NAME_TAKEN]
-        raise InvalidInput(errors) from None
+        # A name taken is a domain refusal; the rest (lengths, choices) is the input's shape.
+        taken = errors == {"name": [NAME_TAKEN]}
+        raise InvalidInput(errors, code=error_codes.NAME_TAKEN if taken else error_codes.INVALID) from None
     return changes
 
 
