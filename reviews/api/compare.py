@@ -227,7 +227,8 @@ COMPARE_PARAMETERS = [
     ),
     OpenApiParameter(
         "target",
-        OpenApiTypes.STR,
+        # What compared_states reads: a milestone number from 1, `current`, or nothing.
+        {"type": "string", "pattern": r"^\s*(current|0*[1-9][0-9]{0,9})?\s*$"},
         description="The milestone compared to, or `current` for the workload as it is now. Default: the "
         "newest milestone when neither is given and there are two or more, else `current`.",
     ),

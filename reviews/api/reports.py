@@ -196,7 +196,8 @@ _EXAMPLES = [
 
 def _renamed(error: InvalidInput) -> InvalidInput:
     """The service's refusal with its fields named as the API names them (`filters.search` stays)."""
-    return InvalidInput({_RENAMES.get(field, field): messages for field, messages in error.errors.items()})
+    renamed = {_RENAMES.get(field, field): messages for field, messages in error.errors.items()}
+    return InvalidInput(renamed, code=error.code)
 
 
 @extend_schema_view(

@@ -15,6 +15,7 @@ from rest_framework.routers import SimpleRouter
 from lens.selectors import latest_published_version, lenses_for
 from mlwa import error_codes
 from mlwa.api.conditional import if_match
+from mlwa.api.strict import StrictSlugField
 from mlwa.api.views import ApiViewSet
 from reviews import services
 from reviews.api.filters import requested_filters
@@ -90,7 +91,7 @@ class WorkloadWriteSerializer(serializers.Serializer):
 
 class WorkloadCreateSerializer(WorkloadWriteSerializer):
     lenses = serializers.ListField(
-        child=serializers.SlugField(),
+        child=StrictSlugField(),
         required=False,
         help_text="Aliases of the lenses to apply, each at its newest published version. Without it: "
         "the built-in Machine Learning Lens.",
