@@ -33,6 +33,7 @@ from rest_framework.routers import SimpleRouter
 from mlwa.api.conditional import if_match
 from mlwa.api.params import BIGINT_MAX, INT_MAX, IdFilter
 from mlwa.api.schema import error_response
+from mlwa.api.strict import StrictSerializer
 from mlwa.api.views import ApiViewSet
 from reviews.filters import filters_schema, shown_filters
 from reviews.models import Report
@@ -108,7 +109,7 @@ class ReportFiltersField(serializers.DictField):
     """A consolidated report's filters: reviews.filters checks them (report_request)."""
 
 
-class ReportCreateSerializer(serializers.Serializer):
+class ReportCreateSerializer(StrictSerializer):
     """What to report on. reviews.reports.services.report_request checks the rest (which kind comes
     in which format, the lens applied, the milestone, the filters) and names the field at fault."""
 

@@ -61,7 +61,7 @@ class ReviewState:
 
 #: A milestone number as a query parameter gives it: ASCII digits ("²" is a digit to str.isdigit, not
 #: to int; int takes "１"), few enough to fit any integer column.
-_MILESTONE_NUMBER = re.compile(r"[0-9]{1,10}")
+_MILESTONE_NUMBER = re.compile(r"0*[0-9]{1,10}")
 #: The largest milestone number (a 32-bit column), as the schema says of `?milestone=`.
 _MILESTONE_MAX = 2**31 - 1
 

@@ -8,9 +8,10 @@ a 400 says which inputs are at fault, and whether they break the schema.
 - A request that matches the schema, refused all the same, carries a domain code (DOMAIN_CODES):
   the schema cannot say why, so the code must not claim the shape is at fault.
 
-Query parameters are read one after the other (pagination, filters, the milestone) and the first
-refused stops the request: when only query parameters are broken, the 400 may name some of them,
-and none other. A lens file's refusal (a DOCUMENT code) is left to the lens format's own tests.
+Query parameters and headers are read before the body, one after the other (the Idempotency-Key,
+pagination, filters, the milestone), and the first refused stops the request: a 400 may name some
+broken parameters alone, and nothing that is not broken. A lens file's refusal (a DOCUMENT code)
+is left to the lens format's own tests.
 
 Which inputs a request breaks is computed here, from the schema and the request as sent (the body
 as JSON, the query and headers as the server reads their text), not from what schemathesis meant to
@@ -105,14 +106,13 @@ def _parameter_paths(case, response, location: ParameterLocation) -> set[str]:
 
 
 def inputs_at_fault(case, response) -> tuple[set[str], set[str]] | None:
-    """The inputs of the request, as sent, that break the operation's schema: those of the body and
-    headers, and those of the query; None if it cannot be told."""
+    """The inputs of the request, as sent, that break the operation's schema: those of the body, and
+    the query parameters and headers; None if it cannot be told."""
     body = _body_paths(case)
     if body is None:
         return None
-    return (
-        body | _parameter_paths(case, response, ParameterLocation.HEADER),
-        _parameter_paths(case, response, ParameterLocation.QUERY),
+    return body, _parameter_paths(case, response, ParameterLocation.QUERY) | _parameter_paths(
+        case, response, ParameterLocation.HEADER
     )
 
 
@@ -155,8 +155,8 @@ def refusals_name_the_inputs_at_fault(ctx, response, case):
     at_fault = inputs_at_fault(case, response)
     if at_fault is None or code not in SHAPE_CODES | DOMAIN_CODES:
         return
-    named_elsewhere, query = at_fault
-    broken = named_elsewhere | query
+    in_body, parameters = at_fault
+    broken = in_body | parameters
     if code == NULL_CHARACTER and _holds_nul(case, response):
         return  # a rule of every text that OpenAPI 3.0 cannot write (keys included)
     if not broken and code in SHAPE_CODES:
@@ -173,9 +173,9 @@ def refusals_name_the_inputs_at_fault(ctx, response, case):
             f"The request breaks the schema at {sorted(broken)}, yet the 400 says `{code}` "
             f"(a domain code) for {sorted(fields)}.",
         )
-    # The query's parameters are read one by one (pagination, filters, the milestone), and the first
-    # one refused stops the request: a 400 names some of the broken ones, and no other.
-    exact = fields == broken or bool(not named_elsewhere and fields and fields <= query)
+    # Parameters are read before the body, one by one (the Idempotency-Key, pagination, filters, the
+    # milestone), and the first refused stops the request: a 400 may name some broken ones alone.
+    exact = fields == broken or bool(fields and fields <= parameters)
     if broken and not exact:
         raise _refused(
             case,

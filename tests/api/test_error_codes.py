@@ -38,6 +38,9 @@ STRICT_REQUESTS = [
     "PatchedImprovementUpdateRequest",
     "MilestoneCreateRequest",
     "TokenCreateRequest",
+    "ReportCreateRequest",
+    "LensReviewUpgradeRequest",
+    "LensPublishRequest",
 ]
 
 
