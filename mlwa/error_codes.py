@@ -10,8 +10,9 @@ A 400 is one of two kinds, told apart by its code:
   choice id the question does not have, a name taken, a rule such as "None of these" going alone).
   Nothing but the stored state says why, so the schema cannot.
 
-A lens file is a document with a format of its own (LENS_FORMAT.md): its refusal (`DOCUMENT`) lists
-each problem at its JSON path, whether the schema could have said it or not.
+A lens file and a workload backup are documents with formats of their own (LENS_FORMAT.md, the
+backup's schema_version): their refusals (`DOCUMENT`) name each problem at its JSON path, whether the
+API's schema could have said it or not.
 
 Services raise domain refusals only (reviews.services.errors.InvalidInput with one of the DOMAIN
 codes): the shape is checked before them, by the serializers the schema is generated from.
@@ -42,6 +43,8 @@ UNKNOWN_REFERENCE = "unknown_reference"
 NAME_TAKEN = "name_taken"
 REFUSED = "refused"
 STALE = "stale"
+# A document's refusal (a lens file, a workload backup).
+BACKUP_REFUSED = "backup_refused"
 PRECONDITION_FAILED = "precondition_failed"
 
 CODES: tuple[ErrorCode, ...] = (
@@ -91,6 +94,12 @@ CODES: tuple[ErrorCode, ...] = (
     ),
     ErrorCode(
         "aws_limits_exceeded", DOMAIN, 409, "The lens passes a limit of the AWS tool it is exported to."
+    ),
+    ErrorCode(
+        BACKUP_REFUSED,
+        DOCUMENT,
+        400,
+        "A workload backup breaks a rule of its format; `fields` names each JSON path at fault.",
     ),
     ErrorCode("alias_taken", DOMAIN, 400, "Another lens has this alias."),
     ErrorCode("bad_alias", DOMAIN, 400, "The alias is reserved, or not one a lens may take."),

@@ -9,11 +9,13 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from lens.format import keep_repeated_keys
+from mlwa import error_codes
 from mlwa.api.parsers import JSONParser
 from mlwa.api.schema import error_response
 from mlwa.api.throttling import HEAVY_THROTTLES
 from mlwa.api.views import ApiView
 from reviews.backup import workload_export, workload_restore
+from reviews.services.errors import InvalidInput
 from reviews.views.access import workload_or_404
 
 DOCUMENT = OpenApiTypes.OBJECT
@@ -161,7 +163,13 @@ class WorkloadImportView(ApiView):
             # The body itself is at fault: the path "" (mlwa.api.errors.flatten_errors).
             raise ValidationError(["The body must be a backup document, a JSON object."])
         as_copy = request.query_params.get("as_copy", "").lower() in {"1", "true", "yes"}
-        result = workload_restore(document=request.data, user=request.user, as_copy=as_copy)
+        try:
+            result = workload_restore(document=request.data, user=request.user, as_copy=as_copy)
+        except InvalidInput as error:
+            if error.code != error_codes.INVALID:
+                raise
+            # A backup is a document with a format of its own, refused at its JSON paths as a lens is.
+            raise InvalidInput(error.errors, code=error_codes.BACKUP_REFUSED) from None
         body = RestoreResultSerializer(result).data
         return Response(body, status=status.HTTP_201_CREATED, headers={"Location": body["url"]})
 
