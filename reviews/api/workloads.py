@@ -15,7 +15,7 @@ from rest_framework.routers import SimpleRouter
 from lens.selectors import latest_published_version, lenses_for
 from mlwa import error_codes
 from mlwa.api.conditional import if_match
-from mlwa.api.strict import StrictSlugField
+from mlwa.api.strict import DomainRefusal, StrictCharField, StrictChoiceField, StrictSlugField
 from mlwa.api.views import ApiViewSet
 from reviews import services
 from reviews.api.filters import requested_filters
@@ -77,16 +77,24 @@ class WorkloadWriteSerializer(serializers.Serializer):
     """The fields a workload's owner sets; a PATCH names only those it changes. The services check
     every rule (lengths, unique name, URLs) and name the field at fault."""
 
-    name = serializers.CharField(max_length=100, help_text="Unique among the owner's workloads (any case).")
-    description = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
-    environment = serializers.ChoiceField(choices=Workload.Environment.choices, required=False)
-    review_owner = serializers.CharField(required=False, allow_blank=True)
-    industry = serializers.CharField(required=False, allow_blank=True)
-    regions = serializers.ListField(child=serializers.CharField(allow_blank=True), required=False)
-    architectural_design_url = serializers.CharField(required=False, allow_blank=True)
-    tags = serializers.ListField(child=serializers.CharField(allow_blank=True), required=False)
-    notes = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
-    pillar_priorities = serializers.ListField(child=serializers.CharField(allow_blank=True), required=False)
+    name = StrictCharField(
+        max_length=100, trim_whitespace=True, help_text="Unique among the owner's workloads (any case)."
+    )
+    description = StrictCharField(required=False, allow_blank=True, trim_whitespace=False)
+    environment = StrictChoiceField(choices=Workload.Environment.choices, required=False)
+    review_owner = StrictCharField(required=False, allow_blank=True, trim_whitespace=True)
+    industry = StrictCharField(required=False, allow_blank=True, trim_whitespace=True)
+    regions = serializers.ListField(
+        child=StrictCharField(allow_blank=True, trim_whitespace=True), required=False
+    )
+    architectural_design_url = StrictCharField(required=False, allow_blank=True, trim_whitespace=True)
+    tags = serializers.ListField(
+        child=StrictCharField(allow_blank=True, trim_whitespace=True), required=False
+    )
+    notes = StrictCharField(required=False, allow_blank=True, trim_whitespace=False)
+    pillar_priorities = serializers.ListField(
+        child=StrictCharField(allow_blank=True, trim_whitespace=True), required=False
+    )
 
 
 class WorkloadCreateSerializer(WorkloadWriteSerializer):
@@ -99,8 +107,9 @@ class WorkloadCreateSerializer(WorkloadWriteSerializer):
 
 
 class TransferSerializer(serializers.Serializer):
-    owner = serializers.CharField(
-        help_text="The username of the new owner; the previous one stays as a contributor."
+    owner = StrictCharField(
+        help_text="The username of the new owner; the previous one stays as a contributor.",
+        trim_whitespace=True,
     )
 
 
@@ -256,14 +265,13 @@ class ShareSerializer(serializers.ModelSerializer):
 
 
 class ShareCreateSerializer(serializers.Serializer):
-    user = serializers.CharField(required=False, help_text="A username; give this or `group`.")
-    group = serializers.CharField(required=False, help_text="A group's name; give this or `user`.")
-    role = serializers.ChoiceField(choices=Share.Role.choices)
-
-    def validate(self, data):
-        if ("user" in data) == ("group" in data):
-            raise serializers.ValidationError({"user": ["Give one user or one group."]})
-        return data
+    user = StrictCharField(
+        required=False, help_text="A username; give this or `group`.", trim_whitespace=True
+    )
+    group = StrictCharField(
+        required=False, help_text="A group's name; give this or `user`.", trim_whitespace=True
+    )
+    role = StrictChoiceField(choices=Share.Role.choices)
 
 
 class ShareRoleSerializer(serializers.Serializer):
@@ -334,6 +342,9 @@ class ShareViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet)
         workload, _role = workload_or_404(request, workload_id, Action.ADMINISTER)
         data = ShareCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        if ("user" in data.validated_data) == ("group" in data.validated_data):
+            # Each field is optional in the schema, which cannot say "exactly one of": a rule's refusal.
+            raise DomainRefusal({"user": ["Give one user or one group."]}, error_codes.REFUSED)
         user = group = None
         if "user" in data.validated_data:
             user = User.objects.filter(username=data.validated_data["user"], is_active=True).first()
