@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import KEY_START, PREFIX_LENGTH, ApiToken
-from reviews.services.errors import InvalidInput
+from mlwa.errors import InvalidInput
 
 NAME_MAX = ApiToken._meta.get_field("name").max_length
 

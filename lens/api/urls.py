@@ -4,7 +4,7 @@
 from django.urls import re_path
 from rest_framework.routers import SimpleRouter
 
-from lens.api.access import ALIAS_PATTERN
+from lens.api.params import ALIAS_PATTERN
 from lens.api.versions import LensSharesView, LensVersionViewSet
 from lens.api.views import LensViewSet
 

@@ -11,7 +11,7 @@ from rest_framework.response import Response
 
 from lens import services
 from lens.access import managed_lens, visible_lens
-from lens.api.access import ALIAS_PARAMETER
+from lens.api.params import ALIAS_PARAMETER
 from lens.api.serializers import PublishSerializer, SharesSerializer, VersionSerializer
 from lens.models import Lens, LensVersion
 from lens.permissions import can_manage

@@ -1,6 +1,6 @@
 """/api/v1/lenses/: the lens library (list, read, import, compare, export, delete) for REST clients.
 
-Each view mirrors its page in lens/views.py: it finds the lens with `lens.api.access` (404 for what the
+Each view mirrors its page in lens/views.py: it finds the lens with `lens.access` (404 for what the
 caller may not see, 403 for what they may see but not manage), reads through the selectors, writes
 through the services, and raises what they refuse for the error handler to answer.
 """
@@ -23,8 +23,8 @@ from rest_framework.response import Response
 
 from lens import services
 from lens.access import managed_lens, requested_version, visible_lens
-from lens.api.access import ALIAS_PATTERN, VERSION_PARAMETER, summarised
 from lens.api.lens_file import LensFileSerializer
+from lens.api.params import ALIAS_PATTERN, VERSION_PARAMETER, summarised
 from lens.api.serializers import (
     DiffSerializer,
     ImportedSerializer,

@@ -30,6 +30,7 @@ from mlwa.api.conditional import ANY, parse_entity_tags
 from mlwa.api.errors import PreconditionFailed
 from mlwa.api.renames import RenamedFiltersMixin
 from mlwa.api.views import ApiViewSet
+from reviews.access import workload_or_404
 from reviews.api.answer_serializers import (
     AnswerChangeSerializer,
     AnswerDetailSerializer,
@@ -46,7 +47,6 @@ from reviews.selectors.milestones import answer_history
 from reviews.selectors.questionnaire import question_choices_of_version
 from reviews.selectors.states import ReviewState
 from reviews.services import StaleAnswer, answer_update
-from reviews.views.access import workload_or_404
 
 #: The note every change made through the API leaves in the audit trail.
 API_NOTE = "API"

@@ -13,8 +13,8 @@ from mlwa.api.parsers import JSONParser
 from mlwa.api.schema import error_response
 from mlwa.api.throttling import HEAVY_THROTTLES
 from mlwa.api.views import ApiView
+from reviews.access import workload_or_404
 from reviews.backup import workload_export, workload_restore
-from reviews.views.access import workload_or_404
 
 DOCUMENT = OpenApiTypes.OBJECT
 AS_COPY = OpenApiParameter(

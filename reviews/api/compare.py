@@ -15,13 +15,13 @@ from rest_framework.response import Response
 
 from mlwa.api.schema import error_response
 from mlwa.api.views import ApiView
+from reviews.access import workload_or_404
 from reviews.api.counts import RiskCountsSerializer
 from reviews.models import AnswerFields
 from reviews.selectors.compare import LensStatus, Status, workload_comparison
 from reviews.selectors.compare_states import compared_states
 from reviews.selectors.states import milestones_of
 from reviews.selectors.trend import workload_trend
-from reviews.views.access import workload_or_404
 
 # --- the shape ----------------------------------------------------------------------------------------
 

@@ -18,6 +18,7 @@ from mlwa.api.errors import PreconditionFailed
 from mlwa.api.params import whole_number
 from mlwa.api.renames import both_given, deprecated_text, renamed_query
 from mlwa.api.views import ApiViewSet
+from reviews.access import lens_review_or_404, workload_or_404
 from reviews.api.answer_serializers import entity_tag
 from reviews.api.answers import QUESTION_ID, if_match_version
 from reviews.api.improvement_serializers import (
@@ -38,7 +39,6 @@ from reviews.selectors.improvements import (
 )
 from reviews.selectors.states import ReviewState
 from reviews.services import InvalidInput, StaleItem, improvement_item_update
-from reviews.views.access import lens_review_or_404, workload_or_404
 
 WORKLOAD_PARAMETER = OpenApiParameter(
     "workload_id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The workload's id."

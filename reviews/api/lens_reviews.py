@@ -18,7 +18,9 @@ from lens.models import LensVersion, Pillar
 from lens.selectors import latest_published_version, lenses_for, published_versions
 from mlwa.api.conditional import if_match
 from mlwa.api.views import ApiViewSet
+from mlwa.errors import InvalidInput
 from reviews import services
+from reviews.access import workload_or_404
 from reviews.api.counts import RiskCountsSerializer
 from reviews.api.milestones import MILESTONE_PARAMETER, requested_state
 from reviews.models import NOTES_MAX, LensReview, Workload
@@ -26,8 +28,6 @@ from reviews.permissions import Action
 from reviews.selectors.risk import RiskCounts, review_counts, review_pillar_counts
 from reviews.selectors.states import ReviewState
 from reviews.selectors.upgrades import with_newest_version
-from reviews.services.errors import InvalidInput
-from reviews.views.access import workload_or_404
 
 ALIAS = r"[-a-zA-Z0-9_]+"
 

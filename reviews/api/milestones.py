@@ -22,15 +22,15 @@ from rest_framework.routers import SimpleRouter
 
 from mlwa.api.renames import RenamedFieldsMixin
 from mlwa.api.views import ApiViewSet
+from mlwa.errors import InvalidInput
+from reviews.access import workload_or_404
 from reviews.api.counts import RiskCountsSerializer
 from reviews.api.restored import restored_marks
 from reviews.models import MILESTONE_NAME_MAX, Milestone, Workload
 from reviews.permissions import Action
 from reviews.selectors.milestones import milestone_with_lenses, milestones_with_lenses
 from reviews.selectors.states import ReviewState, milestone_number, milestone_of, milestones_of
-from reviews.services.errors import InvalidInput
 from reviews.services.milestones import milestone_create
-from reviews.views.access import workload_or_404
 
 MILESTONE_PARAMETER = OpenApiParameter(
     "milestone",

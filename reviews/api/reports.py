@@ -35,12 +35,12 @@ from mlwa.api.params import BIGINT_MAX, INT_MAX, IdFilter
 from mlwa.api.renames import RenamedFieldsMixin, RenamedFiltersMixin
 from mlwa.api.schema import error_response
 from mlwa.api.views import ApiViewSet
+from mlwa.errors import InvalidInput
+from reviews.access import workload_or_404
 from reviews.filters import filters_schema, shown_filters
 from reviews.models import Report
 from reviews.reports.selectors import report_file, report_for, reports_of
 from reviews.reports.services import report_delete, report_request
-from reviews.services.errors import InvalidInput
-from reviews.views.access import workload_or_404
 
 
 class ReportSerializer(RenamedFieldsMixin, serializers.ModelSerializer):

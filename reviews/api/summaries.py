@@ -24,13 +24,13 @@ from mlwa.api.renames import RenamedFieldsMixin
 from mlwa.api.schema import AutoSchema
 from mlwa.api.views import ApiView, GenericApiView
 from mlwa.spreadsheets import csv_safe
+from reviews.access import workload_or_404
 from reviews.api.counts import RiskCountsSerializer
 from reviews.api.filters import requested_filters
 from reviews.api.milestones import MILESTONE_PARAMETER, requested_milestone_number, requested_state
 from reviews.filters import WorkloadFilterSet
 from reviews.models import Workload
 from reviews.selectors.summaries import risk_summary, workload_risk_summary
-from reviews.views.access import workload_or_404
 
 # --- the shape, for the schema ---------------------------------------------------------------------
 

@@ -12,12 +12,12 @@ from rest_framework.response import Response
 
 from lens.selectors import lens_visibility
 from mlwa.api.views import ApiView
+from mlwa.errors import InvalidInput
 from reviews import services
+from reviews.access import workload_or_404
 from reviews.api.lens_reviews import ALIAS_PARAMETER, PATH_PARAMETERS
 from reviews.models import LensReview
 from reviews.permissions import Action
-from reviews.services.errors import InvalidInput
-from reviews.views.access import workload_or_404
 
 
 class UpgradeRequestSerializer(serializers.Serializer):

@@ -15,7 +15,9 @@ from rest_framework.routers import SimpleRouter
 from lens.selectors import latest_published_version, lenses_for
 from mlwa.api.conditional import if_match
 from mlwa.api.views import ApiViewSet
+from mlwa.errors import InvalidInput
 from reviews import services
+from reviews.access import workload_or_404
 from reviews.api.counts import RiskCountsSerializer
 from reviews.api.filters import requested_filters
 from reviews.api.restored import restored_marks
@@ -24,9 +26,7 @@ from reviews.models import Share, Workload, WorkloadEvent
 from reviews.permissions import Action, Role
 from reviews.selectors.dashboard import matching_workloads, with_roles, workload_rows
 from reviews.selectors.workload_page import workload_events, workload_shares
-from reviews.services.errors import InvalidInput
 from reviews.services.workloads import WORKLOAD_FIELDS
-from reviews.views.access import workload_or_404
 
 User = get_user_model()
 

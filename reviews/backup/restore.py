@@ -16,6 +16,7 @@ from django.utils import timezone
 from lens.models import Lens, LensVersion, Pillar, Question
 from lens.selectors import lenses_for
 from lens.services import lens_import, lens_publish
+from mlwa.errors import InvalidInput
 from reviews.backup import document as doc
 from reviews.backup import values
 from reviews.backup.document import AlreadyRestored, LensFile
@@ -32,7 +33,6 @@ from reviews.models import (
     Workload,
     WorkloadEvent,
 )
-from reviews.services.errors import InvalidInput
 from reviews.services.events import event_record
 from reviews.services.workloads import WORKLOAD_FIELDS, apply_workload_fields
 

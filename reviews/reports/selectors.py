@@ -12,7 +12,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from reviews.models.reports import Report
-from reviews.selectors.access import workloads_for
+from reviews.selectors.visibility import workloads_for
 
 
 def _visible(user) -> Q:

@@ -1,5 +1,5 @@
 """Reads of workloads and reviews, always scoped to what the reader may see."""
 
-from reviews.selectors.access import role_of, with_role, workload_for, workloads_for
+from reviews.selectors.visibility import role_of, with_role, workload_for, workloads_for
 
 __all__ = ["role_of", "with_role", "workload_for", "workloads_for"]

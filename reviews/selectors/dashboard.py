@@ -26,8 +26,8 @@ from django.db.models.functions import Coalesce, Greatest, Lower
 
 from lens.selectors import lenses_for
 from reviews.models import Answer, LensReview, Workload, WorkloadEvent
-from reviews.selectors.access import role_of, with_role, workloads_for
 from reviews.selectors.risk import with_risk_counts
+from reviews.selectors.visibility import role_of, with_role, workloads_for
 
 MINE, SHARED = "mine", "shared"
 

@@ -6,7 +6,7 @@ its workload and the reader's role, whatever the number of shares, groups or per
 `workload_for`, which every page and API request runs, asks the same questions as `with_role` and
 `workloads_for` in SQL written once (_ROLE_SQL) rather than built by the ORM: building those nested
 subqueries cost about 6 ms of CPU a request, running them a third of a millisecond.
-tests/reviews/test_selectors_access.py checks both forms against each other for every kind of user.
+tests/reviews/test_selectors_visibility.py checks both forms against each other for every kind of user.
 """
 
 from django.contrib.auth.models import Group, User

@@ -16,8 +16,8 @@ from django.utils import timezone
 
 from lens.models import Choice, RiskRule
 from lens.risk import RISK_FROM_FILE, QuestionRules
+from mlwa.errors import InvalidInput, StaleAnswer
 from reviews.models import CHOICE_NOTES_MAX, NOTES_MAX, Answer, AnswerChange
-from reviews.services.errors import InvalidInput, StaleAnswer
 
 #: The stored fields of an answer that a write may change; the API's partial updates name a subset.
 ANSWER_FIELDS = ("selected_choices", "not_applicable_choices", "is_applicable", "reason", "notes")

@@ -6,8 +6,8 @@ from collections.abc import Mapping
 from django.db import IntegrityError, transaction
 
 from lens.models import LensVersion
+from mlwa.errors import InvalidInput
 from reviews.models import NOTES_MAX, Answer, LensReview, Workload, WorkloadEvent
-from reviews.services.errors import InvalidInput
 from reviews.services.events import event_record
 
 

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from mlwa.errors import InvalidInput
 from reviews.models import (
     ANSWER_FIELDS_FROZEN,
     MILESTONE_NAME_MAX,
@@ -25,7 +26,6 @@ from reviews.models import (
     Workload,
     WorkloadEvent,
 )
-from reviews.services.errors import InvalidInput
 from reviews.services.events import event_record
 from reviews.services.workloads import WORKLOAD_FIELDS
 

@@ -39,6 +39,7 @@ from django.utils import timezone
 
 from lens.models import LensVersion
 from lens.selectors import lens_visibility
+from mlwa.errors import InvalidInput
 from reviews.models import (
     Answer,
     AnswerChange,
@@ -49,7 +50,6 @@ from reviews.models import (
     WorkloadEvent,
 )
 from reviews.services.answers import ANSWER_FIELDS, QuestionFacts, answer_state
-from reviews.services.errors import InvalidInput
 from reviews.services.events import event_record
 from reviews.services.milestones import milestone_create, milestone_free_name
 from reviews.services.upgrade_targets import UpgradeTarget, upgrade_target

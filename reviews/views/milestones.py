@@ -16,8 +16,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_safe
 
-from reviews.forms import add_invalid_input
-from reviews.milestone_form import MilestoneForm
+from reviews.access import workload_or_404
+from reviews.forms.milestones import MilestoneForm
+from reviews.forms.workloads import add_invalid_input
 from reviews.models import Workload
 from reviews.permissions import Action, can
 from reviews.selectors.milestone_pages import (
@@ -29,7 +30,6 @@ from reviews.selectors.milestone_pages import (
 from reviews.selectors.questionnaire import FILTERS, first_question_id, question_answer
 from reviews.services import InvalidInput
 from reviews.services.milestones import milestone_create
-from reviews.views.access import workload_or_404
 from reviews.views.questionnaire import question_page
 from reviews.views.workload_page import http_link
 

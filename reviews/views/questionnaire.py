@@ -22,7 +22,8 @@ from django.urls import reverse
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_POST, require_safe
 
-from reviews.answer_form import (
+from reviews.access import lens_review_or_404, workload_or_404
+from reviews.forms.answers import (
     BadAnswerPost,
     Conflict,
     FormErrors,
@@ -53,7 +54,6 @@ from reviews.services import (
     answer_state,
     answer_update,
 )
-from reviews.views.access import lens_review_or_404, workload_or_404
 
 PAGE = "reviews/questionnaire/question.html"
 

@@ -3,8 +3,8 @@ apply form's errors): fields, lenses with progress, people, the latest events, t
 
 from django.shortcuts import render
 
-from reviews.forms import ApplyLensForm
-from reviews.milestone_form import MilestoneForm
+from reviews.forms.milestones import MilestoneForm
+from reviews.forms.workloads import ApplyLensForm
 from reviews.models import Workload, WorkloadEvent
 from reviews.permissions import Action, Role, can
 from reviews.selectors.improvements import improvement_summary

@@ -1,4 +1,4 @@
-"""reviews.selectors.access (DESIGN.md, "Who may do what"): which workloads each kind of user may
+"""reviews.selectors.visibility (DESIGN.md, "Who may do what"): which workloads each kind of user may
 see, answer, edit and administer, their role on one, and a 404 for anyone else, in one query."""
 
 import pytest
