@@ -19,8 +19,8 @@ from accounts.forms import PasswordChangeForm, TokenCreateForm
 from accounts.models import KEY_START
 from accounts.selectors import tokens_of
 from mlwa.errors import InvalidInput
-from reviews.forms.workloads import add_invalid_input
-from reviews.permissions import VIEW_ALL_PERMISSION
+from mlwa.forms import add_invalid_input
+from mlwa.permissions import VIEW_ALL_PERMISSION
 
 
 def _tokens_url() -> str:

@@ -14,10 +14,11 @@ from django.db.models import BooleanField, Exists, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.http import Http404
 
+from mlwa.permissions import VIEW_ALL_PERMISSION
 from reviews.models import Share, Workload
 from reviews.permissions import Action, Role
 
-_APP, _CODENAME = "reviews", "view_all_workloads"
+_APP, _CODENAME = VIEW_ALL_PERMISSION.split(".")
 
 
 def _shares_of(user) -> QuerySet[Share]:

@@ -16,9 +16,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_safe
 
+from mlwa.forms import add_invalid_input
 from reviews.access import workload_or_404
 from reviews.forms.milestones import MilestoneForm
-from reviews.forms.workloads import add_invalid_input
 from reviews.models import Workload
 from reviews.permissions import Action, can
 from reviews.selectors.milestone_pages import (

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from mlwa.forms import add_invalid_input
 from reviews.access import workload_or_404
 from reviews.filters import as_query, page_filters
 from reviews.forms.reports import (
@@ -25,7 +26,6 @@ from reviews.forms.reports import (
     LensReviewReportForm,
     PlanReportForm,
 )
-from reviews.forms.workloads import add_invalid_input
 from reviews.models import LensReview, Report
 from reviews.reports.selectors import report_file, report_for, reports_of
 from reviews.reports.services import ReportQueueUnavailable, report_delete, report_request

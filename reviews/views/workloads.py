@@ -12,10 +12,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 
+from mlwa.forms import add_invalid_input
 from mlwa.stale_forms import SEEN_FIELD, StaleForm, seen_tags, unchanged_since
 from reviews import services
 from reviews.access import workload_or_404
-from reviews.forms.workloads import TransferForm, WorkloadCreateForm, WorkloadForm, add_invalid_input
+from reviews.forms.workloads import TransferForm, WorkloadCreateForm, WorkloadForm
 from reviews.models import Workload
 from reviews.permissions import Action
 from reviews.selectors.workload_page import applied_lenses, newest_versions, workload_events
