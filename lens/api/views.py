@@ -39,7 +39,6 @@ from lens.models import Lens
 from lens.permissions import can_manage
 from lens.selectors import (
     lens_versions,
-    lenses_for,
     previous_published_version,
     version_content,
     version_document,
@@ -141,13 +140,13 @@ file's order. Nothing is stored then."""
 )
 class LensViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, ApiViewSet):
     serializer_class = LensSerializer
-    queryset = Lens.objects.none()  # every read goes through lenses_for
+    queryset = Lens.objects.none()  # every read goes through Lens.objects.visible_to
     filter_backends = []
     lookup_field = "alias"
     lookup_value_regex = ALIAS_PATTERN
 
     def list(self, request, *args, **kwargs):
-        page = self.paginate_queryset(lenses_for(user=request.user).select_related("owner"))
+        page = self.paginate_queryset(Lens.objects.visible_to(request.user).select_related("owner"))
         return self.get_paginated_response(
             LensSerializer(summarised(page, user=request.user), many=True).data
         )

@@ -14,8 +14,8 @@ from rest_framework.exceptions import ParseError
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from lens.models import LensVersion, Pillar
-from lens.selectors import latest_published_version, lenses_for, published_versions
+from lens.models import Lens, LensVersion, Pillar
+from lens.selectors import latest_published_version, published_versions
 from mlwa.api.conditional import if_match
 from mlwa.api.views import ApiViewSet
 from mlwa.errors import InvalidInput
@@ -172,7 +172,7 @@ def _detail(review) -> dict:
 def _lens_version(user, alias: str, label: str | None) -> LensVersion:
     """The version to apply: the label's, else the newest published; a 400 naming `lens` for a lens
     the user may not see, whether or not it exists, and `version` for a label it lacks."""
-    lens = lenses_for(user=user).filter(alias=alias).first()
+    lens = Lens.objects.visible_to(user).filter(alias=alias).first()
     if lens is None:
         raise InvalidInput({"lens": f"No lens that you may use has the alias {alias!r}."})
     if label:

@@ -12,7 +12,8 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from lens.selectors import latest_published_version, lenses_for
+from lens.models import Lens
+from lens.selectors import latest_published_version
 from mlwa.api.conditional import if_match
 from mlwa.api.views import ApiViewSet
 from mlwa.errors import InvalidInput
@@ -95,7 +96,7 @@ class TransferSerializer(serializers.Serializer):
 
 def _lens_versions(user, aliases: list[str]):
     """The newest published version of each lens named, if the user may see it (else a 400)."""
-    visible = {lens.alias: lens for lens in lenses_for(user=user).filter(alias__in=aliases)}
+    visible = {lens.alias: lens for lens in Lens.objects.visible_to(user).filter(alias__in=aliases)}
     versions = []
     for index, alias in enumerate(aliases):
         version = latest_published_version(visible[alias]) if alias in visible else None

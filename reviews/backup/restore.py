@@ -14,7 +14,6 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from lens.models import Lens, LensVersion, Pillar, Question
-from lens.selectors import lenses_for
 from lens.services import lens_import, lens_publish
 from mlwa.errors import InvalidInput
 from reviews.backup import document as doc
@@ -149,7 +148,7 @@ def _lenses(user, files: dict[tuple[str, str], LensFile]) -> tuple[dict, list[st
         LensVersion.objects.filter(
             status=LensVersion.Status.PUBLISHED,
             content_hash__in={f.content_hash for f in files.values()},
-            lens__in=lenses_for(user=user),
+            lens__in=Lens.objects.visible_to(user),
         )
         .select_related("lens")
         .defer("source")

@@ -6,8 +6,8 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
-from lens.models import BUILTIN_ALIAS, LensVersion
-from lens.selectors import latest_published_version, lenses_for, published_versions
+from lens.models import BUILTIN_ALIAS, Lens, LensVersion
+from lens.selectors import latest_published_version, published_versions
 from mlwa.forms import ListField
 from reviews.models import NOTES_MAX, Share, Workload
 
@@ -75,7 +75,7 @@ class ApplyLensForm(forms.Form):
 
     def clean_lens(self):
         alias = self.cleaned_data["lens"]
-        lens = lenses_for(user=self.user).filter(alias=alias).first()
+        lens = Lens.objects.visible_to(self.user).filter(alias=alias).first()
         if lens is None:
             raise forms.ValidationError(f"No lens you can see has the alias “{alias}”.")
         return lens
