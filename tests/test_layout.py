@@ -46,7 +46,9 @@ def test_pages_and_the_api_find_a_workload_through_one_module():
         and node.module != "reviews.access"
     }
     assert doors == set()
-    users = [path for path in sources("reviews/views", "reviews/api") if "reviews.access" in imported_modules(path)]
+    users = [
+        path for path in sources("reviews/views", "reviews/api") if "reviews.access" in imported_modules(path)
+    ]
     assert {path.parent.name for path in users} == {"views", "api"}
 
 
@@ -55,3 +57,14 @@ def test_each_app_keeps_its_forms_in_one_place():
     assert (ROOT / "reviews/forms/__init__.py").is_file()
     loose = [path.name for path in (ROOT / "reviews").glob("*form*.py")]
     assert loose == []
+
+
+def test_no_request_code_touches_the_garbage_collector():
+    """Pausing the cycle collector is process-wide: under a threaded server, one request's pause
+    reaches every other request's. Only the benchmarks (bench/) may freeze it, around a measure."""
+    touching = [
+        str(path.relative_to(ROOT))
+        for path in sources("reviews", "lens", "accounts", "mlwa")
+        if "gc" in imported_modules(path)
+    ]
+    assert touching == []
