@@ -43,8 +43,7 @@ from reviews.api.answer_serializers import (
 from reviews.api.milestones import MILESTONE_PARAMETER, requested_state
 from reviews.models import Answer, AnswerChange, AnswerFields
 from reviews.permissions import Action
-from reviews.selectors.milestones import answer_history
-from reviews.selectors.questionnaire import question_choices_of_version
+from reviews.selectors.questionnaire import answer_trail, question_choices_of_version
 from reviews.selectors.states import ReviewState
 from reviews.services import StaleAnswer, answer_update
 
@@ -334,7 +333,7 @@ class AnswerHistoryViewSet(ReviewLookup, mixins.ListModelMixin, ApiViewSet):
         if getattr(self, "swagger_fake_view", False):  # the schema is made without a workload
             return AnswerChange.objects.none()
         answer = self.answer(Action.VIEW, descriptions=False)
-        return answer_history(state=self.state, lens_review=self.review, answer=answer)
+        return answer_trail(state=self.state, lens_review=self.review, answer=answer)
 
 
 ANSWERS = r"workloads/(?P<workload_id>\d+)/lens-reviews/(?P<alias>[-a-zA-Z0-9_]+)/answers"

@@ -21,7 +21,7 @@ from reviews.access import workload_or_404
 from reviews.forms.milestones import MilestoneForm
 from reviews.models import Workload
 from reviews.permissions import Action, can
-from reviews.selectors.milestone_pages import (
+from reviews.selectors.milestones import (
     milestone_lens_review_or_404,
     milestone_lenses,
     milestone_list,

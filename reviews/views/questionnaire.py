@@ -37,7 +37,7 @@ from reviews.models import CHOICE_NOTES_MAX, NOTES_MAX, Answer
 from reviews.permissions import Action, can
 from reviews.selectors.questionnaire import (
     FILTERS,
-    answer_history,
+    answer_changes_described,
     answer_rows,
     answers_changed_since,
     first_question_id,
@@ -373,7 +373,7 @@ def history(request, pk: int, alias: str, question_id: str):
     workload, _role = workload_or_404(request, pk)
     review = lens_review_or_404(workload, alias)
     answer = question_answer(lens_review=review, question_id=question_id)
-    entries, more = answer_history(answer=answer)
+    entries, more = answer_changes_described(answer=answer)
     context = {
         "workload": workload,
         "review": review,

@@ -8,7 +8,7 @@ from reviews.forms.workloads import ApplyLensForm
 from reviews.models import Workload, WorkloadEvent
 from reviews.permissions import Action, Role, can
 from reviews.selectors.improvements import improvement_summary
-from reviews.selectors.milestone_pages import milestone_panel
+from reviews.selectors.milestones import milestone_panel
 from reviews.selectors.trend import trend_svg, workload_trend
 from reviews.selectors.workload_page import (
     LATEST_EVENTS,
