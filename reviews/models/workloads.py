@@ -106,8 +106,9 @@ class Workload(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    # Set only inside the transaction that deletes the workload (reviews.signals), because the
-    # database refuses to delete a milestone of a workload that is not being deleted.
+    # Set only inside the transaction that deletes the workload (the pre_delete receiver in
+    # reviews.models.milestones), because the database refuses to delete a milestone of a workload
+    # that is not being deleted (reviews migration 0005).
     is_being_deleted = models.BooleanField(default=False, editable=False)
     # The backup document this workload was restored from (reviews.backup), so that restoring the
     # same document twice is refused; None for a workload made here, or restored as a copy.
@@ -301,10 +302,10 @@ class RiskCounts(models.Model):
 class PillarRiskCounts(RiskCounts):
     """How many of a lens review's questions in one pillar are at each risk.
 
-    Kept by database triggers on the answers table (migration 0002), whatever code writes answers:
-    a new answer counts in, a changed risk moves from one count to another, a deleted answer counts
-    out. Nothing else writes these rows. Summaries over thousands of workloads read one row per
-    pillar here instead of counting every answer (reviews.selectors.summaries).
+    Kept by database triggers on the answers table (reviews migration 0003), whatever code writes
+    answers: a new answer counts in, a changed risk moves from one count to another, a deleted answer
+    counts out. Nothing else writes these rows. Summaries over thousands of workloads read one row
+    per pillar here instead of counting every answer (reviews.selectors.summaries).
     """
 
     lens_review = models.ForeignKey(LensReview, models.CASCADE, related_name="pillar_counts")

@@ -1,4 +1,4 @@
-"""Saving a milestone (reviews.services.milestone_create): a frozen copy that nothing changes."""
+"""Saving a milestone (reviews.services.milestones.milestone_create): a frozen copy that nothing changes."""
 
 import pytest
 from django.db import IntegrityError, transaction
