@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
 
 from lens.format import LensDocument
 from lens.models import Choice, Lens, LensVersion, Pillar, Question, Resource, RiskRule
@@ -155,3 +155,18 @@ def version_content(version: LensVersion) -> list[Pillar]:
 def version_document(version: LensVersion) -> LensDocument:
     """The version as a lens document, built from its rows (for export, diff and risk)."""
     return load_document(version)
+
+
+def lens_summaries(lenses: list[Lens], *, user) -> list[Lens]:
+    """The lenses with what a lens row shows: `latest_version` (the newest published one, from one
+    query for all of them) and `manageable` (the caller's permissions, loaded once)."""
+    published = (
+        LensVersion.objects.filter(status=LensVersion.Status.PUBLISHED)
+        .defer("source")
+        .order_by("-published_at", "-pk")
+    )
+    prefetch_related_objects(lenses, Prefetch("versions", queryset=published, to_attr="published"))
+    for lens in lenses:
+        lens.latest_version = lens.published[0] if lens.published else None
+        lens.manageable = can_manage(user, lens)
+    return lenses

@@ -24,7 +24,6 @@ from rest_framework.response import Response
 from lens import services
 from lens.access import managed_lens, requested_version, visible_lens
 from lens.api.lens_file import LensFileSerializer
-from lens.api.params import ALIAS_PATTERN, VERSION_PARAMETER, summarised
 from lens.api.serializers import (
     DiffSerializer,
     ImportedSerializer,
@@ -38,6 +37,7 @@ from lens.format import write_lens, write_lens_for_aws
 from lens.models import Lens
 from lens.permissions import can_manage
 from lens.selectors import (
+    lens_summaries,
     lens_versions,
     previous_published_version,
     version_content,
@@ -46,6 +46,7 @@ from lens.selectors import (
 from lens.services import LensActionRefused, LensInUse
 from mlwa.api.conditional import if_match
 from mlwa.api.errors import Conflict
+from mlwa.api.params import ALIAS_PATTERN, VERSION_PARAMETER
 from mlwa.api.parsers import JSONParser
 from mlwa.api.schema import error_response
 from mlwa.api.throttling import HEAVY_THROTTLES
@@ -148,7 +149,7 @@ class LensViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Destr
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(Lens.objects.visible_to(request.user).select_related("owner"))
         return self.get_paginated_response(
-            LensSerializer(summarised(page, user=request.user), many=True).data
+            LensSerializer(lens_summaries(page, user=request.user), many=True).data
         )
 
     def retrieve(self, request, alias=None, *args, **kwargs):
@@ -156,7 +157,7 @@ class LensViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Destr
         manager = can_manage(request.user, lens)
         lens.version = requested_version(lens, request.query_params.get("version"), manager=manager)
         lens.pillars = version_content(lens.version) if lens.version else []
-        summarised([lens], user=request.user)
+        lens_summaries([lens], user=request.user)
         return Response(LensDetailSerializer(lens).data)
 
     def destroy(self, request, alias=None, *args, **kwargs):
@@ -225,7 +226,7 @@ class LensViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Destr
         result = services.lens_import(
             source=source, owner=request.user, alias=alias or None, created_by=request.user
         )
-        summarised([result.lens], user=request.user)
+        lens_summaries([result.lens], user=request.user)
         body = ImportedSerializer(
             {"lens": result.lens, "version": result.version, "warnings": result.version.warnings}
         ).data

@@ -28,6 +28,13 @@ from rest_framework.routers import SimpleRouter
 
 from mlwa.api.conditional import ANY, parse_entity_tags
 from mlwa.api.errors import PreconditionFailed
+from mlwa.api.params import (
+    APPLIED_ALIAS_PARAMETER,
+    MILESTONE_PARAMETER,
+    QUESTION_ID_PATTERN,
+    QUESTION_PARAMETER,
+    WORKLOAD_PARAMETER,
+)
 from mlwa.api.renames import RenamedFiltersMixin
 from mlwa.api.views import ApiViewSet
 from reviews.access import workload_or_404
@@ -40,7 +47,7 @@ from reviews.api.answer_serializers import (
     answer_detail,
     entity_tag,
 )
-from reviews.api.milestones import MILESTONE_PARAMETER, requested_state
+from reviews.api.milestones import requested_state
 from reviews.models import Answer, AnswerChange, AnswerFields
 from reviews.permissions import Action
 from reviews.selectors.questionnaire import answer_trail, question_choices_of_version
@@ -51,17 +58,7 @@ from reviews.services import StaleAnswer, answer_update
 API_NOTE = "API"
 
 #: Question ids, as lens files may write them (LENS_FORMAT.md).
-QUESTION_ID = r"[A-Za-z0-9_]+"
-
-PATH_PARAMETERS = [
-    OpenApiParameter(
-        "workload_id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The workload's id."
-    ),
-    OpenApiParameter("alias", OpenApiTypes.STR, OpenApiParameter.PATH, description="The lens's alias."),
-]
-QUESTION_PARAMETER = OpenApiParameter(
-    "question_id", OpenApiTypes.STR, OpenApiParameter.PATH, description="The question's id in the lens."
-)
+PATH_PARAMETERS = [WORKLOAD_PARAMETER, APPLIED_ALIAS_PARAMETER]
 ETAG_HEADER = OpenApiParameter(
     "ETag",
     OpenApiTypes.STR,
@@ -274,7 +271,7 @@ class AnswerViewSet(ReviewLookup, mixins.ListModelMixin, ApiViewSet):
     filter_backends = [DjangoFilterBackend]
     filterset_class = AnswerFilterSet
     lookup_field = "question_id"
-    lookup_value_regex = QUESTION_ID
+    lookup_value_regex = QUESTION_ID_PATTERN
     http_method_names = ["get", "patch", "head", "options"]
 
     def get_queryset(self):
@@ -341,6 +338,8 @@ ANSWERS = r"workloads/(?P<workload_id>\d+)/lens-reviews/(?P<alias>[-a-zA-Z0-9_]+
 router = SimpleRouter()
 router.register(ANSWERS, AnswerViewSet, basename="answer")
 router.register(
-    rf"{ANSWERS}/(?P<question_id>{QUESTION_ID})/history", AnswerHistoryViewSet, basename="answer-history"
+    rf"{ANSWERS}/(?P<question_id>{QUESTION_ID_PATTERN})/history",
+    AnswerHistoryViewSet,
+    basename="answer-history",
 )
 urlpatterns = router.urls

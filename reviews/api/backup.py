@@ -9,6 +9,7 @@ from rest_framework.exceptions import ParseError
 from rest_framework.response import Response
 
 from lens.format import keep_repeated_keys
+from mlwa.api.params import WORKLOAD_PARAMETER
 from mlwa.api.parsers import JSONParser
 from mlwa.api.schema import error_response
 from mlwa.api.throttling import HEAVY_THROTTLES
@@ -109,7 +110,7 @@ class WorkloadExportView(ApiView):
         "workload, its lens reviews and the lens versions they need (each as its custom-lens file), "
         "answers, audit trail, event log, milestones, improvement items and shares. Anyone who may see "
         "the workload may export it; the export is recorded in its event log.",
-        parameters=[OpenApiParameter("workload_id", OpenApiTypes.INT, OpenApiParameter.PATH)],
+        parameters=[WORKLOAD_PARAMETER],
         responses={200: OpenApiResponse(DOCUMENT, description="The backup document.")},
     )
     def get(self, request, workload_id: int):

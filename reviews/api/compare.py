@@ -13,6 +13,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 
+from mlwa.api.params import WORKLOAD_PARAMETER
 from mlwa.api.schema import error_response
 from mlwa.api.views import ApiView
 from reviews.access import workload_or_404
@@ -220,9 +221,6 @@ class TrendSerializer(serializers.Serializer):
 
 # --- the views ------------------------------------------------------------------------------------------
 
-WORKLOAD_PARAMETER = OpenApiParameter(
-    "workload_id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The workload's id."
-)
 COMPARE_PARAMETERS = [
     WORKLOAD_PARAMETER,
     OpenApiParameter(

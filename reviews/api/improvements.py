@@ -15,19 +15,26 @@ from rest_framework.exceptions import NotFound, ParseError, ValidationError
 from rest_framework.response import Response
 
 from mlwa.api.errors import PreconditionFailed
-from mlwa.api.params import whole_number
+from mlwa.api.params import (
+    APPLIED_ALIAS_PARAMETER,
+    APPLIED_ALIAS_PATTERN,
+    MILESTONE_PARAMETER,
+    QUESTION_ID_PATTERN,
+    QUESTION_PARAMETER,
+    WORKLOAD_PARAMETER,
+    whole_number,
+)
 from mlwa.api.renames import both_given, deprecated_text, renamed_query
 from mlwa.api.views import ApiViewSet
 from reviews.access import lens_review_or_404, workload_or_404
 from reviews.api.answer_serializers import entity_tag
-from reviews.api.answers import QUESTION_ID, if_match_version
+from reviews.api.answers import if_match_version
 from reviews.api.improvement_serializers import (
     ImprovementPreconditionFailedSerializer,
     ImprovementSerializer,
     ImprovementUpdateSerializer,
 )
-from reviews.api.lens_reviews import ALIAS
-from reviews.api.milestones import MILESTONE_PARAMETER, requested_state
+from reviews.api.milestones import requested_state
 from reviews.models import Answer
 from reviews.permissions import Action
 from reviews.selectors.improvements import (
@@ -40,15 +47,6 @@ from reviews.selectors.improvements import (
 from reviews.selectors.states import ReviewState
 from reviews.services import InvalidInput, StaleItem, improvement_item_update
 
-WORKLOAD_PARAMETER = OpenApiParameter(
-    "workload_id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The workload's id."
-)
-ALIAS_PARAMETER = OpenApiParameter(
-    "alias", OpenApiTypes.STR, OpenApiParameter.PATH, description="The alias of a lens applied to it."
-)
-QUESTION_PARAMETER = OpenApiParameter(
-    "question_id", OpenApiTypes.STR, OpenApiParameter.PATH, description="The question's id in the lens."
-)
 FILTER_PARAMETERS = [
     OpenApiParameter("pillar_id", OpenApiTypes.STR, description="A pillar's id: only its questions."),
     OpenApiParameter("pillar", OpenApiTypes.STR, description=deprecated_text("pillar_id")),
@@ -164,7 +162,13 @@ class ImprovementViewSet(ApiViewSet):
         "a group), or null. With `If-Match`, only if the item is still at that version (412 otherwise, "
         "with the stored item under `current`); with a `version` field, the same with 409. Logged in the "
         "workload's events. Answers with the question's row of the plan.",
-        parameters=[WORKLOAD_PARAMETER, ALIAS_PARAMETER, QUESTION_PARAMETER, IF_MATCH_HEADER, ETAG_HEADER],
+        parameters=[
+            WORKLOAD_PARAMETER,
+            APPLIED_ALIAS_PARAMETER,
+            QUESTION_PARAMETER,
+            IF_MATCH_HEADER,
+            ETAG_HEADER,
+        ],
         request=ImprovementUpdateSerializer,
         responses={
             200: ImprovementSerializer,
@@ -270,7 +274,7 @@ class LensImprovementViewSet(ImprovementViewSet):
     @extend_schema(
         summary="A lens review's improvement plan",
         description=LIST_DESCRIPTION.replace("then lens, pillar", "then pillar"),
-        parameters=[WORKLOAD_PARAMETER, ALIAS_PARAMETER, MILESTONE_PARAMETER, *FILTER_PARAMETERS],
+        parameters=[WORKLOAD_PARAMETER, APPLIED_ALIAS_PARAMETER, MILESTONE_PARAMETER, *FILTER_PARAMETERS],
     )
     def list(self, request, *args, **kwargs):
         return self._page(_filters(request, lens=self.kwargs["alias"]))
@@ -282,12 +286,13 @@ urlpatterns = [
         WORKLOAD + r"improvements/$", ImprovementViewSet.as_view({"get": "list"}), name="improvement-list"
     ),
     re_path(
-        WORKLOAD + rf"improvements/(?P<alias>{ALIAS})/(?P<question_id>{QUESTION_ID})/$",
+        WORKLOAD
+        + rf"improvements/(?P<alias>{APPLIED_ALIAS_PATTERN})/(?P<question_id>{QUESTION_ID_PATTERN})/$",
         ImprovementViewSet.as_view({"patch": "partial_update"}),
         name="improvement-detail",
     ),
     re_path(
-        WORKLOAD + rf"lens-reviews/(?P<alias>{ALIAS})/improvements/$",
+        WORKLOAD + rf"lens-reviews/(?P<alias>{APPLIED_ALIAS_PATTERN})/improvements/$",
         LensImprovementViewSet.as_view({"get": "list"}),
         name="lens-review-improvement-list",
     ),

@@ -7,8 +7,7 @@ Writes go through reviews.services (lens_review_apply, lens_review_notes, lens_r
 
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status
 from rest_framework.exceptions import ParseError
 from rest_framework.response import Response
@@ -17,28 +16,25 @@ from rest_framework.routers import SimpleRouter
 from lens.models import Lens, LensVersion, Pillar
 from lens.selectors import latest_published_version, published_versions
 from mlwa.api.conditional import if_match
+from mlwa.api.params import (
+    APPLIED_ALIAS_PARAMETER,
+    APPLIED_ALIAS_PATTERN,
+    MILESTONE_PARAMETER,
+    WORKLOAD_PARAMETER,
+)
 from mlwa.api.views import ApiViewSet
 from mlwa.errors import InvalidInput
 from reviews import services
 from reviews.access import workload_or_404
 from reviews.api.counts import RiskCountsSerializer
-from reviews.api.milestones import MILESTONE_PARAMETER, requested_state
+from reviews.api.milestones import requested_state
 from reviews.models import NOTES_MAX, LensReview, Workload
 from reviews.permissions import Action
 from reviews.selectors.risk import RiskCounts, review_counts, review_pillar_counts
 from reviews.selectors.states import ReviewState
 from reviews.selectors.upgrades import with_newest_version
 
-ALIAS = r"[-a-zA-Z0-9_]+"
-
-PATH_PARAMETERS = [
-    OpenApiParameter(
-        "workload_id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The workload's id."
-    ),
-]
-ALIAS_PARAMETER = OpenApiParameter(
-    "alias", OpenApiTypes.STR, OpenApiParameter.PATH, description="The alias of the lens applied."
-)
+PATH_PARAMETERS = [WORKLOAD_PARAMETER]
 
 
 class LensReviewSerializer(serializers.Serializer):
@@ -211,14 +207,14 @@ READ_PARAMETERS = [*PATH_PARAMETERS, MILESTONE_PARAMETER]
         description="The lens and version applied (and whether an upgrade is offered), its notes, "
         "and each pillar's risk counts and notes, as they are now or as milestone N keeps them "
         "(`?milestone=N`); 404 when the lens is not applied.",
-        parameters=[*READ_PARAMETERS, ALIAS_PARAMETER],
+        parameters=[*READ_PARAMETERS, APPLIED_ALIAS_PARAMETER],
         responses=LensReviewDetailSerializer,
     ),
     partial_update=extend_schema(
         summary="Change a lens review's notes (owner, contributor)",
         description="`notes` replaces the lens's notes; `pillar_notes` sets the notes of the pillars "
         "it names (empty text clears one) and leaves the others. Recorded in the workload's events.",
-        parameters=[*PATH_PARAMETERS, ALIAS_PARAMETER],
+        parameters=[*PATH_PARAMETERS, APPLIED_ALIAS_PARAMETER],
         request=LensReviewNotesSerializer,
         responses=LensReviewDetailSerializer,
         examples=[
@@ -233,14 +229,14 @@ READ_PARAMETERS = [*PATH_PARAMETERS, MILESTONE_PARAMETER]
         summary="Remove a lens from a workload, with its answers (owner)",
         description="Its answers and their history go with it; the removal is recorded in the "
         "workload's events. 204.",
-        parameters=[*PATH_PARAMETERS, ALIAS_PARAMETER],
+        parameters=[*PATH_PARAMETERS, APPLIED_ALIAS_PARAMETER],
     ),
 )
 class LensReviewViewSet(mixins.ListModelMixin, ApiViewSet):
     serializer_class = LensReviewSerializer
     queryset = LensReview.objects.none()  # every read goes through workload_reviews
     lookup_field = "alias"
-    lookup_value_regex = ALIAS
+    lookup_value_regex = APPLIED_ALIAS_PATTERN
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def _workload(self, action: Action) -> Workload:

@@ -7,8 +7,8 @@ milestones"), through reviews.services.milestones.milestone_create. Nothing chan
 milestone on its own, so there is no PUT, PATCH or DELETE here (405).
 
 Every other read of a review in the API (lens reviews, answers and their history, risk summaries)
-declares MILESTONE_PARAMETER and asks `requested_state` which state of the workload to read: the
-current one, or milestone N's frozen copy (reviews.selectors.states.ReviewState).
+declares mlwa.api.params.MILESTONE_PARAMETER and asks `requested_state` which state of the workload
+to read: the current one, or milestone N's frozen copy (reviews.selectors.states.ReviewState).
 """
 
 from django.http import Http404
@@ -20,6 +20,7 @@ from rest_framework.exceptions import NotFound, ParseError, ValidationError
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
+from mlwa.api.params import MILESTONE_PARAMETER, WORKLOAD_PARAMETER
 from mlwa.api.renames import RenamedFieldsMixin
 from mlwa.api.views import ApiViewSet
 from mlwa.errors import InvalidInput
@@ -31,13 +32,6 @@ from reviews.permissions import Action
 from reviews.selectors.milestones import milestone_with_lenses, milestones_with_lenses
 from reviews.selectors.states import ReviewState, milestone_number, milestone_of, milestones_of
 from reviews.services.milestones import milestone_create
-
-MILESTONE_PARAMETER = OpenApiParameter(
-    "milestone",
-    OpenApiTypes.INT,
-    description="Read milestone N's frozen copy (`GET .../milestones/` lists them) instead of the "
-    "current state: 404 if the workload has no milestone N, 400 for anything but a whole number from 1.",
-)
 
 
 def requested_milestone(request, workload: Workload) -> Milestone | None:
@@ -175,11 +169,7 @@ class MilestoneCreateSerializer(serializers.Serializer):
 
 # --- the views ----------------------------------------------------------------------------------------
 
-PATH_PARAMETERS = [
-    OpenApiParameter(
-        "workload_id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The workload's id."
-    ),
-]
+PATH_PARAMETERS = [WORKLOAD_PARAMETER]
 NUMBER_PARAMETER = OpenApiParameter(
     "number", OpenApiTypes.INT, OpenApiParameter.PATH, description="The milestone's number in the workload."
 )

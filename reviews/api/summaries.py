@@ -20,6 +20,7 @@ from rest_framework import renderers, serializers
 from rest_framework.response import Response
 from rest_framework.utils import encoders
 
+from mlwa.api.params import MILESTONE_PARAMETER, WORKLOAD_PARAMETER
 from mlwa.api.renames import RenamedFieldsMixin
 from mlwa.api.schema import AutoSchema
 from mlwa.api.views import ApiView, GenericApiView
@@ -27,7 +28,7 @@ from mlwa.spreadsheets import csv_safe
 from reviews.access import workload_or_404
 from reviews.api.counts import RiskCountsSerializer
 from reviews.api.filters import requested_filters
-from reviews.api.milestones import MILESTONE_PARAMETER, requested_milestone_number, requested_state
+from reviews.api.milestones import requested_milestone_number, requested_state
 from reviews.filters import WorkloadFilterSet
 from reviews.models import Workload
 from reviews.selectors.summaries import risk_summary, workload_risk_summary
@@ -207,7 +208,7 @@ COUNT_HEADERS = [
     description="As they are now, or as milestone N keeps them (`?milestone=N`); the workload's id, "
     "name, owner and environment are always as they are now.",
     parameters=[
-        OpenApiParameter("workload_id", OpenApiTypes.INT, OpenApiParameter.PATH),
+        WORKLOAD_PARAMETER,
         MILESTONE_PARAMETER,
     ],
     responses=WorkloadRiskSummarySerializer,
