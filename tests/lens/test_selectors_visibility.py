@@ -2,24 +2,24 @@
 SQL; "manage" is held equal to lens.permissions.can_manage, its plain per-lens form."""
 
 import pytest
-from django.contrib.auth.models import AnonymousUser, Group, Permission
+from django.contrib.auth.models import AnonymousUser, Permission
 
 from lens.models import Lens
 from lens.permissions import can_manage
 from lens.services import lens_share
-from tests.factories import imported_lens, lens_document
+from tests.factories import GroupFactory, UserFactory, imported_lens, lens_document
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def world(alice, bob, admin_user, django_user_model):
+def world(alice, bob, admin_user):
     """Bob's private lens, Bob's lens shared with the group `team` (Carol's), Alice's lens shared
     with everyone, an instance lens; Dora holds "manage the instance's lenses"."""
-    carol = django_user_model.objects.create_user("carol")
-    dora = django_user_model.objects.create_user("dora")
+    carol = UserFactory(username="carol")
+    dora = UserFactory(username="dora")
     dora.user_permissions.add(Permission.objects.get(codename="manage_instance_lenses"))
-    team = Group.objects.create(name="team")
+    team = GroupFactory(name="team")
     carol.groups.add(team)
     private = imported_lens(owner=bob, document=lens_document("Bob private"))
     teams = imported_lens(owner=bob, document=lens_document("Bob for the team"))

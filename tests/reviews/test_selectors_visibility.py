@@ -9,7 +9,7 @@ from reviews.models import Share, Workload
 from reviews.permissions import Action, Role, can
 from reviews.selectors import role_of, workload_for
 from reviews.services import share_grant
-from tests.factories import workload
+from tests.factories import GroupFactory, UserFactory, workload
 
 FRAUD, OTHER = "Fraud detection", "Other team's workload"
 
@@ -58,7 +58,7 @@ ROLES = {
 
 
 @pytest.fixture
-def everyone(shared_workload, django_user_model):
+def everyone(shared_workload):
     """shared_workload's people, and: a user holding "see all workloads" directly, a superuser, an
     inactive user who had every way in, anonymous; and another workload none of them has a share in."""
     see_all = Permission.objects.get(codename="view_all_workloads")
@@ -68,9 +68,9 @@ def everyone(shared_workload, django_user_model):
         "reader": shared_workload.reader,
         "auditor": shared_workload.auditor,
         "outsider": shared_workload.outsider,
-        "direct auditor": django_user_model.objects.create_user("direct"),
-        "superuser": django_user_model.objects.create_superuser("root", "root@example.com", "pw"),
-        "inactive": django_user_model.objects.create_user("gone"),
+        "direct auditor": UserFactory(username="direct"),
+        "superuser": UserFactory(username="root", is_staff=True, is_superuser=True),
+        "inactive": UserFactory(username="gone"),
         "anonymous": AnonymousUser(),
     }
     users["direct auditor"].user_permissions.add(see_all)
@@ -80,7 +80,7 @@ def everyone(shared_workload, django_user_model):
     share_grant(workload=fraud, actor=shared_workload.owner, user=users["inactive"], role="READER")
     users["inactive"].is_active = False
     users["inactive"].save()
-    workload(django_user_model.objects.create_user("stranger"), OTHER, lenses=[])
+    workload(UserFactory(username="stranger"), OTHER, lenses=[])
     return users
 
 
@@ -146,7 +146,7 @@ def test_a_reader_who_contributes_through_a_group_is_a_contributor(shared_worklo
 
 def test_a_contributor_who_reads_through_a_group_is_a_contributor(shared_workload):
     reader = shared_workload.reader
-    readers = Group.objects.create(name="readers")
+    readers = GroupFactory(name="readers")
     reader.groups.add(readers)
     share_grant(workload=shared_workload.workload, actor=shared_workload.owner, group=readers, role="READER")
     Share.objects.filter(user=reader).update(role=Share.Role.CONTRIBUTOR)
@@ -163,7 +163,7 @@ def test_an_auditor_with_a_share_has_the_role_of_the_share(shared_workload):
 
 def test_a_workload_shared_with_two_of_a_users_groups_and_with_them_is_listed_once(shared_workload):
     fraud, contributor = shared_workload.workload, shared_workload.contributor
-    second = Group.objects.create(name="data-science")
+    second = GroupFactory(name="data-science")
     contributor.groups.add(second)
     share_grant(workload=fraud, actor=shared_workload.owner, group=second, role="CONTRIBUTOR")
     share_grant(workload=fraud, actor=shared_workload.owner, user=contributor, role="READER")
@@ -175,7 +175,7 @@ def test_a_workload_shared_with_two_of_a_users_groups_and_with_them_is_listed_on
 
 def test_an_auditor_in_two_groups_that_both_see_all_gets_each_workload_once(shared_workload):
     auditor = shared_workload.auditor
-    more = Group.objects.create(name="architecture-board")
+    more = GroupFactory(name="architecture-board")
     more.permissions.add(Permission.objects.get(codename="view_all_workloads"))
     auditor.groups.add(more)
     auditor.user_permissions.add(Permission.objects.get(codename="view_all_workloads"))
@@ -184,17 +184,17 @@ def test_an_auditor_in_two_groups_that_both_see_all_gets_each_workload_once(shar
 
 
 def test_workload_for_costs_one_query_however_many_groups_and_shares(
-    shared_workload, django_user_model, django_assert_num_queries
+    shared_workload, django_assert_num_queries
 ):
     contributor, fraud = shared_workload.contributor, shared_workload.workload
     for n in range(5):
-        group = Group.objects.create(name=f"team-{n}")
+        group = GroupFactory(name=f"team-{n}")
         contributor.groups.add(group)
         share_grant(workload=fraud, actor=shared_workload.owner, group=group, role="READER")
         share_grant(
             workload=fraud,
             actor=shared_workload.owner,
-            user=django_user_model.objects.create_user(f"u{n}"),
+            user=UserFactory(username=f"u{n}"),
             role="READER",
         )
 

@@ -2,12 +2,11 @@
 each refusal naming its field and changing nothing."""
 
 import pytest
-from django.contrib.auth.models import Group
 
 from reviews.models import Share, Workload, WorkloadEvent
 from reviews.permissions import Action
 from reviews.services import InvalidInput, share_change_role, share_grant, share_revoke
-from tests.factories import workload
+from tests.factories import GroupFactory, UserFactory, workload
 
 Kind = WorkloadEvent.Kind
 
@@ -19,7 +18,7 @@ def fraud(alice):
 
 @pytest.fixture
 def team(bob):
-    group = Group.objects.create(name="ml-team")
+    group = GroupFactory(name="ml-team")
     bob.groups.add(group)
     return group
 
@@ -75,11 +74,11 @@ def test_a_user_and_their_group_may_both_have_a_share(fraud, alice, bob, team):
     ],
 )
 def test_a_share_that_cannot_be_is_refused_naming_the_field_and_nothing_changes(
-    fraud, alice, bob, team, django_user_model, grantee, role, path
+    fraud, alice, bob, team, grantee, role, path
 ):
     share_grant(workload=fraud, actor=alice, user=bob, role="READER")
     share_grant(workload=fraud, actor=alice, group=team, role="READER")
-    carol = django_user_model.objects.create_user("carol", is_active=False)
+    carol = UserFactory(username="carol", is_active=False)
     target = {
         "owner": {"user": alice},
         "inactive": {"user": carol},
@@ -87,10 +86,10 @@ def test_a_share_that_cannot_be_is_refused_naming_the_field_and_nothing_changes(
         "shared group": {"group": team},
         "nobody": {},
         "both": {
-            "user": django_user_model.objects.create_user("dave"),
-            "group": Group.objects.create(name="x"),
+            "user": UserFactory(username="dave"),
+            "group": GroupFactory(name="x"),
         },
-        "someone new": {"user": django_user_model.objects.create_user("erin")},
+        "someone new": {"user": UserFactory(username="erin")},
     }[grantee]
     before, events = shares_of(fraud), WorkloadEvent.objects.count()
 
