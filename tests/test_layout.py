@@ -68,3 +68,18 @@ def test_no_request_code_touches_the_garbage_collector():
         if "gc" in imported_modules(path)
     ]
     assert touching == []
+
+
+def test_selectors_read_and_nothing_more():
+    """A selector imports no service (a write) and no chart (a drawing): pages and reports draw what
+    the selectors read. (reviews.selectors.risk gives its rows as the bar chart's input type,
+    PillarRisk, a plain dataclass: data, not drawing.)"""
+    crossing = [
+        f"{path.relative_to(ROOT)}: {module}"
+        for path in sources("reviews/selectors")
+        + [ROOT / "lens/selectors.py", ROOT / "reviews/reports/selectors.py"]
+        for module in sorted(imported_modules(path))
+        if module.startswith(("reviews.services", "lens.services", "reviews.charts"))
+        and not (module == "reviews.charts" and path.name == "risk.py")
+    ]
+    assert crossing == []

@@ -129,6 +129,21 @@ def milestone_with_lenses(milestone: Milestone) -> Milestone:
     return milestone
 
 
+def milestone_free_name(*, workload: Workload, name: str) -> str:
+    """`name`, or `name (2)`, `name (3)`... : the first that no milestone of the workload has."""
+    taken = {
+        taken.lower()
+        for taken in Milestone.objects.filter(workload=workload, name__istartswith=name).values_list(
+            "name", flat=True
+        )
+    }
+    candidate, n = name, 1
+    while candidate.lower() in taken:
+        n += 1
+        candidate = f"{name} ({n})"
+    return candidate
+
+
 # --- the pages -------------------------------------------------------------------------------------
 
 #: Milestones on the workload page's panel; the rest are on the list.

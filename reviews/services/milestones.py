@@ -49,21 +49,6 @@ def _clean_name(name) -> str:
     return name
 
 
-def milestone_free_name(*, workload: Workload, name: str) -> str:
-    """`name`, or `name (2)`, `name (3)`... : the first that no milestone of the workload has."""
-    taken = {
-        taken.lower()
-        for taken in Milestone.objects.filter(workload=workload, name__istartswith=name).values_list(
-            "name", flat=True
-        )
-    }
-    candidate, n = name, 1
-    while candidate.lower() in taken:
-        n += 1
-        candidate = f"{name} ({n})"
-    return candidate
-
-
 @transaction.atomic
 def milestone_create(*, workload: Workload, actor, name: str) -> Milestone:
     """Save the workload as it is now as its next milestone, named `name` (unique in the workload,

@@ -49,9 +49,10 @@ from reviews.models import (
     Workload,
     WorkloadEvent,
 )
+from reviews.selectors.milestones import milestone_free_name
 from reviews.services.answers import ANSWER_FIELDS, QuestionFacts, answer_state
 from reviews.services.events import event_record
-from reviews.services.milestones import milestone_create, milestone_free_name
+from reviews.services.milestones import milestone_create
 from reviews.services.upgrade_targets import UpgradeTarget, upgrade_target
 
 #: The fields a carry-over may change (besides the question), and what it writes for those it changes.

@@ -10,10 +10,11 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
 from reviews.access import workload_or_404
+from reviews.charts.trend import trend_svg
 from reviews.selectors.compare import workload_comparison
 from reviews.selectors.compare_states import CURRENT, compared_states, state_label
 from reviews.selectors.states import milestones_of
-from reviews.selectors.trend import trend_svg, workload_trend
+from reviews.selectors.trend import workload_trend
 from reviews.services import InvalidInput
 
 

@@ -11,8 +11,9 @@ from reviews.models import (
     MilestonePillarRiskCounts,
     Workload,
 )
+from reviews.selectors.milestones import milestone_free_name
 from reviews.services import WORKLOAD_FIELDS, InvalidInput, answer_update, workload_delete
-from reviews.services.milestones import milestone_create, milestone_free_name
+from reviews.services.milestones import milestone_create
 
 pytestmark = pytest.mark.django_db
 
