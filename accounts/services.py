@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from accounts.models import KEY_START, PREFIX_LENGTH, ApiToken
 from mlwa.error_codes import NAME_TAKEN
-from reviews.services.errors import InvalidInput
+from mlwa.errors import InvalidInput
 
 NAME_MAX = ApiToken._meta.get_field("name").max_length
 

@@ -35,7 +35,7 @@ SUMMARY_GOAL_MS, RATIO_GOAL, QUERIES_GOAL, GENERATE_GOAL_S = 300, 2.0, 5, 60
 URL = "/api/v1/risk-summary/"
 
 #: The baseline: every (workload, lens review, pillar) the user may see, with its counts. The
-#: visibility filter is the application's (reviews.selectors.access.workloads_for): owner, a share
+#: visibility filter is the application's (Workload.objects.visible_to): owner, a share
 #: with the user or one of their groups, or "see all workloads" held directly or through a group.
 BASELINE_SQL = """
 SELECT r.workload_id, a.lens_review_id, q.pillar_id,

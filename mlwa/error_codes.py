@@ -14,7 +14,7 @@ A lens file and a workload backup are documents with formats of their own (LENS_
 backup's schema_version): their refusals (`DOCUMENT`) name each problem at its JSON path, whether the
 API's schema could have said it or not.
 
-Services raise domain refusals only (reviews.services.errors.InvalidInput with one of the DOMAIN
+Services raise domain refusals only (mlwa.errors.InvalidInput with one of the DOMAIN
 codes): the shape is checked before them, by the serializers the schema is generated from.
 """
 

@@ -355,6 +355,7 @@ SPECTACULAR_SETTINGS = {
         "mlwa.api.schema.describe_path_parameters",
         "mlwa.api.schema.integer_path_parameters",
         "mlwa.api.schema.bound_query_numbers",
+        "mlwa.api.renames.document_renames",
     ],
     "ENUM_NAME_OVERRIDES": {
         "RiskEnum": "reviews.models.Answer.Risk",

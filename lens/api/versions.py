@@ -11,12 +11,12 @@ from rest_framework.response import Response
 
 from lens import services
 from lens.access import managed_lens, visible_lens
-from lens.api.access import ALIAS_PARAMETER
 from lens.api.serializers import PublishSerializer, SharesSerializer, VersionSerializer, shared_with
 from lens.models import Lens, LensVersion
 from lens.permissions import can_manage
 from lens.selectors import lens_versions
 from mlwa.api.conditional import if_match
+from mlwa.api.params import ALIAS_PARAMETER
 from mlwa.api.views import ApiViewSet, GenericApiView
 
 

@@ -15,7 +15,7 @@ from rest_framework.views import set_rollback
 from lens.format import AwsLimitsExceeded, LensRefused
 from lens.services import LensActionRefused, LensInUse
 from mlwa import error_codes
-from reviews.services.errors import InvalidInput, ReviewRefused
+from mlwa.errors import InvalidInput, ReviewRefused
 
 
 class PreconditionFailed(exceptions.APIException):

@@ -12,6 +12,7 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from mlwa.api.renames import RenamedFieldsMixin
 from mlwa.api.schema import ErrorSerializer
 from mlwa.api.strict import StrictBooleanField, StrictCharField, StrictChoiceField, StrictSerializer
 from reviews.api.restored import restored_marks
@@ -35,12 +36,14 @@ class NotApplicableChoiceSerializer(serializers.Serializer):
         ref_name = "AnswerNotApplicableChoice"
 
 
-class AnswerSerializer(serializers.Serializer):
+class AnswerSerializer(RenamedFieldsMixin, serializers.Serializer):
     """One answer of a lens review: the practices followed, those that do not apply, and its risk."""
+
+    renamed = {"pillar": "pillar_id"}
 
     question_id = serializers.CharField(source="question.question_id")
     title = serializers.CharField(source="question.title", help_text="The question's title.")
-    pillar = serializers.CharField(source="question.pillar.pillar_id", help_text="The pillar's id.")
+    pillar_id = serializers.CharField(source="question.pillar.pillar_id", help_text="The pillar's id.")
     selected_choices = serializers.ListField(
         child=serializers.CharField(), help_text="The ids of the choices selected, in the lens's order."
     )
@@ -138,7 +141,8 @@ def answer_detail(answer, choices) -> dict:
     return {
         "question_id": question.question_id,
         "title": question.title,
-        "pillar": question.pillar.pillar_id,
+        "pillar_id": question.pillar.pillar_id,
+        "pillar": question.pillar.pillar_id,  # deprecated in v1: the same as `pillar_id`
         "selected_choices": [str(choice_id) for choice_id in answer.selected_choices],
         "not_applicable_choices": {
             str(choice_id): {"reason": _choice(details["reason"]), "notes": str(details["notes"])}

@@ -28,7 +28,16 @@ from rest_framework.routers import SimpleRouter
 
 from mlwa.api.conditional import ANY, parse_entity_tags
 from mlwa.api.errors import PreconditionFailed
+from mlwa.api.params import (
+    APPLIED_ALIAS_PARAMETER,
+    MILESTONE_PARAMETER,
+    QUESTION_ID_PATTERN,
+    QUESTION_PARAMETER,
+    WORKLOAD_PARAMETER,
+)
+from mlwa.api.renames import RenamedFiltersMixin
 from mlwa.api.views import ApiViewSet
+from reviews.access import workload_or_404
 from reviews.api.answer_serializers import (
     AnswerChangeSerializer,
     AnswerDetailSerializer,
@@ -38,30 +47,18 @@ from reviews.api.answer_serializers import (
     answer_detail,
     entity_tag,
 )
-from reviews.api.milestones import MILESTONE_PARAMETER, requested_state
+from reviews.api.milestones import requested_state
 from reviews.models import Answer, AnswerChange, AnswerFields
 from reviews.permissions import Action
-from reviews.selectors.milestones import answer_history
-from reviews.selectors.questionnaire import question_choices_of_version
+from reviews.selectors.questionnaire import answer_trail, question_choices_of_version
 from reviews.selectors.states import ReviewState
 from reviews.services import StaleAnswer, answer_update
-from reviews.views.access import workload_or_404
 
 #: The note every change made through the API leaves in the audit trail.
 API_NOTE = "API"
 
 #: Question ids, as lens files may write them (LENS_FORMAT.md).
-QUESTION_ID = r"[A-Za-z0-9_]+"
-
-PATH_PARAMETERS = [
-    OpenApiParameter(
-        "workload_id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The workload's id."
-    ),
-    OpenApiParameter("alias", OpenApiTypes.STR, OpenApiParameter.PATH, description="The lens's alias."),
-]
-QUESTION_PARAMETER = OpenApiParameter(
-    "question_id", OpenApiTypes.STR, OpenApiParameter.PATH, description="The question's id in the lens."
-)
+PATH_PARAMETERS = [WORKLOAD_PARAMETER, APPLIED_ALIAS_PARAMETER]
 ETAG_HEADER = OpenApiParameter(
     "ETag",
     OpenApiTypes.STR,
@@ -128,10 +125,12 @@ def _with_questions(answers, *, descriptions: bool):
     return answers if descriptions else answers.defer("question__description")
 
 
-class AnswerFilterSet(django_filters.FilterSet):
-    """?pillar= &risk="""
+class AnswerFilterSet(RenamedFiltersMixin, django_filters.FilterSet):
+    """?pillar_id= (or its deprecated name ?pillar=) &risk="""
 
-    pillar = django_filters.CharFilter(
+    renamed = {"pillar": "pillar_id"}
+
+    pillar_id = django_filters.CharFilter(
         field_name="question__pillar__pillar_id", help_text="A pillar's id: only its questions."
     )
     risk = django_filters.ChoiceFilter(
@@ -272,7 +271,7 @@ class AnswerViewSet(ReviewLookup, mixins.ListModelMixin, ApiViewSet):
     filter_backends = [DjangoFilterBackend]
     filterset_class = AnswerFilterSet
     lookup_field = "question_id"
-    lookup_value_regex = QUESTION_ID
+    lookup_value_regex = QUESTION_ID_PATTERN
     http_method_names = ["get", "patch", "head", "options"]
 
     def get_queryset(self):
@@ -331,7 +330,7 @@ class AnswerHistoryViewSet(ReviewLookup, mixins.ListModelMixin, ApiViewSet):
         if getattr(self, "swagger_fake_view", False):  # the schema is made without a workload
             return AnswerChange.objects.none()
         answer = self.answer(Action.VIEW, descriptions=False)
-        return answer_history(state=self.state, lens_review=self.review, answer=answer)
+        return answer_trail(state=self.state, lens_review=self.review, answer=answer)
 
 
 ANSWERS = r"workloads/(?P<workload_id>\d+)/lens-reviews/(?P<alias>[-a-zA-Z0-9_]+)/answers"
@@ -339,6 +338,8 @@ ANSWERS = r"workloads/(?P<workload_id>\d+)/lens-reviews/(?P<alias>[-a-zA-Z0-9_]+
 router = SimpleRouter()
 router.register(ANSWERS, AnswerViewSet, basename="answer")
 router.register(
-    rf"{ANSWERS}/(?P<question_id>{QUESTION_ID})/history", AnswerHistoryViewSet, basename="answer-history"
+    rf"{ANSWERS}/(?P<question_id>{QUESTION_ID_PATTERN})/history",
+    AnswerHistoryViewSet,
+    basename="answer-history",
 )
 urlpatterns = router.urls

@@ -10,13 +10,14 @@ from rest_framework.response import Response
 
 from lens.format import keep_repeated_keys
 from mlwa import error_codes
+from mlwa.api.params import WORKLOAD_PARAMETER
 from mlwa.api.parsers import JSONParser
 from mlwa.api.schema import error_response
 from mlwa.api.throttling import HEAVY_THROTTLES
 from mlwa.api.views import ApiView
+from mlwa.errors import InvalidInput
+from reviews.access import workload_or_404
 from reviews.backup import workload_export, workload_restore
-from reviews.services.errors import InvalidInput
-from reviews.views.access import workload_or_404
 
 DOCUMENT = OpenApiTypes.OBJECT
 AS_COPY = OpenApiParameter(
@@ -111,7 +112,7 @@ class WorkloadExportView(ApiView):
         "workload, its lens reviews and the lens versions they need (each as its custom-lens file), "
         "answers, audit trail, event log, milestones, improvement items and shares. Anyone who may see "
         "the workload may export it; the export is recorded in its event log.",
-        parameters=[OpenApiParameter("workload_id", OpenApiTypes.INT, OpenApiParameter.PATH)],
+        parameters=[WORKLOAD_PARAMETER],
         responses={200: OpenApiResponse(DOCUMENT, description="The backup document.")},
     )
     def get(self, request, workload_id: int):

@@ -14,14 +14,16 @@ from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from mlwa.api.params import WORKLOAD_PARAMETER
 from mlwa.api.schema import error_response
 from mlwa.api.views import ApiView
+from reviews.access import workload_or_404
+from reviews.api.counts import RiskCountsSerializer
 from reviews.models import AnswerFields
 from reviews.selectors.compare import LensStatus, Status, workload_comparison
 from reviews.selectors.compare_states import compared_states
 from reviews.selectors.states import milestones_of
 from reviews.selectors.trend import workload_trend
-from reviews.views.access import workload_or_404
 
 # --- the shape ----------------------------------------------------------------------------------------
 
@@ -65,6 +67,8 @@ class PillarComparisonSerializer(serializers.Serializer):
     name = serializers.CharField(help_text="The target's name for it (the base's if only the base has it).")
     high = DeltaSerializer(help_text="Its questions at high risk.")
     medium = DeltaSerializer(help_text="Its questions at medium risk.")
+    counts_before = RiskCountsSerializer(help_text="Its risk counts in the base state.")
+    counts_after = RiskCountsSerializer(help_text="Its risk counts in the target state.")
 
     class Meta:
         ref_name = "PillarComparison"
@@ -140,6 +144,8 @@ class LensComparisonSerializer(serializers.Serializer):
     upgraded = serializers.BooleanField(help_text="Whether the two states review it on different versions.")
     high = DeltaSerializer(help_text="Its pillars' high counts added up.")
     medium = DeltaSerializer(help_text="Its pillars' medium counts added up.")
+    counts_before = RiskCountsSerializer(help_text="Its pillars' counts in the base state, added up.")
+    counts_after = RiskCountsSerializer(help_text="Its pillars' counts in the target state, added up.")
     pillars = PillarComparisonSerializer(
         many=True, help_text="The target's, in order, then the base's others."
     )
@@ -160,6 +166,8 @@ class ComparisonSerializer(serializers.Serializer):
     target = StateSerializer(help_text="After.")
     high = DeltaSerializer(help_text="High risks of every lens added up.")
     medium = DeltaSerializer(help_text="Medium risks of every lens added up.")
+    counts_before = RiskCountsSerializer(help_text="Every lens's counts in the base state, added up.")
+    counts_after = RiskCountsSerializer(help_text="Every lens's counts in the target state, added up.")
     changed = serializers.IntegerField(
         source="changed_count",
         help_text="How many questions changed, in every lens, whatever `changed` says.",
@@ -214,14 +222,12 @@ class TrendSerializer(serializers.Serializer):
 
 # --- the views ------------------------------------------------------------------------------------------
 
-WORKLOAD_PARAMETER = OpenApiParameter(
-    "workload_id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The workload's id."
-)
 #: A whole number from 1 to 2,147,483,647 (a milestone number's 32 bits), as a regular expression.
 MILESTONE_NUMBER_PATTERN = (
     "([1-9][0-9]{0,8}|1[0-9]{9}|20[0-9]{8}|21[0-3][0-9]{7}|214[0-6][0-9]{6}|2147[0-3][0-9]{5}"
     "|21474[0-7][0-9]{4}|214748[0-2][0-9]{3}|2147483[0-5][0-9]{2}|21474836[0-3][0-9]|214748364[0-7])"
 )
+
 COMPARE_PARAMETERS = [
     WORKLOAD_PARAMETER,
     OpenApiParameter(

@@ -9,6 +9,7 @@ that drf-spectacular names one component per set (as in reviews.api.answer_seria
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from mlwa.api.renames import RenamedFieldsMixin
 from mlwa.api.schema import ErrorSerializer
 from mlwa.api.strict import (
     ID_MAX,
@@ -53,12 +54,14 @@ class MissingPracticeSerializer(serializers.Serializer):
         ref_name = "ImprovementMissingPractice"
 
 
-class ImprovementSerializer(serializers.Serializer):
+class ImprovementSerializer(RenamedFieldsMixin, serializers.Serializer):
     """A question of the plan: where it is, its risk, what is missing, and its tracking."""
+
+    renamed = {"pillar": "pillar_id", "owner": "owner_id"}
 
     lens = serializers.CharField(source="lens_alias", help_text="The lens's alias.")
     lens_name = serializers.CharField()
-    pillar = serializers.CharField(source="pillar_id", help_text="The pillar's id.")
+    pillar_id = serializers.CharField(help_text="The pillar's id.")
     pillar_name = serializers.CharField()
     question_id = serializers.CharField()
     title = serializers.CharField(help_text="The question's title.")
@@ -67,7 +70,7 @@ class ImprovementSerializer(serializers.Serializer):
         help_text="Derived from the risk and the status: " + ", ".join(STATE_LABELS) + "."
     )
     status = serializers.CharField(help_text=f"The tracking status stored: {STATUSES}.")
-    owner = serializers.IntegerField(source="owner_id", allow_null=True, help_text="The owner's user id.")
+    owner_id = serializers.IntegerField(allow_null=True, help_text="The owner's user id.")
     owner_username = serializers.SerializerMethodField()
     due_date = serializers.DateField(allow_null=True)
     note = serializers.CharField(allow_blank=True)
@@ -101,15 +104,16 @@ class ImprovementSerializer(serializers.Serializer):
         )
 
 
-class ImprovementUpdateSerializer(StrictSerializer):
+class ImprovementUpdateSerializer(RenamedFieldsMixin, StrictSerializer):
     """The tracking fields to change; those left out stay. Checked here (types, the status's enum,
     the note's length, a date, no other field); reviews.services.improvement_item_update takes the
     validated values and refuses an owner who may not own the item (`unknown_reference`)."""
 
+    renamed = {"owner": "owner_id"}
     unknown_field_message = "Not a field of an improvement item."
 
     status = StrictChoiceField(choices=ImprovementItem.Status.choices, required=False)
-    owner = StrictIntegerField(
+    owner_id = StrictIntegerField(
         required=False,
         allow_null=True,
         min_value=1,
@@ -127,6 +131,12 @@ class ImprovementUpdateSerializer(StrictSerializer):
 
     class Meta:
         ref_name = "ImprovementUpdate"
+
+    def validate(self, attrs: dict) -> dict:
+        """The owner under the service's name for it, `owner`, whichever name the request gave."""
+        if "owner_id" in attrs:
+            attrs["owner"] = attrs.pop("owner_id")
+        return attrs
 
 
 class ImprovementPreconditionFailedSerializer(ErrorSerializer):

@@ -15,17 +15,26 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
 from mlwa.api.errors import PreconditionFailed
-from mlwa.api.params import whole_number
+from mlwa.api.params import (
+    APPLIED_ALIAS_PARAMETER,
+    APPLIED_ALIAS_PATTERN,
+    MILESTONE_PARAMETER,
+    QUESTION_ID_PATTERN,
+    QUESTION_PARAMETER,
+    WORKLOAD_PARAMETER,
+    whole_number,
+)
+from mlwa.api.renames import deprecated_text, renamed_query
 from mlwa.api.views import ApiViewSet
+from reviews.access import lens_review_or_404, workload_or_404
 from reviews.api.answer_serializers import entity_tag
-from reviews.api.answers import QUESTION_ID, if_match_version
+from reviews.api.answers import if_match_version
 from reviews.api.improvement_serializers import (
     ImprovementPreconditionFailedSerializer,
     ImprovementSerializer,
     ImprovementUpdateSerializer,
 )
-from reviews.api.lens_reviews import ALIAS
-from reviews.api.milestones import MILESTONE_PARAMETER, requested_state
+from reviews.api.milestones import requested_state
 from reviews.models import Answer
 from reviews.permissions import Action
 from reviews.selectors.improvements import (
@@ -37,19 +46,13 @@ from reviews.selectors.improvements import (
 )
 from reviews.selectors.states import ReviewState
 from reviews.services import InvalidInput, StaleItem, improvement_item_update
-from reviews.views.access import lens_review_or_404, workload_or_404
 
-WORKLOAD_PARAMETER = OpenApiParameter(
-    "workload_id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The workload's id."
-)
-ALIAS_PARAMETER = OpenApiParameter(
-    "alias", OpenApiTypes.STR, OpenApiParameter.PATH, description="The alias of a lens applied to it."
-)
-QUESTION_PARAMETER = OpenApiParameter(
-    "question_id", OpenApiTypes.STR, OpenApiParameter.PATH, description="The question's id in the lens."
-)
+#: What _filters reads of an owner: a whole number from 1, `unassigned`, or nothing.
+OWNER_FILTER_SCHEMA = {"type": "string", "pattern": f"^({UNASSIGNED}|0*[1-9][0-9]{{0,9}})?$"}
+
 FILTER_PARAMETERS = [
-    OpenApiParameter("pillar", OpenApiTypes.STR, description="A pillar's id: only its questions."),
+    OpenApiParameter("pillar_id", OpenApiTypes.STR, description="A pillar's id: only its questions."),
+    OpenApiParameter("pillar", OpenApiTypes.STR, description=deprecated_text("pillar_id")),
     OpenApiParameter(
         "risk", OpenApiTypes.STR, enum=[Answer.Risk.HIGH, Answer.Risk.MEDIUM], description="Only this risk."
     ),
@@ -62,11 +65,11 @@ FILTER_PARAMETERS = [
         "medium risk); or DONE: every item marked done, resolved or regressed.",
     ),
     OpenApiParameter(
-        "owner",
-        # What _filters reads: a whole number from 1, `unassigned`, or nothing.
-        {"type": "string", "pattern": f"^({UNASSIGNED}|0*[1-9][0-9]{{0,9}})?$"},
+        "owner_id",
+        OWNER_FILTER_SCHEMA,
         description=f"A user's id: the items they own; `{UNASSIGNED}`: nobody's.",
     ),
+    OpenApiParameter("owner", OWNER_FILTER_SCHEMA, description=deprecated_text("owner_id")),
 ]
 LENS_FILTER = OpenApiParameter("lens", OpenApiTypes.STR, description="A lens's alias: only its questions.")
 IF_MATCH_HEADER = OpenApiParameter(
@@ -97,19 +100,21 @@ def _filters(request, *, lens: str = "") -> PlanFilters:
     """The query's filters, each checked: a 400 naming the parameter at fault."""
     query = request.query_params
     errors = {}
-    risk, status, owner = query.get("risk", ""), query.get("status", ""), query.get("owner", "")
+    risk, status = query.get("risk", ""), query.get("status", "")
+    owner_name = "owner" if "owner" in query else "owner_id"  # as the request names it (renamed_query)
+    owner = renamed_query(query, "owner", "owner_id")
     if risk and risk not in (Answer.Risk.HIGH, Answer.Risk.MEDIUM):
         errors["risk"] = ["HIGH or MEDIUM."]
     if status and status not in STATUS_FILTERS:
         errors["status"] = [f"One of: {', '.join(STATUS_FILTERS)}."]
     owner_id = whole_number(owner)  # a user's id: 32 bits (a larger one is a 500 on PostgreSQL)
     if owner and owner != UNASSIGNED and owner_id is None:
-        errors["owner"] = [f"A user's id, or {UNASSIGNED}."]
+        errors[owner_name] = [f"A user's id, or {UNASSIGNED}."]
     if errors:
         raise ValidationError(errors)
     return PlanFilters(
         lens=lens or query.get("lens", ""),
-        pillar=query.get("pillar", ""),
+        pillar=renamed_query(query, "pillar", "pillar_id"),
         risk=risk,
         status=status,
         owner=owner_id if owner_id is not None else (owner or None),
@@ -145,11 +150,17 @@ class ImprovementViewSet(ApiViewSet):
     @extend_schema(
         summary="Track a question's improvement (owner, contributor)",
         description="Sets the tracking fields named (status, owner, due date, note), making the item the "
-        "first time. `owner` is the id of the workload's owner or of a contributor (directly or through "
+        "first time. `owner_id` is the id of the workload's owner or of a contributor (directly or through "
         "a group), or null. With `If-Match`, only if the item is still at that version (412 otherwise, "
         "with the stored item under `current`); with a `version` field, the same with 409. Logged in the "
         "workload's events. Answers with the question's row of the plan.",
-        parameters=[WORKLOAD_PARAMETER, ALIAS_PARAMETER, QUESTION_PARAMETER, IF_MATCH_HEADER, ETAG_HEADER],
+        parameters=[
+            WORKLOAD_PARAMETER,
+            APPLIED_ALIAS_PARAMETER,
+            QUESTION_PARAMETER,
+            IF_MATCH_HEADER,
+            ETAG_HEADER,
+        ],
         request=ImprovementUpdateSerializer,
         responses={
             200: ImprovementSerializer,
@@ -169,7 +180,7 @@ class ImprovementViewSet(ApiViewSet):
                 "Start work on it",
                 {
                     "status": "IN_PROGRESS",
-                    "owner": 7,
+                    "owner_id": 7,
                     "due_date": "2031-06-30",
                     "note": "With the data team.",
                 },
@@ -188,6 +199,7 @@ class ImprovementViewSet(ApiViewSet):
         data = ImprovementUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         changes = dict(data.validated_data)
+        owner_name = "owner" if "owner" in request.data else "owner_id"  # as the request names it
         expected = if_match_version(request)
         checked_by = "If-Match" if expected is not None else ""
         if "version" in changes:
@@ -206,6 +218,10 @@ class ImprovementViewSet(ApiViewSet):
         except InvalidInput as error:
             if {"lens_alias", "question_id"} & set(error.errors):
                 raise NotFound("No lens applied to this workload has this question.") from None
+            if "owner" in error.errors:  # named as the request named it
+                raise InvalidInput(
+                    {owner_name if field == "owner" else field: m for field, m in error.errors.items()}
+                ) from None
             raise
         except StaleItem:
             raise ItemConflict(self._row(workload, alias, question_id), checked_by) from None
@@ -249,7 +265,7 @@ class LensImprovementViewSet(ImprovementViewSet):
     @extend_schema(
         summary="A lens review's improvement plan",
         description=LIST_DESCRIPTION.replace("then lens, pillar", "then pillar"),
-        parameters=[WORKLOAD_PARAMETER, ALIAS_PARAMETER, MILESTONE_PARAMETER, *FILTER_PARAMETERS],
+        parameters=[WORKLOAD_PARAMETER, APPLIED_ALIAS_PARAMETER, MILESTONE_PARAMETER, *FILTER_PARAMETERS],
     )
     def list(self, request, *args, **kwargs):
         return self._page(_filters(request, lens=self.kwargs["alias"]))
@@ -261,12 +277,13 @@ urlpatterns = [
         WORKLOAD + r"improvements/$", ImprovementViewSet.as_view({"get": "list"}), name="improvement-list"
     ),
     re_path(
-        WORKLOAD + rf"improvements/(?P<alias>{ALIAS})/(?P<question_id>{QUESTION_ID})/$",
+        WORKLOAD
+        + rf"improvements/(?P<alias>{APPLIED_ALIAS_PATTERN})/(?P<question_id>{QUESTION_ID_PATTERN})/$",
         ImprovementViewSet.as_view({"patch": "partial_update"}),
         name="improvement-detail",
     ),
     re_path(
-        WORKLOAD + rf"lens-reviews/(?P<alias>{ALIAS})/improvements/$",
+        WORKLOAD + rf"lens-reviews/(?P<alias>{APPLIED_ALIAS_PATTERN})/improvements/$",
         LensImprovementViewSet.as_view({"get": "list"}),
         name="lens-review-improvement-list",
     ),

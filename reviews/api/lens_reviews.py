@@ -7,53 +7,35 @@ Writes go through reviews.services (lens_review_apply, lens_review_notes, lens_r
 
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from lens.models import LensVersion, Pillar
-from lens.selectors import latest_published_version, lenses_for, published_versions
+from lens.models import Lens, LensVersion, Pillar
+from lens.selectors import latest_published_version, published_versions
 from mlwa import error_codes
 from mlwa.api.conditional import if_match
+from mlwa.api.params import (
+    APPLIED_ALIAS_PARAMETER,
+    APPLIED_ALIAS_PATTERN,
+    MILESTONE_PARAMETER,
+    WORKLOAD_PARAMETER,
+)
 from mlwa.api.strict import StrictCharField, StrictSerializer, StrictSlugField
 from mlwa.api.views import ApiViewSet
+from mlwa.errors import InvalidInput
 from reviews import services
-from reviews.api.milestones import MILESTONE_PARAMETER, requested_state
+from reviews.access import workload_or_404
+from reviews.api.counts import RiskCountsSerializer
+from reviews.api.milestones import requested_state
 from reviews.models import NOTES_MAX, LensReview, Workload
 from reviews.permissions import Action
 from reviews.selectors.risk import RiskCounts, review_counts, review_pillar_counts
 from reviews.selectors.states import ReviewState
 from reviews.selectors.upgrades import with_newest_version
-from reviews.services.errors import InvalidInput
-from reviews.views.access import workload_or_404
 
-ALIAS = r"[-a-zA-Z0-9_]+"
-
-PATH_PARAMETERS = [
-    OpenApiParameter(
-        "workload_id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The workload's id."
-    ),
-]
-ALIAS_PARAMETER = OpenApiParameter(
-    "alias", OpenApiTypes.STR, OpenApiParameter.PATH, description="The alias of the lens applied."
-)
-
-
-class LensReviewCountsSerializer(serializers.Serializer):
-    """How many of the questions are at each risk, answered, and in all."""
-
-    high = serializers.IntegerField()
-    medium = serializers.IntegerField()
-    none = serializers.IntegerField(help_text="Answered, at no risk.")
-    not_applicable = serializers.IntegerField(help_text="Questions that do not apply.")
-    unanswered = serializers.IntegerField()
-    answered = serializers.IntegerField(help_text="Every question but the unanswered ones.")
-    questions = serializers.IntegerField(source="total")
-
-    class Meta:
-        ref_name = "LensReviewCounts"
+PATH_PARAMETERS = [WORKLOAD_PARAMETER]
 
 
 class LensReviewSerializer(serializers.Serializer):
@@ -75,7 +57,7 @@ class LensReviewSerializer(serializers.Serializer):
     )
     applied_at = serializers.DateTimeField()
     notes = serializers.CharField(allow_blank=True, help_text="The lens's notes.")
-    counts = LensReviewCountsSerializer(help_text="Over every question of the lens.")
+    counts = RiskCountsSerializer(help_text="Over every question of the lens.")
 
     class Meta:
         ref_name = "LensReview"
@@ -87,7 +69,7 @@ class LensReviewPillarSerializer(serializers.Serializer):
     pillar_id = serializers.CharField()
     name = serializers.CharField()
     notes = serializers.CharField(allow_blank=True)
-    counts = LensReviewCountsSerializer()
+    counts = RiskCountsSerializer()
 
     class Meta:
         ref_name = "LensReviewPillar"
@@ -194,7 +176,7 @@ def _detail(review) -> dict:
 def _lens_version(user, alias: str, label: str | None) -> LensVersion:
     """The version to apply: the label's, else the newest published; a 400 naming `lens` for a lens
     the user may not see, whether or not it exists, and `version` for a label it lacks."""
-    lens = lenses_for(user=user).filter(alias=alias).first()
+    lens = Lens.objects.visible_to(user).filter(alias=alias).first()
     if lens is None:
         raise InvalidInput(
             {"lens": f"No lens that you may use has the alias {alias!r}."}, code=error_codes.UNKNOWN_REFERENCE
@@ -238,14 +220,14 @@ READ_PARAMETERS = [*PATH_PARAMETERS, MILESTONE_PARAMETER]
         description="The lens and version applied (and whether an upgrade is offered), its notes, "
         "and each pillar's risk counts and notes, as they are now or as milestone N keeps them "
         "(`?milestone=N`); 404 when the lens is not applied.",
-        parameters=[*READ_PARAMETERS, ALIAS_PARAMETER],
+        parameters=[*READ_PARAMETERS, APPLIED_ALIAS_PARAMETER],
         responses=LensReviewDetailSerializer,
     ),
     partial_update=extend_schema(
         summary="Change a lens review's notes (owner, contributor)",
         description="`notes` replaces the lens's notes; `pillar_notes` sets the notes of the pillars "
         "it names (empty text clears one) and leaves the others. Recorded in the workload's events.",
-        parameters=[*PATH_PARAMETERS, ALIAS_PARAMETER],
+        parameters=[*PATH_PARAMETERS, APPLIED_ALIAS_PARAMETER],
         request=LensReviewNotesSerializer,
         responses=LensReviewDetailSerializer,
         examples=[
@@ -260,14 +242,14 @@ READ_PARAMETERS = [*PATH_PARAMETERS, MILESTONE_PARAMETER]
         summary="Remove a lens from a workload, with its answers (owner)",
         description="Its answers and their history go with it; the removal is recorded in the "
         "workload's events. 204.",
-        parameters=[*PATH_PARAMETERS, ALIAS_PARAMETER],
+        parameters=[*PATH_PARAMETERS, APPLIED_ALIAS_PARAMETER],
     ),
 )
 class LensReviewViewSet(mixins.ListModelMixin, ApiViewSet):
     serializer_class = LensReviewSerializer
     queryset = LensReview.objects.none()  # every read goes through workload_reviews
     lookup_field = "alias"
-    lookup_value_regex = ALIAS
+    lookup_value_regex = APPLIED_ALIAS_PATTERN
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def _workload(self, action: Action) -> Workload:

@@ -7,8 +7,8 @@ milestones"), through reviews.services.milestones.milestone_create. Nothing chan
 milestone on its own, so there is no PUT, PATCH or DELETE here (405).
 
 Every other read of a review in the API (lens reviews, answers and their history, risk summaries)
-declares MILESTONE_PARAMETER and asks `requested_state` which state of the workload to read: the
-current one, or milestone N's frozen copy (reviews.selectors.states.ReviewState).
+declares mlwa.api.params.MILESTONE_PARAMETER and asks `requested_state` which state of the workload
+to read: the current one, or milestone N's frozen copy (reviews.selectors.states.ReviewState).
 """
 
 from django.http import Http404
@@ -20,22 +20,18 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
+from mlwa.api.params import MILESTONE_PARAMETER, WORKLOAD_PARAMETER
+from mlwa.api.renames import RenamedFieldsMixin
 from mlwa.api.strict import NameField, StrictSerializer
 from mlwa.api.views import ApiViewSet
+from reviews.access import workload_or_404
+from reviews.api.counts import RiskCountsSerializer
 from reviews.api.restored import restored_marks
 from reviews.models import MILESTONE_NAME_MAX, Milestone, Workload
 from reviews.permissions import Action
 from reviews.selectors.milestones import milestone_with_lenses, milestones_with_lenses
 from reviews.selectors.states import ReviewState, milestone_number, milestone_of, milestones_of
 from reviews.services.milestones import milestone_create
-from reviews.views.access import workload_or_404
-
-MILESTONE_PARAMETER = OpenApiParameter(
-    "milestone",
-    OpenApiTypes.INT,
-    description="Read milestone N's frozen copy (`GET .../milestones/` lists them) instead of the "
-    "current state: 404 if the workload has no milestone N, 400 for anything but a whole number from 1.",
-)
 
 
 def requested_milestone(request, workload: Workload) -> Milestone | None:
@@ -72,35 +68,24 @@ def requested_state(request, workload: Workload) -> ReviewState:
 # --- the shape ----------------------------------------------------------------------------------------
 
 
-class MilestoneCountsSerializer(serializers.Serializer):
-    """How many questions were at each risk when the milestone was saved."""
+class MilestoneLensSerializer(RenamedFieldsMixin, serializers.Serializer):
+    """A lens review as the milestone keeps it, with its counts."""
 
-    high = serializers.IntegerField()
-    medium = serializers.IntegerField()
-    none = serializers.IntegerField(help_text="Answered, at no risk.")
-    not_applicable = serializers.IntegerField(help_text="Questions that did not apply.")
-    unanswered = serializers.IntegerField()
-    questions = serializers.IntegerField(help_text="All of them: the five counts added up.")
-    answered = serializers.IntegerField(help_text="`questions` less `unanswered`.")
-
-    class Meta:
-        ref_name = "MilestoneCounts"
-
-
-class MilestoneLensSerializer(serializers.Serializer):
-    """A lens review as the milestone keeps it, with its totals."""
+    renamed = {"totals": "counts"}
 
     lens = serializers.CharField(source="alias", help_text="The lens's alias.")
     name = serializers.CharField(help_text="The lens's name in the version reviewed.")
     version = serializers.CharField(help_text="The label of the version the workload was reviewed on.")
-    totals = MilestoneCountsSerializer(help_text="Its pillars' counts added up.")
+    counts = RiskCountsSerializer(help_text="Its pillars' counts added up.")
 
     class Meta:
         ref_name = "MilestoneLens"
 
 
-class MilestoneSerializer(serializers.Serializer):
+class MilestoneSerializer(RenamedFieldsMixin, serializers.Serializer):
     """A milestone: its number and name, who saved it and when, and its risk counts."""
+
+    renamed = {"totals": "counts"}
 
     number = serializers.IntegerField(help_text="1, 2, 3... in the workload: `?milestone=N` reads it.")
     name = serializers.CharField(help_text="Unique in the workload (any case).")
@@ -112,7 +97,7 @@ class MilestoneSerializer(serializers.Serializer):
         help_text="Who saved it (a name if restored from a backup; null once that user is deleted).",
     )
     restored_by, restored_at = restored_marks("created_by")
-    totals = MilestoneCountsSerializer(help_text="Over every lens of the workload.")
+    counts = RiskCountsSerializer(help_text="Over every lens of the workload.")
     lenses = MilestoneLensSerializer(many=True, help_text="In the order they were applied.")
 
     class Meta:
@@ -143,7 +128,7 @@ class MilestonePillarSerializer(serializers.Serializer):
     pillar_id = serializers.CharField()
     name = serializers.CharField()
     notes = serializers.CharField(allow_blank=True)
-    counts = MilestoneCountsSerializer()
+    counts = RiskCountsSerializer()
 
     class Meta:
         ref_name = "MilestonePillar"
@@ -188,11 +173,7 @@ class MilestoneCreateSerializer(StrictSerializer):
 
 # --- the views ----------------------------------------------------------------------------------------
 
-PATH_PARAMETERS = [
-    OpenApiParameter(
-        "workload_id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The workload's id."
-    ),
-]
+PATH_PARAMETERS = [WORKLOAD_PARAMETER]
 NUMBER_PARAMETER = OpenApiParameter(
     "number", OpenApiTypes.INT, OpenApiParameter.PATH, description="The milestone's number in the workload."
 )
@@ -206,7 +187,7 @@ def _detail(milestone: Milestone) -> dict:
 @extend_schema_view(
     list=extend_schema(
         summary="A workload's milestones, newest first",
-        description="Each with its totals and each lens's; `GET .../milestones/{number}/` has the rest.",
+        description="Each with its counts and each lens's; `GET .../milestones/{number}/` has the rest.",
         parameters=PATH_PARAMETERS,
     ),
     create=extend_schema(

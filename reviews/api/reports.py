@@ -32,23 +32,26 @@ from rest_framework.routers import SimpleRouter
 
 from mlwa.api.conditional import if_match
 from mlwa.api.params import BIGINT_MAX, INT_MAX, IdFilter
+from mlwa.api.renames import RenamedFieldsMixin, RenamedFiltersMixin
 from mlwa.api.schema import error_response
 from mlwa.api.strict import StrictSerializer
 from mlwa.api.views import ApiViewSet
+from mlwa.errors import InvalidInput
+from reviews.access import workload_or_404
 from reviews.filters import filters_schema, shown_filters
 from reviews.models import Report
 from reviews.reports.selectors import report_file, report_for, reports_of
 from reviews.reports.services import report_delete, report_request
-from reviews.services.errors import InvalidInput
-from reviews.views.access import workload_or_404
 
 
-class ReportSerializer(serializers.ModelSerializer):
+class ReportSerializer(RenamedFieldsMixin, serializers.ModelSerializer):
     """A report request and how its rendering goes."""
 
+    renamed = {"workload": "workload_id"}
+
     url = serializers.SerializerMethodField(help_text="This report: poll it for `status` and `progress`.")
-    workload = serializers.IntegerField(
-        source="workload_id", allow_null=True, help_text="The workload's id; null for a consolidated report."
+    workload_id = serializers.IntegerField(
+        allow_null=True, help_text="The workload's id; null for a consolidated report."
     )
     lens = serializers.CharField(source="lens_alias", help_text="The lens's alias (a lens review); or empty.")
     milestone = serializers.IntegerField(
@@ -71,6 +74,7 @@ class ReportSerializer(serializers.ModelSerializer):
             "url",
             "kind",
             "format",
+            "workload_id",
             "workload",
             "lens",
             "milestone",
@@ -109,9 +113,11 @@ class ReportFiltersField(serializers.DictField):
     """A consolidated report's filters: reviews.filters checks them (report_request)."""
 
 
-class ReportCreateSerializer(StrictSerializer):
+class ReportCreateSerializer(RenamedFieldsMixin, StrictSerializer):
     """What to report on. reviews.reports.services.report_request checks the rest (which kind comes
     in which format, the lens applied, the milestone, the filters) and names the field at fault."""
+
+    renamed = {"workload": "workload_id"}
 
     kind = serializers.ChoiceField(choices=Report.Kind.choices)
     format = serializers.ChoiceField(
@@ -119,7 +125,7 @@ class ReportCreateSerializer(StrictSerializer):
         default=Report.Format.PDF,
         help_text="LENS_REVIEW: PDF; IMPROVEMENT_PLAN: PDF or CSV; CONSOLIDATED: PDF or JSON.",
     )
-    workload = serializers.IntegerField(
+    workload_id = serializers.IntegerField(
         required=False,
         allow_null=True,
         min_value=1,
@@ -151,10 +157,12 @@ class ReportCreateSerializer(StrictSerializer):
         ref_name = "ReportCreate"
 
 
-class ReportFilterSet(filters.FilterSet):
-    """?workload= &status="""
+class ReportFilterSet(RenamedFiltersMixin, filters.FilterSet):
+    """?workload_id= (or its deprecated name ?workload=) &status="""
 
-    workload = IdFilter(field_name="workload_id", help_text="Reports about this workload (its id).")
+    renamed = {"workload": "workload_id"}
+
+    workload_id = IdFilter(field_name="workload_id", help_text="Reports about this workload (its id).")
     status = filters.ChoiceFilter(choices=Report.Status.choices, help_text="Only reports in this status.")
 
     class Meta:
@@ -175,12 +183,12 @@ REPORT_ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, desc
 _EXAMPLES = [
     OpenApiExample(
         "A lens review at milestone 2",
-        {"kind": "LENS_REVIEW", "workload": 1, "lens": "ml-lens-2021", "milestone": 2},
+        {"kind": "LENS_REVIEW", "workload_id": 1, "lens": "ml-lens-2021", "milestone": 2},
         request_only=True,
     ),
     OpenApiExample(
         "The improvement plan as CSV",
-        {"kind": "IMPROVEMENT_PLAN", "format": "CSV", "workload": 1},
+        {"kind": "IMPROVEMENT_PLAN", "format": "CSV", "workload_id": 1},
         request_only=True,
     ),
     OpenApiExample(
@@ -195,9 +203,11 @@ _EXAMPLES = [
 ]
 
 
-def _renamed(error: InvalidInput) -> InvalidInput:
-    """The service's refusal with its fields named as the API names them (`filters.search` stays)."""
-    renamed = {_RENAMES.get(field, field): messages for field, messages in error.errors.items()}
+def _renamed(error: InvalidInput, sent) -> InvalidInput:
+    """The service's refusal with its fields named as the API names them (`filters.search` stays);
+    the workload by the name the request gave it (`workload_id`, or its deprecated name `workload`)."""
+    renames = {**_RENAMES, "workload": "workload" if "workload" in sent else "workload_id"}
+    renamed = {renames.get(field, field): messages for field, messages in error.errors.items()}
     return InvalidInput(renamed, code=error.code)
 
 
@@ -261,8 +271,8 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Des
         data.is_valid(raise_exception=True)
         asked = data.validated_data
         workload = None
-        if asked.get("workload") is not None:
-            workload, _role = workload_or_404(request, asked["workload"])
+        if asked.get("workload_id") is not None:
+            workload, _role = workload_or_404(request, asked["workload_id"])
         try:
             report = report_request(
                 actor=request.user,
@@ -274,7 +284,7 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Des
                 filters=asked.get("filters"),
             )
         except InvalidInput as error:
-            raise _renamed(error) from None
+            raise _renamed(error, request.data) from None
         location = request.build_absolute_uri(reverse("api:report-detail", args=[report.pk]))
         return Response(
             self.get_serializer(report).data, status=status.HTTP_202_ACCEPTED, headers={"Location": location}

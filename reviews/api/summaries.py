@@ -20,68 +20,69 @@ from rest_framework import renderers, serializers
 from rest_framework.response import Response
 from rest_framework.utils import encoders
 
+from mlwa.api.params import MILESTONE_PARAMETER, WORKLOAD_PARAMETER
+from mlwa.api.renames import RenamedFieldsMixin
 from mlwa.api.schema import AutoSchema
 from mlwa.api.views import ApiView, GenericApiView
 from mlwa.spreadsheets import csv_safe
+from reviews.access import workload_or_404
+from reviews.api.counts import RiskCountsSerializer
 from reviews.api.filters import requested_filters
-from reviews.api.milestones import MILESTONE_PARAMETER, requested_milestone_number, requested_state
+from reviews.api.milestones import requested_milestone_number, requested_state
 from reviews.filters import WorkloadFilterSet
 from reviews.models import Workload
 from reviews.selectors.summaries import risk_summary, workload_risk_summary
-from reviews.views.access import workload_or_404
 
 # --- the shape, for the schema ---------------------------------------------------------------------
 
 
-class RiskCountsSerializer(serializers.Serializer):
-    """How many questions are at each risk, how many there are, and how many are answered."""
-
-    high = serializers.IntegerField()
-    medium = serializers.IntegerField()
-    none = serializers.IntegerField()
-    not_applicable = serializers.IntegerField()
-    unanswered = serializers.IntegerField()
-    questions = serializers.IntegerField(help_text="All of them: the five counts added up.")
-    answered = serializers.IntegerField(help_text="`questions` less `unanswered`.")
-
-
 class PillarSummarySerializer(serializers.Serializer):
+    """A pillar of a lens, with its risk counts."""
+
     pillar_id = serializers.CharField(help_text="The pillar's id in the lens (`security`, ...).")
     name = serializers.CharField()
     counts = RiskCountsSerializer()
 
 
-class LensSummarySerializer(serializers.Serializer):
-    alias = serializers.CharField(help_text="The lens's alias.")
+class LensSummarySerializer(RenamedFieldsMixin, serializers.Serializer):
+    """A lens applied to the workload, with its counts and its pillars'."""
+
+    renamed = {"alias": "lens", "totals": "counts"}
+
+    lens = serializers.CharField(help_text="The lens's alias.")
     name = serializers.CharField(help_text="The lens's name.")
     version = serializers.CharField(help_text="The label of the version the workload is reviewed on.")
-    totals = RiskCountsSerializer(help_text="Its pillars' counts added up.")
+    counts = RiskCountsSerializer(help_text="Its pillars' counts added up.")
     pillars = PillarSummarySerializer(many=True, help_text="In the lens's order.")
 
 
-class WorkloadRiskSummarySerializer(serializers.Serializer):
+class WorkloadRiskSummarySerializer(RenamedFieldsMixin, serializers.Serializer):
     """A workload's risk counts per lens and pillar, and in total."""
+
+    renamed = {"totals": "counts"}
 
     id = serializers.IntegerField()
     name = serializers.CharField()
     owner = serializers.CharField(help_text="The owner's username.")
     environment = serializers.ChoiceField(choices=Workload.Environment.choices)
-    totals = RiskCountsSerializer(help_text="Its lenses' counts added up.")
+    counts = RiskCountsSerializer(help_text="Its lenses' counts added up.")
     lenses = LensSummarySerializer(many=True, help_text="In the order they were applied.")
 
     class Meta:
         ref_name = "WorkloadRiskSummary"
 
 
-class RiskSummarySerializer(serializers.Serializer):
+class RiskSummarySerializer(RenamedFieldsMixin, serializers.Serializer):
     """Every workload the caller may see that matches the filters, up to the instance's cap."""
+
+    renamed = {"totals": "counts"}
 
     count = serializers.IntegerField(help_text="How many workloads match, including any left out.")
     truncated = serializers.BooleanField(
         help_text="True when more workloads match than `limit`: only the first `limit` are given."
     )
     limit = serializers.IntegerField(help_text="The most workloads one response gives (the cap).")
-    totals = RiskCountsSerializer(help_text="The counts of the workloads given, added up.")
+    counts = RiskCountsSerializer(help_text="The counts of the workloads given, added up.")
     workloads = WorkloadRiskSummarySerializer(many=True, help_text="In the order `ordering` names.")
 
     class Meta:
@@ -122,9 +123,9 @@ def summary_csv_rows(summary: dict):
             workload["environment"],
         ]
         if not workload["lenses"]:
-            yield [*head, "", "", "", "", *(workload["totals"][name] for name in COUNT_COLUMNS)]
+            yield [*head, "", "", "", "", *(workload["counts"][name] for name in COUNT_COLUMNS)]
         for lens in workload["lenses"]:
-            lens_cells = [csv_safe(lens["alias"]), csv_safe(lens["version"])]
+            lens_cells = [csv_safe(lens["lens"]), csv_safe(lens["version"])]
             for pillar in lens["pillars"]:
                 counts = pillar["counts"]
                 yield [
@@ -155,12 +156,14 @@ class SummaryJSONRenderer(renderers.JSONRenderer):
     """DRF's JSON renderer, writing with orjson: the organisation-wide summary of 10,000 workloads
     is some 12 MB of JSON, which the standard library takes ten times longer to write (about 250
     ms against 25, measured). Values orjson does not know (lazy translations...) go through DRF's
-    encoder, as they would with DRF's renderer."""
+    encoder, as they would with DRF's renderer; tests/api/test_summary_renderer.py holds the two
+    renderers equal."""
 
     def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
         if data is None:
             return b""
-        return orjson.dumps(data, default=_drf_encoder.default)
+        # OPT_UTC_Z: a UTC time ends in "Z", as DRF's encoder writes it (orjson's own: "+00:00").
+        return orjson.dumps(data, default=_drf_encoder.default, option=orjson.OPT_UTC_Z)
 
 
 _drf_encoder = encoders.JSONEncoder()
@@ -207,7 +210,7 @@ COUNT_HEADERS = [
     description="As they are now, or as milestone N keeps them (`?milestone=N`); the workload's id, "
     "name, owner and environment are always as they are now.",
     parameters=[
-        OpenApiParameter("workload_id", OpenApiTypes.INT, OpenApiParameter.PATH),
+        WORKLOAD_PARAMETER,
         MILESTONE_PARAMETER,
     ],
     responses=WorkloadRiskSummarySerializer,

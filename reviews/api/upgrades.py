@@ -10,13 +10,13 @@ from rest_framework import serializers
 from rest_framework.response import Response
 
 from lens.selectors import lens_visibility
+from mlwa.api.params import APPLIED_ALIAS_PARAMETER, WORKLOAD_PARAMETER
 from mlwa.api.strict import StrictCharField, StrictSerializer
 from mlwa.api.views import ApiView
 from reviews import services
-from reviews.api.lens_reviews import ALIAS_PARAMETER, PATH_PARAMETERS
+from reviews.access import workload_or_404
 from reviews.models import LensReview
 from reviews.permissions import Action
-from reviews.views.access import workload_or_404
 
 
 class UpgradeRequestSerializer(StrictSerializer):
@@ -108,7 +108,7 @@ class LensReviewUpgradeView(ApiView):
         "keeps them), new questions start unanswered. A `version` that is not a newer published "
         "version of the lens is a 400 naming `version`, and nothing changes. While the workload's "
         "owner may not see the lens (its owner stopped sharing it), no version is offered: a 404.",
-        parameters=[*PATH_PARAMETERS, ALIAS_PARAMETER],
+        parameters=[WORKLOAD_PARAMETER, APPLIED_ALIAS_PARAMETER],
         request=UpgradeRequestSerializer,
         responses={
             200: OpenApiResponse(

@@ -4,7 +4,7 @@ views (the pages): the same serializer, its refusals as the services' InvalidInp
 from rest_framework import serializers
 
 from mlwa.api.errors import flatten_errors
-from reviews.services.errors import InvalidInput
+from mlwa.errors import InvalidInput
 
 
 def validated_input(serializer_class: type[serializers.Serializer], data) -> dict:

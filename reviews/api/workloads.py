@@ -12,12 +12,16 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from lens.selectors import latest_published_version, lenses_for
+from lens.models import Lens
+from lens.selectors import latest_published_version
 from mlwa import error_codes
 from mlwa.api.conditional import if_match
 from mlwa.api.strict import DomainRefusal, StrictCharField, StrictChoiceField, StrictSlugField
 from mlwa.api.views import ApiViewSet
+from mlwa.errors import InvalidInput
 from reviews import services
+from reviews.access import workload_or_404
+from reviews.api.counts import RiskCountsSerializer
 from reviews.api.filters import requested_filters
 from reviews.api.restored import restored_marks
 from reviews.filters import WorkloadFilterSet
@@ -25,21 +29,9 @@ from reviews.models import Share, Workload, WorkloadEvent
 from reviews.permissions import Action, Role
 from reviews.selectors.dashboard import matching_workloads, with_roles, workload_rows
 from reviews.selectors.workload_page import workload_events, workload_shares
-from reviews.services.errors import InvalidInput
 from reviews.services.workloads import WORKLOAD_FIELDS
-from reviews.views.access import workload_or_404
 
 User = get_user_model()
-
-
-class WorkloadCountsSerializer(serializers.Serializer):
-    """The workload's questions over all its lenses, and how many are at high or medium risk."""
-
-    questions = serializers.IntegerField()
-    unanswered = serializers.IntegerField()
-    answered = serializers.IntegerField()
-    high = serializers.IntegerField()
-    medium = serializers.IntegerField()
 
 
 class WorkloadSerializer(serializers.ModelSerializer):
@@ -48,7 +40,7 @@ class WorkloadSerializer(serializers.ModelSerializer):
     owner = serializers.CharField(source="owner.username", read_only=True)
     role = serializers.ChoiceField(choices=[r.value for r in Role], read_only=True, help_text="The caller's.")
     lenses = serializers.SerializerMethodField(help_text="The aliases of the lenses applied, in order.")
-    counts = WorkloadCountsSerializer(source="*", read_only=True)
+    counts = RiskCountsSerializer(source="*", read_only=True, help_text="Over every lens of the workload.")
     last_change = serializers.DateTimeField(read_only=True, help_text="Its latest change, answers included.")
     # A URL or empty: not `format: uri`, which an empty string would break.
     architectural_design_url = serializers.CharField(read_only=True)
@@ -115,7 +107,7 @@ class TransferSerializer(serializers.Serializer):
 
 def _lens_versions(user, aliases: list[str]):
     """The newest published version of each lens named, if the user may see it (else a 400)."""
-    visible = {lens.alias: lens for lens in lenses_for(user=user).filter(alias__in=aliases)}
+    visible = {lens.alias: lens for lens in Lens.objects.visible_to(user).filter(alias__in=aliases)}
     versions = []
     for index, alias in enumerate(aliases):
         version = latest_published_version(visible[alias]) if alias in visible else None

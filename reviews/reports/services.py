@@ -17,12 +17,12 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from mlwa import error_codes
+from mlwa.errors import InvalidInput, ReviewRefused
 from reviews.filters import filters_from_json, from_stored, stored_filters
 from reviews.models import LensReview, Milestone, Workload
 from reviews.models.milestones import MilestoneLensReview
 from reviews.models.reports import Report
 from reviews.selectors.dashboard import WorkloadFilters
-from reviews.services.errors import InvalidInput, ReviewRefused
 
 log = logging.getLogger(__name__)
 

@@ -50,9 +50,19 @@ from reviews.selectors.comparison_results import (
     QuestionComparison,
     Status,
 )
+from reviews.selectors.risk import RiskCounts
 from reviews.selectors.states import ReviewState
 
 R = AnswerFields.Risk
+
+#: The RiskCounts field each risk counts in.
+_COUNTED_AS = {
+    R.HIGH: "high",
+    R.MEDIUM: "medium",
+    R.NONE: "none",
+    R.NOT_APPLICABLE: "not_applicable",
+    R.UNANSWERED: "unanswered",
+}
 
 #: A risk's rank for a question's status: only high and medium are risks (see the module docstring).
 RISK_RANK = {R.HIGH: 2, R.MEDIUM: 1, R.NONE: 0, R.NOT_APPLICABLE: 0, R.UNANSWERED: 0}
@@ -166,14 +176,15 @@ def _practice_changes(before: _Answer, after: _Answer) -> tuple[list[str], list[
     return added, removed
 
 
-def _counts(answers) -> dict[str, tuple[str, list[int]]]:
-    """pillar_id → (name, [high, medium]) over `answers`, in their order."""
-    pillars: dict[str, tuple[str, list[int]]] = {}
+def _counts(answers) -> dict[str, tuple[str, RiskCounts]]:
+    """pillar_id → (name, its risk counts) over `answers`, in their order."""
+    pillars: dict[str, tuple[str, dict[str, int]]] = {}
     for answer in answers:
-        _name, counts = pillars.setdefault(answer.pillar_id, (answer.pillar_name, [0, 0]))
-        counts[0] += answer.risk == R.HIGH
-        counts[1] += answer.risk == R.MEDIUM
-    return pillars
+        _name, tally = pillars.setdefault(
+            answer.pillar_id, (answer.pillar_name, dict.fromkeys(_COUNTED_AS.values(), 0))
+        )
+        tally[_COUNTED_AS[answer.risk]] += 1
+    return {pillar_id: (name, RiskCounts(**tally)) for pillar_id, (name, tally) in pillars.items()}
 
 
 def _pillars(before: dict[str, _Answer], after: dict[str, _Answer]) -> list[PillarComparison]:
@@ -181,14 +192,16 @@ def _pillars(before: dict[str, _Answer], after: dict[str, _Answer]) -> list[Pill
     counts_before, counts_after = _counts(before.values()), _counts(after.values())
     pillars = []
     for pillar_id in [*counts_after, *(p for p in counts_before if p not in counts_after)]:
-        name_after, (high_after, medium_after) = counts_after.get(pillar_id, ("", [0, 0]))
-        name_before, (high_before, medium_before) = counts_before.get(pillar_id, ("", [0, 0]))
+        name_after, target_counts = counts_after.get(pillar_id, ("", RiskCounts()))
+        name_before, base_counts = counts_before.get(pillar_id, ("", RiskCounts()))
         pillars.append(
             PillarComparison(
                 pillar_id,
                 name_after or name_before,
-                Delta(high_before, high_after),
-                Delta(medium_before, medium_after),
+                Delta(base_counts.high, target_counts.high),
+                Delta(base_counts.medium, target_counts.medium),
+                base_counts,
+                target_counts,
             )
         )
     return pillars
@@ -261,6 +274,8 @@ def _lens(
         medium=sum((pillar.medium for pillar in pillars), NO_DELTA),
         pillars=tuple(pillars),
         questions=tuple(questions),
+        counts_before=sum((pillar.counts_before for pillar in pillars), RiskCounts()),
+        counts_after=sum((pillar.counts_after for pillar in pillars), RiskCounts()),
     )
 
 
@@ -297,4 +312,6 @@ def workload_comparison(*, base: ReviewState, target: ReviewState) -> Comparison
         high=sum((lens.high for lens in lenses), NO_DELTA),
         medium=sum((lens.medium for lens in lenses), NO_DELTA),
         lenses=lenses,
+        counts_before=sum((lens.counts_before for lens in lenses), RiskCounts()),
+        counts_after=sum((lens.counts_after for lens in lenses), RiskCounts()),
     )

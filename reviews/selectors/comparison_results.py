@@ -1,13 +1,15 @@
 """What comparing two states of a workload gives (reviews.selectors.compare): a Comparison of its
 lenses, each a LensComparison of its pillars' counts (PillarComparison) and its questions
 (QuestionComparison, with a Status and the practices added and removed); a Delta is a count before
-and after. How the two states are read and matched, and how a question's status is decided: the
-docstring of reviews.selectors.compare.
+and after, and each pillar, lens and the whole comparison also has its full risk counts in both
+states (`counts_before`, `counts_after`). How the two states are read and matched, and how a
+question's status is decided: the docstring of reviews.selectors.compare.
 """
 
 import enum
 from dataclasses import dataclass, replace
 
+from reviews.selectors.risk import RiskCounts
 from reviews.selectors.states import ReviewState
 
 
@@ -67,12 +69,15 @@ class Practice:
 
 @dataclass(frozen=True, slots=True)
 class PillarComparison:
-    """A pillar of a lens (by `pillar_id`): its high and medium counts before and after."""
+    """A pillar of a lens (by `pillar_id`): its high and medium counts before and after, and all
+    its risk counts in each state."""
 
     pillar_id: str
     name: str
     high: Delta
     medium: Delta
+    counts_before: RiskCounts = RiskCounts()
+    counts_after: RiskCounts = RiskCounts()
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +141,8 @@ class LensComparison:
     medium: Delta
     pillars: tuple[PillarComparison, ...]
     questions: tuple[QuestionComparison, ...]
+    counts_before: RiskCounts = RiskCounts()  # its pillars' added up
+    counts_after: RiskCounts = RiskCounts()
 
     @property
     def upgraded(self) -> bool:
@@ -157,6 +164,8 @@ class Comparison:
     high: Delta
     medium: Delta
     lenses: tuple[LensComparison, ...]
+    counts_before: RiskCounts = RiskCounts()  # every lens's added up
+    counts_after: RiskCounts = RiskCounts()
 
     @property
     def changed_count(self) -> int:

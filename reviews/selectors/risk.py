@@ -1,13 +1,16 @@
-"""Risk counts: per pillar of one review, per workload, and per pillar id across workloads. Each is
-one aggregate query over stored risks, whatever the number of questions, answers or workloads."""
+"""Risk counts: per pillar of one review, per review, per workload, and per pillar id across
+workloads. Each is one query whatever the number of questions, answers or workloads. Per pillar, per
+review and per workload they read the kept counts (PillarRiskCounts, or a milestone's frozen
+MilestonePillarRiskCounts), which database triggers hold equal to the answers; the chart's rows by
+pillar id count the answers themselves."""
 
 from dataclasses import dataclass
 
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from reviews.charts import PillarRisk
-from reviews.models import Answer, LensReview, Workload
+from reviews.models import Answer, LensReview, PillarRiskCounts, Workload
 
 R = Answer.Risk
 
@@ -35,6 +38,11 @@ class RiskCounts:
         return self.high + self.medium + self.none + self.not_applicable + self.unanswered
 
     @property
+    def questions(self) -> int:
+        """The API's name for `total` (reviews.api.counts)."""
+        return self.total
+
+    @property
     def answered(self) -> int:
         return self.total - self.unanswered
 
@@ -52,14 +60,15 @@ def _counts(row: dict) -> RiskCounts:
 
 def review_pillar_counts(lens_review: LensReview) -> dict[int, RiskCounts]:
     """The risk counts of each pillar of a review (live, or frozen in a milestone), by pillar pk, in
-    one query."""
-    rows = lens_review.answers.values("question__pillar_id").annotate(**_COUNTS).order_by()
-    return {row["question__pillar_id"]: _counts(row) for row in rows}
+    one query: its kept counts, a row per pillar it has answers in."""
+    rows = lens_review.pillar_counts.values("pillar_id", *_COUNTS).order_by()
+    return {row["pillar_id"]: _counts(row) for row in rows}
 
 
 def review_counts(lens_reviews: QuerySet[LensReview] | list[LensReview]) -> dict[int, RiskCounts]:
-    """The risk counts of each review, by review pk, in one query. The reviews are all live
-    (LensReview) or all frozen (MilestoneLensReview): each kind's answers are read from its own table."""
+    """The risk counts of each review, by review pk, in one query: its pillars' kept counts added up.
+    The reviews are all live (LensReview) or all frozen (MilestoneLensReview): each kind's counts are
+    read from its own table."""
     if isinstance(lens_reviews, QuerySet):
         model = lens_reviews.model
     elif lens_reviews:
@@ -67,32 +76,30 @@ def review_counts(lens_reviews: QuerySet[LensReview] | list[LensReview]) -> dict
     else:
         return {}
     rows = (
-        model._meta.get_field("answers")
+        model._meta.get_field("pillar_counts")
         .related_model.objects.filter(lens_review__in=lens_reviews)
         .values("lens_review_id")
-        .annotate(**_COUNTS)
+        .annotate(**{name: Sum(name) for name in _COUNTS})
         .order_by()
     )
     return {row["lens_review_id"]: _counts(row) for row in rows}
 
 
-def _count_of(filter_q: Q | None = None):
-    """A subquery counting one workload's answers (matching `filter_q`), so that counts annotated
-    beside other relations do not multiply (STYLE.md)."""
-    answers = Answer.objects.filter(lens_review__workload=OuterRef("pk"))
-    if filter_q is not None:
-        answers = answers.filter(filter_q)
-    counted = answers.order_by().values("lens_review__workload").annotate(n=Count("pk")).values("n")
-    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+def _sum_of(column):
+    """A subquery adding up `column` of one workload's kept counts (0 without any), so that counts
+    annotated beside other relations do not multiply (STYLE.md)."""
+    kept = PillarRiskCounts.objects.filter(lens_review__workload=OuterRef("pk"))
+    summed = kept.order_by().values("lens_review__workload").annotate(n=Sum(column)).values("n")
+    return Coalesce(Subquery(summed, output_field=IntegerField()), 0)
 
 
 def with_risk_counts(workloads: QuerySet[Workload]) -> QuerySet[Workload]:
-    """`workloads`, each annotated with `high`, `medium`, `unanswered` and `questions` (the total)."""
+    """`workloads`, each annotated with `high`, `medium`, `none`, `not_applicable`, `unanswered` and
+    `questions` (the total) over all its lenses, from the kept counts: a subquery each."""
+    every_risk = F("high") + F("medium") + F("none") + F("not_applicable") + F("unanswered")
     return workloads.annotate(
-        high=_count_of(Q(risk=R.HIGH)),
-        medium=_count_of(Q(risk=R.MEDIUM)),
-        unanswered=_count_of(Q(risk=R.UNANSWERED)),
-        questions=_count_of(),
+        **{name: _sum_of(name) for name in _COUNTS},
+        questions=_sum_of(every_risk),
     )
 
 

@@ -17,8 +17,8 @@ from django.utils import timezone
 from lens.models import Choice, RiskRule
 from lens.risk import RISK_FROM_FILE, QuestionRules
 from mlwa.error_codes import REFUSED, UNKNOWN_REFERENCE
+from mlwa.errors import InvalidInput, StaleAnswer
 from reviews.models import NOTES_MAX, Answer, AnswerChange
-from reviews.services.errors import InvalidInput, StaleAnswer
 
 #: The stored fields of an answer that a write may change; the API's partial updates name a subset.
 ANSWER_FIELDS = ("selected_choices", "not_applicable_choices", "is_applicable", "reason", "notes")

@@ -12,9 +12,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from mlwa import error_codes
+from mlwa.errors import InvalidInput, StaleItem
 from reviews.models import Answer, ImprovementItem, LensReview, Workload, WorkloadEvent
 from reviews.selectors.improvements import improvement_owner_choices
-from reviews.services.errors import InvalidInput, StaleItem
 from reviews.services.events import event_record
 
 #: The fields of an item that a write may change.

@@ -7,8 +7,8 @@ from django.db import IntegrityError, transaction
 
 from lens.models import LensVersion
 from mlwa import error_codes
+from mlwa.errors import InvalidInput
 from reviews.models import Answer, LensReview, Workload, WorkloadEvent
-from reviews.services.errors import InvalidInput
 from reviews.services.events import event_record
 
 

@@ -14,6 +14,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from mlwa import error_codes
+from mlwa.errors import InvalidInput
 from reviews.models import (
     ANSWER_FIELDS_FROZEN,
     Answer,
@@ -25,7 +26,6 @@ from reviews.models import (
     Workload,
     WorkloadEvent,
 )
-from reviews.services.errors import InvalidInput
 from reviews.services.events import event_record
 from reviews.services.workloads import WORKLOAD_FIELDS
 
@@ -38,21 +38,6 @@ COUNT_COLUMNS = {
     Answer.Risk.NOT_APPLICABLE: "not_applicable",
     Answer.Risk.UNANSWERED: "unanswered",
 }
-
-
-def milestone_free_name(*, workload: Workload, name: str) -> str:
-    """`name`, or `name (2)`, `name (3)`... : the first that no milestone of the workload has."""
-    taken = {
-        taken.lower()
-        for taken in Milestone.objects.filter(workload=workload, name__istartswith=name).values_list(
-            "name", flat=True
-        )
-    }
-    candidate, n = name, 1
-    while candidate.lower() in taken:
-        n += 1
-        candidate = f"{name} ({n})"
-    return candidate
 
 
 @transaction.atomic

@@ -4,8 +4,8 @@ from django.contrib.auth.models import Group
 from django.db import IntegrityError, transaction
 
 from mlwa import error_codes
+from mlwa.errors import InvalidInput
 from reviews.models import Share, Workload, WorkloadEvent
-from reviews.services.errors import InvalidInput
 from reviews.services.events import event_record
 
 

@@ -40,6 +40,7 @@ from django.utils import timezone
 from lens.models import LensVersion
 from lens.selectors import lens_visibility
 from mlwa import error_codes
+from mlwa.errors import InvalidInput
 from reviews.models import (
     Answer,
     AnswerChange,
@@ -49,10 +50,10 @@ from reviews.models import (
     Workload,
     WorkloadEvent,
 )
+from reviews.selectors.milestones import milestone_free_name
 from reviews.services.answers import ANSWER_FIELDS, QuestionFacts, answer_state
-from reviews.services.errors import InvalidInput
 from reviews.services.events import event_record
-from reviews.services.milestones import milestone_create, milestone_free_name
+from reviews.services.milestones import milestone_create
 from reviews.services.upgrade_targets import UpgradeTarget, upgrade_target
 
 #: The fields a carry-over may change (besides the question), and what it writes for those it changes.

@@ -13,8 +13,8 @@ from django.db.models.functions import Lower
 from lens.models import BUILTIN_ALIAS, Lens, LensVersion
 from lens.selectors import latest_published_version
 from mlwa import error_codes
+from mlwa.errors import InvalidInput
 from reviews.models import Share, Workload, WorkloadEvent
-from reviews.services.errors import InvalidInput
 from reviews.services.events import event_record
 from reviews.services.lens_reviews import lens_review_apply
 

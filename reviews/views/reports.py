@@ -17,21 +17,21 @@ from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from mlwa.forms import add_invalid_input
+from reviews.access import workload_or_404
 from reviews.filters import as_query, page_filters
-from reviews.forms import add_invalid_input
-from reviews.models import LensReview, Report
-from reviews.report_forms import (
+from reviews.forms.reports import (
     RENAMES,
     ConsolidatedReportForm,
     LensReviewReportForm,
     PlanReportForm,
 )
+from reviews.models import LensReview, Report
 from reviews.reports.selectors import report_file, report_for, reports_of
 from reviews.reports.services import ReportQueueUnavailable, report_delete, report_request
 from reviews.selectors.dashboard import lens_filter_choices, matching_workloads
 from reviews.selectors.states import milestones_of
 from reviews.services import InvalidInput
-from reviews.views.access import workload_or_404
 
 ROW = "reviews/reports/_row.html"
 KIND_ERROR = "Choose a lens review report or the improvement plan."

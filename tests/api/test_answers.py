@@ -144,7 +144,8 @@ def test_the_list_has_every_answer_in_the_lens_order(api_for, shared_workload):
     assert row == {
         "question_id": "MLSEC01",
         "title": "How do you control access to your ML workload?",
-        "pillar": "security",
+        "pillar_id": "security",
+        "pillar": "security",  # its deprecated name
         "selected_choices": ["MLSEC01_BP01"],
         "not_applicable_choices": {"MLSEC01_BP02": {"reason": "OUT_OF_SCOPE", "notes": "No keys."}},
         "is_applicable": True,

@@ -4,11 +4,11 @@ import pytest
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
+from mlwa.errors import ReviewRefused
 from reviews.backup import workload_restore
 from reviews.backup.document import parse
 from reviews.demo import DEMO_WORKLOAD, demo_workload
 from reviews.models import Workload, WorkloadEvent
-from reviews.services.errors import ReviewRefused
 from tests.api.conftest import token_client
 from tests.reviews.backups import normalised
 from tests.reviews.backups_forged import COUNTS, LIVE_RISK, QUESTION, forge

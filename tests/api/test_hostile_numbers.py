@@ -17,13 +17,15 @@ HOSTILE = ("1e20", "99999999999999999999", str(2**31), str(2**63), "-1", "1.5", 
 
 #: The largest value each parameter takes (an id column's range, or a documented cap); a hostile
 #: value at most this large is a valid number that may find nothing (200 or 404), never a 500.
-LARGEST = {"workload": 2**63 - 1}
+LARGEST = {"workload": 2**63 - 1, "workload_id": 2**63 - 1}
 INT_MAX = 2**31 - 1
 
 #: Parameters that the schema documents as text but that hold numbers: (operationId, name).
 TEXT_NUMBERS = {
     ("workloads_improvements_list", "owner"),
+    ("workloads_improvements_list", "owner_id"),
     ("workloads_lens_reviews_improvements_list", "owner"),
+    ("workloads_lens_reviews_improvements_list", "owner_id"),
     ("workloads_milestones_compare_retrieve", "target"),
 }
 
@@ -66,6 +68,7 @@ def _integer_path_parameters() -> list[tuple[str, str, str, str]]:
 def test_the_sweep_covers_the_parameters_the_issue_names():
     names = {name for _operation, _path, name in _integer_query_parameters()}
     assert {"workload", "milestone", "base", "target", "page", "page_size", "owner"} <= names
+    assert {"workload_id", "owner_id"} <= names  # and the names that replace the deprecated ones
     path_names = {name for *_rest, name in _integer_path_parameters()}
     assert {"workload_id", "id", "number"} <= path_names
 

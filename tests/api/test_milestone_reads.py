@@ -13,8 +13,9 @@ from reviews.services.milestones import milestone_create
 from tests import factories
 from tests.api.test_answers import answer_url, answers_url, history_url
 from tests.api.test_lens_reviews import review_url, reviews_url
-from tests.api.test_milestones import counts, save
+from tests.api.test_milestones import save
 from tests.api.test_risk_summaries import ORG, one_url
+from tests.expected import counts
 
 pytestmark = pytest.mark.django_db
 

@@ -15,6 +15,7 @@ from reviews.services.milestones import milestone_create
 from tests import factories
 from tests.api.test_lens_reviews import ROLES, caller, review_url
 from tests.api.test_risk_summaries import schema_validator
+from tests.expected import counts
 from tests.reviews.stored import database_state
 
 pytestmark = pytest.mark.django_db
@@ -34,19 +35,6 @@ def milestone_url(workload, number) -> str:
 
 def save(shared, name="Before launch"):
     return milestone_create(workload=shared.workload, actor=shared.owner, name=name)
-
-
-def counts(high=0, medium=0, none=0, not_applicable=0, unanswered=0) -> dict:
-    questions = high + medium + none + not_applicable + unanswered
-    return {
-        "high": high,
-        "medium": medium,
-        "none": none,
-        "not_applicable": not_applicable,
-        "unanswered": unanswered,
-        "questions": questions,
-        "answered": questions - unanswered,
-    }
 
 
 # --- who may do what --------------------------------------------------------------------------------

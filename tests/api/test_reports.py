@@ -98,7 +98,7 @@ def test_a_lens_review_at_a_milestone_and_a_consolidated_report(api_for, shared_
         ({"format": "PDF"}, "kind", "invalid"),
         ({"kind": "REPORT"}, "kind", "invalid"),
         ({"kind": "LENS_REVIEW", "format": "CSV", "workload": "W"}, "format", "refused"),
-        ({"kind": "LENS_REVIEW"}, "workload", "refused"),
+        ({"kind": "LENS_REVIEW"}, "workload_id", "refused"),
         ({"kind": "LENS_REVIEW", "workload": "W", "lens": "no-such-lens"}, "lens", "unknown_reference"),
         ({"kind": "LENS_REVIEW", "workload": "W", "milestone": 9}, "milestone", "unknown_reference"),
         ({"kind": "LENS_REVIEW", "workload": "W", "milestone": 0}, "milestone", "invalid"),

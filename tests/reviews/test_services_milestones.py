@@ -1,4 +1,4 @@
-"""Saving a milestone (reviews.services.milestone_create): a frozen copy that nothing changes."""
+"""Saving a milestone (reviews.services.milestones.milestone_create): a frozen copy that nothing changes."""
 
 import pytest
 from django.db import IntegrityError, transaction
@@ -11,8 +11,9 @@ from reviews.models import (
     MilestonePillarRiskCounts,
     Workload,
 )
+from reviews.selectors.milestones import milestone_free_name
 from reviews.services import WORKLOAD_FIELDS, InvalidInput, answer_update, workload_delete
-from reviews.services.milestones import milestone_create, milestone_free_name
+from reviews.services.milestones import milestone_create
 
 pytestmark = pytest.mark.django_db
 

@@ -197,7 +197,7 @@ def test_the_consolidated_json_has_the_risk_summary_shape_over_what_the_reader_m
     assert rendered.content_type == "application/json"
     assert rendered.file_name.endswith(".json")
     summary = orjson.loads(rendered.content)
-    assert set(summary) == {"count", "truncated", "limit", "totals", "workloads"}
+    assert set(summary) == {"count", "truncated", "limit", "counts", "totals", "workloads"}
     assert [w["name"] for w in summary["workloads"]] == ["Churn model", "Fraud detection"]
     fraud = summary["workloads"][1]
     assert fraud["totals"]["high"] == 1

@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 from django import forms
 from django.http import QueryDict
 
-from reviews.answer_form import textarea_text
+from reviews.forms.answers import textarea_text
 from reviews.models import Answer, ImprovementItem
 from reviews.selectors.improvements import STATUS_FILTERS, UNASSIGNED, PlanFilters, PlanRow
 
