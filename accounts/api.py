@@ -19,6 +19,7 @@ from accounts.authentication import PasswordAuthentication, TokenAuthentication
 from accounts.models import ApiToken
 from accounts.selectors import tokens_of
 from mlwa.api.conditional import if_match
+from mlwa.api.strict import NameField, StrictBooleanField, StrictSerializer
 from mlwa.api.throttling import AnonThrottle, PasswordThrottle, UserThrottle
 from mlwa.api.views import ApiViewSet
 
@@ -32,9 +33,13 @@ class TokenSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class TokenCreateSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=100, help_text="What the key is for; unique among your tokens.")
-    read_only = serializers.BooleanField(default=False, help_text="A read-only key may only read.")  # type: ignore[assignment]  # a declared serializer field; the stubs see Field's attribute
+class TokenCreateSerializer(StrictSerializer):
+    """A token's name and kind, checked here; token_create refuses a name taken (`name_taken`)."""
+
+    unknown_field_message = "Not a field of a token (name, read_only)."
+
+    name = NameField(max_length=100, help_text="What the key is for; unique among your tokens.")
+    read_only = StrictBooleanField(default=False, help_text="A read-only key may only read.")
 
 
 class TokensRevokedSerializer(serializers.Serializer):

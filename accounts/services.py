@@ -7,7 +7,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import KEY_START, PREFIX_LENGTH, ApiToken
-from reviews.services.errors import InvalidInput
+from mlwa.error_codes import NAME_TAKEN
+from mlwa.errors import InvalidInput
 
 NAME_MAX: int = ApiToken._meta.get_field("name").max_length  # type: ignore[assignment]  # a CharField's
 
@@ -35,7 +36,7 @@ def token_create(*, user, name: str, read_only: bool = False) -> tuple[ApiToken,
     if not isinstance(read_only, bool):
         raise InvalidInput({"read_only": "Must be true or false."})
     if ApiToken.objects.filter(user=user, name=name, revoked_at__isnull=True).exists():
-        raise InvalidInput({"name": "You already have a token with this name."})
+        raise InvalidInput({"name": "You already have a token with this name."}, code=NAME_TAKEN)
     key, prefix = _new_key()
     try:
         with transaction.atomic():
@@ -43,7 +44,7 @@ def token_create(*, user, name: str, read_only: bool = False) -> tuple[ApiToken,
                 user=user, name=name, prefix=prefix, digest=key_digest(key), read_only=read_only
             )
     except IntegrityError:  # the same name created at the same moment (or, once in 2**48, the prefix)
-        raise InvalidInput({"name": "You already have a token with this name."}) from None
+        raise InvalidInput({"name": "You already have a token with this name."}, code=NAME_TAKEN) from None
     return token, key
 
 

@@ -18,9 +18,9 @@ from accounts import services
 from accounts.forms import PasswordChangeForm, TokenCreateForm
 from accounts.models import KEY_START
 from accounts.selectors import tokens_of
-from reviews.forms import add_invalid_input
-from reviews.permissions import VIEW_ALL_PERMISSION
-from reviews.services.errors import InvalidInput
+from mlwa.errors import InvalidInput
+from mlwa.forms import add_invalid_input
+from mlwa.permissions import VIEW_ALL_PERMISSION
 
 
 def _tokens_url() -> str:

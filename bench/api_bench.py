@@ -41,7 +41,7 @@ LABEL = f"organisation-wide risk summary, {WORKLOADS:,} workloads"
 
 #: The baseline: every (workload, lens review, pillar) the user may see, with its kept counts and
 #: what the summary shows beside them, in the summary's order. The visibility filter is the
-#: application's (reviews.selectors.access.workloads_for): owner, a share with the user or one of
+#: application's (Workload.objects.visible_to): owner, a share with the user or one of
 #: their groups, or "see all workloads" held directly or through a group.
 BASELINE_SELECT = """
 SELECT w.id, w.name, u.username, w.environment, l.alias, l.name, v.label, p.pillar_id, p.name,

@@ -10,12 +10,12 @@ from django.shortcuts import get_object_or_404
 
 from lens.models import Lens, LensVersion
 from lens.permissions import can_manage
-from lens.selectors import lenses_for, version_by_label
+from lens.selectors import version_by_label
 
 
 def visible_lens(request: HttpRequest, alias: str) -> Lens:
     """The lens with `alias`, if the caller may see it; a 404 otherwise."""
-    return get_object_or_404(lenses_for(user=request.user).select_related("owner"), alias=alias)
+    return get_object_or_404(Lens.objects.visible_to(request.user).select_related("owner"), alias=alias)
 
 
 def managed_lens(request: HttpRequest, alias: str) -> Lens:

@@ -77,8 +77,12 @@ class LensShareForm(forms.Form):
 class LensUnshareForm(forms.Form):
     """One share to end: a user or a group the lens is shared with, or every user."""
 
-    user: forms.ModelChoiceField = forms.ModelChoiceField(queryset=None, required=False, to_field_name="username")
-    group: forms.ModelChoiceField = forms.ModelChoiceField(queryset=None, required=False, to_field_name="name")
+    user: forms.ModelChoiceField = forms.ModelChoiceField(
+        queryset=None, required=False, to_field_name="username"
+    )
+    group: forms.ModelChoiceField = forms.ModelChoiceField(
+        queryset=None, required=False, to_field_name="name"
+    )
     everyone = forms.BooleanField(required=False)
 
     def __init__(self, *args: Any, lens: Lens, **kwargs: Any) -> None:

@@ -29,6 +29,19 @@ class PublishedVersionIsFrozen(Exception):
     """A write to a published lens version, which nothing may change."""
 
 
+class LensQuerySet(models.QuerySet):
+    """Lenses, narrowed to what one user may see or manage: the one door every list and every
+    lookup of a lens goes through (lens.access for a request)."""
+
+    def visible_to(self, user, action: str = "view") -> "LensQuerySet":
+        """The lenses in this queryset that `user` may `action` ("view": see, apply and export;
+        "manage": publish, share and delete): the rule is lens.selectors.visible_lenses's, in SQL."""
+        # Imported here: the rule is a read, and the selectors import these models.
+        from lens.selectors import visible_lenses
+
+        return visible_lenses(self, user=user, action=action)
+
+
 class Lens(models.Model):
     """A lens: alias (unique in the instance), name, owner (None: the instance's), and sharing."""
 
@@ -55,6 +68,8 @@ class Lens(models.Model):
     shared_with_groups = models.ManyToManyField("auth.Group", blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = LensQuerySet.as_manager()
 
     class Meta:
         ordering = ["name", "alias"]

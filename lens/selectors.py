@@ -3,18 +3,18 @@
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
 
 from lens.format import LensDocument
 from lens.models import Choice, Lens, LensVersion, Pillar, Question, Resource, RiskRule
-from lens.permissions import can_manage
+from lens.permissions import can_manage, can_manage_instance_lenses
 from lens.rows import load_document
 from mlwa.types import Reader
 
 
 def lens_visibility(user: Reader | int | str, *, lens: str = "") -> Q:
     """The lens-visibility rule, as a condition to filter on: `user` may see the lens if it is the
-    instance's, theirs, or shared with them, one of their groups or everyone. `lenses_for` applies
+    instance's, theirs, or shared with them, one of their groups or everyone. `visible_lenses` applies
     it; other apps filter their own rows with it rather than restate it.
 
     `lens` is the path from the rows filtered to the lens ("" on Lens itself, "lens" on a row with a
@@ -40,11 +40,17 @@ def lens_visibility(user: Reader | int | str, *, lens: str = "") -> Q:
     )
 
 
-def lenses_for(*, user: Reader) -> QuerySet[Lens]:
-    """The lenses `user` may see (`lens_visibility`); none for an anonymous user."""
+def visible_lenses(lenses: QuerySet[Lens], *, user, action: str = "view") -> QuerySet[Lens]:
+    """Those of `lenses` that `user` may see (`lens_visibility`) or, for "manage", manage
+    (lens.permissions.can_manage, in SQL); none for an anonymous user. Reached as
+    `Lens.objects.visible_to(user, action)`."""
     if not user.is_authenticated:
-        return Lens.objects.none()
-    return Lens.objects.filter(lens_visibility(user))
+        return lenses.none()
+    if action == "manage":
+        return lenses.filter(
+            Q(owner=user) | Q(owner__isnull=True) if can_manage_instance_lenses(user) else Q(owner=user)
+        )
+    return lenses.filter(lens_visibility(user))
 
 
 def lens_library(*, user: Reader) -> list[Lens]:
@@ -54,7 +60,7 @@ def lens_library(*, user: Reader) -> list[Lens]:
         "pk", "lens_id", "status", "label", "kind", "published_at", "created_at", "warnings"
     ).order_by("-published_at", "-pk")
     return list(
-        lenses_for(user=user)
+        Lens.objects.visible_to(user)
         .select_related("owner")
         .prefetch_related(Prefetch("versions", queryset=versions))
     )
@@ -153,3 +159,18 @@ def version_content(version: LensVersion) -> list[Pillar]:
 def version_document(version: LensVersion) -> LensDocument:
     """The version as a lens document, built from its rows (for export, diff and risk)."""
     return load_document(version)
+
+
+def lens_summaries(lenses: list[Lens], *, user) -> list[Lens]:
+    """The lenses with what a lens row shows: `latest_version` (the newest published one, from one
+    query for all of them) and `manageable` (the caller's permissions, loaded once)."""
+    published = (
+        LensVersion.objects.filter(status=LensVersion.Status.PUBLISHED)
+        .defer("source")
+        .order_by("-published_at", "-pk")
+    )
+    prefetch_related_objects(lenses, Prefetch("versions", queryset=published, to_attr="published"))
+    for lens in lenses:
+        lens.latest_version = lens.published[0] if lens.published else None
+        lens.manageable = can_manage(user, lens)
+    return lenses

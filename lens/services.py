@@ -146,7 +146,7 @@ def lens_import(
     return ImportResult(lens=lens, version=version, document=document, warnings=warnings)
 
 
-def lens_publish(*, lens: Lens, label: str, major: bool, actor: User | None=None) -> LensVersion:
+def lens_publish(*, lens: Lens, label: str, major: bool, actor: User | None = None) -> LensVersion:
     """Freeze the lens's draft as a published version with `label` (1-32 characters, unique in the
     lens), marked major or minor, by `actor` (None: the instance itself, e.g. at migrate time).
 

@@ -1,8 +1,8 @@
 """The lens library in the browser: list, read, import, publish, compare, export, share and delete.
 
-Every view starts from `lenses_for`, so a lens the user may not see is a 404 (its existence does not
-leak); managing it (publish, share, delete) takes `can_manage`, else a 403. Each view reads its input,
-calls one service or selector, and renders.
+Every view finds its lens through lens.access (`Lens.objects.visible_to`), so a lens the user may
+not see is a 404 (its existence does not leak); managing it (publish, share, delete) takes
+`can_manage`, else a 403. Each view reads its input, calls one service or selector, and renders.
 """
 
 import json

@@ -21,6 +21,7 @@ import tempfile
 import time
 from urllib.parse import urlsplit
 
+from django.apps import apps
 from django.conf import settings
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
@@ -98,7 +99,8 @@ def check_broker() -> dict:
 
 def check_worker() -> dict:
     """The newest worker heartbeat, in one query: ok, stale (its worker died or hangs) or missing."""
-    from reviews.models.reports import WorkerHeartbeat
+    # By name, not import: the project's modules import nothing of an app's.
+    WorkerHeartbeat = apps.get_model("reviews", "WorkerHeartbeat")  # noqa: N806 - a model class
 
     try:
         newest = WorkerHeartbeat.objects.order_by("-seen_at").values_list("hostname", "seen_at").first()

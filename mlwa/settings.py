@@ -354,6 +354,7 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "mlwa.api.schema.describe_path_parameters",
         "mlwa.api.schema.integer_path_parameters",
+        "mlwa.api.schema.bound_query_numbers",
         "mlwa.api.renames.document_renames",
     ],
     "ENUM_NAME_OVERRIDES": {

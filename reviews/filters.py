@@ -21,9 +21,9 @@ import django_filters
 from django import forms
 from django.http import QueryDict
 
+from mlwa.errors import InvalidInput
 from reviews.models import Workload
 from reviews.selectors.dashboard import MINE, SHARED, SORTS, WorkloadFilters
-from reviews.services.errors import InvalidInput
 
 #: Each deprecated name and the name that replaces it.
 DEPRECATED = {"q": "search", "sort": "ordering"}

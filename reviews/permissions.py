@@ -29,8 +29,6 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.ADMINISTER: frozenset({Role.OWNER}),
 }
 
-VIEW_ALL_PERMISSION = "reviews.view_all_workloads"
-
 
 def can(role: Role | None, action: Action) -> bool:
     """Whether a user with `role` (None: no role at all) may take `action`."""

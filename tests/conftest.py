@@ -71,18 +71,24 @@ def shared_lenses() -> list[Path]:
 
 
 @pytest.fixture
-def alice(django_user_model):
-    return django_user_model.objects.create_user("alice", "alice@example.com", "alice-password")
+def alice(db):
+    from tests.factories import UserFactory
+
+    return UserFactory(username="alice")
 
 
 @pytest.fixture
-def bob(django_user_model):
-    return django_user_model.objects.create_user("bob", "bob@example.com", "bob-password")
+def bob(db):
+    from tests.factories import UserFactory
+
+    return UserFactory(username="bob")
 
 
 @pytest.fixture
-def admin_user(django_user_model):
-    return django_user_model.objects.create_superuser("root", "root@example.com", "root-password")
+def admin_user(db):
+    from tests.factories import UserFactory
+
+    return UserFactory(username="root", is_staff=True, is_superuser=True)
 
 
 @pytest.fixture

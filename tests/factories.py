@@ -1,10 +1,61 @@
-"""Test data: valid lens documents (the linter has nothing to say about them), and lenses imported
-(and published) from them."""
+"""Test data: users, groups and workloads (factory_boy factories), valid lens documents (the linter
+has nothing to say about them), and lenses imported (and published) from them.
+
+Rows with invariants of their own (a workload's lens reviews and answers, a lens's versions) are made
+through the services, as the application makes them, never written field by field.
+"""
 
 from typing import Any
 
+import factory
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+
 from lens.models import Lens
 from lens.services import lens_import, lens_publish
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    """A user, `alice` made as UserFactory(username="alice"): address `alice@example.com`, password
+    `alice-password`. `permissions` (codenames) are granted directly, `groups` joined."""
+
+    class Meta:
+        model = get_user_model()
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda user: f"{user.username}@example.com")
+
+    @factory.post_generation
+    def password(user, create, extracted, **kwargs):  # noqa: N805 - factory_boy passes the object
+        user.set_password(extracted or f"{user.username}-password")
+        if create:
+            user.save(update_fields=["password"])
+
+    @factory.post_generation
+    def groups(user, create, extracted, **kwargs):  # noqa: N805
+        if create and extracted:
+            user.groups.add(*extracted)
+
+    @factory.post_generation
+    def permissions(user, create, extracted, **kwargs):  # noqa: N805
+        if create and extracted:
+            user.user_permissions.add(*Permission.objects.filter(codename__in=extracted))
+
+
+class GroupFactory(factory.django.DjangoModelFactory):
+    """A group (a team); `permissions` (codenames) are granted to it."""
+
+    class Meta:
+        model = Group
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"team-{n}")
+
+    @factory.post_generation
+    def permissions(group, create, extracted, **kwargs):  # noqa: N805
+        if create and extracted:
+            group.permissions.add(*Permission.objects.filter(codename__in=extracted))
 
 
 def practice(choice_id: str, title: str | None = None) -> dict[str, Any]:
@@ -69,19 +120,40 @@ def imported_lens(*, owner, document: dict | None = None, publish: str | None = 
     return result.lens
 
 
-def workload(owner, name: str = "Fraud detection", *, lenses: list[Lens] | None = None, **fields: Any):
-    """A workload of `owner` made through reviews.services.workload_create, with `fields` besides its
-    name, and the newest published version of each of `lenses` applied (None: the built-in lens)."""
-    from lens.selectors import latest_published_version
-    from reviews.services import workload_create
+class WorkloadFactory(factory.django.DjangoModelFactory):
+    """A workload made through reviews.services.workload_create (its lens reviews and answers with
+    it): the newest published version of each of `lenses` applied (None: the built-in lens), and
+    the other fields as given."""
 
-    versions = None if lenses is None else [latest_published_version(lens) for lens in lenses]
-    return workload_create(owner=owner, fields={"name": name, **fields}, lens_versions=versions)
+    class Meta:
+        model = "reviews.Workload"
+
+    owner = factory.SubFactory(UserFactory)
+    name = factory.Sequence(lambda n: f"Workload {n}")
+
+    @classmethod
+    def _create(cls, model_class, *args, owner, lenses: list[Lens] | None = None, **fields: Any):
+        from lens.selectors import latest_published_version
+        from reviews.services import workload_create
+
+        versions = None if lenses is None else [latest_published_version(lens) for lens in lenses]
+        return workload_create(owner=owner, fields=fields, lens_versions=versions)
+
+
+def workload(owner, name: str = "Fraud detection", *, lenses: list[Lens] | None = None, **fields: Any):
+    """WorkloadFactory for `owner`, named (the shorthand most tests use)."""
+    return WorkloadFactory(owner=owner, name=name, lenses=lenses, **fields)
 
 
 def answered(answer, *, actor, expected_version: int | None = None, **changes: Any):
-    """`answer` after `changes` are written through reviews.services.answer_update (the version check
-    skipped unless `expected_version` is given)."""
+    """`answer` after `changes`, validated as the API and the page validate them, are written through
+    reviews.services.answer_update (the version check skipped unless `expected_version` is given)."""
+    from reviews.api.answer_serializers import validated_answer_changes
     from reviews.services import answer_update
 
-    return answer_update(answer=answer, actor=actor, changes=changes, expected_version=expected_version)
+    return answer_update(
+        answer=answer,
+        actor=actor,
+        changes=validated_answer_changes(changes),
+        expected_version=expected_version,
+    )

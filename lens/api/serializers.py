@@ -10,7 +10,6 @@ from collections.abc import Iterable
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.db.models import Model
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -18,7 +17,9 @@ from lens.diff import Status
 from lens.format.limits import ADDITIONAL_TYPES
 from lens.models import Choice, Lens, LensVersion, Question, Resource, RiskRule
 from lens.services import ALIAS_MAX
+from mlwa import error_codes
 from mlwa.api.schema import ErrorSerializer
+from mlwa.api.strict import DomainRefusal, StrictBooleanField, StrictCharField, StrictSerializer
 
 
 class NullIfBlankChoiceField(serializers.ChoiceField):
@@ -266,9 +267,14 @@ class RefusalSerializer(ErrorSerializer):
         ref_name = "LensRefusal"
 
 
-class PublishSerializer(serializers.Serializer):
-    label = serializers.CharField(help_text="1-32 characters, unique in the lens; not `draft`.")  # type: ignore[assignment]  # a declared serializer field; the stubs see Field's attribute
-    major = serializers.BooleanField(
+class PublishSerializer(StrictSerializer):
+    """The version to publish, checked here; lens_publish refuses a label taken or reserved, and a
+    lens without a draft (domain codes)."""
+
+    unknown_field_message = "Not a field of a version to publish (label, major)."
+
+    label = StrictCharField(help_text="1-32 characters, unique in the lens; not `draft`.")
+    major = StrictBooleanField(
         default=False,
         help_text="A major version is offered to workloads as an upgrade; a minor one moves the "
         "reviews of the previous version to it.",
@@ -304,32 +310,41 @@ class DiffSerializer(serializers.Serializer):
         ref_name = "LensDiff"
 
 
-def _named(model: type[Model], key: str, names: list[str], noun: str) -> list:
-    """The rows of `model` whose `key` is each of `names`, once each; an unknown name is an error
-    at its index."""
-    found = {getattr(row, key): row for row in model._default_manager.filter(**{f"{key}__in": names})}
-    unknown = {
-        str(index): [f"No {noun} is named {name!r}."] for index, name in enumerate(names) if name not in found
-    }
-    if unknown:
-        raise serializers.ValidationError(unknown)
-    return list(dict.fromkeys(found[name] for name in names))
+def _named(model, key: str, field: str, names: list[str], noun: str, unknown: dict) -> list:
+    """The rows of `model` whose `key` is each of `names`, once each; each unknown name goes into
+    `unknown` at its path (`users.0`)."""
+    found = {getattr(row, key): row for row in model.objects.filter(**{f"{key}__in": names})}
+    unknown.update(
+        {
+            f"{field}.{index}": [f"No {noun} is named {name!r}."]
+            for index, name in enumerate(names)
+            if name not in found
+        }
+    )
+    return list(dict.fromkeys(found[name] for name in names if name in found))
 
 
-class SharesSerializer(serializers.Serializer):
-    """Who may see a lens besides its owner; a PUT replaces all of it. Reads names; validated input
-    is the users and groups they name."""
+class SharesSerializer(StrictSerializer):
+    """Who may see a lens besides its owner; a PUT replaces all of it. Reads and takes names
+    (checked here as text); `shared_with` turns them into the users and groups they name."""
 
-    everyone = serializers.BooleanField(help_text="Every user of the instance.")
-    users = serializers.ListField(child=serializers.CharField(), help_text="Usernames.")
-    groups = serializers.ListField(child=serializers.CharField(), help_text="Group names.")
+    unknown_field_message = "Not a field of a lens's shares (everyone, users, groups)."
+
+    everyone = StrictBooleanField(help_text="Every user of the instance.")
+    users = serializers.ListField(child=StrictCharField(), help_text="Usernames.")
+    groups = serializers.ListField(child=StrictCharField(), help_text="Group names.")
 
     class Meta:
         ref_name = "LensShares"
 
-    def validate_users(self, names: list[str]) -> list:
-        user_model = get_user_model()
-        return _named(user_model, user_model.USERNAME_FIELD, names, "user")
 
-    def validate_groups(self, names: list[str]) -> list[Group]:
-        return _named(Group, "name", names, "group")
+def shared_with(validated: dict) -> dict:
+    """SharesSerializer's validated names as the users and groups they name: a 400
+    `unknown_reference` naming each name that names nobody."""
+    unknown: dict[str, list[str]] = {}
+    user_model = get_user_model()
+    users = _named(user_model, user_model.USERNAME_FIELD, "users", validated["users"], "user", unknown)
+    groups = _named(Group, "name", "groups", validated["groups"], "group", unknown)
+    if unknown:
+        raise DomainRefusal(unknown, error_codes.UNKNOWN_REFERENCE)
+    return {"everyone": validated["everyone"], "users": users, "groups": groups}

@@ -4,9 +4,9 @@
 from django.urls import re_path
 from rest_framework.routers import SimpleRouter
 
-from lens.api.access import ALIAS_PATTERN
 from lens.api.versions import LensSharesView, LensVersionViewSet
 from lens.api.views import LensViewSet
+from mlwa.api.params import ALIAS_PATTERN
 
 router = SimpleRouter()
 router.register("lenses", LensViewSet, basename="lens")

@@ -12,12 +12,12 @@ from rest_framework.response import Response
 
 from lens import services
 from lens.access import managed_lens, visible_lens
-from lens.api.access import ALIAS_PARAMETER
-from lens.api.serializers import PublishSerializer, SharesSerializer, VersionSerializer
+from lens.api.serializers import PublishSerializer, SharesSerializer, VersionSerializer, shared_with
 from lens.models import Lens, LensVersion
 from lens.permissions import can_manage
 from lens.selectors import lens_versions
 from mlwa.api.conditional import if_match
+from mlwa.api.params import ALIAS_PARAMETER
 from mlwa.api.views import ApiViewSet, GenericApiView
 from mlwa.types import signed_in
 
@@ -116,6 +116,7 @@ class LensSharesView(GenericApiView):
         lens = managed_lens(request, alias)
         data = SharesSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        shares = shared_with(data.validated_data)
         with if_match(self, lock=Lens.objects.filter(pk=lens.pk)):
-            services.lens_sharing_set(lens=lens, **data.validated_data)
+            services.lens_sharing_set(lens=lens, **shares)
         return Response(SharesSerializer(_shares(lens)).data)

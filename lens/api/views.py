@@ -1,6 +1,6 @@
 """/api/v1/lenses/: the lens library (list, read, import, compare, export, delete) for REST clients.
 
-Each view mirrors its page in lens/views.py: it finds the lens with `lens.api.access` (404 for what the
+Each view mirrors its page in lens/views.py: it finds the lens with `lens.access` (404 for what the
 caller may not see, 403 for what they may see but not manage), reads through the selectors, writes
 through the services, and raises what they refuse for the error handler to answer.
 """
@@ -26,7 +26,6 @@ from rest_framework.response import Response
 
 from lens import services
 from lens.access import managed_lens, requested_version, visible_lens
-from lens.api.access import ALIAS_PATTERN, VERSION_PARAMETER, summarised
 from lens.api.lens_file import LensFileSerializer
 from lens.api.serializers import (
     DiffSerializer,
@@ -41,8 +40,8 @@ from lens.format import write_lens, write_lens_for_aws
 from lens.models import Lens
 from lens.permissions import can_manage
 from lens.selectors import (
+    lens_summaries,
     lens_versions,
-    lenses_for,
     previous_published_version,
     version_content,
     version_document,
@@ -50,6 +49,7 @@ from lens.selectors import (
 from lens.services import LensActionRefused, LensInUse
 from mlwa.api.conditional import if_match
 from mlwa.api.errors import Conflict
+from mlwa.api.params import ALIAS_PATTERN, VERSION_PARAMETER
 from mlwa.api.parsers import JSONParser
 from mlwa.api.schema import error_response
 from mlwa.api.throttling import HEAVY_THROTTLES
@@ -145,15 +145,15 @@ file's order. Nothing is stored then."""
 )
 class LensViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, ApiViewSet):
     serializer_class = LensSerializer
-    queryset = Lens.objects.none()  # every read goes through lenses_for
+    queryset = Lens.objects.none()  # every read goes through Lens.objects.visible_to
     filter_backends = []
     lookup_field = "alias"
     lookup_value_regex = ALIAS_PATTERN
 
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        page = self.paginate_queryset(lenses_for(user=request.user).select_related("owner")) or []
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(Lens.objects.visible_to(request.user).select_related("owner"))
         return self.get_paginated_response(
-            LensSerializer(summarised(page, user=request.user), many=True).data
+            LensSerializer(lens_summaries(page, user=request.user), many=True).data
         )
 
     def retrieve(self, request: Request, alias: str = "", *args: Any, **kwargs: Any) -> Response:
@@ -161,7 +161,7 @@ class LensViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Destr
         manager = can_manage(request.user, lens)
         lens.version = requested_version(lens, request.query_params.get("version"), manager=manager)
         lens.pillars = version_content(lens.version) if lens.version else []
-        summarised([lens], user=request.user)
+        lens_summaries([lens], user=request.user)
         return Response(LensDetailSerializer(lens).data)
 
     def destroy(self, request: Request, alias: str = "", *args: Any, **kwargs: Any) -> Response:
@@ -228,9 +228,12 @@ class LensViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Destr
     def import_lens(self, request: Request) -> Response:
         source, alias = self._import_source(request)
         result = services.lens_import(
-            source=source, owner=signed_in(request.user), alias=alias or None, created_by=signed_in(request.user)
+            source=source,
+            owner=signed_in(request.user),
+            alias=alias or None,
+            created_by=signed_in(request.user),
         )
-        summarised([result.lens], user=request.user)
+        lens_summaries([result.lens], user=request.user)
         body = ImportedSerializer(
             {"lens": result.lens, "version": result.version, "warnings": result.version.warnings}
         ).data

@@ -169,10 +169,14 @@ IF_NONE_MATCH_HEADER = OpenApiParameter(
     description="ETags read before (a list, or *): 304 without a body if one of them is still "
     "the current one.",
 )
+#: What parse_entity_tags takes, as the schema's pattern: `*`, or entity-tags separated by commas.
+ENTITY_TAGS_PATTERN = r'^\s*(\*|(\s*(W/)?"[!#-~\u0080-\u00ff]*"\s*(,|$))+)\s*$'
+
 IF_MATCH_HEADER = OpenApiParameter(
     "If-Match",
     OpenApiTypes.STR,
     OpenApiParameter.HEADER,
+    pattern=ENTITY_TAGS_PATTERN,
     description="The ETag the GET of this resource gave (a list, or *): the write is made only if the "
     "resource still has it, else 412 with the current state under `current` and nothing changes. "
     "Compared strongly: a weak tag (W/...) or one this server never sent does not match. A value "

@@ -15,7 +15,8 @@ from rest_framework.views import set_rollback
 
 from lens.format import AwsLimitsExceeded, LensRefused
 from lens.services import LensActionRefused, LensInUse
-from reviews.services.errors import InvalidInput, ReviewRefused
+from mlwa import error_codes
+from mlwa.errors import InvalidInput, ReviewRefused
 
 
 class PreconditionFailed(exceptions.APIException):
@@ -32,9 +33,7 @@ class Conflict(exceptions.APIException):
     default_detail = "The request conflicts with the stored state."
 
 
-def error_body(
-    code: str, message: str, fields: Mapping[str, list[str]] | None = None, **extra: Any
-) -> dict:
+def error_body(code: str, message: str, fields: Mapping[str, list[str]] | None = None, **extra: Any) -> dict:
     return {"code": code, "message": message, "fields": dict(fields or {}), **extra}
 
 
@@ -43,18 +42,18 @@ def json_error(status_code: int, code: str, message: str, **extra: Any) -> JsonR
     return JsonResponse(error_body(code, message, **extra), status=status_code)
 
 
-def _flatten(detail: Any, path: str = "") -> dict[str, list[str]]:
+def flatten_errors(detail, path: str = "") -> dict[str, list[str]]:
     """DRF's nested validation errors as {"a.b.0": [messages]}: one path per input at fault."""
     if isinstance(detail, Mapping):
         fields = {}
         for key, value in detail.items():
             name = "" if key in ("non_field_errors", "detail") else str(key)
-            fields.update(_flatten(value, f"{path}.{name}" if path and name else path or name))
+            fields.update(flatten_errors(value, f"{path}.{name}" if path and name else path or name))
         return fields
     if isinstance(detail, list) and detail and not all(isinstance(item, str) for item in detail):
         fields = {}
         for index, item in enumerate(detail):
-            fields.update(_flatten(item, f"{path}.{index}" if path else str(index)))
+            fields.update(flatten_errors(item, f"{path}.{index}" if path else str(index)))
         return fields
     messages = [str(item) for item in detail] if isinstance(detail, list) else [str(detail)]
     return {path: messages} if messages else {}
@@ -70,7 +69,7 @@ def _first_message(fields: Mapping[str, list[str]], fallback: str) -> str:
 def _domain_error(exc: Exception) -> Response | None:
     """The services' refusals, with the status their class names."""
     if isinstance(exc, InvalidInput):
-        return Response(error_body("invalid", _first_message(exc.errors, str(exc)), exc.errors), status=400)
+        return Response(error_body(exc.code, _first_message(exc.errors, str(exc)), exc.errors), status=400)
     if isinstance(exc, ReviewRefused):
         return Response(error_body(exc.code, str(exc)), status=exc.status)
     if isinstance(exc, LensRefused):
@@ -110,8 +109,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if wait := getattr(exc, "wait", None):
         headers["Retry-After"] = str(max(1, round(wait)))
     if isinstance(exc, exceptions.ValidationError):
-        fields = _flatten(exc.detail)
-        body = error_body("invalid", _first_message(fields, "The input is not valid."), fields)
+        fields = flatten_errors(exc.detail)
+        # A shape refusal: `invalid`, or the code of a rule of its own (mlwa.api.views.NullCharacters).
+        code = getattr(exc, "api_code", error_codes.INVALID)
+        body = error_body(code, _first_message(fields, "The input is not valid."), fields)
     else:
         codes = exc.get_codes()
         code = codes if isinstance(codes, str) else exc.default_code

@@ -1,4 +1,7 @@
-"""Whole numbers in the query: one reading for every API parameter that holds one.
+"""The API's parameters, in one module: the path and query parameters that several operations
+share, declared once for the schema, and the one reading of a whole number in the query.
+
+Whole numbers:
 
 A number is ASCII digits (`int` takes "１" and "1_000"; `str.isdigit` takes "²", which `int` refuses),
 from 1 up to the largest value its column holds: 2,147,483,647 for the numbers of things (milestone
@@ -13,6 +16,8 @@ from typing import Any
 import django_filters
 from django import forms
 from drf_spectacular.drainage import set_override
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 
@@ -79,3 +84,47 @@ class IdFilter(django_filters.Filter):
         # annotation replaces the one drf-spectacular would take from help_text).
         schema = {"type": "integer", "format": "int64", "minimum": 1, "maximum": BIGINT_MAX}
         set_override(self, "field", {**schema, "description": help_text} if help_text else schema)
+
+
+# --- parameters that several operations share -------------------------------------------------------
+
+WORKLOAD_PARAMETER = OpenApiParameter(
+    "workload_id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The workload's id."
+)
+
+#: A lens applied to a workload, in a path under /workloads/{workload_id}/. URLs take any letters
+#: here (the lens reviews answer 404 for an alias the workload has none of).
+APPLIED_ALIAS_PATTERN = r"[-a-zA-Z0-9_]+"
+APPLIED_ALIAS_PARAMETER = OpenApiParameter(
+    "alias",
+    OpenApiTypes.STR,
+    OpenApiParameter.PATH,
+    description="The alias of a lens applied to the workload.",
+)
+
+#: A question's id in a lens, in a path.
+QUESTION_ID_PATTERN = r"[A-Za-z0-9_]+"
+QUESTION_PARAMETER = OpenApiParameter(
+    "question_id", OpenApiTypes.STR, OpenApiParameter.PATH, description="The question's id in the lens."
+)
+
+MILESTONE_PARAMETER = OpenApiParameter(
+    "milestone",
+    OpenApiTypes.INT,
+    description="Read milestone N's frozen copy (`GET .../milestones/` lists them) instead of the "
+    "current state: 404 if the workload has no milestone N, 400 for anything but a whole number from 1.",
+)
+
+#: A lens's alias in the lens library's URLs: what `slugify` leaves (lens.services._check_alias).
+ALIAS_PATTERN = r"[a-z0-9_-]+"
+
+ALIAS_PARAMETER = OpenApiParameter(
+    "alias", OpenApiTypes.STR, OpenApiParameter.PATH, pattern=f"^{ALIAS_PATTERN}$", description="The lens."
+)
+
+VERSION_PARAMETER = OpenApiParameter(
+    "version",
+    OpenApiTypes.STR,
+    description="A published label, or `draft` (only for those who manage the lens). Without it: the newest "
+    "published version, or the draft when nothing is published yet and the caller manages the lens.",
+)

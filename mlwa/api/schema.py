@@ -14,7 +14,7 @@ from typing import Any
 from drf_spectacular import openapi
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import Direction, OpenApiParameter, OpenApiResponse
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import serializers
 from rest_framework.request import Request
 
@@ -26,6 +26,8 @@ from mlwa.api.conditional import (
     WRITE_METHODS,
     WRITTEN_ETAG_HEADER,
 )
+from mlwa.api.params import INT_MAX
+from mlwa.api.strict import NameField, StrictSerializer
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -112,7 +114,9 @@ def error_response(description: str) -> OpenApiResponse:
 
 
 class AutoSchema(openapi.AutoSchema):
-    """drf-spectacular's AutoSchema, with the common errors and headers added to every operation."""
+    """drf-spectacular's AutoSchema, with the common errors and headers added to every operation,
+    and `additionalProperties: false` on the request components of the serializers that refuse
+    undeclared fields (mlwa.api.strict), so that the schema says what is enforced."""
 
     def _creates(self) -> bool:
         creates_on = getattr(self.view, "creates_on", None)
@@ -132,7 +136,19 @@ class AutoSchema(openapi.AutoSchema):
         declared = {parameter.name for parameter in parameters if isinstance(parameter, OpenApiParameter)}
         return [*parameters, *(p for p in self._conditional_headers() if p.name not in declared)]
 
-    def _get_response_bodies(self, direction: Direction = "response") -> dict:
+    def _map_basic_serializer(self, serializer, direction):
+        schema = super()._map_basic_serializer(serializer, direction)
+        if direction == "request" and isinstance(serializer, StrictSerializer):
+            schema["additionalProperties"] = False
+        return schema
+
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        if isinstance(field, NameField):
+            schema["pattern"] = field.pattern
+        return schema
+
+    def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
         if self.method == "GET" and getattr(self.view, "etag", True):
             not_modified = OpenApiResponse(description="Not modified: If-None-Match names the current ETag.")
@@ -201,7 +217,22 @@ _SINGULAR = {
 }
 
 
-def describe_path_parameters(result: dict, generator: Any, request: Request | None, public: bool) -> dict:
+def bound_query_numbers(result, generator, request, public):
+    """A postprocessing hook: every whole number in the query is read by mlwa.api.params (from 1 to
+    a 32-bit column's largest, unless its own schema says another range), so its schema says so."""
+    for methods in result.get("paths", {}).values():
+        for operation in methods.values():
+            if not isinstance(operation, dict):
+                continue
+            for parameter in operation.get("parameters", []):
+                schema = parameter.get("schema", {})
+                if parameter.get("in") == "query" and schema.get("type") == "integer":
+                    schema.setdefault("minimum", 1)
+                    schema.setdefault("maximum", INT_MAX)
+    return result
+
+
+def describe_path_parameters(result, generator, request, public):
     """A postprocessing hook: every path parameter that its view left undescribed gets a sentence,
     `{id}` after `/workloads/` being "The workload's id"."""
     for path, methods in result.get("paths", {}).items():

@@ -20,6 +20,7 @@ from rest_framework import exceptions, generics, views, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from mlwa import error_codes
 from mlwa.api import idempotency
 from mlwa.api.conditional import conditional_get
 from mlwa.api.throttling import rate_limit_headers
@@ -46,6 +47,12 @@ def _texts_with_nul(value: Any, path: str) -> Iterator[str]:
 
 #: Marks a request whose rate limits were counted already.
 _THROTTLES_CHECKED = "_mlwa_throttles_checked"
+
+
+class NullCharacters(exceptions.ValidationError):
+    """400 `null_character`: texts with a NUL character, each named by its path."""
+
+    api_code = error_codes.NULL_CHARACTER
 
 
 class ApiViewMixin(idempotency.IdempotentCreateMixin):
@@ -91,7 +98,7 @@ class ApiViewMixin(idempotency.IdempotentCreateMixin):
         if self.check_body_text and request.content_type.startswith("application/json"):
             paths += list(_texts_with_nul(request.data, ""))
         if paths:
-            raise exceptions.ValidationError({path: ["Null characters are not allowed."] for path in paths})
+            raise NullCharacters({path: ["Null characters are not allowed."] for path in paths})
         self.claim_idempotency_key(request)  # last: after every check that needs no transaction
 
     def finalize_response(self, request: Request, response: Response, *args: Any, **kwargs: Any) -> Response:

@@ -16,7 +16,9 @@ from rest_framework import serializers
 
 from mlwa.api.renames import RenamedFieldsMixin
 from mlwa.api.schema import ErrorSerializer
+from mlwa.api.strict import StrictBooleanField, StrictCharField, StrictChoiceField, StrictSerializer
 from reviews.api.restored import restored_marks
+from reviews.api.validation import validated_input
 from reviews.models import CHOICE_NOTES_MAX, NOTES_MAX, Answer, AnswerChange, MilestoneAnswer
 from reviews.services.answers import CHOICE_STATUSES, NOT_APPLICABLE, SELECTED, UNSELECTED
 
@@ -178,33 +180,58 @@ def answer_detail(answer: Answer | MilestoneAnswer, choices: Any) -> dict:
     }
 
 
-class ChoiceUpdateSerializer(serializers.Serializer):
-    """A choice set to a status; only NOT_APPLICABLE takes a reason and notes (left out: as stored
-    for a choice that did not apply already, else NONE and no notes)."""
+class ChoiceUpdateSerializer(StrictSerializer):
+    """A choice set to a status; only NOT_APPLICABLE takes a reason and notes (left out, null or
+    empty: as stored for a choice that did not apply already, else NONE and no notes)."""
 
-    status = serializers.ChoiceField(choices=CHOICE_STATUSES)
-    reason = serializers.ChoiceField(choices=Answer.Reason.choices, required=False)
-    notes = serializers.CharField(required=False, allow_blank=True, max_length=CHOICE_NOTES_MAX)
+    unknown_field_message = "Not a key of a choice update (status, reason, notes)."
+
+    status = StrictChoiceField(choices=CHOICE_STATUSES)
+    reason = StrictChoiceField(
+        choices=Answer.Reason.choices, required=False, allow_null=True, allow_blank=True
+    )
+    notes = StrictCharField(required=False, allow_null=True, allow_blank=True, max_length=CHOICE_NOTES_MAX)
 
     class Meta:
         ref_name = "AnswerChoiceUpdate"
 
 
-class AnswerUpdateSerializer(serializers.Serializer):
+class NotApplicableChoiceUpdateSerializer(StrictSerializer):
+    """Why a practice does not apply, as a write gives it: the reason (left out, null or empty:
+    NONE) and notes (left out or null: none)."""
+
+    unknown_field_message = 'Not a key of a practice that does not apply ("reason", "notes").'
+
+    reason = StrictChoiceField(
+        choices=Answer.Reason.choices, required=False, allow_null=True, allow_blank=True
+    )
+    notes = StrictCharField(required=False, allow_null=True, allow_blank=True, max_length=CHOICE_NOTES_MAX)
+
+    class Meta:
+        ref_name = "AnswerNotApplicableChoice"  # the schema adds "Request"
+
+    def validate(self, attrs):
+        return {"reason": attrs.get("reason") or Answer.Reason.NONE, "notes": attrs.get("notes") or ""}
+
+
+class AnswerUpdateSerializer(StrictSerializer):
     """A partial update: the fields named replace what is stored, the others stay. `choice_updates`
     changes only the choices it names, applied to the answer as stored at the moment of the write
     (after `selected_choices` and `not_applicable_choices`, when the same request names them too).
 
-    Documentation only: the body goes to reviews.services.answer_update as it is, which checks every
-    rule and names the path at fault (`choice_updates.<id>.status`, ...)."""
+    It checks the shape (types, lengths, enums, no other field); reviews.services.answer_update
+    takes the validated values and checks them against the question (unknown choice ids, "None of
+    these" alone, a reason only for a question that does not apply)."""
+
+    unknown_field_message = "Not a field of an answer."
 
     selected_choices = serializers.ListField(
-        child=serializers.CharField(),
+        child=StrictCharField(),
         required=False,
         help_text='The choices selected, all of them. "None of these" (`<question>_no`) goes alone.',
     )
     not_applicable_choices = serializers.DictField(
-        child=NotApplicableChoiceSerializer(),
+        child=NotApplicableChoiceUpdateSerializer(),
         required=False,
         help_text="The practices that do not apply, all of them: choice id → reason and notes.",
     )
@@ -213,17 +240,29 @@ class AnswerUpdateSerializer(serializers.Serializer):
         required=False,
         help_text="Choice id → its new status (AWS: ChoiceUpdates); the choices not named stay.",
     )
-    is_applicable = serializers.BooleanField(required=False)
-    reason = serializers.ChoiceField(
+    is_applicable = StrictBooleanField(required=False)
+    reason = StrictChoiceField(
         choices=Answer.Reason.choices,
         required=False,
         allow_blank=True,
-        help_text="Only with is_applicable false (true clears it).",
+        allow_null=True,
+        help_text="Only with is_applicable false (true clears it); empty or null: none.",
     )
-    notes = serializers.CharField(required=False, allow_blank=True, max_length=NOTES_MAX)
+    notes = StrictCharField(required=False, allow_blank=True, max_length=NOTES_MAX)
 
     class Meta:
         ref_name = "AnswerUpdate"
+
+    def validate(self, attrs):
+        if "reason" in attrs:
+            attrs["reason"] = attrs["reason"] or ""
+        return attrs
+
+
+def validated_answer_changes(data) -> dict:
+    """`data` (a write's body) as AnswerUpdateSerializer validates it, for reviews.services.
+    answer_update; InvalidInput (`invalid`) naming each input at fault when it breaks the shape."""
+    return validated_input(AnswerUpdateSerializer, data)
 
 
 class AnswerPreconditionFailedSerializer(ErrorSerializer):

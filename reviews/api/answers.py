@@ -24,7 +24,7 @@ from drf_spectacular.utils import (
     extend_schema_view,
 )
 from rest_framework import mixins
-from rest_framework.exceptions import ParseError, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -33,9 +33,16 @@ from rest_framework.routers import SimpleRouter
 from lens.models import LensVersion
 from mlwa.api.conditional import ANY, parse_entity_tags
 from mlwa.api.errors import PreconditionFailed
+from mlwa.api.params import (
+    APPLIED_ALIAS_PARAMETER,
+    MILESTONE_PARAMETER,
+    QUESTION_ID_PATTERN,
+    QUESTION_PARAMETER,
+    WORKLOAD_PARAMETER,
+)
 from mlwa.api.renames import RenamedFiltersMixin
 from mlwa.api.views import ApiViewSet
-from mlwa.types import signed_in
+from reviews.access import workload_or_404
 from reviews.api.answer_serializers import (
     AnswerChangeSerializer,
     AnswerDetailSerializer,
@@ -45,30 +52,18 @@ from reviews.api.answer_serializers import (
     answer_detail,
     entity_tag,
 )
-from reviews.api.milestones import MILESTONE_PARAMETER, requested_state
+from reviews.api.milestones import requested_state
 from reviews.models import Answer, AnswerChange, AnswerFields
 from reviews.permissions import Action
-from reviews.selectors.milestones import answer_history
-from reviews.selectors.questionnaire import question_choices_of_version
+from reviews.selectors.questionnaire import answer_trail, question_choices_of_version
 from reviews.selectors.states import AnyLensReview, ReviewState
 from reviews.services import StaleAnswer, answer_update
-from reviews.views.access import workload_or_404
 
 #: The note every change made through the API leaves in the audit trail.
 API_NOTE = "API"
 
 #: Question ids, as lens files may write them (LENS_FORMAT.md).
-QUESTION_ID = r"[A-Za-z0-9_]+"
-
-PATH_PARAMETERS = [
-    OpenApiParameter(
-        "workload_id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The workload's id."
-    ),
-    OpenApiParameter("alias", OpenApiTypes.STR, OpenApiParameter.PATH, description="The lens's alias."),
-]
-QUESTION_PARAMETER = OpenApiParameter(
-    "question_id", OpenApiTypes.STR, OpenApiParameter.PATH, description="The question's id in the lens."
-)
+PATH_PARAMETERS = [WORKLOAD_PARAMETER, APPLIED_ALIAS_PARAMETER]
 ETAG_HEADER = OpenApiParameter(
     "ETag",
     OpenApiTypes.STR,
@@ -289,7 +284,7 @@ class AnswerViewSet(ReviewLookup, mixins.ListModelMixin, ApiViewSet):
     filter_backends = [DjangoFilterBackend]
     filterset_class = AnswerFilterSet
     lookup_field = "question_id"
-    lookup_value_regex = QUESTION_ID
+    lookup_value_regex = QUESTION_ID_PATTERN
     http_method_names = ["get", "patch", "head", "options"]
 
     def get_queryset(self) -> QuerySet[Any]:
@@ -305,14 +300,14 @@ class AnswerViewSet(ReviewLookup, mixins.ListModelMixin, ApiViewSet):
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         answer = self.answer(Action.ANSWER)
-        if not isinstance(request.data, dict):
-            raise ParseError("The body must be a JSON object.")
+        data = AnswerUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
         expected = if_match_version(request)
         try:
             saved = answer_update(
                 answer=answer,
-                actor=signed_in(request.user),
-                changes=request.data,
+                actor=request.user,
+                changes=data.validated_data,
                 expected_version=expected,
                 note=API_NOTE,
             )
@@ -348,7 +343,7 @@ class AnswerHistoryViewSet(ReviewLookup, mixins.ListModelMixin, ApiViewSet):
         if getattr(self, "swagger_fake_view", False):  # the schema is made without a workload
             return AnswerChange.objects.none()
         answer = self.answer(Action.VIEW, descriptions=False)
-        return answer_history(state=self.state, lens_review=self.review, answer=answer)
+        return answer_trail(state=self.state, lens_review=self.review, answer=answer)
 
 
 ANSWERS = r"workloads/(?P<workload_id>\d+)/lens-reviews/(?P<alias>[-a-zA-Z0-9_]+)/answers"
@@ -356,6 +351,8 @@ ANSWERS = r"workloads/(?P<workload_id>\d+)/lens-reviews/(?P<alias>[-a-zA-Z0-9_]+
 router = SimpleRouter()
 router.register(ANSWERS, AnswerViewSet, basename="answer")
 router.register(
-    rf"{ANSWERS}/(?P<question_id>{QUESTION_ID})/history", AnswerHistoryViewSet, basename="answer-history"
+    rf"{ANSWERS}/(?P<question_id>{QUESTION_ID_PATTERN})/history",
+    AnswerHistoryViewSet,
+    basename="answer-history",
 )
 urlpatterns = router.urls

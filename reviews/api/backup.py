@@ -7,17 +7,20 @@ from django.urls import path, reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import ParseError
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from lens.format import keep_repeated_keys
+from mlwa import error_codes
+from mlwa.api.params import WORKLOAD_PARAMETER
 from mlwa.api.parsers import JSONParser
 from mlwa.api.schema import error_response
 from mlwa.api.throttling import HEAVY_THROTTLES
 from mlwa.api.views import ApiView
+from mlwa.errors import InvalidInput
+from reviews.access import workload_or_404
 from reviews.backup import workload_export, workload_restore
-from reviews.views.access import workload_or_404
 
 DOCUMENT = OpenApiTypes.OBJECT
 AS_COPY = OpenApiParameter(
@@ -112,7 +115,7 @@ class WorkloadExportView(ApiView):
         "workload, its lens reviews and the lens versions they need (each as its custom-lens file), "
         "answers, audit trail, event log, milestones, improvement items and shares. Anyone who may see "
         "the workload may export it; the export is recorded in its event log.",
-        parameters=[OpenApiParameter("workload_id", OpenApiTypes.INT, OpenApiParameter.PATH)],
+        parameters=[WORKLOAD_PARAMETER],
         responses={200: OpenApiResponse(DOCUMENT, description="The backup document.")},
     )
     def get(self, request: Request, workload_id: int) -> Response:
@@ -161,9 +164,16 @@ class WorkloadImportView(ApiView):
     )
     def post(self, request: Request) -> Response:
         if not isinstance(request.data, dict):
-            raise ParseError("The body must be a backup document, a JSON object.")
+            # The body itself is at fault: the path "" (mlwa.api.errors.flatten_errors).
+            raise ValidationError(["The body must be a backup document, a JSON object."])
         as_copy = request.query_params.get("as_copy", "").lower() in {"1", "true", "yes"}
-        result = workload_restore(document=request.data, user=request.user, as_copy=as_copy)
+        try:
+            result = workload_restore(document=request.data, user=request.user, as_copy=as_copy)
+        except InvalidInput as error:
+            if error.code != error_codes.INVALID:
+                raise
+            # A backup is a document with a format of its own, refused at its JSON paths as a lens is.
+            raise InvalidInput(error.errors, code=error_codes.BACKUP_REFUSED) from None
         body = RestoreResultSerializer(result).data
         return Response(body, status=status.HTTP_201_CREATED, headers={"Location": body["url"]})
 

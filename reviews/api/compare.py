@@ -11,18 +11,20 @@ from django.urls import path
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from mlwa.api.params import WORKLOAD_PARAMETER
 from mlwa.api.schema import error_response
 from mlwa.api.views import ApiView
+from reviews.access import workload_or_404
 from reviews.api.counts import RiskCountsSerializer
 from reviews.models import AnswerFields
 from reviews.selectors.compare import LensStatus, Status, workload_comparison
 from reviews.selectors.compare_states import compared_states
 from reviews.selectors.states import milestones_of
 from reviews.selectors.trend import workload_trend
-from reviews.views.access import workload_or_404
 
 # --- the shape ----------------------------------------------------------------------------------------
 
@@ -221,9 +223,12 @@ class TrendSerializer(serializers.Serializer):
 
 # --- the views ------------------------------------------------------------------------------------------
 
-WORKLOAD_PARAMETER = OpenApiParameter(
-    "workload_id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The workload's id."
+#: A whole number from 1 to 2,147,483,647 (a milestone number's 32 bits), as a regular expression.
+MILESTONE_NUMBER_PATTERN = (
+    "([1-9][0-9]{0,8}|1[0-9]{9}|20[0-9]{8}|21[0-3][0-9]{7}|214[0-6][0-9]{6}|2147[0-3][0-9]{5}"
+    "|21474[0-7][0-9]{4}|214748[0-2][0-9]{3}|2147483[0-5][0-9]{2}|21474836[0-3][0-9]|214748364[0-7])"
 )
+
 COMPARE_PARAMETERS = [
     WORKLOAD_PARAMETER,
     OpenApiParameter(
@@ -234,7 +239,8 @@ COMPARE_PARAMETERS = [
     ),
     OpenApiParameter(
         "target",
-        OpenApiTypes.STR,
+        # What compared_states reads: a milestone number from 1, `current`, or nothing.
+        {"type": "string", "pattern": rf"^\s*(current|0*{MILESTONE_NUMBER_PATTERN})?\s*$"},
         description="The milestone compared to, or `current` for the workload as it is now. Default: the "
         "newest milestone when neither is given and there are two or more, else `current`.",
     ),
@@ -244,6 +250,10 @@ COMPARE_PARAMETERS = [
         description="`1` or `true`: only the questions where something changed (the counts stay whole).",
     ),
 ]
+
+
+#: `?changed=`'s values, and whether each asks for the changed questions only.
+CHANGED_VALUES = {"": False, "false": False, "0": False, "true": True, "1": True}
 
 
 @extend_schema(
@@ -266,6 +276,10 @@ class ComparisonView(ApiView):
 
     def get(self, request: Request, workload_id: int) -> Response:
         workload, _role = workload_or_404(request, workload_id)
+        # Every parameter's form before what the milestones say of `base` and `target`.
+        changed = request.query_params.get("changed", "").lower()
+        if changed not in CHANGED_VALUES:
+            raise ValidationError({"changed": ["`true` or `false` (`1` or `0`)."]})
         # Queries: the workload and role, its milestones, then the comparison's four or five.
         base, target = compared_states(
             workload=workload,
@@ -274,7 +288,7 @@ class ComparisonView(ApiView):
             target=request.query_params.get("target"),
         )
         comparison = workload_comparison(base=base, target=target)
-        if request.query_params.get("changed", "").lower() in ("1", "true"):
+        if CHANGED_VALUES[changed]:
             comparison = comparison.only_changed()
         return Response(ComparisonSerializer(comparison).data)
 

@@ -11,6 +11,15 @@ from rest_framework import serializers
 
 from mlwa.api.renames import RenamedFieldsMixin
 from mlwa.api.schema import ErrorSerializer
+from mlwa.api.strict import (
+    ID_MAX,
+    VERSION_MAX,
+    StrictCharField,
+    StrictChoiceField,
+    StrictDateField,
+    StrictIntegerField,
+    StrictSerializer,
+)
 from reviews.models import NOTES_MAX, Answer, ImprovementItem
 from reviews.selectors.improvements import STATE_LABELS, PlanRow
 
@@ -95,28 +104,39 @@ class ImprovementSerializer(RenamedFieldsMixin, serializers.Serializer):
         )
 
 
-class ImprovementUpdateSerializer(RenamedFieldsMixin, serializers.Serializer):
-    """The tracking fields to change; those left out stay. Documentation only: the body goes to
-    reviews.services.improvement_item_update, which checks it and names the field at fault."""
+class ImprovementUpdateSerializer(RenamedFieldsMixin, StrictSerializer):
+    """The tracking fields to change; those left out stay. Checked here (types, the status's enum,
+    the note's length, a date, no other field); reviews.services.improvement_item_update takes the
+    validated values and refuses an owner who may not own the item (`unknown_reference`)."""
 
     renamed = {"owner": "owner_id"}
+    unknown_field_message = "Not a field of an improvement item."
 
-    status = serializers.ChoiceField(choices=ImprovementItem.Status.choices, required=False)
-    owner_id = serializers.IntegerField(
+    status = StrictChoiceField(choices=ImprovementItem.Status.choices, required=False)
+    owner_id = StrictIntegerField(
         required=False,
         allow_null=True,
+        min_value=1,
+        max_value=ID_MAX,
         help_text="The user id of the workload's owner or of a contributor; null: nobody.",
     )
-    due_date = serializers.DateField(required=False, allow_null=True, help_text="YYYY-MM-DD; null: none.")
-    note = serializers.CharField(required=False, allow_blank=True, max_length=NOTES_MAX)
-    version = serializers.IntegerField(
+    due_date = StrictDateField(required=False, allow_null=True, help_text="YYYY-MM-DD; null: none.")
+    note = StrictCharField(required=False, allow_blank=True, max_length=NOTES_MAX)
+    version = StrictIntegerField(
         required=False,
         min_value=0,
+        max_value=VERSION_MAX,
         help_text="The item's version read (0 if nobody tracked it): refused with 409 if it changed since.",
     )
 
     class Meta:
         ref_name = "ImprovementUpdate"
+
+    def validate(self, attrs: dict) -> dict:
+        """The owner under the service's name for it, `owner`, whichever name the request gave."""
+        if "owner_id" in attrs:
+            attrs["owner"] = attrs.pop("owner_id")
+        return attrs
 
 
 class ImprovementPreconditionFailedSerializer(ErrorSerializer):

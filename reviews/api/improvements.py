@@ -13,24 +13,32 @@ from typing import Any
 from django.urls import re_path
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework.exceptions import NotFound, ParseError, ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from mlwa.api.errors import PreconditionFailed
-from mlwa.api.params import whole_number
-from mlwa.api.renames import both_given, deprecated_text, renamed_query
+from mlwa.api.params import (
+    APPLIED_ALIAS_PARAMETER,
+    APPLIED_ALIAS_PATTERN,
+    MILESTONE_PARAMETER,
+    QUESTION_ID_PATTERN,
+    QUESTION_PARAMETER,
+    WORKLOAD_PARAMETER,
+    whole_number,
+)
+from mlwa.api.renames import deprecated_text, renamed_query
 from mlwa.api.views import ApiViewSet
 from mlwa.types import signed_in
+from reviews.access import lens_review_or_404, workload_or_404
 from reviews.api.answer_serializers import entity_tag
-from reviews.api.answers import QUESTION_ID, if_match_version
+from reviews.api.answers import if_match_version
 from reviews.api.improvement_serializers import (
     ImprovementPreconditionFailedSerializer,
     ImprovementSerializer,
     ImprovementUpdateSerializer,
 )
-from reviews.api.lens_reviews import ALIAS
-from reviews.api.milestones import MILESTONE_PARAMETER, requested_state
+from reviews.api.milestones import requested_state
 from reviews.models import Answer, Workload
 from reviews.permissions import Action
 from reviews.selectors.improvements import (
@@ -42,17 +50,10 @@ from reviews.selectors.improvements import (
 )
 from reviews.selectors.states import ReviewState
 from reviews.services import InvalidInput, StaleItem, improvement_item_update
-from reviews.views.access import lens_review_or_404, workload_or_404
 
-WORKLOAD_PARAMETER = OpenApiParameter(
-    "workload_id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The workload's id."
-)
-ALIAS_PARAMETER = OpenApiParameter(
-    "alias", OpenApiTypes.STR, OpenApiParameter.PATH, description="The alias of a lens applied to it."
-)
-QUESTION_PARAMETER = OpenApiParameter(
-    "question_id", OpenApiTypes.STR, OpenApiParameter.PATH, description="The question's id in the lens."
-)
+#: What _filters reads of an owner: a whole number from 1, `unassigned`, or nothing.
+OWNER_FILTER_SCHEMA = {"type": "string", "pattern": f"^({UNASSIGNED}|0*[1-9][0-9]{{0,9}})?$"}
+
 FILTER_PARAMETERS = [
     OpenApiParameter("pillar_id", OpenApiTypes.STR, description="A pillar's id: only its questions."),
     OpenApiParameter("pillar", OpenApiTypes.STR, description=deprecated_text("pillar_id")),
@@ -69,10 +70,10 @@ FILTER_PARAMETERS = [
     ),
     OpenApiParameter(
         "owner_id",
-        OpenApiTypes.STR,
+        OWNER_FILTER_SCHEMA,
         description=f"A user's id: the items they own; `{UNASSIGNED}`: nobody's.",
     ),
-    OpenApiParameter("owner", OpenApiTypes.STR, description=deprecated_text("owner_id")),
+    OpenApiParameter("owner", OWNER_FILTER_SCHEMA, description=deprecated_text("owner_id")),
 ]
 LENS_FILTER = OpenApiParameter("lens", OpenApiTypes.STR, description="A lens's alias: only its questions.")
 IF_MATCH_HEADER = OpenApiParameter(
@@ -124,17 +125,6 @@ def _filters(request: Request, *, lens: str = "") -> PlanFilters:
     )
 
 
-def _owner_renamed(body: dict) -> tuple[dict, str]:
-    """The body with the owner under the service's name (`owner`), and the name the request gave it
-    (`owner_id`, or its deprecated name `owner`); a 400 naming both when both are given."""
-    if errors := both_given(ImprovementUpdateSerializer.renamed, body):
-        raise ValidationError(errors)
-    if "owner_id" in body:
-        body["owner"] = body.pop("owner_id")
-        return body, "owner_id"
-    return body, "owner"
-
-
 class ImprovementViewSet(ApiViewSet):
     """The plan (GET, every lens) and one item's tracking (PATCH)."""
 
@@ -168,7 +158,13 @@ class ImprovementViewSet(ApiViewSet):
         "a group), or null. With `If-Match`, only if the item is still at that version (412 otherwise, "
         "with the stored item under `current`); with a `version` field, the same with 409. Logged in the "
         "workload's events. Answers with the question's row of the plan.",
-        parameters=[WORKLOAD_PARAMETER, ALIAS_PARAMETER, QUESTION_PARAMETER, IF_MATCH_HEADER, ETAG_HEADER],
+        parameters=[
+            WORKLOAD_PARAMETER,
+            APPLIED_ALIAS_PARAMETER,
+            QUESTION_PARAMETER,
+            IF_MATCH_HEADER,
+            ETAG_HEADER,
+        ],
         request=ImprovementUpdateSerializer,
         responses={
             200: ImprovementSerializer,
@@ -204,15 +200,14 @@ class ImprovementViewSet(ApiViewSet):
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         workload, _role = workload_or_404(request, self.kwargs["workload_id"], Action.ANSWER)
         alias, question_id = self.kwargs["alias"], self.kwargs["question_id"]
-        if not isinstance(request.data, dict):
-            raise ParseError("The body must be a JSON object.")
-        changes, owner_name = _owner_renamed(dict(request.data))
+        data = ImprovementUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        changes = dict(data.validated_data)
+        owner_name = "owner" if "owner" in request.data else "owner_id"  # as the request names it
         expected = if_match_version(request)
         checked_by = "If-Match" if expected is not None else ""
         if "version" in changes:
             version = changes.pop("version")
-            if isinstance(version, bool) or not isinstance(version, int) or version < 0:
-                raise InvalidInput({"version": "The item's version read: a whole number, 0 or more."})
             if expected is None:
                 expected, checked_by = version, "version"
         try:
@@ -274,7 +269,7 @@ class LensImprovementViewSet(ImprovementViewSet):
     @extend_schema(
         summary="A lens review's improvement plan",
         description=LIST_DESCRIPTION.replace("then lens, pillar", "then pillar"),
-        parameters=[WORKLOAD_PARAMETER, ALIAS_PARAMETER, MILESTONE_PARAMETER, *FILTER_PARAMETERS],
+        parameters=[WORKLOAD_PARAMETER, APPLIED_ALIAS_PARAMETER, MILESTONE_PARAMETER, *FILTER_PARAMETERS],
     )
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return self._page(_filters(request, lens=self.kwargs["alias"]))
@@ -286,12 +281,13 @@ urlpatterns = [
         WORKLOAD + r"improvements/$", ImprovementViewSet.as_view({"get": "list"}), name="improvement-list"
     ),
     re_path(
-        WORKLOAD + rf"improvements/(?P<alias>{ALIAS})/(?P<question_id>{QUESTION_ID})/$",
+        WORKLOAD
+        + rf"improvements/(?P<alias>{APPLIED_ALIAS_PATTERN})/(?P<question_id>{QUESTION_ID_PATTERN})/$",
         ImprovementViewSet.as_view({"patch": "partial_update"}),
         name="improvement-detail",
     ),
     re_path(
-        WORKLOAD + rf"lens-reviews/(?P<alias>{ALIAS})/improvements/$",
+        WORKLOAD + rf"lens-reviews/(?P<alias>{APPLIED_ALIAS_PATTERN})/improvements/$",
         LensImprovementViewSet.as_view({"get": "list"}),
         name="lens-review-improvement-list",
     ),

@@ -10,40 +10,37 @@ from typing import Any
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status
-from rest_framework.exceptions import ParseError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from lens.models import LensVersion, Pillar
-from lens.selectors import latest_published_version, lenses_for, published_versions
+from lens.models import Lens, LensVersion, Pillar
+from lens.selectors import latest_published_version, published_versions
+from mlwa import error_codes
 from mlwa.api.conditional import if_match
+from mlwa.api.params import (
+    APPLIED_ALIAS_PARAMETER,
+    APPLIED_ALIAS_PATTERN,
+    MILESTONE_PARAMETER,
+    WORKLOAD_PARAMETER,
+)
+from mlwa.api.strict import StrictCharField, StrictSerializer, StrictSlugField
 from mlwa.api.views import ApiViewSet
+from mlwa.errors import InvalidInput
 from mlwa.types import Reader, signed_in
 from reviews import services
+from reviews.access import workload_or_404
 from reviews.api.counts import RiskCountsSerializer
-from reviews.api.milestones import MILESTONE_PARAMETER, requested_state
+from reviews.api.milestones import requested_state
 from reviews.models import NOTES_MAX, LensReview, Workload
 from reviews.permissions import Action
 from reviews.selectors.risk import RiskCounts, review_counts, review_pillar_counts
 from reviews.selectors.states import ReviewState
 from reviews.selectors.upgrades import with_newest_version
-from reviews.services.errors import InvalidInput
-from reviews.views.access import workload_or_404
 
-ALIAS = r"[-a-zA-Z0-9_]+"
-
-PATH_PARAMETERS = [
-    OpenApiParameter(
-        "workload_id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The workload's id."
-    ),
-]
-ALIAS_PARAMETER = OpenApiParameter(
-    "alias", OpenApiTypes.STR, OpenApiParameter.PATH, description="The alias of the lens applied."
-)
+PATH_PARAMETERS = [WORKLOAD_PARAMETER]
 
 
 class LensReviewSerializer(serializers.Serializer):
@@ -95,9 +92,14 @@ class LensReviewDetailSerializer(LensReviewSerializer):
         ref_name = "LensReviewDetail"
 
 
-class LensReviewApplySerializer(serializers.Serializer):
-    lens = serializers.SlugField(max_length=64, help_text="The alias of a lens you may see.")
-    version = serializers.CharField(
+class LensReviewApplySerializer(StrictSerializer):
+    """The lens to apply, and its version: checked here (an alias's form, lengths); `lens` must name
+    a lens you may use and `version` one of its published versions (`unknown_reference`)."""
+
+    unknown_field_message = "Not a field of a lens to apply (lens, version)."
+
+    lens = StrictSlugField(max_length=64, help_text="The alias of a lens you may see.")
+    version = StrictCharField(
         max_length=32,
         required=False,
         allow_blank=True,
@@ -108,13 +110,15 @@ class LensReviewApplySerializer(serializers.Serializer):
         ref_name = "LensReviewApply"
 
 
-class LensReviewNotesSerializer(serializers.Serializer):
-    """Documentation only: the body goes to reviews.services.lens_review_notes, which checks it and
-    names the path at fault (`pillar_notes.<id>`)."""
+class LensReviewNotesSerializer(StrictSerializer):
+    """The notes to change: checked here (text, lengths, no other field); lens_review_notes refuses
+    a pillar id the lens does not have (`unknown_reference`)."""
 
-    notes = serializers.CharField(required=False, allow_blank=True, max_length=NOTES_MAX)
+    unknown_field_message = "Not a field of a lens review's notes."
+
+    notes = StrictCharField(required=False, allow_blank=True, max_length=NOTES_MAX)
     pillar_notes = serializers.DictField(
-        child=serializers.CharField(allow_blank=True, max_length=NOTES_MAX),
+        child=StrictCharField(allow_blank=True, max_length=NOTES_MAX),
         required=False,
         help_text="Pillar id → its notes, for the pillars named (empty text clears one); the others stay.",
     )
@@ -177,17 +181,22 @@ def _detail(review: Any) -> dict:
 def _lens_version(user: Reader, alias: str, label: str | None) -> LensVersion:
     """The version to apply: the label's, else the newest published; a 400 naming `lens` for a lens
     the user may not see, whether or not it exists, and `version` for a label it lacks."""
-    lens = lenses_for(user=user).filter(alias=alias).first()
+    lens = Lens.objects.visible_to(user).filter(alias=alias).first()
     if lens is None:
-        raise InvalidInput({"lens": f"No lens that you may use has the alias {alias!r}."})
+        raise InvalidInput(
+            {"lens": f"No lens that you may use has the alias {alias!r}."}, code=error_codes.UNKNOWN_REFERENCE
+        )
     if label:
         version = published_versions(lens).filter(label=label).first()
         if version is None:
-            raise InvalidInput({"version": f"{lens.name!r} has no published version {label!r}."})
+            raise InvalidInput(
+                {"version": f"{lens.name!r} has no published version {label!r}."},
+                code=error_codes.UNKNOWN_REFERENCE,
+            )
         return version
     version = latest_published_version(lens)
     if version is None:
-        raise InvalidInput({"lens": f"{lens.name!r} has no published version yet."})
+        raise InvalidInput({"lens": f"{lens.name!r} has no published version yet."}, code=error_codes.REFUSED)
     return version
 
 
@@ -216,14 +225,14 @@ READ_PARAMETERS = [*PATH_PARAMETERS, MILESTONE_PARAMETER]
         description="The lens and version applied (and whether an upgrade is offered), its notes, "
         "and each pillar's risk counts and notes, as they are now or as milestone N keeps them "
         "(`?milestone=N`); 404 when the lens is not applied.",
-        parameters=[*READ_PARAMETERS, ALIAS_PARAMETER],
+        parameters=[*READ_PARAMETERS, APPLIED_ALIAS_PARAMETER],
         responses=LensReviewDetailSerializer,
     ),
     partial_update=extend_schema(
         summary="Change a lens review's notes (owner, contributor)",
         description="`notes` replaces the lens's notes; `pillar_notes` sets the notes of the pillars "
         "it names (empty text clears one) and leaves the others. Recorded in the workload's events.",
-        parameters=[*PATH_PARAMETERS, ALIAS_PARAMETER],
+        parameters=[*PATH_PARAMETERS, APPLIED_ALIAS_PARAMETER],
         request=LensReviewNotesSerializer,
         responses=LensReviewDetailSerializer,
         examples=[
@@ -238,14 +247,14 @@ READ_PARAMETERS = [*PATH_PARAMETERS, MILESTONE_PARAMETER]
         summary="Remove a lens from a workload, with its answers (owner)",
         description="Its answers and their history go with it; the removal is recorded in the "
         "workload's events. 204.",
-        parameters=[*PATH_PARAMETERS, ALIAS_PARAMETER],
+        parameters=[*PATH_PARAMETERS, APPLIED_ALIAS_PARAMETER],
     ),
 )
 class LensReviewViewSet(mixins.ListModelMixin, ApiViewSet):
     serializer_class = LensReviewSerializer
     queryset = LensReview.objects.none()  # every read goes through workload_reviews
     lookup_field = "alias"
-    lookup_value_regex = ALIAS
+    lookup_value_regex = APPLIED_ALIAS_PATTERN
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def _workload(self, action: Action) -> Workload:
@@ -292,16 +301,14 @@ class LensReviewViewSet(mixins.ListModelMixin, ApiViewSet):
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         review = self._review(Action.ANSWER)
-        if not isinstance(request.data, dict):
-            raise ParseError("The body must be a JSON object.")
-        if unknown := sorted(set(request.data) - {"notes", "pillar_notes"}):
-            raise InvalidInput(dict.fromkeys(unknown, "Not a field of a lens review's notes."))
+        data = LensReviewNotesSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
         with if_match(self, lock=LensReview.objects.filter(pk=review.pk)):
             services.lens_review_notes(
                 lens_review=review,
-                actor=signed_in(request.user),
-                notes=request.data.get("notes"),
-                pillar_notes=request.data.get("pillar_notes"),
+                actor=request.user,
+                notes=data.validated_data.get("notes"),
+                pillar_notes=data.validated_data.get("pillar_notes"),
             )
         return Response(_detail(review))
 

@@ -7,8 +7,8 @@ milestones"), through reviews.services.milestones.milestone_create. Nothing chan
 milestone on its own, so there is no PUT, PATCH or DELETE here (405).
 
 Every other read of a review in the API (lens reviews, answers and their history, risk summaries)
-declares MILESTONE_PARAMETER and asks `requested_state` which state of the workload to read: the
-current one, or milestone N's frozen copy (reviews.selectors.states.ReviewState).
+declares mlwa.api.params.MILESTONE_PARAMETER and asks `requested_state` which state of the workload
+to read: the current one, or milestone N's frozen copy (reviews.selectors.states.ReviewState).
 """
 
 from typing import Any
@@ -19,30 +19,23 @@ from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status
-from rest_framework.exceptions import NotFound, ParseError, ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
+from mlwa.api.params import MILESTONE_PARAMETER, WORKLOAD_PARAMETER
 from mlwa.api.renames import RenamedFieldsMixin
+from mlwa.api.strict import NameField, StrictSerializer
 from mlwa.api.views import ApiViewSet
-from mlwa.types import signed_in
+from reviews.access import workload_or_404
 from reviews.api.counts import RiskCountsSerializer
 from reviews.api.restored import restored_marks
 from reviews.models import MILESTONE_NAME_MAX, Milestone, Workload
 from reviews.permissions import Action
 from reviews.selectors.milestones import milestone_with_lenses, milestones_with_lenses
 from reviews.selectors.states import ReviewState, milestone_number, milestone_of, milestones_of
-from reviews.services.errors import InvalidInput
 from reviews.services.milestones import milestone_create
-from reviews.views.access import workload_or_404
-
-MILESTONE_PARAMETER = OpenApiParameter(
-    "milestone",
-    OpenApiTypes.INT,
-    description="Read milestone N's frozen copy (`GET .../milestones/` lists them) instead of the "
-    "current state: 404 if the workload has no milestone N, 400 for anything but a whole number from 1.",
-)
 
 
 def requested_milestone(request: Request, workload: Workload) -> Milestone | None:
@@ -167,11 +160,15 @@ class MilestoneDetailSerializer(MilestoneSerializer):
         ref_name = "MilestoneDetail"
 
 
-class MilestoneCreateSerializer(serializers.Serializer):
-    """Documentation only: the body goes to milestone_create, which checks the name and names it."""
+class MilestoneCreateSerializer(StrictSerializer):
+    """A new milestone's name: checked here (text, not blank, not too long); milestone_create
+    refuses a name the workload has already (`name_taken`)."""
 
-    name = serializers.CharField(
-        max_length=MILESTONE_NAME_MAX, help_text="Unique among the workload's milestones (any case)."
+    unknown_field_message = "Not a field of a milestone: only `name` is."
+
+    name = NameField(
+        max_length=MILESTONE_NAME_MAX,
+        help_text="Unique among the workload's milestones (any case); spaces around it are dropped.",
     )
 
     class Meta:
@@ -180,11 +177,7 @@ class MilestoneCreateSerializer(serializers.Serializer):
 
 # --- the views ----------------------------------------------------------------------------------------
 
-PATH_PARAMETERS = [
-    OpenApiParameter(
-        "workload_id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The workload's id."
-    ),
-]
+PATH_PARAMETERS = [WORKLOAD_PARAMETER]
 NUMBER_PARAMETER = OpenApiParameter(
     "number", OpenApiTypes.INT, OpenApiParameter.PATH, description="The milestone's number in the workload."
 )
@@ -254,11 +247,9 @@ class MilestoneViewSet(mixins.ListModelMixin, ApiViewSet):
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         workload, _role = workload_or_404(request, self.kwargs["workload_id"], Action.EDIT)
-        if not isinstance(request.data, dict):
-            raise ParseError("The body must be a JSON object.")
-        if unknown := sorted(set(request.data) - {"name"}):
-            raise InvalidInput(dict.fromkeys(unknown, "Not a field of a milestone: only `name` is."))
-        milestone = milestone_create(workload=workload, actor=signed_in(request.user), name=request.data.get("name"))
+        data = MilestoneCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        milestone = milestone_create(workload=workload, actor=request.user, name=data.validated_data["name"])
         location = request.build_absolute_uri(
             reverse("api:milestone-detail", args=[workload.pk, milestone.number])
         )

@@ -39,13 +39,14 @@ from mlwa.api.conditional import if_match
 from mlwa.api.params import BIGINT_MAX, INT_MAX, IdFilter
 from mlwa.api.renames import RenamedFieldsMixin, RenamedFiltersMixin
 from mlwa.api.schema import error_response
+from mlwa.api.strict import StrictSerializer
 from mlwa.api.views import ApiViewSet
+from mlwa.errors import InvalidInput
+from reviews.access import workload_or_404
 from reviews.filters import filters_schema, shown_filters
 from reviews.models import Report
 from reviews.reports.selectors import report_file, report_for, reports_of
 from reviews.reports.services import report_delete, report_request
-from reviews.services.errors import InvalidInput
-from reviews.views.access import workload_or_404
 
 
 class ReportSerializer(RenamedFieldsMixin, serializers.ModelSerializer):
@@ -117,7 +118,7 @@ class ReportFiltersField(serializers.DictField):
     """A consolidated report's filters: reviews.filters checks them (report_request)."""
 
 
-class ReportCreateSerializer(RenamedFieldsMixin, serializers.Serializer):
+class ReportCreateSerializer(RenamedFieldsMixin, StrictSerializer):
     """What to report on. reviews.reports.services.report_request checks the rest (which kind comes
     in which format, the lens applied, the milestone, the filters) and names the field at fault."""
 
@@ -211,7 +212,8 @@ def _renamed(error: InvalidInput, sent: Any) -> InvalidInput:
     """The service's refusal with its fields named as the API names them (`filters.search` stays);
     the workload by the name the request gave it (`workload_id`, or its deprecated name `workload`)."""
     renames = {**_RENAMES, "workload": "workload" if "workload" in sent else "workload_id"}
-    return InvalidInput({renames.get(field, field): messages for field, messages in error.errors.items()})
+    renamed = {renames.get(field, field): messages for field, messages in error.errors.items()}
+    return InvalidInput(renamed, code=error.code)
 
 
 @extend_schema_view(

@@ -24,17 +24,18 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils import encoders
 
+from mlwa.api.params import MILESTONE_PARAMETER, WORKLOAD_PARAMETER
 from mlwa.api.renames import RenamedFieldsMixin
 from mlwa.api.schema import AutoSchema
 from mlwa.api.views import ApiView, GenericApiView
 from mlwa.spreadsheets import csv_safe
+from reviews.access import workload_or_404
 from reviews.api.counts import RiskCountsSerializer
 from reviews.api.filters import requested_filters
-from reviews.api.milestones import MILESTONE_PARAMETER, requested_milestone_number, requested_state
+from reviews.api.milestones import requested_milestone_number, requested_state
 from reviews.filters import WorkloadFilterSet
 from reviews.models import Workload
 from reviews.selectors.summaries import risk_summary, workload_risk_summary
-from reviews.views.access import workload_or_404
 
 # --- the shape, for the schema ---------------------------------------------------------------------
 
@@ -148,7 +149,10 @@ class RiskSummaryCsvRenderer(renderers.BaseRenderer):
     charset = "utf-8"
 
     def render(
-        self, data: Any, accepted_media_type: str | None = None, renderer_context: Mapping[str, Any] | None = None
+        self,
+        data: Any,
+        accepted_media_type: str | None = None,
+        renderer_context: Mapping[str, Any] | None = None,
     ) -> bytes:
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\r\n")
@@ -161,14 +165,19 @@ class SummaryJSONRenderer(renderers.JSONRenderer):
     """DRF's JSON renderer, writing with orjson: the organisation-wide summary of 10,000 workloads
     is some 12 MB of JSON, which the standard library takes ten times longer to write (about 250
     ms against 25, measured). Values orjson does not know (lazy translations...) go through DRF's
-    encoder, as they would with DRF's renderer."""
+    encoder, as they would with DRF's renderer; tests/api/test_summary_renderer.py holds the two
+    renderers equal."""
 
     def render(
-        self, data: Any, accepted_media_type: str | None = None, renderer_context: Mapping[str, Any] | None = None
+        self,
+        data: Any,
+        accepted_media_type: str | None = None,
+        renderer_context: Mapping[str, Any] | None = None,
     ) -> bytes:
         if data is None:
             return b""
-        return orjson.dumps(data, default=_drf_encoder.default)
+        # OPT_UTC_Z: a UTC time ends in "Z", as DRF's encoder writes it (orjson's own: "+00:00").
+        return orjson.dumps(data, default=_drf_encoder.default, option=orjson.OPT_UTC_Z)
 
 
 _drf_encoder = encoders.JSONEncoder()
@@ -215,7 +224,7 @@ COUNT_HEADERS = [
     description="As they are now, or as milestone N keeps them (`?milestone=N`); the workload's id, "
     "name, owner and environment are always as they are now.",
     parameters=[
-        OpenApiParameter("workload_id", OpenApiTypes.INT, OpenApiParameter.PATH),
+        WORKLOAD_PARAMETER,
         MILESTONE_PARAMETER,
     ],
     responses=WorkloadRiskSummarySerializer,

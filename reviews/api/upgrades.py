@@ -7,23 +7,27 @@ from django.shortcuts import get_object_or_404
 from django.urls import path
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import serializers
-from rest_framework.exceptions import ParseError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from lens.selectors import lens_visibility
+from mlwa.api.params import APPLIED_ALIAS_PARAMETER, WORKLOAD_PARAMETER
+from mlwa.api.strict import StrictCharField, StrictSerializer
 from mlwa.api.views import ApiView
 from mlwa.types import signed_in
 from reviews import services
-from reviews.api.lens_reviews import ALIAS_PARAMETER, PATH_PARAMETERS
+from reviews.access import workload_or_404
 from reviews.models import LensReview
 from reviews.permissions import Action
-from reviews.services.errors import InvalidInput
-from reviews.views.access import workload_or_404
 
 
-class UpgradeRequestSerializer(serializers.Serializer):
-    version = serializers.CharField(
+class UpgradeRequestSerializer(StrictSerializer):
+    """The version to upgrade to, checked here; lens_review_upgrade refuses one that is not a newer
+    published version of the lens (`unknown_reference`, `refused`)."""
+
+    unknown_field_message = "Not a field of an upgrade."
+
+    version = StrictCharField(
         max_length=32,
         required=False,
         allow_blank=True,
@@ -106,7 +110,7 @@ class LensReviewUpgradeView(ApiView):
         "keeps them), new questions start unanswered. A `version` that is not a newer published "
         "version of the lens is a 400 naming `version`, and nothing changes. While the workload's "
         "owner may not see the lens (its owner stopped sharing it), no version is offered: a 404.",
-        parameters=[*PATH_PARAMETERS, ALIAS_PARAMETER],
+        parameters=[WORKLOAD_PARAMETER, APPLIED_ALIAS_PARAMETER],
         request=UpgradeRequestSerializer,
         responses={
             200: OpenApiResponse(
@@ -127,14 +131,12 @@ class LensReviewUpgradeView(ApiView):
             lens_visibility(workload.owner_id, lens="lens")
         )
         review = get_object_or_404(reviews, workload=workload, lens__alias=alias)
-        if not isinstance(request.data, dict):
-            raise ParseError("The body must be a JSON object.")
-        if unknown := sorted(set(request.data) - {"version"}):
-            raise InvalidInput(dict.fromkeys(unknown, "Not a field of an upgrade."))
         data = UpgradeRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         milestone, review, summary = services.lens_review_upgrade(
-            lens_review=review, actor=signed_in(request.user), version=data.validated_data.get("version") or None
+            lens_review=review,
+            actor=signed_in(request.user),
+            version=data.validated_data.get("version") or None,
         )
         changes = summary.as_dict()
         result = {

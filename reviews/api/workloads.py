@@ -16,12 +16,16 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from lens.models import LensVersion
-from lens.selectors import latest_published_version, lenses_for
+from lens.models import Lens, LensVersion
+from lens.selectors import latest_published_version
+from mlwa import error_codes
 from mlwa.api.conditional import if_match
+from mlwa.api.strict import DomainRefusal, StrictCharField, StrictChoiceField, StrictSlugField
 from mlwa.api.views import ApiViewSet
+from mlwa.errors import InvalidInput
 from mlwa.types import Reader, signed_in
 from reviews import services
+from reviews.access import workload_or_404
 from reviews.api.counts import RiskCountsSerializer
 from reviews.api.filters import requested_filters
 from reviews.api.restored import restored_marks
@@ -30,9 +34,7 @@ from reviews.models import Share, Workload, WorkloadEvent
 from reviews.permissions import Action, Role
 from reviews.selectors.dashboard import matching_workloads, with_roles, workload_rows
 from reviews.selectors.workload_page import workload_events, workload_shares
-from reviews.services.errors import InvalidInput
 from reviews.services.workloads import WORKLOAD_FIELDS
-from reviews.views.access import workload_or_404
 
 User = get_user_model()
 
@@ -72,21 +74,29 @@ class WorkloadWriteSerializer(serializers.Serializer):
     """The fields a workload's owner sets; a PATCH names only those it changes. The services check
     every rule (lengths, unique name, URLs) and name the field at fault."""
 
-    name = serializers.CharField(max_length=100, help_text="Unique among the owner's workloads (any case).")
-    description = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
-    environment = serializers.ChoiceField(choices=Workload.Environment.choices, required=False)
-    review_owner = serializers.CharField(required=False, allow_blank=True)
-    industry = serializers.CharField(required=False, allow_blank=True)
-    regions = serializers.ListField(child=serializers.CharField(allow_blank=True), required=False)
-    architectural_design_url = serializers.CharField(required=False, allow_blank=True)
-    tags = serializers.ListField(child=serializers.CharField(allow_blank=True), required=False)
-    notes = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
-    pillar_priorities = serializers.ListField(child=serializers.CharField(allow_blank=True), required=False)
+    name = StrictCharField(
+        max_length=100, trim_whitespace=True, help_text="Unique among the owner's workloads (any case)."
+    )
+    description = StrictCharField(required=False, allow_blank=True, trim_whitespace=False)
+    environment = StrictChoiceField(choices=Workload.Environment.choices, required=False)
+    review_owner = StrictCharField(required=False, allow_blank=True, trim_whitespace=True)
+    industry = StrictCharField(required=False, allow_blank=True, trim_whitespace=True)
+    regions = serializers.ListField(
+        child=StrictCharField(allow_blank=True, trim_whitespace=True), required=False
+    )
+    architectural_design_url = StrictCharField(required=False, allow_blank=True, trim_whitespace=True)
+    tags = serializers.ListField(
+        child=StrictCharField(allow_blank=True, trim_whitespace=True), required=False
+    )
+    notes = StrictCharField(required=False, allow_blank=True, trim_whitespace=False)
+    pillar_priorities = serializers.ListField(
+        child=StrictCharField(allow_blank=True, trim_whitespace=True), required=False
+    )
 
 
 class WorkloadCreateSerializer(WorkloadWriteSerializer):
     lenses = serializers.ListField(
-        child=serializers.SlugField(),
+        child=StrictSlugField(),
         required=False,
         help_text="Aliases of the lenses to apply, each at its newest published version. Without it: "
         "the built-in Machine Learning Lens.",
@@ -94,19 +104,23 @@ class WorkloadCreateSerializer(WorkloadWriteSerializer):
 
 
 class TransferSerializer(serializers.Serializer):
-    owner = serializers.CharField(
-        help_text="The username of the new owner; the previous one stays as a contributor."
+    owner = StrictCharField(
+        help_text="The username of the new owner; the previous one stays as a contributor.",
+        trim_whitespace=True,
     )
 
 
 def _lens_versions(user: Reader, aliases: list[str]) -> list[LensVersion]:
     """The newest published version of each lens named, if the user may see it (else a 400)."""
-    visible = {lens.alias: lens for lens in lenses_for(user=user).filter(alias__in=aliases)}
+    visible = {lens.alias: lens for lens in Lens.objects.visible_to(user).filter(alias__in=aliases)}
     versions = []
     for index, alias in enumerate(aliases):
         version = latest_published_version(visible[alias]) if alias in visible else None
         if version is None:
-            raise InvalidInput({f"lenses.{index}": f"No published lens {alias!r} that you may use."})
+            raise InvalidInput(
+                {f"lenses.{index}": f"No published lens {alias!r} that you may use."},
+                code=error_codes.UNKNOWN_REFERENCE,
+            )
         versions.append(version)
     return versions
 
@@ -190,7 +204,9 @@ class WorkloadViewSet(
         fields = dict(data.validated_data)
         aliases = fields.pop("lenses", None)
         versions = None if aliases is None else _lens_versions(request.user, aliases)
-        workload = services.workload_create(owner=signed_in(request.user), fields=fields, lens_versions=versions)
+        workload = services.workload_create(
+            owner=signed_in(request.user), fields=fields, lens_versions=versions
+        )
         location = request.build_absolute_uri(reverse("api:workload-detail", args=[workload.pk]))
         return Response(
             self.get_serializer(self._row(workload.pk)).data,
@@ -203,7 +219,9 @@ class WorkloadViewSet(
         data = WorkloadWriteSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         with if_match(self, lock=Workload.objects.filter(pk=workload.pk)):
-            services.workload_update(workload=workload, actor=signed_in(request.user), fields=data.validated_data)
+            services.workload_update(
+                workload=workload, actor=signed_in(request.user), fields=data.validated_data
+            )
         return Response(self.get_serializer(self._row(workload.pk)).data)
 
     def destroy(self, request: Request, pk: str | None = None, *args: Any, **kwargs: Any) -> Response:
@@ -228,8 +246,10 @@ class WorkloadViewSet(
         data.is_valid(raise_exception=True)
         new_owner = User.objects.filter(username=data.validated_data["owner"], is_active=True).first()
         if new_owner is None:
-            raise InvalidInput({"owner": "No active user with this username."})
-        services.workload_transfer(workload=workload, actor=signed_in(request.user), new_owner=new_owner)
+            raise InvalidInput(
+                {"owner": "No active user with this username."}, code=error_codes.UNKNOWN_REFERENCE
+            )
+        services.workload_transfer(workload=workload, actor=request.user, new_owner=new_owner)
         return Response(self.get_serializer(self._row(workload.pk)).data)
 
 
@@ -246,14 +266,13 @@ class ShareSerializer(serializers.ModelSerializer):
 
 
 class ShareCreateSerializer(serializers.Serializer):
-    user = serializers.CharField(required=False, help_text="A username; give this or `group`.")
-    group = serializers.CharField(required=False, help_text="A group's name; give this or `user`.")
-    role = serializers.ChoiceField(choices=Share.Role.choices)
-
-    def validate(self, data: dict[str, Any]) -> dict[str, Any]:
-        if ("user" in data) == ("group" in data):
-            raise serializers.ValidationError({"user": ["Give one user or one group."]})
-        return data
+    user = StrictCharField(
+        required=False, help_text="A username; give this or `group`.", trim_whitespace=True
+    )
+    group = StrictCharField(
+        required=False, help_text="A group's name; give this or `user`.", trim_whitespace=True
+    )
+    role = StrictChoiceField(choices=Share.Role.choices)
 
 
 class ShareRoleSerializer(serializers.Serializer):
@@ -324,21 +343,32 @@ class ShareViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet)
         workload, _role = workload_or_404(request, workload_id, Action.ADMINISTER)
         data = ShareCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        if ("user" in data.validated_data) == ("group" in data.validated_data):
+            # Each field is optional in the schema, which cannot say "exactly one of": a rule's refusal.
+            raise DomainRefusal({"user": ["Give one user or one group."]}, error_codes.REFUSED)
         user = group = None
         if "user" in data.validated_data:
             user = User.objects.filter(username=data.validated_data["user"], is_active=True).first()
             if user is None:
-                raise InvalidInput({"user": "No active user with this username."})
+                raise InvalidInput(
+                    {"user": "No active user with this username."}, code=error_codes.UNKNOWN_REFERENCE
+                )
         else:
             group = Group.objects.filter(name=data.validated_data["group"]).first()
             if group is None:
-                raise InvalidInput({"group": "No group with this name."})
+                raise InvalidInput({"group": "No group with this name."}, code=error_codes.UNKNOWN_REFERENCE)
         share = services.share_grant(
-            workload=workload, actor=signed_in(request.user), role=data.validated_data["role"], user=user, group=group
+            workload=workload,
+            actor=signed_in(request.user),
+            role=data.validated_data["role"],
+            user=user,
+            group=group,
         )
         return Response(ShareSerializer(share).data, status=status.HTTP_201_CREATED)
 
-    def partial_update(self, request: Request, workload_id: str | None = None, pk: str | None = None) -> Response:
+    def partial_update(
+        self, request: Request, workload_id: str | None = None, pk: str | None = None
+    ) -> Response:
         _workload, share = self._share()
         data = ShareRoleSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -13,6 +13,7 @@ from lens.models import LensVersion
 from lens.risk import QuestionRules
 from lens.services import content_hash
 from mlwa import jsonlimits
+from mlwa.errors import ReviewRefused
 from reviews.backup.values import (
     choice,
     day,
@@ -38,7 +39,6 @@ from reviews.models import (
     ImprovementItem,
     Share,
 )
-from reviews.services.errors import ReviewRefused
 from reviews.services.workloads import LIST_FIELDS, WORKLOAD_FIELDS
 
 FORMAT = "mlwa-workload-backup"

@@ -14,8 +14,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from lens.models import Lens, LensVersion, Pillar, Question
-from lens.selectors import lenses_for
 from lens.services import lens_import, lens_publish
+from mlwa.errors import InvalidInput
 from reviews.backup import document as doc
 from reviews.backup import values
 from reviews.backup.document import AlreadyRestored, LensFile
@@ -32,7 +32,6 @@ from reviews.models import (
     Workload,
     WorkloadEvent,
 )
-from reviews.services.errors import InvalidInput
 from reviews.services.events import event_record
 from reviews.services.workloads import WORKLOAD_FIELDS, apply_workload_fields
 
@@ -149,7 +148,7 @@ def _lenses(user, files: dict[tuple[str, str], LensFile]) -> tuple[dict, list[st
         LensVersion.objects.filter(
             status=LensVersion.Status.PUBLISHED,
             content_hash__in={f.content_hash for f in files.values()},
-            lens__in=lenses_for(user=user),
+            lens__in=Lens.objects.visible_to(user),
         )
         .select_related("lens")
         .defer("source")

@@ -7,8 +7,8 @@ from typing import Literal, NoReturn, overload
 
 from django.utils.dateparse import parse_date, parse_datetime
 
+from mlwa.errors import InvalidInput
 from reviews.models import NOTES_MAX, PERSON_NAME_MAX
-from reviews.services.errors import InvalidInput
 
 #: The largest whole number a document may carry where a column stores it: PostgreSQL's `integer`
 #: (SQLite's 64-bit integers hold more; a larger number would be a 500 on either, not a 400).

@@ -3,6 +3,7 @@ panels of lines (the trend page, the workload page, the reports)."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
@@ -21,6 +22,9 @@ from reviews.charts.svg import (
     _svg,
     _truncate,
 )
+
+if TYPE_CHECKING:  # the selector reads; the chart only draws what it is given
+    from reviews.selectors.trend import Trend
 
 #: The pillars' line colours (Okabe and Ito's palette, which colour-blind readers tell apart, less its
 #: yellow, too pale on white). Past eight pillars the colours come round again, dashed.
@@ -261,3 +265,18 @@ def risk_trend_svg(
     body = format_html("{}{}", mark_safe("".join(panels)), legend)  # noqa: S308 - format_html parts
     height = top + 4 + lines * LEGEND_LINE + PAD
     return _svg(ids, width, height, title, _trend_summary(points, pillars), body, css_class)
+
+
+def trend_svg(
+    trend: "Trend", *, small: bool = False, title: str = "Risk trend", id_prefix: str = "risk-trend"
+) -> SafeString:
+    """A workload's trend (reviews.selectors.trend.workload_trend) drawn by risk_trend_svg: full size
+    for the trend page, `small` for the workload page."""
+    return risk_trend_svg(
+        [TrendPoint(moment.label, moment.title) for moment in trend.moments],
+        [PillarTrend(p.pillar_id, p.name, p.high, p.medium) for p in trend.pillars],
+        title=title,
+        width=480 if small else 760,
+        panel_height=80 if small else 140,
+        id_prefix=id_prefix,
+    )

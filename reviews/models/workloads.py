@@ -64,6 +64,26 @@ class Restored(models.Model):
         return self.restored_by.get_username() if self.restored_by is not None else None
 
 
+class WorkloadQuerySet(models.QuerySet):
+    """Workloads, narrowed to what one user may see or do: the one door every list and every
+    lookup of a workload goes through (reviews.access for a request)."""
+
+    def visible_to(self, user, action: str = "view") -> "WorkloadQuerySet":
+        """The workloads in this queryset that `user` may take `action` on (reviews.permissions.Action):
+        the rule is reviews.selectors.visibility's, in SQL, so a list never leaks a row."""
+        # Imported here: the rule is a read, and the selectors import these models.
+        from reviews.selectors.visibility import visible_workloads
+
+        return visible_workloads(self, user=user, action=action)
+
+    def with_role(self, user) -> "WorkloadQuerySet":
+        """This queryset annotated with what reviews.selectors.visibility.role_of needs to name
+        `user`'s role on each workload."""
+        from reviews.selectors.visibility import annotate_role
+
+        return annotate_role(self, user=user)
+
+
 class Workload(models.Model):
     """What is reviewed: an ML system, described by its owner, with the lenses applied to it."""
 
@@ -92,12 +112,15 @@ class Workload(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    # Set only inside the transaction that deletes the workload (reviews.signals), because the
-    # database refuses to delete a milestone of a workload that is not being deleted.
+    # Set only inside the transaction that deletes the workload (the pre_delete receiver in
+    # reviews.models.milestones), because the database refuses to delete a milestone of a workload
+    # that is not being deleted (reviews migration 0005).
     is_being_deleted = models.BooleanField(default=False, editable=False)
     # The backup document this workload was restored from (reviews.backup), so that restoring the
     # same document twice is refused; None for a workload made here, or restored as a copy.
     restored_from_document = models.UUIDField(null=True, blank=True, editable=False)
+
+    objects = WorkloadQuerySet.as_manager()
 
     class Meta:
         ordering = ["name", "pk"]
@@ -285,10 +308,10 @@ class RiskCounts(models.Model):
 class PillarRiskCounts(RiskCounts):
     """How many of a lens review's questions in one pillar are at each risk.
 
-    Kept by database triggers on the answers table (migration 0002), whatever code writes answers:
-    a new answer counts in, a changed risk moves from one count to another, a deleted answer counts
-    out. Nothing else writes these rows. Summaries over thousands of workloads read one row per
-    pillar here instead of counting every answer (reviews.selectors.summaries).
+    Kept by database triggers on the answers table (reviews migration 0003), whatever code writes
+    answers: a new answer counts in, a changed risk moves from one count to another, a deleted answer
+    counts out. Nothing else writes these rows. Summaries over thousands of workloads read one row
+    per pillar here instead of counting every answer (reviews.selectors.summaries).
     """
 
     lens_review = models.ForeignKey(LensReview, models.CASCADE, related_name="pillar_counts")

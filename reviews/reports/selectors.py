@@ -11,13 +11,15 @@ from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from reviews.models import Workload
 from reviews.models.reports import Report
-from reviews.selectors.access import workloads_for
 
 
 def _visible(user) -> Q:
     """The reports `user` asked for whose workload they may still see (or that have none)."""
-    return Q(requested_by=user) & (Q(workload__isnull=True) | Q(workload__in=workloads_for(user=user)))
+    return Q(requested_by=user) & (
+        Q(workload__isnull=True) | Q(workload__in=Workload.objects.visible_to(user))
+    )
 
 
 def reports_of(*, user, workload=None) -> QuerySet[Report]:

@@ -13,16 +13,16 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.text import slugify
 
+from mlwa import error_codes
+from mlwa.errors import InvalidInput, ReviewRefused
 from reviews.filters import filters_from_json, from_stored, stored_filters
 from reviews.models import LensReview, Milestone, Workload
 from reviews.models.milestones import MilestoneLensReview
 from reviews.models.reports import Report
 from reviews.selectors.dashboard import WorkloadFilters
-from reviews.services.errors import InvalidInput, ReviewRefused
 
 log = logging.getLogger(__name__)
 
@@ -62,15 +62,17 @@ def _check_subject(*, kind, workload, lens_alias, milestone_number) -> tuple[str
     and the lens is applied (in the milestone, when one is named). One lens applied: it is the
     default for a lens review. Raises InvalidInput naming the field at fault."""
     if workload is None:
-        raise InvalidInput({"workload": "Name the workload to report on."})
+        raise InvalidInput({"workload": "Name the workload to report on."}, code=error_codes.REFUSED)
     milestone = None
     if milestone_number is not None:
         if isinstance(milestone_number, bool) or not isinstance(milestone_number, int):
             raise InvalidInput({"milestone_number": "Give a milestone's number."})
         milestone = Milestone.objects.filter(workload=workload, number=milestone_number).first()
         if milestone is None:
-            raise InvalidInput({"milestone_number": f"This workload has no milestone {milestone_number}."})
-    applied: QuerySet[LensReview] | QuerySet[MilestoneLensReview]
+            raise InvalidInput(
+                {"milestone_number": f"This workload has no milestone {milestone_number}."},
+                code=error_codes.UNKNOWN_REFERENCE,
+            )
     if milestone is None:
         applied = LensReview.objects.filter(workload=workload)
     else:
@@ -79,10 +81,13 @@ def _check_subject(*, kind, workload, lens_alias, milestone_number) -> tuple[str
     lens_alias = (lens_alias or "").strip()
     if lens_alias and lens_alias not in aliases:
         where = f"milestone {milestone_number}" if milestone else "this workload"
-        raise InvalidInput({"lens_alias": f"The lens “{lens_alias}” is not applied in {where}."})
+        raise InvalidInput(
+            {"lens_alias": f"The lens “{lens_alias}” is not applied in {where}."},
+            code=error_codes.UNKNOWN_REFERENCE,
+        )
     if kind == Report.Kind.LENS_REVIEW and not lens_alias:
         if len(aliases) != 1:
-            raise InvalidInput({"lens_alias": "Choose the lens to report on."})
+            raise InvalidInput({"lens_alias": "Choose the lens to report on."}, code=error_codes.REFUSED)
         lens_alias = aliases[0]
     return lens_alias, milestone_number
 
@@ -106,18 +111,29 @@ def report_request(
     if kind not in Report.Kind.values:
         raise InvalidInput({"kind": f"Choose one of: {', '.join(Report.Kind.values)}."})
     if format not in FORMATS[kind]:
-        raise InvalidInput({"format": f"This report comes as {' or '.join(FORMATS[kind])}."})
+        raise InvalidInput(
+            {"format": f"This report comes as {' or '.join(FORMATS[kind])}."}, code=error_codes.REFUSED
+        )
     fields = {"kind": kind, "format": format, "requested_by": actor}
     if kind == Report.Kind.CONSOLIDATED:
         if workload is not None:
-            raise InvalidInput({"workload": "A consolidated report covers every workload you may see."})
+            raise InvalidInput(
+                {"workload": "A consolidated report covers every workload you may see."},
+                code=error_codes.REFUSED,
+            )
         if lens_alias or milestone_number is not None:
             name = "lens_alias" if lens_alias else "milestone_number"
-            raise InvalidInput({name: "A consolidated report covers the current state of every workload."})
+            raise InvalidInput(
+                {name: "A consolidated report covers the current state of every workload."},
+                code=error_codes.REFUSED,
+            )
         fields["filters"] = stored_filters(filters_from_json(filters))
     else:
         if filters:
-            raise InvalidInput({"filters": "Only a consolidated report takes the dashboard's filters."})
+            raise InvalidInput(
+                {"filters": "Only a consolidated report takes the dashboard's filters."},
+                code=error_codes.REFUSED,
+            )
         lens_alias, milestone_number = _check_subject(
             kind=kind, workload=workload, lens_alias=lens_alias, milestone_number=milestone_number
         )

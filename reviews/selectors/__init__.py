@@ -1,5 +1,6 @@
-"""Reads of workloads and reviews, always scoped to what the reader may see."""
+"""Reads of workloads and reviews, always scoped to what the reader may see
+(`Workload.objects.visible_to`, reviews.selectors.visibility)."""
 
-from reviews.selectors.access import role_of, with_role, workload_for, workloads_for
+from reviews.selectors.visibility import role_of, workload_for
 
-__all__ = ["role_of", "with_role", "workload_for", "workloads_for"]
+__all__ = ["role_of", "workload_for"]

@@ -6,9 +6,10 @@ from collections.abc import Sequence
 
 from django.http import Http404
 
+from mlwa import error_codes
+from mlwa.errors import InvalidInput
 from reviews.models import Milestone, Workload
 from reviews.selectors.states import ReviewState, milestone_number
-from reviews.services.errors import InvalidInput
 
 BASE_INVALID = "A milestone number: 1, 2, 3..."
 TARGET_INVALID = "A milestone number, or “current” for the workload as it is now."
@@ -57,7 +58,8 @@ def compared_states(
                     "base": NO_MILESTONE
                     if not milestones
                     else f"Milestone {target_number} is the first: none comes before it."
-                }
+                },
+                code=error_codes.REFUSED,
             )
         base_number = earlier[0]
 

@@ -25,11 +25,11 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Greatest, Lower
 
-from lens.selectors import lenses_for
+from lens.models import Lens
 from mlwa.types import Reader
 from reviews.models import Answer, LensReview, Workload, WorkloadEvent
-from reviews.selectors.access import role_of, with_role, workloads_for
 from reviews.selectors.risk import with_risk_counts
+from reviews.selectors.visibility import role_of
 
 MINE, SHARED = "mine", "shared"
 
@@ -111,7 +111,7 @@ def matching_workloads(*, user: Reader, filters: WorkloadFilters = WorkloadFilte
     """The workloads `user` may see (with "see all workloads": every one) that match `filters`,
     with the reader's role and the risk counts: what the rows, the totals and the chart start from.
     Build it once a request and hand it to each: building it costs more than running it."""
-    workloads = with_risk_counts(with_role(workloads_for(user=user), user=user))
+    workloads = with_risk_counts(Workload.objects.visible_to(user).with_role(user))
     if text := filters.search:
         workloads = workloads.filter(
             Q(name__icontains=text) | Q(description__icontains=text) | Q(tags__icontains=text)
@@ -186,4 +186,4 @@ def workload_totals(matching: QuerySet[Workload]) -> WorkloadTotals:
 
 def lens_filter_choices(*, user: Reader) -> list[tuple[str, str]]:
     """(alias, name) of every lens `user` may see, by name: the list's lens filter. One query."""
-    return list(lenses_for(user=user).order_by("name", "alias").values_list("alias", "name"))
+    return list(Lens.objects.visible_to(user).order_by("name", "alias").values_list("alias", "name"))

@@ -1,28 +1,27 @@
-"""What the API shows of milestones: each milestone's lenses with their totals (the list), and one
-milestone's lenses with each pillar's counts and notes (the detail). Both read the frozen per-pillar
-counts (MilestonePillarRiskCounts), never the answers, at a fixed number of queries however many
-milestones, lenses, pillars or answers there are.
+"""Reads of milestones, for the API and the pages.
 
-The counts are plain dicts shaped as reviews.selectors.summaries.counts makes them (the five risks,
-`questions` and `answered`), as the risk summaries give them.
+The API: each milestone's lenses with their totals (the list), and one milestone's lenses with each
+pillar's counts and notes (the detail). The pages: the list, the workload page's panel, one
+milestone's overview, and a frozen lens review for its read-only questionnaire. All read the frozen
+per-pillar counts (MilestonePillarRiskCounts), never the answers, at a fixed number of queries however
+many milestones, lenses, pillars or answers there are.
+
+The API's counts are plain dicts shaped as reviews.selectors.summaries.counts makes them (the five
+risks, `questions` and `answered`), as the risk summaries give them; the pages' are RiskCounts.
 """
 
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet, Sum
+from django.db.models import Count, QuerySet, Sum, Window
 from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404
 
 from lens.models import Pillar
-from reviews.models import (
-    Answer,
-    AnswerChange,
-    Milestone,
-    MilestoneAnswer,
-    MilestoneLensReview,
-    MilestonePillarRiskCounts,
-)
-from reviews.selectors.states import AnyLensReview, ReviewState
+from reviews.models import Milestone, MilestoneLensReview, MilestonePillarRiskCounts, Workload
+from reviews.selectors.risk import RiskCounts
+from reviews.selectors.states import milestones_of
 from reviews.selectors.summaries import counts
 
 _RISKS = ("high", "medium", "none", "not_applicable", "unanswered")
@@ -130,25 +129,104 @@ def milestone_with_lenses(milestone: Milestone) -> Milestone:
     return milestone
 
 
-def answer_history(
-    *, state: ReviewState, lens_review: AnyLensReview, answer: Answer | MilestoneAnswer
-) -> QuerySet[AnswerChange]:
-    """An answer's audit trail, newest first, with who made each change: one query when evaluated.
+def milestone_free_name(*, workload: Workload, name: str) -> str:
+    """`name`, or `name (2)`, `name (3)`... : the first that no milestone of the workload has."""
+    taken = {
+        taken.lower()
+        for taken in Milestone.objects.filter(workload=workload, name__istartswith=name).values_list(
+            "name", flat=True
+        )
+    }
+    candidate, n = name, 1
+    while candidate.lower() in taken:
+        n += 1
+        candidate = f"{name} ({n})"
+    return candidate
 
-    Now: every entry of the answer. In a milestone, the frozen answer has no trail of its own: it is
-    the trail of the live answer it copies (same workload, lens and question id) up to the milestone,
-    i.e. the entries up to and including the frozen version, recorded before the milestone was saved.
-    The time bound leaves out a conflict kept at that same version afterwards, and the trail of a
-    lens removed then applied again since (whose versions start again from 1). A lens removed since
-    took its answers' trail with it: the frozen answer then has none."""
-    changes = AnswerChange.objects.select_related("changed_by", "restored_by").order_by("-changed_at", "-pk")
-    if state.is_current:
-        return changes.filter(answer=answer.pk)
-    assert state.milestone is not None  # not the current state: a milestone's
-    return changes.filter(
-        answer__lens_review__workload=state.workload,
-        answer__lens_review__lens_id=lens_review.lens_id,
-        answer__question__question_id=answer.question.question_id,
-        version__lte=answer.version,
-        changed_at__lte=state.milestone.created_at,
+
+# --- the pages -------------------------------------------------------------------------------------
+
+#: Milestones on the workload page's panel; the rest are on the list.
+PANEL_MILESTONES = 5
+
+
+def milestone_list(workload: Workload) -> QuerySet[Milestone]:
+    """The workload's milestones, newest first, with who saved each: one query. The totals (`high`,
+    `medium`...) are on each milestone's own row."""
+    return milestones_of(workload).select_related("created_by", "restored_by")
+
+
+def milestone_panel(workload: Workload, limit: int = PANEL_MILESTONES) -> tuple[list[Milestone], int]:
+    """The newest `limit` milestones with who saved each, and how many the workload has in all: one
+    query (the count is a window over every milestone, computed before the limit)."""
+    newest = list(milestone_list(workload).annotate(total=Window(Count("pk")))[:limit])
+    return newest, newest[0].total if newest else 0
+
+
+@dataclass(frozen=True)
+class FrozenLens:
+    """A lens review as a milestone keeps it, with its counts and its pillars' notes by pillar name."""
+
+    review: MilestoneLensReview
+    counts: RiskCounts
+    pillar_notes: list[tuple[str, str]]
+
+
+def milestone_lenses(milestone: Milestone) -> list[FrozenLens]:
+    """The milestone's lens reviews with their lens and version, their counts, and their pillar notes
+    named: three queries (the reviews, the counts summed over their pillars, the pillars' names)."""
+    reviews = list(
+        MilestoneLensReview.objects.filter(milestone=milestone)
+        .select_related("lens", "lens_version")
+        .defer("lens_version__source")
     )
+    if not reviews:
+        return []
+    rows = (
+        MilestonePillarRiskCounts.objects.filter(milestone=milestone)
+        .values("lens_review_id")
+        .annotate(**{risk: Sum(risk) for risk in _RISKS})
+        .order_by()
+    )
+    by_review = {row["lens_review_id"]: RiskCounts(*(row[risk] for risk in _RISKS)) for row in rows}
+    names = {
+        (version, pillar_id): (position, name)
+        for version, pillar_id, position, name in Pillar.objects.filter(
+            version_id__in={review.lens_version_id for review in reviews}
+        ).values_list("version_id", "pillar_id", "position", "name")
+    }
+    lenses = []
+    for review in reviews:
+        # Notes on a pillar the version lacks (none should be) show under the pillar's id, last.
+        noted = sorted(
+            (names.get((review.lens_version_id, pillar_id), (1_000_000, pillar_id)), text)
+            for pillar_id, text in (review.pillar_notes or {}).items()
+            if text
+        )
+        lenses.append(
+            FrozenLens(
+                review, by_review.get(review.pk, RiskCounts()), [(name, text) for (_, name), text in noted]
+            )
+        )
+    return lenses
+
+
+def milestone_or_404(workload: Workload, number: int) -> Milestone:
+    """The workload's milestone `number` with who saved it, in one query; 404 if it has none such."""
+    milestones = Milestone.objects.select_related("created_by", "restored_by")
+    return get_object_or_404(milestones, workload=workload, number=number)
+
+
+def milestone_lens_review_or_404(workload: Workload, number: int, alias: str) -> MilestoneLensReview:
+    """The review of lens `alias` frozen in the workload's milestone `number`, with the milestone
+    (and who saved it), the lens and the version, in one query: the same cost as the live page's
+    lens review. 404 if the workload has no such milestone, or the milestone no such lens."""
+    reviews = MilestoneLensReview.objects.select_related(
+        "milestone__created_by", "milestone__restored_by", "lens", "lens_version"
+    ).defer("lens_version__source", "milestone__workload_fields")
+    review = get_object_or_404(
+        reviews, milestone__workload=workload, milestone__number=number, lens__alias=alias
+    )
+    # The milestone's workload is the one already loaded, with the reader's role: no query for it.
+    review.milestone.workload = workload
+    return review

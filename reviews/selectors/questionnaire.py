@@ -15,11 +15,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, overload
 
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.http import Http404
 
 from lens.models import Choice, Question, Resource
 from reviews.models import Answer, AnswerChange, LensReview, MilestoneAnswer, MilestoneLensReview
+from reviews.selectors.states import ReviewState
 
 R = Answer.Risk
 
@@ -349,9 +350,12 @@ def summarize_change(change: AnswerChange, titles: dict[str, str]) -> ChangeSumm
     )
 
 
-def answer_history(*, answer: Answer, limit: int = HISTORY_LIMIT) -> tuple[list[ChangeSummary], bool]:
-    """The answer's newest `limit` changes, described, and whether there are older ones: two
-    queries (the changes with who made them, the question's practice titles)."""
+def answer_changes_described(
+    *, answer: Answer, limit: int = HISTORY_LIMIT
+) -> tuple[list[ChangeSummary], bool]:
+    """The live answer's newest `limit` changes, each described in words (the page's history), and
+    whether there are older ones: two queries (the changes with who made them, the question's
+    practice titles). `answer_trail` is the API's: the raw entries, as of any state."""
     changes = list(
         AnswerChange.objects.filter(answer=answer)
         .select_related("changed_by", "restored_by")
@@ -359,3 +363,25 @@ def answer_history(*, answer: Answer, limit: int = HISTORY_LIMIT) -> tuple[list[
     )
     titles = dict(Choice.objects.filter(question_id=answer.question_id).values_list("choice_id", "title"))
     return [summarize_change(change, titles) for change in changes[:limit]], len(changes) > limit
+
+
+def answer_trail(*, state: ReviewState, lens_review, answer) -> QuerySet[AnswerChange]:
+    """An answer's audit trail as of `state`, newest first, with who made each change, undescribed
+    (the API's history): one query when evaluated. `answer_changes_described` is the page's.
+
+    Now: every entry of the answer. In a milestone, the frozen answer has no trail of its own: it is
+    the trail of the live answer it copies (same workload, lens and question id) up to the milestone,
+    i.e. the entries up to and including the frozen version, recorded before the milestone was saved.
+    The time bound leaves out a conflict kept at that same version afterwards, and the trail of a
+    lens removed then applied again since (whose versions start again from 1). A lens removed since
+    took its answers' trail with it: the frozen answer then has none."""
+    changes = AnswerChange.objects.select_related("changed_by", "restored_by").order_by("-changed_at", "-pk")
+    if state.is_current:
+        return changes.filter(answer=answer)
+    return changes.filter(
+        answer__lens_review__workload=state.workload,
+        answer__lens_review__lens_id=lens_review.lens_id,
+        answer__question__question_id=answer.question.question_id,
+        version__lte=answer.version,
+        changed_at__lte=state.milestone.created_at,
+    )

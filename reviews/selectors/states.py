@@ -65,13 +65,15 @@ class ReviewState:
 
 #: A milestone number as a query parameter gives it: ASCII digits ("²" is a digit to str.isdigit, not
 #: to int; int takes "１"), few enough to fit any integer column.
-_MILESTONE_NUMBER = re.compile(r"[0-9]{1,9}")
+_MILESTONE_NUMBER = re.compile(r"0*[0-9]{1,10}")
+#: The largest milestone number (a 32-bit column), as the schema says of `?milestone=`.
+_MILESTONE_MAX = 2**31 - 1
 
 
 def milestone_number(raw: str | None) -> int | None:
     """`raw` (a query parameter's text) as a milestone number, a whole number from 1; None for
     anything else, absent included."""
-    if raw is None or not _MILESTONE_NUMBER.fullmatch(raw) or int(raw) < 1:
+    if raw is None or not _MILESTONE_NUMBER.fullmatch(raw) or not 1 <= int(raw) <= _MILESTONE_MAX:
         return None
     return int(raw)
 

@@ -13,9 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.utils import timezone
-from django.utils.safestring import SafeString
 
-from reviews.charts import PillarTrend, TrendPoint, risk_trend_svg
 from reviews.models import Milestone, PillarRiskCounts, Workload
 from reviews.selectors.risk import STANDARD_PILLARS
 
@@ -119,18 +117,3 @@ def workload_trend(*, workload: Workload) -> Trend:
         for lens, pillar_id in [*standard, *own]
     )
     return Trend(tuple(moments), pillars)
-
-
-def trend_svg(
-    trend: Trend, *, small: bool = False, title: str = "Risk trend", id_prefix: str = "risk-trend"
-) -> SafeString:
-    """The trend as the charts draw it (reviews.charts.risk_trend_svg): full size for the trend page,
-    `small` for the workload page."""
-    return risk_trend_svg(
-        [TrendPoint(moment.label, moment.title) for moment in trend.moments],
-        [PillarTrend(p.pillar_id, p.name, p.high, p.medium) for p in trend.pillars],
-        title=title,
-        width=480 if small else 760,
-        panel_height=80 if small else 140,
-        id_prefix=id_prefix,
-    )

@@ -17,7 +17,7 @@ from lens.diff import Change, Status, version_diff
 from lens.models import Lens, LensVersion
 from lens.selectors import lens_visibility, version_document
 from reviews.models import LensReview
-from reviews.services.milestones import milestone_free_name
+from reviews.selectors.milestones import milestone_free_name
 
 
 @dataclass(frozen=True)

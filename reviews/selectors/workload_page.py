@@ -6,8 +6,7 @@ from dataclasses import dataclass
 
 from django.db.models import F, OuterRef, QuerySet, Subquery
 
-from lens.models import LensVersion
-from lens.selectors import lenses_for
+from lens.models import Lens, LensVersion
 from mlwa.types import Reader
 from reviews.models import LensReview, Share, Workload, WorkloadEvent
 from reviews.selectors.risk import RiskCounts, review_counts
@@ -72,7 +71,7 @@ def workload_events(workload: Workload) -> QuerySet[WorkloadEvent]:
 def newest_versions(*, user: Reader, not_on: Workload | None = None) -> list[LensVersion]:
     """The newest published version of every lens `user` may see (without those applied to
     `not_on`), with its lens, by lens name: what a new workload or the apply form offers. One query."""
-    lenses = lenses_for(user=user)
+    lenses = Lens.objects.visible_to(user)
     if not_on is not None:
         lenses = lenses.exclude(pk__in=LensReview.objects.filter(workload=not_on).values("lens_id"))
     newest = (

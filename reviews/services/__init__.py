@@ -4,6 +4,7 @@ Callers (views, the API) have checked the actor's role (reviews.permissions); th
 the input and raise ReviewRefused subclasses, which name the fields at fault, when they refuse.
 """
 
+from mlwa.errors import InvalidInput, ReviewRefused, StaleAnswer, StaleItem
 from reviews.services.answers import (
     ANSWER_FIELDS,
     answer_keep_theirs,
@@ -11,7 +12,6 @@ from reviews.services.answers import (
     answer_update,
     question_facts,
 )
-from reviews.services.errors import InvalidInput, ReviewRefused, StaleAnswer, StaleItem
 from reviews.services.improvements import improvement_item_update
 from reviews.services.lens_reviews import lens_review_apply, lens_review_notes, lens_review_remove
 from reviews.services.sharing import share_change_role, share_grant, share_revoke

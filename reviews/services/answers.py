@@ -7,7 +7,7 @@ its row lock, so that writers changing different choices of one question never l
 changes even when they write without a version.
 """
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,8 +17,9 @@ from django.utils import timezone
 
 from lens.models import Choice, Question, RiskRule
 from lens.risk import RISK_FROM_FILE, QuestionRules
-from reviews.models import CHOICE_NOTES_MAX, NOTES_MAX, Answer, AnswerChange
-from reviews.services.errors import InvalidInput, StaleAnswer
+from mlwa.error_codes import REFUSED, UNKNOWN_REFERENCE
+from mlwa.errors import InvalidInput, StaleAnswer
+from reviews.models import NOTES_MAX, Answer, AnswerChange
 
 #: The stored fields of an answer that a write may change; the API's partial updates name a subset.
 ANSWER_FIELDS = ("selected_choices", "not_applicable_choices", "is_applicable", "reason", "notes")
@@ -30,7 +31,7 @@ ANSWER_FIELDS = ("selected_choices", "not_applicable_choices", "is_applicable", 
 CHOICE_UPDATES = "choice_updates"
 
 #: A choice's status in a choice update (AWS: ChoiceStatus). Only NOT_APPLICABLE takes a reason
-#: (an Answer.Reason, NONE when never given) and notes (at most CHOICE_NOTES_MAX characters).
+#: (an Answer.Reason, NONE when never given) and notes (at most reviews.models.CHOICE_NOTES_MAX).
 SELECTED, UNSELECTED, NOT_APPLICABLE = "SELECTED", "UNSELECTED", "NOT_APPLICABLE"
 CHOICE_STATUSES = (SELECTED, UNSELECTED, NOT_APPLICABLE)
 
@@ -88,80 +89,70 @@ def answer_state(answer: Answer) -> dict[str, Any]:
     }
 
 
-def _clean_selected(value: Any, facts: QuestionFacts) -> list[str]:
-    if not isinstance(value, list | tuple) or not all(isinstance(item, str) for item in value):
-        raise InvalidInput({"selected_choices": "Must be a list of choice ids."})
+def _clean_selected(value: Sequence[str], facts: QuestionFacts) -> list[str]:
     if unknown := [choice_id for choice_id in value if choice_id not in facts.choice_ids]:
-        raise InvalidInput({"selected_choices": f"{unknown[0]!r} is not a choice of this question."})
+        raise InvalidInput(
+            {"selected_choices": f"{unknown[0]!r} is not a choice of this question."}, code=UNKNOWN_REFERENCE
+        )
     selected = set(value)
     if facts.none_of_these in selected and len(selected) > 1:
-        raise InvalidInput({"selected_choices": '"None of these" cannot be selected with other practices.'})
+        raise InvalidInput(
+            {"selected_choices": '"None of these" cannot be selected with other practices.'}, code=REFUSED
+        )
     return [choice_id for choice_id in facts.choice_ids if choice_id in selected]
 
 
-def _clean_not_applicable(value: Any, facts: QuestionFacts) -> dict[str, dict[str, str]]:
-    field = "not_applicable_choices"
-    if not isinstance(value, Mapping):
-        raise InvalidInput({field: 'Must map choice ids to {"reason": ..., "notes": ...}.'})
-    cleaned = {}
-    for choice_id, details in value.items():
-        path = f"{field}.{choice_id}"
+def _clean_not_applicable(
+    value: Mapping[str, Mapping[str, str]], facts: QuestionFacts
+) -> dict[str, dict[str, str]]:
+    for choice_id in value:
+        path = f"not_applicable_choices.{choice_id}"
         if choice_id not in facts.choice_ids:
-            raise InvalidInput({path: "Not a choice of this question."})
+            raise InvalidInput({path: "Not a choice of this question."}, code=UNKNOWN_REFERENCE)
         if choice_id == facts.none_of_these:
-            raise InvalidInput({path: '"None of these" cannot be marked not applicable.'})
-        if not isinstance(details, Mapping) or set(details) - {"reason", "notes"}:
-            raise InvalidInput({path: 'Must be {"reason": ..., "notes": ...}.'})
-        reason = details.get("reason") or Answer.Reason.NONE
-        if reason not in Answer.Reason.values:
-            raise InvalidInput({f"{path}.reason": f"Choose one of: {', '.join(Answer.Reason.values)}."})
-        notes = details.get("notes") or ""
-        if not isinstance(notes, str) or len(notes) > CHOICE_NOTES_MAX:
-            raise InvalidInput({f"{path}.notes": f"Text of at most {CHOICE_NOTES_MAX} characters."})
-        cleaned[choice_id] = {"reason": reason, "notes": notes}
-    return {choice_id: cleaned[choice_id] for choice_id in facts.choice_ids if choice_id in cleaned}
+            raise InvalidInput({path: '"None of these" cannot be marked not applicable.'}, code=REFUSED)
+    return {
+        choice_id: {
+            "reason": value[choice_id].get("reason") or Answer.Reason.NONE,
+            "notes": value[choice_id].get("notes") or "",
+        }
+        for choice_id in facts.choice_ids
+        if choice_id in value
+    }
 
 
-def _choice_update(path: str, update: Any, previous: Mapping[str, str] | None) -> tuple[str, dict | None]:
-    """One choice's update checked: its status, and for NOT_APPLICABLE its reason and notes (those
-    left out stay as stored for a choice that was not applicable already)."""
-    if not isinstance(update, Mapping):
-        raise InvalidInput({path: 'Must be {"status": ..., "reason": ..., "notes": ...}.'})
-    if unknown := sorted(str(key) for key in set(update) - {"status", "reason", "notes"}):
-        raise InvalidInput({path: f"{unknown[0]!r} is not a key of a choice update (status, reason, notes)."})
-    status = update.get("status")
-    if status not in CHOICE_STATUSES:
-        raise InvalidInput({f"{path}.status": f"Choose one of: {', '.join(CHOICE_STATUSES)}."})
+def _choice_update(path: str, update: Mapping[str, Any], previous: Mapping[str, str] | None) -> dict | None:
+    """One choice's update (status, and optional reason and notes, each possibly None), merged with
+    what is stored: for NOT_APPLICABLE, the reason and notes left out stay as stored for a choice
+    that was not applicable already; for another status, giving either is refused."""
+    status = update["status"]
     if status != NOT_APPLICABLE:
         # null or "" say "no reason", which is what a selected or unselected choice has.
         if given := [key for key in ("reason", "notes") if update.get(key) not in (None, "")]:
-            raise InvalidInput({f"{path}.{given[0]}": f"Only a choice marked {NOT_APPLICABLE} takes one."})
-        return status, None
+            raise InvalidInput(
+                {f"{path}.{given[0]}": f"Only a choice marked {NOT_APPLICABLE} takes one."}, code=REFUSED
+            )
+        return None
     previous = previous or {}
     reason = update.get("reason") or previous.get("reason") or Answer.Reason.NONE
-    if reason not in Answer.Reason.values:
-        raise InvalidInput({f"{path}.reason": f"Choose one of: {', '.join(Answer.Reason.values)}."})
     notes = update["notes"] if update.get("notes") is not None else previous.get("notes", "")
-    if not isinstance(notes, str) or len(notes) > CHOICE_NOTES_MAX:
-        raise InvalidInput({f"{path}.notes": f"Text of at most {CHOICE_NOTES_MAX} characters."})
-    return status, {"reason": reason, "notes": notes}
+    return {"reason": reason, "notes": notes}
 
 
-def _apply_choice_updates(new: dict[str, Any], value: Any, facts: QuestionFacts) -> None:
+def _apply_choice_updates(
+    new: dict[str, Any], value: Mapping[str, Mapping[str, Any]], facts: QuestionFacts
+) -> None:
     """Apply `choice_updates` to the choices of `new` (the stored state, with the whole fields of the
     same write applied), keeping a choice either selected or not applicable, never both."""
-    if not isinstance(value, Mapping):
-        raise InvalidInput(
-            {CHOICE_UPDATES: 'Must map choice ids to {"status": ..., "reason": ..., "notes": ...}.'}
-        )
     selected = set(new["selected_choices"])
     not_applicable = dict(new["not_applicable_choices"])
     now_selected = []  # the choices this write selects, in its order: the one to blame for a clash
     for choice_id, update in value.items():
         path = f"{CHOICE_UPDATES}.{choice_id}"
         if choice_id not in facts.choice_ids:
-            raise InvalidInput({path: "Not a choice of this question."})
-        status, details = _choice_update(path, update, not_applicable.get(choice_id))
+            raise InvalidInput({path: "Not a choice of this question."}, code=UNKNOWN_REFERENCE)
+        details = _choice_update(path, update, not_applicable.get(choice_id))
+        status = update["status"]
         selected.discard(choice_id)
         not_applicable.pop(choice_id, None)
         if status == SELECTED:
@@ -169,7 +160,9 @@ def _apply_choice_updates(new: dict[str, Any], value: Any, facts: QuestionFacts)
             now_selected.append(choice_id)
         elif status == NOT_APPLICABLE:
             if choice_id == facts.none_of_these:
-                raise InvalidInput({f"{path}.status": '"None of these" cannot be marked not applicable.'})
+                raise InvalidInput(
+                    {f"{path}.status": '"None of these" cannot be marked not applicable.'}, code=REFUSED
+                )
             not_applicable[choice_id] = details
     none_of_these = facts.none_of_these
     if none_of_these in selected and len(selected) > 1:
@@ -178,17 +171,28 @@ def _apply_choice_updates(new: dict[str, Any], value: Any, facts: QuestionFacts)
         path = f"{CHOICE_UPDATES}.{culprit}.status" if culprit else CHOICE_UPDATES
         both = ", ".join(c for c in facts.choice_ids if c in selected)
         raise InvalidInput(
-            {path: f'"None of these" cannot be selected with other practices (this would select {both}).'}
+            {path: f'"None of these" cannot be selected with other practices (this would select {both}).'},
+            code=REFUSED,
         )
     new["selected_choices"] = [c for c in facts.choice_ids if c in selected]
     new["not_applicable_choices"] = {c: not_applicable[c] for c in facts.choice_ids if c in not_applicable}
 
 
+def _both_blamed(changes: Mapping[str, Any], choice_id: str) -> dict[str, str]:
+    """Who is at fault for a practice both selected and not applicable: the fields of this write
+    that say so (a field left out is the stored answer's, and no input of this request)."""
+    blamed = {}
+    if "selected_choices" in changes:
+        blamed["selected_choices"] = f"{choice_id!r} is marked not applicable: a practice selected applies."
+    if "not_applicable_choices" in changes:
+        blamed[f"not_applicable_choices.{choice_id}"] = "A selected practice applies: it takes no reason."
+    return blamed
+
+
 def _merged(state: dict[str, Any], changes: Mapping[str, Any], facts: QuestionFacts) -> dict[str, Any]:
-    """`state` with `changes` applied and every rule checked; raises InvalidInput, naming the field.
-    Whole fields first, then `choice_updates` over them."""
-    if unknown := sorted(set(changes) - set(WRITABLE)):
-        raise InvalidInput(dict.fromkeys(unknown, "Not a field of an answer."))
+    """`state` with `changes` (validated: AnswerUpdateSerializer) applied and every rule of the
+    question checked; raises InvalidInput, naming the input at fault. Whole fields first, then
+    `choice_updates` over them."""
     new = dict(state)
     if "selected_choices" in changes:
         new["selected_choices"] = _clean_selected(changes["selected_choices"], facts)
@@ -196,38 +200,26 @@ def _merged(state: dict[str, Any], changes: Mapping[str, Any], facts: QuestionFa
         new["not_applicable_choices"] = _clean_not_applicable(changes["not_applicable_choices"], facts)
     if CHOICE_UPDATES in changes:
         _apply_choice_updates(new, changes[CHOICE_UPDATES], facts)
-    _apply_plain_fields(new, changes)
-    if both := [c for c in new["selected_choices"] if c in new["not_applicable_choices"]]:
-        raise InvalidInput(
-            {f"not_applicable_choices.{both[0]}": "A selected practice applies: it takes no reason."}
-        )
-    new["risk"] = facts.rules.evaluate(
-        new["selected_choices"], new["not_applicable_choices"], question_applicable=new["is_applicable"]
-    ).value
-    return new
-
-
-def _apply_plain_fields(new: dict[str, Any], changes: Mapping[str, Any]) -> None:
-    """`is_applicable`, `reason` and `notes` of `changes` checked and written into `new`; raises
-    InvalidInput, naming the field. A question that applies again loses its reason."""
     if "is_applicable" in changes:
-        if not isinstance(changes["is_applicable"], bool):
-            raise InvalidInput({"is_applicable": "Must be true or false."})
         new["is_applicable"] = changes["is_applicable"]
         if new["is_applicable"]:
             new["reason"] = ""
     if "reason" in changes:
         reason = changes["reason"] or ""
-        if reason and reason not in Answer.Reason.values:
-            raise InvalidInput({"reason": f"Choose one of: {', '.join(Answer.Reason.values)}."})
         if reason and new["is_applicable"]:
-            raise InvalidInput({"reason": "Only a question that does not apply takes a reason."})
+            raise InvalidInput(
+                {"reason": "Only a question that does not apply takes a reason."}, code=REFUSED
+            )
         new["reason"] = reason
     if "notes" in changes:
-        notes = changes["notes"]
-        if not isinstance(notes, str) or len(notes) > NOTES_MAX:
-            raise InvalidInput({"notes": f"Text of at most {NOTES_MAX} characters."})
-        new["notes"] = notes
+        new["notes"] = changes["notes"]
+    if both := [c for c in new["selected_choices"] if c in new["not_applicable_choices"]]:
+        # choice_updates never leaves a choice both ways: one of the whole fields of this write did.
+        raise InvalidInput(_both_blamed(changes, both[0]), code=REFUSED)
+    new["risk"] = facts.rules.evaluate(
+        new["selected_choices"], new["not_applicable_choices"], question_applicable=new["is_applicable"]
+    ).value
+    return new
 
 
 def _locked(answer: Answer) -> Answer:
@@ -264,13 +256,16 @@ def answer_update(
     *, answer: Answer, actor: User, changes: Mapping[str, Any], expected_version: int | None, note: str = ""
 ) -> Answer:
     """Write `changes` (a subset of WRITABLE: stored fields, and `choice_updates`) to `answer` and
-    store its new risk.
+    store its new risk. `changes` is validated already, as reviews.api.answer_serializers.
+    AnswerUpdateSerializer gives it (the API and the questionnaire page both validate with it):
+    this checks it against the question.
 
     The stored answer is read under a row lock and `changes` applied to it there, so that
     `choice_updates` changes only the choices it names, whatever other writers stored meanwhile.
     `expected_version` is the version the writer started from: if the stored answer is newer,
     StaleAnswer (409) is raised and nothing changes. None is the API's explicit choice to write
-    without that check. A write that changes nothing is not recorded. Raises InvalidInput (400)."""
+    without that check. A write that changes nothing is not recorded. Raises InvalidInput (400,
+    a domain code)."""
     current = _locked(answer)
     if expected_version is not None and current.version != expected_version:
         raise StaleAnswer(current, expected_version)
@@ -300,7 +295,9 @@ def answer_update(
 
 
 @transaction.atomic
-def answer_keep_theirs(*, answer: Answer, actor: User, discarded: Mapping[str, Any], seen_version: int) -> Answer:
+def answer_keep_theirs(
+    *, answer: Answer, actor: User, discarded: Mapping[str, Any], seen_version: int
+) -> Answer:
     """Settle a conflict in favour of the stored answer: nothing in it changes, and the audit trail
     records that `actor` saw version `seen_version` and dropped their own `discarded` changes (the
     fields they had sent, as far as they are answer fields)."""

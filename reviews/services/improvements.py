@@ -6,17 +6,16 @@ Callers have checked that the actor may take Action.ANSWER on the workload (owne
 """
 
 from collections.abc import Mapping
-from datetime import date, datetime
 from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 
-from reviews.models import NOTES_MAX, Answer, ImprovementItem, LensReview, Workload, WorkloadEvent
+from mlwa import error_codes
+from mlwa.errors import InvalidInput, StaleItem
+from reviews.models import Answer, ImprovementItem, LensReview, Workload, WorkloadEvent
 from reviews.selectors.improvements import improvement_owner_choices
-from reviews.services.errors import InvalidInput, StaleItem
 from reviews.services.events import event_record
 
 #: The fields of an item that a write may change.
@@ -35,61 +34,33 @@ def _check_question(workload: Workload, lens_alias: str, question_id: str) -> No
         return
     if not LensReview.objects.filter(workload=workload, lens__alias=lens_alias).exists():
         raise InvalidInput(
-            {"lens_alias": f"No lens with the alias {lens_alias!r} is applied to this workload."}
+            {"lens_alias": f"No lens with the alias {lens_alias!r} is applied to this workload."},
+            code=error_codes.UNKNOWN_REFERENCE,
         )
-    raise InvalidInput({"question_id": f"The lens {lens_alias!r} has no question {question_id!r}."})
+    raise InvalidInput(
+        {"question_id": f"The lens {lens_alias!r} has no question {question_id!r}."},
+        code=error_codes.UNKNOWN_REFERENCE,
+    )
 
 
-def _clean_due_date(value: Any) -> date | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, date) and not isinstance(value, datetime):
-        return value
-    if isinstance(value, str):
-        try:
-            parsed = parse_date(value.strip())
-        except ValueError:  # well formed, but no such day (2025-02-30)
-            parsed = None
-        if parsed is not None:
-            return parsed
-    raise InvalidInput({"due_date": "A date as YYYY-MM-DD, or nothing."})
-
-
-def _clean_owner(value: Any, item: ImprovementItem, workload: Workload) -> User | None:
-    """The owner named: None, or a user who may own the item (OWNER_REFUSED otherwise). The stored
+def _clean_owner(value: int | None, item: ImprovementItem, workload: Workload):
+    """The owner named: None, or a user who may own the item (else `unknown_reference`). The stored
     owner stays acceptable even after losing their share, so that a form posted whole still saves."""
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidInput({"owner": "A user's id, or null for nobody."})
     if value == item.owner_id:
         return item.owner
     owner = improvement_owner_choices(workload).filter(pk=value).first()
     if owner is None:
-        raise InvalidInput({"owner": OWNER_REFUSED})
+        raise InvalidInput({"owner": OWNER_REFUSED}, code=error_codes.UNKNOWN_REFERENCE)
     return owner
 
 
 def _cleaned(changes: Mapping[str, Any], item: ImprovementItem, workload: Workload) -> dict[str, Any]:
-    """`changes` checked, as the item's field values: InvalidInput names every field at fault."""
-    if not isinstance(changes, Mapping):
-        raise InvalidInput({"": "Must be an object of tracking fields."})
-    if unknown := sorted(str(name) for name in set(changes) - set(ITEM_FIELDS)):
-        raise InvalidInput(dict.fromkeys(unknown, "Not a field of an improvement item."))
-    cleaned: dict[str, Any] = {}
-    if "status" in changes:
-        if changes["status"] not in ImprovementItem.Status.values:
-            raise InvalidInput({"status": f"Choose one of: {', '.join(ImprovementItem.Status.values)}."})
-        cleaned["status"] = changes["status"]
-    if "owner" in changes:
-        cleaned["owner"] = _clean_owner(changes["owner"], item, workload)
-    if "due_date" in changes:
-        cleaned["due_date"] = _clean_due_date(changes["due_date"])
-    if "note" in changes:
-        note = changes["note"]
-        if not isinstance(note, str) or len(note) > NOTES_MAX:
-            raise InvalidInput({"note": f"Text of at most {NOTES_MAX} characters."})
-        cleaned["note"] = note
+    """`changes` (validated) as the item's field values: the owner as a user."""
+    cleaned = {name: changes[name] for name in ITEM_FIELDS if name in changes}
+    if "owner" in cleaned:
+        cleaned["owner"] = _clean_owner(cleaned["owner"], item, workload)
     return cleaned
 
 
@@ -121,8 +92,9 @@ def improvement_item_update(
     changes: Mapping[str, Any],
     expected_version: int | None,
 ) -> ImprovementItem:
-    """Write `changes` (a subset of ITEM_FIELDS: status, owner as a user's pk or None, due_date as
-    a date or "YYYY-MM-DD" or None, note) to the tracking of `question_id` of the lens `lens_alias`,
+    """Write `changes` (validated, as reviews.api.improvement_serializers.ImprovementUpdateSerializer
+    gives them: a subset of ITEM_FIELDS, status, owner as a user's pk or None, due_date as a date or
+    None, note) to the tracking of `question_id` of the lens `lens_alias`,
     making the item the first time. The question must be one of the applied lens version's
     (InvalidInput naming `lens_alias` or `question_id`); the owner, the workload's owner or a
     contributor (directly or through a group).

@@ -7,8 +7,9 @@ from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 
 from lens.models import LensVersion
-from reviews.models import NOTES_MAX, Answer, LensReview, Workload, WorkloadEvent
-from reviews.services.errors import InvalidInput
+from mlwa import error_codes
+from mlwa.errors import InvalidInput
+from reviews.models import Answer, LensReview, Workload, WorkloadEvent
 from reviews.services.events import event_record
 
 
@@ -17,14 +18,18 @@ def lens_review_apply(*, workload: Workload, lens_version: LensVersion, actor: U
     """Apply a published lens version to the workload, with one unanswered Answer per question, so
     that every count is a plain aggregate. The caller has checked that `actor` may see the lens."""
     if lens_version.status != LensVersion.Status.PUBLISHED:
-        raise InvalidInput({"lens": "Only a published lens version can be applied."})
+        raise InvalidInput(
+            {"lens": "Only a published lens version can be applied."}, code=error_codes.REFUSED
+        )
     try:
         with transaction.atomic():
             review = LensReview.objects.create(
                 workload=workload, lens_id=lens_version.lens_id, lens_version=lens_version
             )
     except IntegrityError:
-        raise InvalidInput({"lens": "This lens is applied to the workload already."}) from None
+        raise InvalidInput(
+            {"lens": "This lens is applied to the workload already."}, code=error_codes.REFUSED
+        ) from None
     question_ids = lens_version.questions.values_list("pk", flat=True)
     Answer.objects.bulk_create(Answer(lens_review=review, question_id=pk) for pk in question_ids)
     event_record(
@@ -53,34 +58,29 @@ def lens_review_remove(*, lens_review: LensReview, actor: User) -> None:
     lens_review.delete()
 
 
-def _check_notes(field: str, text: object) -> str:
-    if not isinstance(text, str):
-        raise InvalidInput({field: "Must be text."})
-    if len(text) > NOTES_MAX:
-        raise InvalidInput({field: f"At most {NOTES_MAX} characters ({len(text)} given)."})
-    return text
-
-
 @transaction.atomic
 def lens_review_notes(
-    *, lens_review: LensReview, actor: User, notes: str | None = None, pillar_notes: Mapping[str, str] | None = None
+    *,
+    lens_review: LensReview,
+    actor: User,
+    notes: str | None = None,
+    pillar_notes: Mapping[str, str] | None = None,
 ) -> LensReview:
     """Set the lens's notes and, for the pillars named in `pillar_notes`, their notes (empty text
-    clears one). Fields left None stay as they are."""
+    clears one). Fields left None stay as they are. The values are validated (text of at most
+    NOTES_MAX characters); a pillar id the lens does not have is refused (`unknown_reference`)."""
     changed = []
-    if notes is not None and _check_notes("notes", notes) != lens_review.notes:
+    if notes is not None and notes != lens_review.notes:
         lens_review.notes = notes
         changed.append("notes")
     if pillar_notes is not None:
-        if not isinstance(pillar_notes, Mapping):
-            raise InvalidInput({"pillar_notes": "Must map pillar ids to text."})
         known = set(lens_review.lens_version.pillars.values_list("pillar_id", flat=True))
         merged = dict(lens_review.pillar_notes)
         for pillar_id, text in pillar_notes.items():
             field = f"pillar_notes.{pillar_id}"
             if pillar_id not in known:
-                raise InvalidInput({field: "Not a pillar of this lens."})
-            if _check_notes(field, text).strip():
+                raise InvalidInput({field: "Not a pillar of this lens."}, code=error_codes.UNKNOWN_REFERENCE)
+            if text.strip():
                 merged[pillar_id] = text
             else:
                 merged.pop(pillar_id, None)

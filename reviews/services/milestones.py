@@ -9,14 +9,14 @@ always match the answers frozen with them.
 
 from collections import defaultdict
 
-from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from mlwa import error_codes
+from mlwa.errors import InvalidInput
 from reviews.models import (
     ANSWER_FIELDS_FROZEN,
-    MILESTONE_NAME_MAX,
     Answer,
     LensReview,
     Milestone,
@@ -26,7 +26,6 @@ from reviews.models import (
     Workload,
     WorkloadEvent,
 )
-from reviews.services.errors import InvalidInput
 from reviews.services.events import event_record
 from reviews.services.workloads import WORKLOAD_FIELDS
 
@@ -41,38 +40,14 @@ COUNT_COLUMNS = {
 }
 
 
-def _clean_name(name: object) -> str:
-    if not isinstance(name, str) or not name.strip():
-        raise InvalidInput({"name": "Give the milestone a name."})
-    name = name.strip()
-    if len(name) > MILESTONE_NAME_MAX:
-        raise InvalidInput({"name": f"At most {MILESTONE_NAME_MAX} characters ({len(name)} given)."})
-    return name
-
-
-def milestone_free_name(*, workload: Workload, name: str) -> str:
-    """`name`, or `name (2)`, `name (3)`... : the first that no milestone of the workload has."""
-    taken = {
-        taken.lower()
-        for taken in Milestone.objects.filter(workload=workload, name__istartswith=name).values_list(
-            "name", flat=True
-        )
-    }
-    candidate, n = name, 1
-    while candidate.lower() in taken:
-        n += 1
-        candidate = f"{name} ({n})"
-    return candidate
-
-
 @transaction.atomic
-def milestone_create(*, workload: Workload, actor: User, name: object) -> Milestone:
-    """Save the workload as it is now as its next milestone, named `name` (unique in the workload,
-    whatever the case). Raises InvalidInput naming `name`."""
-    name = _clean_name(name)
+def milestone_create(*, workload: Workload, actor, name: str) -> Milestone:
+    """Save the workload as it is now as its next milestone, named `name` (validated: text, not
+    blank, without spaces around it, at most MILESTONE_NAME_MAX characters), which must be unique in
+    the workload, whatever the case: else InvalidInput naming `name` (`name_taken`)."""
     locked = Workload.objects.select_for_update().get(pk=workload.pk)
     if Milestone.objects.filter(workload=locked, name__iexact=name).exists():
-        raise InvalidInput({"name": NAME_TAKEN})
+        raise InvalidInput({"name": NAME_TAKEN}, code=error_codes.NAME_TAKEN)
     number = (Milestone.objects.filter(workload=locked).aggregate(last=Max("number"))["last"] or 0) + 1
 
     reviews = list(LensReview.objects.filter(workload=locked).order_by("pk"))

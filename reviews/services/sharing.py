@@ -1,11 +1,11 @@
 """Who else may see or change a workload: shares with users and groups, their roles, revoking."""
 
-
 from django.contrib.auth.models import Group, User
 from django.db import IntegrityError, transaction
 
+from mlwa import error_codes
+from mlwa.errors import InvalidInput
 from reviews.models import Share, Workload, WorkloadEvent
-from reviews.services.errors import InvalidInput
 from reviews.services.events import event_record
 
 
@@ -23,21 +23,27 @@ def _valid_role(role: str) -> Share.Role:
 
 
 @transaction.atomic
-def share_grant(*, workload: Workload, actor: User, role: str, user: User | None=None, group: Group | None = None) -> Share:
+def share_grant(
+    *, workload: Workload, actor: User, role: str, user: User | None = None, group: Group | None = None
+) -> Share:
     """Share `workload` with one user or one group as `role`."""
     role = _valid_role(role)
     if (user is None) == (group is None):
         raise InvalidInput({"user": "Choose a user or a group."})
     if user is not None and not user.is_active:
-        raise InvalidInput({"user": "This user cannot log in."})
+        raise InvalidInput({"user": "This user cannot log in."}, code=error_codes.REFUSED)
     if user is not None and user.pk == workload.owner_id:
-        raise InvalidInput({"user": "The owner already has every right on the workload."})
+        raise InvalidInput(
+            {"user": "The owner already has every right on the workload."}, code=error_codes.REFUSED
+        )
     try:
         with transaction.atomic():
             share = Share.objects.create(workload=workload, user=user, group=group, role=role)
     except IntegrityError:
         field = "user" if user is not None else "group"
-        raise InvalidInput({field: "The workload is shared with them already: change their role."}) from None
+        raise InvalidInput(
+            {field: "The workload is shared with them already: change their role."}, code=error_codes.REFUSED
+        ) from None
     event_record(
         workload=workload,
         actor=actor,

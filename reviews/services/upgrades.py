@@ -41,6 +41,8 @@ from django.utils import timezone
 
 from lens.models import LensVersion
 from lens.selectors import lens_visibility
+from mlwa import error_codes
+from mlwa.errors import InvalidInput
 from reviews.models import (
     Answer,
     AnswerChange,
@@ -50,10 +52,10 @@ from reviews.models import (
     Workload,
     WorkloadEvent,
 )
+from reviews.selectors.milestones import milestone_free_name
 from reviews.services.answers import ANSWER_FIELDS, QuestionFacts, answer_state
-from reviews.services.errors import InvalidInput
 from reviews.services.events import event_record
-from reviews.services.milestones import milestone_create, milestone_free_name
+from reviews.services.milestones import milestone_create
 from reviews.services.upgrade_targets import UpgradeTarget, upgrade_target
 
 #: The fields a carry-over may change (besides the question), and what it writes for those it changes.
@@ -216,7 +218,12 @@ def _carry_over(*, review: LensReview, target: UpgradeTarget, actor: User | None
 
 
 def _log(
-    *, workload: Workload, actor: User | None, summary: UpgradeSummary, name: str, milestone: Milestone | None = None
+    *,
+    workload: Workload,
+    actor: User | None,
+    summary: UpgradeSummary,
+    name: str,
+    milestone: Milestone | None = None,
 ) -> None:
     """The LENS_UPGRADED event: automatic (a minor version published) or the owner's (after a
     milestone), from which version to which, and what changed."""
@@ -319,19 +326,27 @@ def _requested_version(review: LensReview, version: LensVersion | str | None) ->
         target = published.filter(lens_id=review.lens_id).order_by("-published_at", "-pk").first()
         if target is None or not _is_newer(target, review.lens_version):
             raise InvalidInput(
-                {"version": f"The review is on the newest version ({review.lens_version.label})."}
+                {"version": f"The review is on the newest version ({review.lens_version.label})."},
+                code=error_codes.REFUSED,
             )
         return target
     if isinstance(version, LensVersion):
         target = offered.defer(*_LARGE).filter(pk=version.pk).first()
         if target is None or target.lens_id != review.lens_id:
-            raise InvalidInput({"version": "Not a version of this review's lens."})
+            raise InvalidInput(
+                {"version": "Not a version of this review's lens."}, code=error_codes.UNKNOWN_REFERENCE
+            )
         if target.status != LensVersion.Status.PUBLISHED:
-            raise InvalidInput({"version": "Only a published version can be upgraded to."})
+            raise InvalidInput(
+                {"version": "Only a published version can be upgraded to."}, code=error_codes.REFUSED
+            )
     elif isinstance(version, str):
         target = published.filter(lens_id=review.lens_id, label=version.strip()).first()
         if target is None:
-            raise InvalidInput({"version": f"This lens has no published version {version!r}."})
+            raise InvalidInput(
+                {"version": f"This lens has no published version {version!r}."},
+                code=error_codes.UNKNOWN_REFERENCE,
+            )
     else:
         raise InvalidInput({"version": "A published version's label."})
     if not _is_newer(target, review.lens_version):
@@ -339,7 +354,8 @@ def _requested_version(review: LensReview, version: LensVersion | str | None) ->
             {
                 "version": f"Version {target.label} is not newer than version {review.lens_version.label}, "
                 "which the review is on."
-            }
+            },
+            code=error_codes.REFUSED,
         )
     return target
 

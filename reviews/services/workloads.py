@@ -13,8 +13,9 @@ from django.db.models.functions import Lower
 
 from lens.models import BUILTIN_ALIAS, Lens, LensVersion
 from lens.selectors import latest_published_version
+from mlwa import error_codes
+from mlwa.errors import InvalidInput
 from reviews.models import Share, Workload, WorkloadEvent
-from reviews.services.errors import InvalidInput
 from reviews.services.events import event_record
 from reviews.services.lens_reviews import lens_review_apply
 
@@ -75,7 +76,9 @@ def apply_workload_fields(workload: Workload, fields: Mapping[str, Any]) -> dict
         if NON_FIELD_ERRORS in errors:  # the only one: the name is taken (workload_name_unique_per_owner)
             errors.pop(NON_FIELD_ERRORS)
             errors["name"] = [NAME_TAKEN]
-        raise InvalidInput(errors) from None
+        # A name taken is a domain refusal; the rest (lengths, choices) is the input's shape.
+        taken = errors == {"name": [NAME_TAKEN]}
+        raise InvalidInput(errors, code=error_codes.NAME_TAKEN if taken else error_codes.INVALID) from None
     return changes
 
 
@@ -87,7 +90,7 @@ def _save(workload: Workload) -> None:
     except IntegrityError as error:
         if "workload_name_unique_per_owner" not in str(error):  # the one constraint a save can break
             raise
-        raise InvalidInput({"name": NAME_TAKEN}) from None
+        raise InvalidInput({"name": NAME_TAKEN}, code=error_codes.NAME_TAKEN) from None
 
 
 @transaction.atomic
@@ -195,7 +198,7 @@ def _save_handed_over(workload: Workload, previous_owner: str) -> tuple[str, str
             continue
         return before, candidate
     workload.name = before
-    raise InvalidInput({"owner": "Rename the workload before handing it over."})
+    raise InvalidInput({"owner": "Rename the workload before handing it over."}, code=error_codes.REFUSED)
 
 
 @transaction.atomic
@@ -209,9 +212,9 @@ def workload_transfer(*, workload: Workload, actor: User, new_owner: object) -> 
     refusing would tell them it exists (issue 14)."""
     User = get_user_model()
     if not isinstance(new_owner, User) or not new_owner.is_active:
-        raise InvalidInput({"owner": "Choose an active user."})
+        raise InvalidInput({"owner": "Choose an active user."}, code=error_codes.UNKNOWN_REFERENCE)
     if new_owner.pk == workload.owner_id:
-        raise InvalidInput({"owner": "This user already owns the workload."})
+        raise InvalidInput({"owner": "This user already owns the workload."}, code=error_codes.REFUSED)
     previous = workload.owner
     workload.shares.filter(user=new_owner).delete()
     workload.owner = new_owner

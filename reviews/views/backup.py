@@ -14,11 +14,11 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
+from mlwa.errors import InvalidInput, ReviewRefused
 from mlwa.heavy import heavy_refusal
+from reviews.access import workload_or_404
 from reviews.backup import backup_filename, workload_export, workload_restore
 from reviews.backup.document import parse
-from reviews.services.errors import InvalidInput, ReviewRefused
-from reviews.views.access import workload_or_404
 
 
 class RestoreForm(forms.Form):

@@ -9,12 +9,13 @@ the workload has no milestone for is a 404, as in the API.
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
+from reviews.access import workload_or_404
+from reviews.charts.trend import trend_svg
 from reviews.selectors.compare import workload_comparison
 from reviews.selectors.compare_states import CURRENT, compared_states, state_label
 from reviews.selectors.states import milestones_of
-from reviews.selectors.trend import trend_svg, workload_trend
+from reviews.selectors.trend import workload_trend
 from reviews.services import InvalidInput
-from reviews.views.access import workload_or_404
 
 
 def _picked(state) -> str:

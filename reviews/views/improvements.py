@@ -17,14 +17,17 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
-from reviews.improvement_export import CSV_TYPE, XLSX_TYPE, plan_csv, plan_filename, plan_xlsx
-from reviews.improvement_forms import (
+from reviews.access import workload_or_404
+from reviews.api.improvement_serializers import ImprovementUpdateSerializer
+from reviews.api.validation import validated_input
+from reviews.forms.improvements import (
     BadTrackingPost,
     PlanFilterForm,
     TrackingForm,
     TrackingPost,
     parse_tracking_post,
 )
+from reviews.improvement_export import CSV_TYPE, XLSX_TYPE, plan_csv, plan_filename, plan_xlsx
 from reviews.models import NOTES_MAX, Answer, ImprovementItem
 from reviews.permissions import Action, can
 from reviews.selectors.improvements import (
@@ -38,7 +41,6 @@ from reviews.selectors.improvements import (
 )
 from reviews.selectors.states import ReviewState
 from reviews.services import InvalidInput, StaleItem, improvement_item_update
-from reviews.views.access import workload_or_404
 
 R = Answer.Risk
 PAGE = "reviews/improvements/plan.html"
@@ -172,7 +174,8 @@ def improvement_item(request, pk: int, alias: str, question_id: str):
             lens_alias=alias,
             question_id=question_id,
             actor=request.user,
-            changes=posted.changes,
+            # The API's definition of the tracking's input checks the form's too.
+            changes=validated_input(ImprovementUpdateSerializer, posted.changes),
             expected_version=posted.version,
         )
     except InvalidInput as error:

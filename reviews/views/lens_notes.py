@@ -9,11 +9,13 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from mlwa.stale_forms import SEEN_FIELD, StaleForm, seen_tags, unchanged_since
-from reviews.answer_form import textarea_text
+from reviews.access import lens_review_or_404, workload_or_404
+from reviews.api.lens_reviews import LensReviewNotesSerializer
+from reviews.api.validation import validated_input
+from reviews.forms.answers import textarea_text
 from reviews.models import NOTES_MAX, LensReview
 from reviews.permissions import Action, can
 from reviews.services import InvalidInput, lens_review_notes
-from reviews.views.access import lens_review_or_404, workload_or_404
 
 _STALE = (
     "Someone changed the notes on {changed} since you opened this page. Nothing was saved. Your notes "
@@ -59,9 +61,16 @@ def notes(request, pk: int, alias: str):
         seen = request.POST.get(SEEN_FIELD, "")
         stored = LensReview.objects.filter(pk=review.pk)
         try:
+            # The API's definition of the notes' input checks the form's too (lengths).
+            checked = validated_input(
+                LensReviewNotesSerializer, {"notes": lens_notes, "pillar_notes": pillar_notes}
+            )
             with unchanged_since(seen, lock=stored, values=lambda: _notes_of(stored.get(), pillars)):
                 lens_review_notes(
-                    lens_review=review, actor=request.user, notes=lens_notes, pillar_notes=pillar_notes
+                    lens_review=review,
+                    actor=request.user,
+                    notes=checked["notes"],
+                    pillar_notes=checked["pillar_notes"],
                 )
         except InvalidInput as error:
             errors, status = error.errors, 400

@@ -16,11 +16,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_safe
 
-from reviews.forms import add_invalid_input
-from reviews.milestone_form import MilestoneForm
+from mlwa.forms import add_invalid_input
+from reviews.access import workload_or_404
+from reviews.forms.milestones import MilestoneForm
 from reviews.models import Workload
 from reviews.permissions import Action, can
-from reviews.selectors.milestone_pages import (
+from reviews.selectors.milestones import (
     milestone_lens_review_or_404,
     milestone_lenses,
     milestone_list,
@@ -29,7 +30,6 @@ from reviews.selectors.milestone_pages import (
 from reviews.selectors.questionnaire import FILTERS, first_question_id, question_answer
 from reviews.services import InvalidInput
 from reviews.services.milestones import milestone_create
-from reviews.views.access import workload_or_404
 from reviews.views.questionnaire import question_page
 from reviews.views.workload_page import http_link
 

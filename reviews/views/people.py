@@ -7,13 +7,14 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from mlwa.forms import add_invalid_input
 from reviews import services
-from reviews.forms import RoleForm, ShareForm, add_invalid_input
+from reviews.access import workload_or_404
+from reviews.forms.workloads import RoleForm, ShareForm
 from reviews.models import Share, Workload
 from reviews.permissions import Action, Role, can
 from reviews.selectors.workload_page import workload_shares
 from reviews.services import InvalidInput
-from reviews.views.access import workload_or_404
 
 
 def _page(request, workload: Workload, role: Role, *, form=None, failed=None, status: int = 200):

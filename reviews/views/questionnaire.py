@@ -22,7 +22,9 @@ from django.urls import reverse
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_POST, require_safe
 
-from reviews.answer_form import (
+from reviews.access import lens_review_or_404, workload_or_404
+from reviews.api.answer_serializers import validated_answer_changes
+from reviews.forms.answers import (
     BadAnswerPost,
     Conflict,
     FormErrors,
@@ -36,7 +38,7 @@ from reviews.models import CHOICE_NOTES_MAX, NOTES_MAX, Answer
 from reviews.permissions import Action, can
 from reviews.selectors.questionnaire import (
     FILTERS,
-    answer_history,
+    answer_changes_described,
     answer_rows,
     answers_changed_since,
     first_question_id,
@@ -53,7 +55,6 @@ from reviews.services import (
     answer_state,
     answer_update,
 )
-from reviews.views.access import lens_review_or_404, workload_or_404
 
 PAGE = "reviews/questionnaire/question.html"
 
@@ -196,7 +197,8 @@ def answer(request, pk: int, alias: str, question_id: str):
         saved = answer_update(
             answer=stored,
             actor=request.user,
-            changes=posted.changes,
+            # The API's definition of an answer's input checks the form's too (types, lengths, reasons).
+            changes=validated_answer_changes(posted.changes),
             expected_version=posted.version,
             note=note,
         )
@@ -373,7 +375,7 @@ def history(request, pk: int, alias: str, question_id: str):
     workload, _role = workload_or_404(request, pk)
     review = lens_review_or_404(workload, alias)
     answer = question_answer(lens_review=review, question_id=question_id)
-    entries, more = answer_history(answer=answer)
+    entries, more = answer_changes_described(answer=answer)
     context = {
         "workload": workload,
         "review": review,

@@ -19,21 +19,21 @@ from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from mlwa.forms import add_invalid_input
+from reviews.access import workload_or_404
 from reviews.filters import as_query, page_filters
-from reviews.forms import add_invalid_input
-from reviews.models import LensReview, Report
-from reviews.report_forms import (
+from reviews.forms.reports import (
     RENAMES,
     ConsolidatedReportForm,
     LensReviewReportForm,
     PlanReportForm,
 )
+from reviews.models import LensReview, Report
 from reviews.reports.selectors import report_file, report_for, reports_of
 from reviews.reports.services import ReportQueueUnavailable, report_delete, report_request
 from reviews.selectors.dashboard import lens_filter_choices, matching_workloads
 from reviews.selectors.states import milestones_of
 from reviews.services import InvalidInput
-from reviews.views.access import workload_or_404
 
 ROW = "reviews/reports/_row.html"
 KIND_ERROR = "Choose a lens review report or the improvement plan."
@@ -82,7 +82,10 @@ def reports(request, pk: int):
     plan_form = PlanReportForm(posted if kind == Report.Kind.IMPROVEMENT_PLAN else None)
     status, kind_error = 200, ""
     if posted is not None:
-        by_kind: dict[str | None, Any] = {Report.Kind.LENS_REVIEW: lens_form, Report.Kind.IMPROVEMENT_PLAN: plan_form}
+        by_kind: dict[str | None, Any] = {
+            Report.Kind.LENS_REVIEW: lens_form,
+            Report.Kind.IMPROVEMENT_PLAN: plan_form,
+        }
         form = by_kind.get(kind)
         if form is None:
             status, kind_error = 400, KIND_ERROR

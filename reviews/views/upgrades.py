@@ -10,10 +10,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from reviews import services
+from reviews.access import lens_review_or_404, workload_or_404
 from reviews.permissions import Action
 from reviews.selectors.upgrades import lens_offered, upgrade_preview
 from reviews.services import InvalidInput
-from reviews.views.access import lens_review_or_404, workload_or_404
 
 
 @login_required

@@ -6,12 +6,13 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from mlwa.forms import add_invalid_input
 from reviews import services
-from reviews.forms import ApplyLensForm, add_invalid_input
+from reviews.access import lens_review_or_404, workload_or_404
+from reviews.forms.workloads import ApplyLensForm
 from reviews.permissions import Action
 from reviews.selectors.risk import review_counts
 from reviews.services import InvalidInput
-from reviews.views.access import lens_review_or_404, workload_or_404
 from reviews.views.workload_page import workload_page
 
 

@@ -3,13 +3,14 @@ apply form's errors): fields, lenses with progress, people, the latest events, t
 
 from django.shortcuts import render
 
-from reviews.forms import ApplyLensForm
-from reviews.milestone_form import MilestoneForm
+from reviews.charts.trend import trend_svg
+from reviews.forms.milestones import MilestoneForm
+from reviews.forms.workloads import ApplyLensForm
 from reviews.models import Workload, WorkloadEvent
 from reviews.permissions import Action, Role, can
 from reviews.selectors.improvements import improvement_summary
-from reviews.selectors.milestone_pages import milestone_panel
-from reviews.selectors.trend import trend_svg, workload_trend
+from reviews.selectors.milestones import milestone_panel
+from reviews.selectors.trend import workload_trend
 from reviews.selectors.workload_page import (
     LATEST_EVENTS,
     applied_lenses,

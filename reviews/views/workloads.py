@@ -12,14 +12,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 
+from mlwa.forms import add_invalid_input
 from mlwa.stale_forms import SEEN_FIELD, StaleForm, seen_tags, unchanged_since
 from reviews import services
-from reviews.forms import TransferForm, WorkloadCreateForm, WorkloadForm, add_invalid_input
+from reviews.access import workload_or_404
+from reviews.forms.workloads import TransferForm, WorkloadCreateForm, WorkloadForm
 from reviews.models import Workload
 from reviews.permissions import Action
 from reviews.selectors.workload_page import applied_lenses, newest_versions, workload_events
 from reviews.services import InvalidInput
-from reviews.views.access import workload_or_404
 from reviews.views.workload_lenses import apply_lens, remove_lens
 from reviews.views.workload_page import with_change_rows, workload_page
 

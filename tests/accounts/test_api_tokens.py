@@ -143,24 +143,29 @@ def test_a_read_only_token_cannot_revoke(alice):
 
 
 @pytest.mark.parametrize(
-    ("body", "field"),
+    ("body", "field", "code"),
     [
-        pytest.param({"name": "ci"}, "name", id="name-taken"),
-        pytest.param({"name": " "}, "name", id="blank-name"),
-        pytest.param({}, "name", id="no-name"),
-        pytest.param({"name": "x" * 101}, "name", id="name-too-long"),
-        pytest.param({"name": "new", "read_only": "perhaps"}, "read_only", id="read-only-not-a-boolean"),
+        pytest.param({"name": "ci"}, "name", "name_taken", id="name-taken"),
+        pytest.param({"name": " ci "}, "name", "name_taken", id="name-taken-with-spaces"),
+        pytest.param({"name": " "}, "name", "invalid", id="blank-name"),
+        pytest.param({}, "name", "invalid", id="no-name"),
+        pytest.param({"name": "x" * 101}, "name", "invalid", id="name-too-long"),
+        pytest.param({"name": 7}, "name", "invalid", id="name-not-text"),
+        pytest.param(
+            {"name": "new", "read_only": "perhaps"}, "read_only", "invalid", id="read-only-not-a-boolean"
+        ),
+        pytest.param({"name": "new", "read_only": 1}, "read_only", "invalid", id="read-only-one"),
+        pytest.param({"name": "new", "colour": "red"}, "colour", "invalid", id="an-unknown-field"),
     ],
 )
-def test_a_refused_token_is_400_naming_the_field(alice, body, field):
+def test_a_refused_token_is_400_naming_the_field(alice, body, field, code):
     token_create(user=alice, name="ci")
     before = stored_rows()
 
     response = basic_client("alice", "alice-password").post(TOKENS, body, format="json")
 
     assert response.status_code == 400
-    assert response.json()["code"] == "invalid"
-    assert list(response.json()["fields"]) == [field]
+    assert (response.json()["code"], list(response.json()["fields"])) == (code, [field])
     assert stored_rows() == before
 
 

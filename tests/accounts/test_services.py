@@ -12,7 +12,7 @@ from django.utils import timezone
 from accounts.models import KEY_START, ApiToken
 from accounts.selectors import token_for_key, tokens_of
 from accounts.services import token_create, token_revoke
-from reviews.services.errors import InvalidInput
+from mlwa.errors import InvalidInput
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import cache
 
 import pytest
-from django.contrib.auth.models import Group, Permission, User
+from django.contrib.auth.models import Permission
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
@@ -26,6 +26,7 @@ from reviews.services import lens_review_apply, share_grant, workload_create
 from reviews.services.milestones import milestone_create
 from tests import factories
 from tests.api.conftest import revoked_token_client, token_client
+from tests.factories import GroupFactory, UserFactory
 from tests.reviews.stored import database_state
 
 CALLERS = ("owner", "contributor", "reader", "outsider", "see_all", "anonymous", "revoked", "read_only")
@@ -126,21 +127,21 @@ class World:
 
 def build_world() -> World:
     def user(name):
-        return User.objects.create_user(name, f"{name}@example.com", f"{name}-password")
+        return UserFactory(username=name)
 
     people = {
         name: user(name) for name in ("owner", "contributor", "reader", "outsider", "see_all", "stranger")
     }
     workload = workload_create(owner=people["owner"], fields={"name": "Fraud detection"})
-    team = Group.objects.create(name="ml-team")
+    team = GroupFactory(name="ml-team")
     people["contributor"].groups.add(team)
     share_grant(workload=workload, actor=people["owner"], group=team, role=Share.Role.CONTRIBUTOR)
     reader_share = share_grant(
         workload=workload, actor=people["owner"], user=people["reader"], role=Share.Role.READER
     )
     people["see_all"].user_permissions.add(Permission.objects.get(codename="view_all_workloads"))
-    Group.objects.create(name="newcomers")
-    User.objects.create_user("newcomer")
+    GroupFactory(name="newcomers")
+    UserFactory(username="newcomer")
 
     team_lens = factories.imported_lens(owner=people["owner"], document=factories.lens_document("Team lens"))
     lens_import(

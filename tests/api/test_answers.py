@@ -36,10 +36,12 @@ def patch(client, workload, body, *, question_id="MLSEC01", if_match=None):
     return client.patch(answer_url(workload, question_id), body, format="json", headers=headers)
 
 
-def refused(response, field: str) -> None:
+def refused(response, field: str, code: str = "invalid") -> None:
+    """A 400 naming `field` alone, with `code`: `invalid` when the input breaks the schema, a domain
+    code (`unknown_reference`, `refused`) when it matches the schema and the question refuses it."""
     assert response.status_code == 400, response.content
     body = response.json()
-    assert (body["code"], list(body["fields"])) == ("invalid", [field])
+    assert (body["code"], list(body["fields"])) == (code, [field])
     assert all(body["fields"][field])
 
 

@@ -201,39 +201,82 @@ CU = "choice_updates"
 
 
 @pytest.mark.parametrize(
-    ("body", "path"),
+    ("body", "path", "code"),
     [
-        ({CU: {"MLSEC01_BP01": {"status": "MAYBE"}}}, f"{CU}.MLSEC01_BP01.status"),
-        ({CU: {"MLSEC01_BP01": {"status": "SELECTED", "reason": "OTHER"}}}, f"{CU}.MLSEC01_BP01.reason"),
+        # The shape: what the schema says (types, lengths, enums, no other field).
+        ({CU: {"MLSEC01_BP01": {"status": "MAYBE"}}}, f"{CU}.MLSEC01_BP01.status", "invalid"),
         (
             {CU: {"MLSEC01_BP02": {"status": "NOT_APPLICABLE", "notes": "n" * 251}}},
             f"{CU}.MLSEC01_BP02.notes",
+            "invalid",
         ),
-        ({CU: {"MLSEC01_BP02": {"status": "NOT_APPLICABLE", "reason": "WHY"}}}, f"{CU}.MLSEC01_BP02.reason"),
-        ({CU: {"MLSEC02_BP01": {"status": "SELECTED"}}}, f"{CU}.MLSEC02_BP01"),
-        ({CU: {"MLSEC01_no": {"status": "SELECTED"}}}, f"{CU}.MLSEC01_no.status"),  # beside the stored BP01
-        ({CU: "MLSEC01_BP02"}, CU),
-        ({"selected_choices": ["MLSEC01_no", "MLSEC01_BP02"]}, "selected_choices"),
-        ({"selected_choices": ["MLSEC01_BP09"]}, "selected_choices"),
+        (
+            {CU: {"MLSEC01_BP02": {"status": "NOT_APPLICABLE", "reason": "WHY"}}},
+            f"{CU}.MLSEC01_BP02.reason",
+            "invalid",
+        ),
+        ({CU: {"MLSEC01_BP02": {"status": "SELECTED", "why": 1}}}, f"{CU}.MLSEC01_BP02.why", "invalid"),
+        ({CU: "MLSEC01_BP02"}, CU, "invalid"),
+        ({"selected_choices": "MLSEC01_BP02"}, "selected_choices", "invalid"),
+        ({"selected_choices": ["MLSEC01_BP02", 7]}, "selected_choices.1", "invalid"),
+        (
+            {"not_applicable_choices": {"MLSEC01_BP02": {"notes": 7}}},
+            "not_applicable_choices.MLSEC01_BP02.notes",
+            "invalid",
+        ),
+        ({"reason": "WHY"}, "reason", "invalid"),
+        ({"is_applicable": "no"}, "is_applicable", "invalid"),
+        ({"is_applicable": 0}, "is_applicable", "invalid"),
+        ({"notes": "n" * 2085}, "notes", "invalid"),
+        ({"notes": 7}, "notes", "invalid"),
+        ({"risk": "NONE"}, "risk", "invalid"),
+        ({"version": 9}, "version", "invalid"),
+        # The question's rules: well formed, and refused all the same.
+        (
+            {CU: {"MLSEC01_BP01": {"status": "SELECTED", "reason": "OTHER"}}},
+            f"{CU}.MLSEC01_BP01.reason",
+            "refused",
+        ),
+        ({CU: {"MLSEC02_BP01": {"status": "SELECTED"}}}, f"{CU}.MLSEC02_BP01", "unknown_reference"),
+        ({CU: {"MLSEC01_no": {"status": "SELECTED"}}}, f"{CU}.MLSEC01_no.status", "refused"),  # beside BP01
+        ({"selected_choices": ["MLSEC01_no", "MLSEC01_BP02"]}, "selected_choices", "refused"),
+        ({"selected_choices": ["MLSEC01_BP09"]}, "selected_choices", "unknown_reference"),
         (
             {"not_applicable_choices": {"MLSEC01_BP01": {"reason": "OTHER"}}},
             "not_applicable_choices.MLSEC01_BP01",
+            "refused",
         ),
-        ({"reason": "OTHER"}, "reason"),
-        ({"is_applicable": "no"}, "is_applicable"),
-        ({"notes": "n" * 2085}, "notes"),
-        ({"risk": "NONE"}, "risk"),
-        ({"version": 9}, "version"),
+        ({"reason": "OTHER"}, "reason", "refused"),
     ],
 )
-def test_an_invalid_answer_is_400_naming_the_path_and_changes_nothing(api_for, shared_workload, body, path):
+def test_an_invalid_answer_is_400_naming_the_path_and_changes_nothing(
+    api_for, shared_workload, body, path, code
+):
     factories.answered(
         shared_workload.answer("MLSEC01"), actor=shared_workload.owner, selected_choices=["MLSEC01_BP01"]
     )
     before = review_state()
 
-    refused(patch(api_for(shared_workload.contributor), shared_workload.workload, body, if_match='"1"'), path)
+    response = patch(api_for(shared_workload.contributor), shared_workload.workload, body, if_match='"1"')
 
+    refused(response, path, code)
+    assert review_state() == before
+
+
+def test_selecting_a_practice_stored_as_not_applicable_names_selected_choices_alone(api_for, shared_workload):
+    # Issue 15: the 400 named `not_applicable_choices.MLSEC01_BP02`, which this request never sent.
+    factories.answered(
+        shared_workload.answer("MLSEC01"),
+        actor=shared_workload.owner,
+        not_applicable_choices={"MLSEC01_BP02": {"reason": "OTHER", "notes": ""}},
+    )
+    before = review_state()
+
+    response = patch(
+        api_for(shared_workload.contributor), shared_workload.workload, {"selected_choices": ["MLSEC01_BP02"]}
+    )
+
+    refused(response, "selected_choices", "refused")
     assert review_state() == before
 
 

@@ -4,11 +4,11 @@ import pytest
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
+from mlwa.errors import ReviewRefused
 from reviews.backup import workload_restore
 from reviews.backup.document import parse
 from reviews.demo import DEMO_WORKLOAD, demo_workload
 from reviews.models import Workload, WorkloadEvent
-from reviews.services.errors import ReviewRefused
 from tests.api.conftest import token_client
 from tests.reviews.backups import normalised
 from tests.reviews.backups_forged import COUNTS, LIVE_RISK, QUESTION, forge
@@ -98,7 +98,7 @@ def test_a_malformed_document_is_400_naming_the_json_path(alice):
     response = client.post(IMPORT, document, format="json")
     assert response.status_code == 400
     body = response.json()
-    assert body["code"] == "invalid"
+    assert body["code"] == "backup_refused"
     assert list(body["fields"]) == ["milestones[0].lens_reviews[0].answers[2].risk"]
     assert body["message"].startswith("milestones[0].lens_reviews[0].answers[2].risk: Must be one of")
     assert database_state() == before
@@ -204,7 +204,7 @@ def test_issue_14_a_hostile_value_is_400_naming_its_path(alice, where, value, pa
     response = client.post(f"{IMPORT}?as_copy=true", document, format="json")
 
     assert response.status_code == 400
-    assert (response.json()["code"], list(response.json()["fields"])) == ("invalid", [path])
+    assert (response.json()["code"], list(response.json()["fields"])) == ("backup_refused", [path])
     assert database_state() == before
 
 

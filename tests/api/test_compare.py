@@ -173,21 +173,22 @@ def test_a_lens_applied_since_is_added(api_for, two_milestones):
 
 
 @pytest.mark.parametrize(
-    ("query", "fields"),
+    ("query", "fields", "code"),
     [
-        ({"base": "one"}, ["base"]),
-        ({"base": "0"}, ["base"]),
-        ({"base": "current"}, ["base"]),
-        ({"target": "now"}, ["target"]),
-        ({"base": "x", "target": "y"}, ["base", "target"]),
-        ({"target": "1"}, ["base"]),  # nothing before milestone 1
+        ({"base": "one"}, ["base"], "invalid"),
+        ({"base": "0"}, ["base"], "invalid"),
+        ({"base": "current"}, ["base"], "invalid"),
+        ({"target": "now"}, ["target"], "invalid"),
+        ({"base": "x", "target": "y"}, ["base", "target"], "invalid"),
+        ({"changed": "yes"}, ["changed"], "invalid"),
+        ({"target": "1"}, ["base"], "refused"),  # nothing before milestone 1
     ],
 )
-def test_a_bad_state_is_a_400_naming_the_field(api_for, two_milestones, query, fields):
+def test_a_bad_state_is_a_400_naming_the_field(api_for, two_milestones, query, fields, code):
     response = api_for(two_milestones.reader).get(compare_url(two_milestones), query)
     assert response.status_code == 400
     body = response.json()
-    assert body["code"] == "invalid"
+    assert body["code"] == code
     assert sorted(body["fields"]) == fields
 
 

@@ -83,11 +83,15 @@ def test_text_with_a_nul_character_is_400_naming_where(api_for, shared_workload)
     client = api_for(shared_workload.owner)
     response = client.get("/api/v1/workloads/?search=a%00b")
     assert response.status_code == 400
+    assert response.json()["code"] == "null_character"
     assert response.json()["fields"] == {"search": ["Null characters are not allowed."]}
     url = f"/api/v1/workloads/{shared_workload.workload.pk}/lens-reviews/ml-lens-2021/answers/MLOPS01/"
     response = client.patch(url, {"notes": "a\x00b", "choice_updates": {"x\x00": {}}}, format="json")
     assert response.status_code == 400
-    assert set(response.json()["fields"]) == {"notes", "choice_updates.x\x00"}
+    assert (response.json()["code"], set(response.json()["fields"])) == (
+        "null_character",
+        {"notes", "choice_updates.x\x00"},
+    )
     assert shared_workload.answer("MLOPS01").notes == ""
 
 

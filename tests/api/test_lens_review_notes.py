@@ -23,21 +23,29 @@ def test_notes_are_changed_for_the_pillars_named_and_an_empty_text_clears_one(ap
 
 
 @pytest.mark.parametrize(
-    ("body", "field"),
+    ("body", "field", "code"),
     [
-        ({"notes": "x" * 2085}, "notes"),
-        ({"notes": 7}, "notes"),
-        ({"pillar_notes": {"nowhere": "x"}}, "pillar_notes.nowhere"),
-        ({"pillar_notes": {"security": 7}}, "pillar_notes.security"),
-        ({"pillar_notes": ["security"]}, "pillar_notes"),
-        ({"colour": "red"}, "colour"),
+        ({"notes": "x" * 2085}, "notes", "invalid"),
+        ({"notes": 7}, "notes", "invalid"),
+        ({"pillar_notes": {"security": "x" * 2085}}, "pillar_notes.security", "invalid"),
+        ({"pillar_notes": {"security": 7}}, "pillar_notes.security", "invalid"),
+        ({"pillar_notes": ["security"]}, "pillar_notes", "invalid"),
+        ({"colour": "red"}, "colour", "invalid"),
+        ({"pillar_notes": {"nowhere": "x"}}, "pillar_notes.nowhere", "unknown_reference"),
+        (
+            {"pillar_notes": {"Security": "ids are case-sensitive"}},
+            "pillar_notes.Security",
+            "unknown_reference",
+        ),
     ],
 )
-def test_bad_notes_are_400_naming_the_path_and_change_nothing(api_for, shared_workload, body, field):
+def test_bad_notes_are_400_naming_the_path_and_change_nothing(api_for, shared_workload, body, field, code):
     before = review_state()
 
     refused(
-        api_for(shared_workload.owner).patch(review_url(shared_workload.workload), body, format="json"), field
+        api_for(shared_workload.owner).patch(review_url(shared_workload.workload), body, format="json"),
+        field,
+        code,
     )
 
     assert review_state() == before

@@ -272,10 +272,10 @@ def test_applying_a_given_version(api_for, shared_workload):
     assert response.json()["counts"]["questions"] == 2
 
 
-def refused(response, field: str) -> str:
+def refused(response, field: str, code: str = "invalid") -> str:
     assert response.status_code == 400, response.content
     body = response.json()
-    assert (body["code"], list(body["fields"])) == ("invalid", [field])
+    assert (body["code"], list(body["fields"])) == (code, [field])
     return body["fields"][field][0]
 
 
@@ -285,9 +285,13 @@ def test_a_lens_the_owner_may_not_see_is_refused_as_if_it_did_not_exist(api_for,
     before = review_state()
 
     hidden_message = refused(
-        client.post(reviews_url(shared_workload.workload), {"lens": hidden.alias}), "lens"
+        client.post(reviews_url(shared_workload.workload), {"lens": hidden.alias}),
+        "lens",
+        "unknown_reference",
     )
-    missing_message = refused(client.post(reviews_url(shared_workload.workload), {"lens": "nowhere"}), "lens")
+    missing_message = refused(
+        client.post(reviews_url(shared_workload.workload), {"lens": "nowhere"}), "lens", "unknown_reference"
+    )
 
     assert hidden_message.replace(hidden.alias, "?") == missing_message.replace("nowhere", "?")
     assert review_state() == before
@@ -307,19 +311,21 @@ def test_a_lens_shared_with_the_owners_group_may_be_applied(api_for, shared_work
 
 
 @pytest.mark.parametrize(
-    ("body", "field"),
+    ("body", "field", "code"),
     [
-        ({"lens": BUILTIN_ALIAS}, "lens"),  # applied already
-        ({"lens": TEST_LENS, "version": "9"}, "version"),
-        ({"lens": TEST_LENS, "version": "draft"}, "version"),
-        ({"lens": "unpublished"}, "lens"),
-        ({}, "lens"),
-        ({"lens": "not a slug"}, "lens"),
-        ({"lens": ["test-lens"]}, "lens"),
+        ({"lens": BUILTIN_ALIAS}, "lens", "refused"),  # applied already
+        ({"lens": TEST_LENS, "version": "9"}, "version", "unknown_reference"),
+        ({"lens": TEST_LENS, "version": "draft"}, "version", "unknown_reference"),
+        ({"lens": "unpublished"}, "lens", "refused"),
+        ({}, "lens", "invalid"),
+        ({"lens": "not a slug"}, "lens", "invalid"),
+        ({"lens": ["test-lens"]}, "lens", "invalid"),
+        ({"lens": 7}, "lens", "invalid"),
+        ({"lens": TEST_LENS, "colour": "red"}, "colour", "invalid"),
     ],
 )
 def test_an_apply_that_cannot_be_done_is_400_naming_the_field_and_changes_nothing(
-    api_for, shared_workload, body, field
+    api_for, shared_workload, body, field, code
 ):
     factories.imported_lens(owner=None)
     lens_import(
@@ -328,7 +334,9 @@ def test_an_apply_that_cannot_be_done_is_400_naming_the_field_and_changes_nothin
     before = review_state()
 
     refused(
-        api_for(shared_workload.owner).post(reviews_url(shared_workload.workload), body, format="json"), field
+        api_for(shared_workload.owner).post(reviews_url(shared_workload.workload), body, format="json"),
+        field,
+        code,
     )
 
     assert review_state() == before

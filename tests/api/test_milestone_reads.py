@@ -13,8 +13,9 @@ from reviews.services.milestones import milestone_create
 from tests import factories
 from tests.api.test_answers import answer_url, answers_url, history_url
 from tests.api.test_lens_reviews import review_url, reviews_url
-from tests.api.test_milestones import counts, save
+from tests.api.test_milestones import save
 from tests.api.test_risk_summaries import ORG, one_url
+from tests.expected import counts
 
 pytestmark = pytest.mark.django_db
 
@@ -177,7 +178,7 @@ def test_a_missing_milestone_is_404_and_a_bad_one_400_on_every_read(api_for, sha
     assert client.get(target, {"milestone": 1}).status_code == 200
     for missing in ("2", "999999999"):
         assert client.get(target, {"milestone": missing}).status_code == 404, missing
-    for bad in ("0", "-1", "first", "1.5", "²", "１", "1" * 10):
+    for bad in ("0", "-1", "first", "1.5", "²", "１", str(2**31), "1" * 11):
         response = client.get(target, {"milestone": bad})
         assert response.status_code == 400, bad
         assert list(response.json()["fields"]) == ["milestone"]

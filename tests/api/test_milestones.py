@@ -15,6 +15,7 @@ from reviews.services.milestones import milestone_create
 from tests import factories
 from tests.api.test_lens_reviews import ROLES, caller, review_url
 from tests.api.test_risk_summaries import schema_validator
+from tests.expected import counts
 from tests.reviews.stored import database_state
 
 pytestmark = pytest.mark.django_db
@@ -34,19 +35,6 @@ def milestone_url(workload, number) -> str:
 
 def save(shared, name="Before launch"):
     return milestone_create(workload=shared.workload, actor=shared.owner, name=name)
-
-
-def counts(high=0, medium=0, none=0, not_applicable=0, unanswered=0) -> dict:
-    questions = high + medium + none + not_applicable + unanswered
-    return {
-        "high": high,
-        "medium": medium,
-        "none": none,
-        "not_applicable": not_applicable,
-        "unanswered": unanswered,
-        "questions": questions,
-        "answered": questions - unanswered,
-    }
 
 
 # --- who may do what --------------------------------------------------------------------------------
@@ -131,20 +119,22 @@ def test_milestones_are_numbered_one_after_the_other(api_for, shared_workload):
 
 
 @pytest.mark.parametrize(
-    "body",
+    ("body", "code"),
     [
-        {"name": "before LAUNCH"},  # taken, whatever the case
-        {"name": " Before launch "},  # taken once trimmed
-        {"name": ""},
-        {"name": "   "},
-        {"name": "x" * (MILESTONE_NAME_MAX + 1)},
-        {"name": 7},
-        {"name": None},
-        {},
+        ({"name": "before LAUNCH"}, "name_taken"),  # taken, whatever the case
+        ({"name": " Before launch "}, "name_taken"),  # taken once trimmed
+        ({"name": ""}, "invalid"),
+        ({"name": "   "}, "invalid"),
+        ({"name": "x" * (MILESTONE_NAME_MAX + 1)}, "invalid"),
+        ({"name": 7}, "invalid"),
+        ({"name": None}, "invalid"),
+        ({}, "invalid"),
     ],
     ids=["taken", "taken-trimmed", "empty", "blank", "too-long", "number", "null", "missing"],
 )
-def test_a_name_that_is_taken_or_bad_is_400_naming_it_and_changes_nothing(api_for, shared_workload, body):
+def test_a_name_that_is_taken_or_bad_is_400_naming_it_and_changes_nothing(
+    api_for, shared_workload, body, code
+):
     save(shared_workload, "Before launch")
     client = api_for(shared_workload.owner)
     before = database_state()
@@ -152,7 +142,7 @@ def test_a_name_that_is_taken_or_bad_is_400_naming_it_and_changes_nothing(api_fo
     response = client.post(milestones_url(shared_workload.workload), body, format="json")
 
     assert response.status_code == 400, response.content
-    assert (response.json()["code"], list(response.json()["fields"])) == ("invalid", ["name"])
+    assert (response.json()["code"], list(response.json()["fields"])) == (code, ["name"])
     assert database_state() == before
 
 

@@ -14,7 +14,7 @@ from tests import factories
 from tests.accounts.conftest import TOKENS, basic_client
 from tests.accounts.test_throttling import UNREACHABLE_REDIS
 from tests.api.conftest import token_client
-from tests.test_heavy_throttle import redis_prefix  # noqa: F401 - a fixture
+from tests.mlwa.test_heavy_throttle import redis_prefix  # noqa: F401 - a fixture
 
 pytestmark = pytest.mark.django_db
 

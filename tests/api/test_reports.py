@@ -93,30 +93,29 @@ def test_a_lens_review_at_a_milestone_and_a_consolidated_report(api_for, shared_
 
 
 @pytest.mark.parametrize(
-    ("asked", "field"),
+    ("asked", "field", "code"),
     [
-        ({"format": "PDF"}, "kind"),
-        ({"kind": "REPORT"}, "kind"),
-        ({"kind": "LENS_REVIEW", "format": "CSV", "workload": "W"}, "format"),
-        ({"kind": "LENS_REVIEW"}, "workload_id"),
-        ({"kind": "LENS_REVIEW", "workload": "W", "lens": "no-such-lens"}, "lens"),
-        ({"kind": "LENS_REVIEW", "workload": "W", "milestone": 9}, "milestone"),
-        ({"kind": "LENS_REVIEW", "workload": "W", "milestone": 0}, "milestone"),
-        ({"kind": "LENS_REVIEW", "workload": "W", "milestone": 2**40}, "milestone"),
-        ({"kind": "IMPROVEMENT_PLAN", "workload": "W", "colour": "red"}, "colour"),
-        ({"kind": "CONSOLIDATED", "filters": {"environment": "MARS"}}, "filters.environment"),
-        ({"kind": "CONSOLIDATED", "filters": {"planet": "Mars"}}, "filters.planet"),
-        ({"kind": "CONSOLIDATED", "workload": "W"}, "workload"),
+        ({"format": "PDF"}, "kind", "invalid"),
+        ({"kind": "REPORT"}, "kind", "invalid"),
+        ({"kind": "LENS_REVIEW", "format": "CSV", "workload": "W"}, "format", "refused"),
+        ({"kind": "LENS_REVIEW"}, "workload_id", "refused"),
+        ({"kind": "LENS_REVIEW", "workload": "W", "lens": "no-such-lens"}, "lens", "unknown_reference"),
+        ({"kind": "LENS_REVIEW", "workload": "W", "milestone": 9}, "milestone", "unknown_reference"),
+        ({"kind": "LENS_REVIEW", "workload": "W", "milestone": 0}, "milestone", "invalid"),
+        ({"kind": "LENS_REVIEW", "workload": "W", "milestone": 2**40}, "milestone", "invalid"),
+        ({"kind": "IMPROVEMENT_PLAN", "workload": "W", "colour": "red"}, "colour", "invalid"),
+        ({"kind": "CONSOLIDATED", "filters": {"environment": "MARS"}}, "filters.environment", "invalid"),
+        ({"kind": "CONSOLIDATED", "filters": {"planet": "Mars"}}, "filters.planet", "invalid"),
+        ({"kind": "CONSOLIDATED", "workload": "W"}, "workload", "refused"),
     ],
 )
-def test_a_bad_request_is_a_400_that_names_the_field(api_for, shared_workload, asked, field):
+def test_a_bad_request_is_a_400_that_names_the_field(api_for, shared_workload, asked, field, code):
     if asked.get("workload") == "W":
         asked = {**asked, "workload": shared_workload.workload.pk}
     response = api_for(shared_workload.owner).post(URL, asked, format="json")
     assert response.status_code == 400, response.content
     body = response.json()
-    assert body["code"] == "invalid"
-    assert field in body["fields"], body
+    assert (body["code"], list(body["fields"])) == (code, [field]), body
     assert not Report.objects.exists()
 
 

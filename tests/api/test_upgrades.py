@@ -67,8 +67,16 @@ def test_the_owner_upgrades_to_a_named_version(api_for, upgradable):
     assert LensReview.objects.get(pk=review.pk).lens_version.label == "2"
 
 
-@pytest.mark.parametrize("version", ["1", "9", "draft", " "])
-def test_a_version_that_is_not_newer_and_published_is_a_400_naming_it(api_for, upgradable, version):
+@pytest.mark.parametrize(
+    ("version", "code"),
+    [
+        ("1", "refused"),
+        ("9", "unknown_reference"),
+        ("draft", "unknown_reference"),
+        (" ", "unknown_reference"),
+    ],
+)
+def test_a_version_that_is_not_newer_and_published_is_a_400_naming_it(api_for, upgradable, version, code):
     shared, lens, _review = upgradable
     client = api_for(shared.owner)
     client.post(upgrade_url(shared.workload, lens.alias), {}, format="json")  # now on 2, the newest
@@ -78,7 +86,7 @@ def test_a_version_that_is_not_newer_and_published_is_a_400_naming_it(api_for, u
     response = client.post(upgrade_url(shared.workload, lens.alias), {"version": version}, format="json")
 
     assert response.status_code == 400, response.content
-    assert (response.json()["code"], list(response.json()["fields"])) == ("invalid", ["version"])
+    assert (response.json()["code"], list(response.json()["fields"])) == (code, ["version"])
     assert database_state() == before
 
 

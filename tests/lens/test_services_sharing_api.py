@@ -4,7 +4,6 @@ import pytest
 from django.contrib.auth.models import Group
 
 from lens.models import Lens
-from lens.selectors import lenses_for
 from lens.services import lens_share, lens_sharing_set
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +34,7 @@ def test_the_lens_is_shared_with_exactly_whom_it_names(shared, carol):
 
 def test_sharing_with_nobody_hides_the_lens_again(shared, alice):
     lens_sharing_set(lens=shared, users=[], groups=[], everyone=False)
-    assert not lenses_for(user=alice).filter(pk=shared.pk).exists()
+    assert not Lens.objects.visible_to(alice).filter(pk=shared.pk).exists()
 
 
 def test_a_replacement_that_fails_part_way_changes_nothing(shared, alice, carol):

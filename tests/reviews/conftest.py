@@ -3,10 +3,10 @@
 from dataclasses import dataclass
 
 import pytest
-from django.contrib.auth.models import Group, Permission
 
 from reviews.models import Share, Workload
-from reviews.services import share_grant, workload_create
+from reviews.services import share_grant
+from tests.factories import GroupFactory, UserFactory, WorkloadFactory
 
 
 @dataclass
@@ -30,23 +30,20 @@ class SharedWorkload:
 
 
 @pytest.fixture
-def people(django_user_model):
-    def user(name):
-        return django_user_model.objects.create_user(name, f"{name}@example.com", f"{name}-password")
-
-    return {role: user(role) for role in ("owner", "contributor", "reader", "auditor", "outsider")}
+def people(db):
+    return {
+        role: UserFactory(username=role) for role in ("owner", "contributor", "reader", "auditor", "outsider")
+    }
 
 
 @pytest.fixture
 def shared_workload(people) -> SharedWorkload:
     """The demo-like workload: the built-in lens applied, shared with a team (the contributor's
     group) and a reader; the auditor holds "see all workloads" through their group."""
-    workload = workload_create(owner=people["owner"], fields={"name": "Fraud detection"})
-    team = Group.objects.create(name="ml-team")
+    workload = WorkloadFactory(owner=people["owner"], name="Fraud detection")
+    team = GroupFactory(name="ml-team")
     people["contributor"].groups.add(team)
     share_grant(workload=workload, actor=people["owner"], group=team, role=Share.Role.CONTRIBUTOR)
     share_grant(workload=workload, actor=people["owner"], user=people["reader"], role=Share.Role.READER)
-    auditors = Group.objects.create(name="auditors")
-    auditors.permissions.add(Permission.objects.get(codename="view_all_workloads"))
-    people["auditor"].groups.add(auditors)
+    people["auditor"].groups.add(GroupFactory(name="auditors", permissions=["view_all_workloads"]))
     return SharedWorkload(workload=workload, **people)

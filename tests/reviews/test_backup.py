@@ -6,12 +6,12 @@ from django.db import IntegrityError, transaction
 from lens.format import write_lens
 from lens.models import Lens, LensVersion
 from lens.rows import load_document
+from mlwa.errors import InvalidInput
 from reviews.backup import AlreadyRestored, NewerSchema, workload_export, workload_restore
 from reviews.backup.lens_files import lens_files
 from reviews.demo import DEMO_WORKLOAD, demo_workload
 from reviews.models import Answer, Milestone, MilestoneAnswer, MilestoneLensReview, Workload
 from reviews.services import lens_review_apply
-from reviews.services.errors import InvalidInput
 from tests import factories
 from tests.reviews.backups import backup_of, custom_lens_workload, normalised, recounted, stored_counts
 from tests.reviews.stored import database_state

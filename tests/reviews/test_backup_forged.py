@@ -6,6 +6,7 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from lens.services import lens_import, lens_publish
+from mlwa.errors import InvalidInput
 from reviews.backup import workload_export, workload_restore
 from reviews.demo import demo_workload
 from reviews.models import (
@@ -18,7 +19,6 @@ from reviews.models import (
     WorkloadEvent,
 )
 from reviews.services import lens_review_remove, lens_review_upgrade
-from reviews.services.errors import InvalidInput
 from tests import factories
 from tests.reviews.backups import backup_of, custom_lens_workload, recounted, stored_counts
 from tests.reviews.backups_forged import FROZEN_RISK, LIVE_RISK, QUESTION, forge, milestone_counts_agree

@@ -2,7 +2,7 @@
 equal, milestones included."""
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.db import connection
 
@@ -11,6 +11,7 @@ from reviews.backup import workload_restore
 from reviews.demo import demo_workload
 from reviews.models import Answer, Share, Workload, WorkloadEvent
 from reviews.services import share_grant
+from tests.factories import GroupFactory, UserFactory
 from tests.reviews.backups import backup_of, custom_lens_workload, normalised, recounted, stored_counts
 from tests.reviews.backups_forged import milestone_counts_agree
 
@@ -25,13 +26,11 @@ def _empty_the_database() -> None:
 
 
 def _round_trip():
-    alice = User.objects.create_user("alice")
-    bob = User.objects.create_user("bob")
+    alice = UserFactory(username="alice")
+    bob = UserFactory(username="bob")
     workload = demo_workload(owner=alice)
     share_grant(workload=workload, actor=alice, user=bob, role=Share.Role.READER)
-    share_grant(
-        workload=workload, actor=alice, group=Group.objects.create(name="ml-team"), role="CONTRIBUTOR"
-    )
+    share_grant(workload=workload, actor=alice, group=GroupFactory(name="ml-team"), role="CONTRIBUTOR")
     expected = normalised(workload)
     document = backup_of(workload, alice)
 
@@ -42,7 +41,7 @@ def _round_trip():
     assert list(Lens.objects.values_list("alias", flat=True)) == [BUILTIN_ALIAS]
     versions_before = LensVersion.objects.count()
 
-    carol = User.objects.create_user("carol")
+    carol = UserFactory(username="carol")
     result = workload_restore(document=document, user=carol)
     return expected, document, result, carol, versions_before
 
@@ -90,12 +89,12 @@ def test_the_demo_workload_restored_into_an_empty_postgresql_database_compares_e
 
 @pytest.mark.usefixtures("retire_published_lens_versions")
 def test_a_custom_lens_restored_on_a_new_instance_is_imported_with_its_versions(transactional_db):
-    alice = User.objects.create_user("alice")
+    alice = UserFactory(username="alice")
     workload, _lens = custom_lens_workload(alice)
     expected = normalised(workload)
     document = backup_of(workload, alice)
     _empty_the_database()
-    dave = User.objects.create_user("dave")
+    dave = UserFactory(username="dave")
 
     result = workload_restore(document=document, user=dave)
 

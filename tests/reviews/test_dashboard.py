@@ -5,14 +5,14 @@ import itertools
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Permission
 from django.utils import timezone
 
 from lens.models import BUILTIN_ALIAS, Lens
 from lens.selectors import latest_published_version
 from reviews.models import Answer, LensReview, Share, Workload, WorkloadEvent
 from reviews.services import share_grant, workload_create
-from tests.factories import imported_lens, lens_document
+from tests.factories import GroupFactory, UserFactory, imported_lens, lens_document
 from tests.reviews.pages import is_login_redirect, url
 
 pytestmark = pytest.mark.django_db
@@ -56,11 +56,11 @@ def many_workloads(owner, count: int, *, prefix: str = "W") -> list[Workload]:
 
 
 @pytest.fixture
-def alices_view(alice, bob, django_user_model):
+def alices_view(alice, bob):
     """Alice owns "Churn"; Bob shares "Fraud" with her and "Vision" with her team; "Secret" (Carol's)
     she cannot see."""
-    carol = django_user_model.objects.create_user("carol")
-    team = Group.objects.create(name="data-science")
+    carol = UserFactory(username="carol")
+    team = GroupFactory(name="data-science")
     alice.groups.add(team)
     churn = workload_create(
         owner=alice, fields={"name": "Churn", "description": "Who leaves", "tags": ["retail"]}
@@ -95,13 +95,13 @@ def test_the_role_of_the_reader_is_on_each_row(client_for, alice, alices_view):
 
 
 @pytest.mark.parametrize("through", ["user", "group"])
-def test_see_all_shows_every_workload(client_for, alice, alices_view, django_user_model, through):
-    auditor = django_user_model.objects.create_user("auditor")
+def test_see_all_shows_every_workload(client_for, alice, alices_view, through):
+    auditor = UserFactory(username="auditor")
     permission = Permission.objects.get(codename="view_all_workloads")
     if through == "user":
         auditor.user_permissions.add(permission)
     else:
-        group = Group.objects.create(name="auditors")
+        group = GroupFactory(name="auditors")
         group.permissions.add(permission)
         auditor.groups.add(group)
     assert names(client_for(auditor).get(url("workload-list"))) == ["Churn", "Fraud", "Secret", "Vision"]
@@ -271,11 +271,11 @@ def test_filters_that_match_nothing_say_so_rather_than_how_to_start(client_for, 
 
 
 @pytest.fixture
-def crowd(alice, bob, django_user_model):
+def crowd(alice, bob):
     """Workloads of Alice's, Bob's shared with her and her team, and others she cannot see."""
 
     def make(count: int):
-        team = Group.objects.create(name="team")
+        team = GroupFactory(name="team")
         alice.groups.add(team)
         mine = many_workloads(alice, count // 3 or 1, prefix="A")
         theirs = many_workloads(bob, count - len(mine), prefix="B")
@@ -288,7 +288,7 @@ def crowd(alice, bob, django_user_model):
             )
             for n, w in enumerate(theirs)
         )
-        many_workloads(django_user_model.objects.create_user("carol"), 5, prefix="C")
+        many_workloads(UserFactory(username="carol"), 5, prefix="C")
         return len(mine) + len(theirs)
 
     return make

@@ -6,6 +6,8 @@ import pytest
 
 from lens.models import BUILTIN_ALIAS
 from lens.selectors import latest_published_version
+from reviews.api.improvement_serializers import ImprovementUpdateSerializer
+from reviews.api.validation import validated_input
 from reviews.models import Answer, ImprovementItem
 from reviews.selectors.improvements import (
     REGRESSED,
@@ -61,12 +63,13 @@ def answer_as(workload, alias, question_id, risk, actor, **changes):
 
 
 def track(shared, alias, question_id, *, actor=None, expected_version=None, **changes):
+    """The item after `changes`, validated as the API and the page validate them, are written."""
     return improvement_item_update(
         workload=shared.workload,
         lens_alias=alias,
         question_id=question_id,
         actor=actor or shared.owner,
-        changes=changes,
+        changes=validated_input(ImprovementUpdateSerializer, changes),
         expected_version=expected_version,
     )
 

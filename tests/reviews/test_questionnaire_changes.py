@@ -273,7 +273,7 @@ def test_over_long_notes_are_a_400_naming_the_field_and_change_nothing(client_fo
         {"notes": "ok", "pillar_notes.security": "x" * 2085, "seen": notes_form_seen(shared_workload.review)},
     )
     assert response.status_code == 400
-    assert "Notes on Security: At most 2084 characters (2085 given)." in response.content.decode()
+    assert "Notes on Security: Text of at most 2084 characters." in response.content.decode()
     assert shared_workload.review.notes == ""
     assert shared_workload.review.pillar_notes == {}
 

@@ -10,9 +10,10 @@ from lens.models import BUILTIN_ALIAS, Lens, Question
 from reviews.models import Answer, Workload
 from reviews.selectors.dashboard import WorkloadFilters
 from reviews.selectors.states import ReviewState
-from reviews.selectors.summaries import counts, risk_summary, workload_risk_summary
+from reviews.selectors.summaries import risk_summary, workload_risk_summary
 from reviews.services import answer_update, question_facts
-from tests.factories import imported_lens, lens_document, workload
+from tests.expected import counts
+from tests.factories import UserFactory, imported_lens, lens_document, workload
 
 pytestmark = pytest.mark.django_db
 
@@ -155,9 +156,9 @@ def names(summary: dict) -> list[str]:
     return [row["name"] for row in summary["workloads"]]
 
 
-def test_the_organisation_wide_summary_holds_what_the_user_may_see(shared_workload, alice, django_user_model):
+def test_the_organisation_wide_summary_holds_what_the_user_may_see(shared_workload, alice):
     workload(alice, "Alice's own")
-    root = django_user_model.objects.create_superuser("root", "root@example.com", "root-password")
+    root = UserFactory(username="root", is_staff=True, is_superuser=True)
 
     seen = {
         role: names(risk_summary(user=getattr(shared_workload, role), limit=10))

@@ -1,8 +1,11 @@
-"""reviews.services.answer_update refuses bad input: each refusal names the field path at fault
-(DESIGN.md, "Writing answers without losing any") and changes nothing."""
+"""An answer's write refuses bad input: each refusal names the field path at fault (DESIGN.md,
+"Writing answers without losing any") and changes nothing. The shape (`invalid`) is refused by the
+input's definition (validated_answer_changes, the API's serializer), what the question refuses by
+reviews.services.answer_update, with a domain code."""
 
 import pytest
 
+from reviews.api.answer_serializers import validated_answer_changes
 from reviews.models import Answer, AnswerChange
 from reviews.services import InvalidInput, answer_update
 from tests.factories import answered
@@ -14,71 +17,105 @@ NA = "not_applicable_choices"
 
 INVALID_WRITES = [
     pytest.param(
-        {"selected_choices": ["MLSEC02_BP01"]}, "selected_choices", id="a-choice-of-another-question"
+        {"selected_choices": ["MLSEC02_BP01"]},
+        "selected_choices",
+        "unknown_reference",
+        id="a-choice-of-another-question",
     ),
-    pytest.param({"selected_choices": ["MLSEC01_BP03"]}, "selected_choices", id="an-unknown-choice"),
+    pytest.param(
+        {"selected_choices": ["MLSEC01_BP03"]},
+        "selected_choices",
+        "unknown_reference",
+        id="an-unknown-choice",
+    ),
     pytest.param(
         {"selected_choices": ["MLSEC01_no", "MLSEC01_BP01"]},
         "selected_choices",
+        "refused",
         id="none-of-these-with-a-practice",
     ),
-    pytest.param({"selected_choices": "MLSEC01_BP01"}, "selected_choices", id="selected-not-a-list"),
-    pytest.param({"selected_choices": [1]}, "selected_choices", id="selected-not-ids"),
-    pytest.param({"selected_choices": None}, "selected_choices", id="selected-none"),
-    pytest.param({NA: ["MLSEC01_BP02"]}, NA, id="not-applicable-not-a-mapping"),
     pytest.param(
-        {NA: {"MLSEC01_no": {"reason": "OTHER"}}}, f"{NA}.MLSEC01_no", id="none-of-these-not-applicable"
+        {"selected_choices": "MLSEC01_BP01"}, "selected_choices", "invalid", id="selected-not-a-list"
     ),
-    pytest.param({NA: {"MLSEC02_BP01": {}}}, f"{NA}.MLSEC02_BP01", id="not-applicable-of-another-question"),
+    pytest.param({"selected_choices": [1]}, "selected_choices.0", "invalid", id="selected-not-ids"),
+    pytest.param({"selected_choices": None}, "selected_choices", "invalid", id="selected-none"),
+    pytest.param({NA: ["MLSEC01_BP02"]}, NA, "invalid", id="not-applicable-not-a-mapping"),
+    pytest.param(
+        {NA: {"MLSEC01_no": {"reason": "OTHER"}}},
+        f"{NA}.MLSEC01_no",
+        "refused",
+        id="none-of-these-not-applicable",
+    ),
+    pytest.param(
+        {NA: {"MLSEC02_BP01": {}}},
+        f"{NA}.MLSEC02_BP01",
+        "unknown_reference",
+        id="not-applicable-of-another-question",
+    ),
     pytest.param(
         {NA: {"MLSEC01_BP02": {"reason": "BECAUSE"}}},
         f"{NA}.MLSEC01_BP02.reason",
+        "invalid",
         id="unknown-practice-reason",
     ),
     pytest.param(
         {NA: {"MLSEC01_BP02": {"reason": "OTHER", "why": "x"}}},
-        f"{NA}.MLSEC01_BP02",
+        f"{NA}.MLSEC01_BP02.why",
+        "invalid",
         id="unknown-key-in-details",
     ),
-    pytest.param({NA: {"MLSEC01_BP02": "OTHER"}}, f"{NA}.MLSEC01_BP02", id="details-not-a-mapping"),
+    pytest.param(
+        {NA: {"MLSEC01_BP02": "OTHER"}}, f"{NA}.MLSEC01_BP02", "invalid", id="details-not-a-mapping"
+    ),
     pytest.param(
         {NA: {"MLSEC01_BP02": {"reason": "OTHER", "notes": "x" * 251}}},
         f"{NA}.MLSEC01_BP02.notes",
+        "invalid",
         id="practice-note-of-251-characters",
     ),
     pytest.param(
         {NA: {"MLSEC01_BP02": {"reason": "OTHER", "notes": 7}}},
         f"{NA}.MLSEC01_BP02.notes",
+        "invalid",
         id="practice-note-not-text",
     ),
     pytest.param(
         {"selected_choices": ["MLSEC01_BP02"], NA: {"MLSEC01_BP02": {"reason": "OTHER"}}},
-        f"{NA}.MLSEC01_BP02",
+        ["selected_choices", f"{NA}.MLSEC01_BP02"],  # each says half of it
+        "refused",
         id="a-practice-selected-and-not-applicable",
     ),
     # The stored answer selects MLSEC01_BP01: marking it not applicable alone clashes with that.
     pytest.param(
-        {NA: {"MLSEC01_BP01": {"reason": "OTHER"}}}, f"{NA}.MLSEC01_BP01", id="reason-on-a-stored-practice"
+        {NA: {"MLSEC01_BP01": {"reason": "OTHER"}}},
+        f"{NA}.MLSEC01_BP01",
+        "refused",
+        id="reason-on-a-stored-practice",
     ),
-    pytest.param({"is_applicable": False, "reason": "BECAUSE"}, "reason", id="unknown-question-reason"),
-    pytest.param({"reason": "OUT_OF_SCOPE"}, "reason", id="a-reason-on-an-applicable-question"),
+    pytest.param(
+        {"is_applicable": False, "reason": "BECAUSE"}, "reason", "invalid", id="unknown-question-reason"
+    ),
+    pytest.param({"reason": "OUT_OF_SCOPE"}, "reason", "refused", id="a-reason-on-an-applicable-question"),
     pytest.param(
         {"is_applicable": True, "reason": "OUT_OF_SCOPE"},
         "reason",
+        "refused",
         id="a-reason-on-a-question-made-applicable",
     ),
-    pytest.param({"is_applicable": "yes"}, "is_applicable", id="is-applicable-not-a-boolean"),
-    pytest.param({"is_applicable": 0}, "is_applicable", id="is-applicable-zero"),
-    pytest.param({"notes": "x" * 2085}, "notes", id="a-note-of-2085-characters"),
-    pytest.param({"notes": None}, "notes", id="notes-none"),
-    pytest.param({"risk": "NONE"}, "risk", id="the-risk-itself"),
-    pytest.param({"version": 7}, "version", id="the-version"),
-    pytest.param({"colour": "red", "notes": "fine"}, "colour", id="an-unknown-field-beside-a-good-one"),
+    pytest.param({"is_applicable": "yes"}, "is_applicable", "invalid", id="is-applicable-not-a-boolean"),
+    pytest.param({"is_applicable": 0}, "is_applicable", "invalid", id="is-applicable-zero"),
+    pytest.param({"notes": "x" * 2085}, "notes", "invalid", id="a-note-of-2085-characters"),
+    pytest.param({"notes": None}, "notes", "invalid", id="notes-none"),
+    pytest.param({"risk": "NONE"}, "risk", "invalid", id="the-risk-itself"),
+    pytest.param({"version": 7}, "version", "invalid", id="the-version"),
+    pytest.param(
+        {"colour": "red", "notes": "fine"}, "colour", "invalid", id="an-unknown-field-beside-a-good-one"
+    ),
 ]
 
 
-@pytest.mark.parametrize(("changes", "path"), INVALID_WRITES)
-def test_an_invalid_write_names_the_field_at_fault_and_changes_nothing(shared_workload, changes, path):
+@pytest.mark.parametrize(("changes", "path", "code"), INVALID_WRITES)
+def test_an_invalid_write_names_the_field_at_fault_and_changes_nothing(shared_workload, changes, path, code):
     answer = answered(
         shared_workload.answer("MLSEC01"),
         actor=shared_workload.owner,
@@ -89,11 +126,17 @@ def test_an_invalid_write_names_the_field_at_fault_and_changes_nothing(shared_wo
     trail = AnswerChange.objects.count()
 
     with pytest.raises(InvalidInput) as refused:
-        answer_update(answer=answer, actor=shared_workload.contributor, changes=changes, expected_version=1)
+        answer_update(
+            answer=answer,
+            actor=shared_workload.contributor,
+            changes=validated_answer_changes(changes),
+            expected_version=1,
+        )
 
-    assert list(refused.value.errors) == [path]
-    assert all(refused.value.errors[path])
-    assert (refused.value.status, refused.value.code) == (400, "invalid")
+    paths = path if isinstance(path, list) else [path]
+    assert list(refused.value.errors) == paths
+    assert all(refused.value.errors[path] for path in paths)
+    assert (refused.value.status, refused.value.code) == (400, code)
     assert row(answer) == stored
     assert AnswerChange.objects.count() == trail
 

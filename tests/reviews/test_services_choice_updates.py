@@ -10,6 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from reviews.api.answer_serializers import validated_answer_changes
 from reviews.models import Answer, AnswerChange
 from reviews.services import InvalidInput, StaleAnswer, answer_update
 from reviews.services.answers import ANSWER_FIELDS
@@ -21,7 +22,12 @@ CU = "choice_updates"
 
 def update(answer, actor, expected_version=None, **choices):
     """`answer` after a write of `choice_updates` only: {choice id: {"status": ...}}."""
-    return answer_update(answer=answer, actor=actor, changes={CU: choices}, expected_version=expected_version)
+    return answer_update(
+        answer=answer,
+        actor=actor,
+        changes=validated_answer_changes({CU: choices}),
+        expected_version=expected_version,
+    )
 
 
 # --- what an accepted update stores ---------------------------------------------------------------
@@ -252,7 +258,12 @@ def test_updates_of_different_choices_give_the_same_answer_one_by_one_in_any_ord
         )
 
     reset()
-    answer_update(answer=answer, actor=shared_workload.owner, changes={CU: updates}, expected_version=None)
+    answer_update(
+        answer=answer,
+        actor=shared_workload.owner,
+        changes=validated_answer_changes({CU: updates}),
+        expected_version=None,
+    )
     at_once = {k: v for k, v in row(answer).items() if k in (*ANSWER_FIELDS, "risk")}
     reset()
     for writer, choice_id in enumerate(order):
@@ -276,7 +287,7 @@ INVALID_UPDATES = [
     pytest.param({"MLSEC01_BP09": {"status": "SELECTED"}}, f"{CU}.MLSEC01_BP09", id="an-unknown-choice"),
     pytest.param({"MLSEC01_BP02": "SELECTED"}, f"{CU}.MLSEC01_BP02", id="details-not-a-mapping"),
     pytest.param(
-        {"MLSEC01_BP02": {"status": "SELECTED", "why": "x"}}, f"{CU}.MLSEC01_BP02", id="an-unknown-key"
+        {"MLSEC01_BP02": {"status": "SELECTED", "why": "x"}}, f"{CU}.MLSEC01_BP02.why", id="an-unknown-key"
     ),
     pytest.param({"MLSEC01_BP02": {}}, f"{CU}.MLSEC01_BP02.status", id="no-status"),
     pytest.param(
@@ -345,7 +356,10 @@ def test_an_invalid_choice_update_names_its_path_and_changes_nothing(shared_work
 
     with pytest.raises(InvalidInput) as refused:
         answer_update(
-            answer=answer, actor=shared_workload.contributor, changes={CU: choice_updates}, expected_version=1
+            answer=answer,
+            actor=shared_workload.contributor,
+            changes=validated_answer_changes({CU: choice_updates}),
+            expected_version=1,
         )
 
     assert list(refused.value.errors) == [path]
@@ -376,7 +390,7 @@ def test_a_bad_choice_update_refuses_the_good_fields_of_the_same_write(shared_wo
         answer_update(
             answer=answer,
             actor=shared_workload.owner,
-            changes={"notes": "Fine.", CU: {"MLSEC01_BP01": {"status": "MAYBE"}}},
+            changes=validated_answer_changes({"notes": "Fine.", CU: {"MLSEC01_BP01": {"status": "MAYBE"}}}),
             expected_version=None,
         )
 

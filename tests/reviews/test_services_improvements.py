@@ -95,26 +95,27 @@ def test_the_stored_owner_stays_acceptable_after_losing_their_share(planned):
 
 
 @pytest.mark.parametrize(
-    ("changes", "field"),
+    ("changes", "field", "code"),
     [
-        ({"status": "FINISHED"}, "status"),
-        ({"owner": "contributor"}, "owner"),
-        ({"owner": True}, "owner"),
-        ({"owner": 999_999}, "owner"),
-        ({"due_date": "next week"}, "due_date"),
-        ({"due_date": "2031-02-30"}, "due_date"),
-        ({"due_date": 20310201}, "due_date"),
-        ({"note": "x" * 2085}, "note"),
-        ({"note": None}, "note"),
-        ({"priority": "high"}, "priority"),
+        ({"status": "FINISHED"}, "status", "invalid"),
+        ({"owner": "contributor"}, "owner", "invalid"),
+        ({"owner": True}, "owner", "invalid"),
+        ({"owner": 999_999}, "owner", "unknown_reference"),
+        ({"due_date": "next week"}, "due_date", "invalid"),
+        ({"due_date": "2031-02-30"}, "due_date", "invalid"),
+        ({"due_date": 20310201}, "due_date", "invalid"),
+        ({"due_date": ""}, "due_date", "invalid"),
+        ({"note": "x" * 2085}, "note", "invalid"),
+        ({"note": None}, "note", "invalid"),
+        ({"priority": "high"}, "priority", "invalid"),
     ],
 )
-def test_bad_tracking_is_refused_naming_the_field_and_changes_nothing(planned, changes, field):
+def test_bad_tracking_is_refused_naming_the_field_and_changes_nothing(planned, changes, field, code):
     item = track(planned, planned.alias, "P1Q1", status=S.IN_PROGRESS, note="Kept.")
     events = WorkloadEvent.objects.count()
     with pytest.raises(InvalidInput) as refused:
         track(planned, planned.alias, "P1Q1", expected_version=1, **{"status": S.DONE, **changes})
-    assert field in refused.value.errors
+    assert (list(refused.value.errors), refused.value.code) == ([field], code)
     stored = ImprovementItem.objects.get()
     assert (stored.version, stored.status, stored.note) == (item.version, S.IN_PROGRESS, "Kept.")
     assert WorkloadEvent.objects.count() == events

@@ -1,4 +1,4 @@
-"""Saving a milestone (reviews.services.milestone_create): a frozen copy that nothing changes."""
+"""Saving a milestone (reviews.services.milestones.milestone_create): a frozen copy that nothing changes."""
 
 import pytest
 from django.db import IntegrityError, transaction
@@ -11,8 +11,9 @@ from reviews.models import (
     MilestonePillarRiskCounts,
     Workload,
 )
+from reviews.selectors.milestones import milestone_free_name
 from reviews.services import WORKLOAD_FIELDS, InvalidInput, answer_update, workload_delete
-from reviews.services.milestones import milestone_create, milestone_free_name
+from reviews.services.milestones import milestone_create
 
 pytestmark = pytest.mark.django_db
 
@@ -38,8 +39,8 @@ def test_a_milestone_copies_answers_and_counts(shared_workload):
 def test_names_are_unique_in_the_workload(shared_workload):
     milestone_create(workload=shared_workload.workload, actor=shared_workload.owner, name="Review")
     with pytest.raises(InvalidInput) as refused:
-        milestone_create(workload=shared_workload.workload, actor=shared_workload.owner, name="review ")
-    assert "name" in refused.value.errors
+        milestone_create(workload=shared_workload.workload, actor=shared_workload.owner, name="review")
+    assert (list(refused.value.errors), refused.value.code) == (["name"], "name_taken")
     assert milestone_free_name(workload=shared_workload.workload, name="REVIEW") == "REVIEW (2)"
 
 

@@ -2,13 +2,11 @@
 each refusal naming its field and changing nothing."""
 
 import pytest
-from django.contrib.auth.models import Group
 
-from reviews.models import Share, WorkloadEvent
+from reviews.models import Share, Workload, WorkloadEvent
 from reviews.permissions import Action
-from reviews.selectors import workloads_for
 from reviews.services import InvalidInput, share_change_role, share_grant, share_revoke
-from tests.factories import workload
+from tests.factories import GroupFactory, UserFactory, workload
 
 Kind = WorkloadEvent.Kind
 
@@ -20,7 +18,7 @@ def fraud(alice):
 
 @pytest.fixture
 def team(bob):
-    group = Group.objects.create(name="ml-team")
+    group = GroupFactory(name="ml-team")
     bob.groups.add(group)
     return group
 
@@ -37,8 +35,8 @@ def test_a_workload_shared_with_a_user_gives_them_the_role_and_is_logged(fraud, 
     share = share_grant(workload=fraud, actor=alice, user=bob, role="READER")
 
     assert (share.workload, share.user, share.group, share.role) == (fraud, bob, None, "READER")
-    assert list(workloads_for(user=bob)) == [fraud]
-    assert not workloads_for(user=bob, action=Action.ANSWER).exists()
+    assert list(Workload.objects.visible_to(bob)) == [fraud]
+    assert not Workload.objects.visible_to(bob, Action.ANSWER).exists()
     [event] = events_of(fraud, Kind.SHARED)
     assert (event.actor, event.data) == (alice, {"grantee": "user bob", "role": "READER"})
     assert event.summary == "Shared with user bob as reader."
@@ -48,7 +46,7 @@ def test_a_workload_shared_with_a_group_reaches_its_members(fraud, alice, bob, t
     share = share_grant(workload=fraud, actor=alice, group=team, role=Share.Role.CONTRIBUTOR)
 
     assert (share.user, share.group, share.role) == (None, team, "CONTRIBUTOR")
-    assert list(workloads_for(user=bob, action=Action.ANSWER)) == [fraud]
+    assert list(Workload.objects.visible_to(bob, Action.ANSWER)) == [fraud]
     [event] = events_of(fraud, Kind.SHARED)
     assert event.data == {"grantee": "group ml-team", "role": "CONTRIBUTOR"}
 
@@ -76,11 +74,11 @@ def test_a_user_and_their_group_may_both_have_a_share(fraud, alice, bob, team):
     ],
 )
 def test_a_share_that_cannot_be_is_refused_naming_the_field_and_nothing_changes(
-    fraud, alice, bob, team, django_user_model, grantee, role, path
+    fraud, alice, bob, team, grantee, role, path
 ):
     share_grant(workload=fraud, actor=alice, user=bob, role="READER")
     share_grant(workload=fraud, actor=alice, group=team, role="READER")
-    carol = django_user_model.objects.create_user("carol", is_active=False)
+    carol = UserFactory(username="carol", is_active=False)
     target = {
         "owner": {"user": alice},
         "inactive": {"user": carol},
@@ -88,10 +86,10 @@ def test_a_share_that_cannot_be_is_refused_naming_the_field_and_nothing_changes(
         "shared group": {"group": team},
         "nobody": {},
         "both": {
-            "user": django_user_model.objects.create_user("dave"),
-            "group": Group.objects.create(name="x"),
+            "user": UserFactory(username="dave"),
+            "group": GroupFactory(name="x"),
         },
-        "someone new": {"user": django_user_model.objects.create_user("erin")},
+        "someone new": {"user": UserFactory(username="erin")},
     }[grantee]
     before, events = shares_of(fraud), WorkloadEvent.objects.count()
 
@@ -109,7 +107,7 @@ def test_a_role_change_is_stored_and_logged_with_before_and_after(fraud, alice, 
     share_change_role(share=share, actor=alice, role="CONTRIBUTOR")
 
     assert Share.objects.get(pk=share.pk).role == "CONTRIBUTOR"
-    assert list(workloads_for(user=bob, action=Action.ANSWER)) == [fraud]
+    assert list(Workload.objects.visible_to(bob, Action.ANSWER)) == [fraud]
     [event] = events_of(fraud, Kind.ROLE_CHANGED)
     assert (event.actor, event.data) == (
         alice,
@@ -146,7 +144,7 @@ def test_revoking_a_share_takes_the_access_away_and_is_logged(fraud, alice, bob,
     share_revoke(share=share, actor=alice)
 
     assert shares_of(fraud) == []
-    assert not workloads_for(user=bob).exists()
+    assert not Workload.objects.visible_to(bob).exists()
     [event] = events_of(fraud, Kind.UNSHARED)
     name = "user bob" if grantee == "user" else "group ml-team"
     assert (event.actor, event.data) == (alice, {"grantee": name, "role": "CONTRIBUTOR"})

@@ -10,7 +10,7 @@ from django.contrib.messages import get_messages
 
 from lens.models import BUILTIN_ALIAS
 from reviews.models import MILESTONE_NAME_MAX, Milestone, WorkloadEvent
-from reviews.selectors.milestone_pages import PANEL_MILESTONES
+from reviews.selectors.milestones import PANEL_MILESTONES
 from reviews.services import lens_review_notes, workload_create, workload_update
 from reviews.services.lens_reviews import lens_review_remove
 from reviews.services.milestones import milestone_create

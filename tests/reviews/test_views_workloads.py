@@ -5,7 +5,7 @@ import pytest
 from django.contrib.messages import get_messages
 
 from lens.models import BUILTIN_ALIAS, Lens
-from reviews.forms import WorkloadForm
+from reviews.forms.workloads import WorkloadForm
 from reviews.models import Answer, LensReview, Workload, WorkloadEvent
 from reviews.services import WORKLOAD_FIELDS, workload_create
 from reviews.services.milestones import milestone_create

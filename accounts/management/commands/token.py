@@ -15,7 +15,7 @@ from django.utils import timezone
 from accounts.models import KEY_START
 from accounts.selectors import tokens_of
 from accounts.services import token_create, token_revoke
-from reviews.services.errors import InvalidInput
+from mlwa.errors import InvalidInput
 
 DEFAULT_NAME = "cli"
 

@@ -78,7 +78,13 @@ class Command(BaseCommand):
         **options: Any,
     ) -> None:
         owner_user = self._user(owner) if owner else None
-        report: dict[str, Any] = {"alias": None, "version": None, "counts": None, "warnings": [], "errors": []}
+        report: dict[str, Any] = {
+            "alias": None,
+            "version": None,
+            "counts": None,
+            "warnings": [],
+            "errors": [],
+        }
         try:
             result = lens_import(source=self._read(file), owner=owner_user, alias=alias)
             version = (

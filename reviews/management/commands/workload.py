@@ -13,10 +13,10 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from mlwa.errors import InvalidInput, ReviewRefused
 from reviews.backup import workload_export, workload_restore
 from reviews.backup.document import parse
 from reviews.models import Workload
-from reviews.services.errors import InvalidInput, ReviewRefused
 
 
 class Command(BaseCommand):

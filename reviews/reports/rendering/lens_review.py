@@ -14,15 +14,21 @@ from django.utils.text import slugify
 
 from lens.models import Choice, Question, Resource
 from reviews.charts import PillarRisk, risk_by_pillar_svg
+from reviews.charts.trend import trend_svg
 from reviews.models import Answer, Report
 from reviews.selectors.improvements import PLAN_SLOTS, PlanFilters, PlanLens, improvement_plan
 from reviews.selectors.risk import RiskCounts
 from reviews.selectors.states import state_of
-from reviews.selectors.trend import trend_svg, workload_trend
+from reviews.selectors.trend import workload_trend
 
 R = Answer.Risk
 TEMPLATE = "reviews/reports/pdf/lens_review.html"
-_COUNT_OF: dict[str, str] = {R.HIGH: "high", R.MEDIUM: "medium", R.NONE: "none", R.NOT_APPLICABLE: "not_applicable"}
+_COUNT_OF: dict[str, str] = {
+    R.HIGH: "high",
+    R.MEDIUM: "medium",
+    R.NONE: "none",
+    R.NOT_APPLICABLE: "not_applicable",
+}
 
 
 class NothingToReport(ValueError):

@@ -1,4 +1,4 @@
-"""reviews.selectors.access (DESIGN.md, "Who may do what"): which workloads each kind of user may
+"""reviews.selectors.visibility (DESIGN.md, "Who may do what"): which workloads each kind of user may
 see, answer, edit and administer, their role on one, and a 404 for anyone else, in one query."""
 
 import pytest
@@ -7,13 +7,13 @@ from django.http import Http404
 
 from reviews.models import Share, Workload
 from reviews.permissions import Action, Role, can
-from reviews.selectors import role_of, with_role, workload_for, workloads_for
+from reviews.selectors import role_of, workload_for
 from reviews.services import share_grant
-from tests.factories import workload
+from tests.factories import GroupFactory, UserFactory, workload
 
 FRAUD, OTHER = "Fraud detection", "Other team's workload"
 
-#: Who sees what: the workload names each user gets from workloads_for, for each action.
+#: Who sees what: the workload names each user gets from Workload.objects.visible_to, for each action.
 EXPECTED = {
     "owner": {Action.VIEW: {FRAUD}, Action.ANSWER: {FRAUD}, Action.EDIT: {FRAUD}, Action.ADMINISTER: {FRAUD}},
     "contributor": {
@@ -58,7 +58,7 @@ ROLES = {
 
 
 @pytest.fixture
-def everyone(shared_workload, django_user_model):
+def everyone(shared_workload):
     """shared_workload's people, and: a user holding "see all workloads" directly, a superuser, an
     inactive user who had every way in, anonymous; and another workload none of them has a share in."""
     see_all = Permission.objects.get(codename="view_all_workloads")
@@ -68,9 +68,9 @@ def everyone(shared_workload, django_user_model):
         "reader": shared_workload.reader,
         "auditor": shared_workload.auditor,
         "outsider": shared_workload.outsider,
-        "direct auditor": django_user_model.objects.create_user("direct"),
-        "superuser": django_user_model.objects.create_superuser("root", "root@example.com", "pw"),
-        "inactive": django_user_model.objects.create_user("gone"),
+        "direct auditor": UserFactory(username="direct"),
+        "superuser": UserFactory(username="root", is_staff=True, is_superuser=True),
+        "inactive": UserFactory(username="gone"),
         "anonymous": AnonymousUser(),
     }
     users["direct auditor"].user_permissions.add(see_all)
@@ -80,14 +80,14 @@ def everyone(shared_workload, django_user_model):
     share_grant(workload=fraud, actor=shared_workload.owner, user=users["inactive"], role="READER")
     users["inactive"].is_active = False
     users["inactive"].save()
-    workload(django_user_model.objects.create_user("stranger"), OTHER, lenses=[])
+    workload(UserFactory(username="stranger"), OTHER, lenses=[])
     return users
 
 
 @pytest.mark.parametrize("action", list(Action))
 @pytest.mark.parametrize("who", list(EXPECTED))
 def test_each_user_gets_the_workloads_their_role_allows(everyone, who, action):
-    names = set(workloads_for(user=everyone[who], action=action).values_list("name", flat=True))
+    names = set(Workload.objects.visible_to(everyone[who], action).values_list("name", flat=True))
 
     assert names == EXPECTED[who][action]
 
@@ -107,10 +107,10 @@ def test_workload_for_gives_each_user_their_role_in_one_query(
 
 @pytest.mark.parametrize("who", [who for who in EXPECTED if who != "anonymous"])  # no shares to match
 def test_workload_for_agrees_with_the_orm_form_on_every_workload(everyone, who):
-    # workload_for asks its questions in SQL of its own; with_role(workloads_for()) is the reference.
+    # workload_for asks its questions in SQL of its own; the reference is the queryset door.
     user = everyone[who]
     for pk in Workload.objects.values_list("pk", flat=True):
-        expected = with_role(workloads_for(user=user), user=user).filter(pk=pk).first()
+        expected = Workload.objects.visible_to(user).with_role(user).filter(pk=pk).first()
         if expected is None:
             with pytest.raises(Http404):
                 workload_for(user=user, pk=pk)
@@ -141,12 +141,12 @@ def test_a_reader_who_contributes_through_a_group_is_a_contributor(shared_worklo
     )
 
     assert workload_for(user=contributor, pk=shared_workload.workload.pk)[1] == Role.CONTRIBUTOR
-    assert list(workloads_for(user=contributor, action=Action.ANSWER)) == [shared_workload.workload]
+    assert list(Workload.objects.visible_to(contributor, Action.ANSWER)) == [shared_workload.workload]
 
 
 def test_a_contributor_who_reads_through_a_group_is_a_contributor(shared_workload):
     reader = shared_workload.reader
-    readers = Group.objects.create(name="readers")
+    readers = GroupFactory(name="readers")
     reader.groups.add(readers)
     share_grant(workload=shared_workload.workload, actor=shared_workload.owner, group=readers, role="READER")
     Share.objects.filter(user=reader).update(role=Share.Role.CONTRIBUTOR)
@@ -163,38 +163,38 @@ def test_an_auditor_with_a_share_has_the_role_of_the_share(shared_workload):
 
 def test_a_workload_shared_with_two_of_a_users_groups_and_with_them_is_listed_once(shared_workload):
     fraud, contributor = shared_workload.workload, shared_workload.contributor
-    second = Group.objects.create(name="data-science")
+    second = GroupFactory(name="data-science")
     contributor.groups.add(second)
     share_grant(workload=fraud, actor=shared_workload.owner, group=second, role="CONTRIBUTOR")
     share_grant(workload=fraud, actor=shared_workload.owner, user=contributor, role="READER")
 
     for action in (Action.VIEW, Action.ANSWER):
-        assert list(workloads_for(user=contributor, action=action)) == [fraud]
-    assert list(with_role(workloads_for(user=contributor), user=contributor)) == [fraud]
+        assert list(Workload.objects.visible_to(contributor, action)) == [fraud]
+    assert list(Workload.objects.visible_to(contributor).with_role(contributor)) == [fraud]
 
 
 def test_an_auditor_in_two_groups_that_both_see_all_gets_each_workload_once(shared_workload):
     auditor = shared_workload.auditor
-    more = Group.objects.create(name="architecture-board")
+    more = GroupFactory(name="architecture-board")
     more.permissions.add(Permission.objects.get(codename="view_all_workloads"))
     auditor.groups.add(more)
     auditor.user_permissions.add(Permission.objects.get(codename="view_all_workloads"))
 
-    assert list(workloads_for(user=auditor)) == [shared_workload.workload]
+    assert list(Workload.objects.visible_to(auditor)) == [shared_workload.workload]
 
 
 def test_workload_for_costs_one_query_however_many_groups_and_shares(
-    shared_workload, django_user_model, django_assert_num_queries
+    shared_workload, django_assert_num_queries
 ):
     contributor, fraud = shared_workload.contributor, shared_workload.workload
     for n in range(5):
-        group = Group.objects.create(name=f"team-{n}")
+        group = GroupFactory(name=f"team-{n}")
         contributor.groups.add(group)
         share_grant(workload=fraud, actor=shared_workload.owner, group=group, role="READER")
         share_grant(
             workload=fraud,
             actor=shared_workload.owner,
-            user=django_user_model.objects.create_user(f"u{n}"),
+            user=UserFactory(username=f"u{n}"),
             role="READER",
         )
 
@@ -206,6 +206,6 @@ def test_a_user_who_leaves_the_group_loses_what_it_gave(shared_workload):
     contributor = shared_workload.contributor
     contributor.groups.clear()
 
-    assert not workloads_for(user=contributor).exists()
+    assert not Workload.objects.visible_to(contributor).exists()
     with pytest.raises(Http404):
         workload_for(user=contributor, pk=shared_workload.workload.pk)

@@ -1,5 +1,5 @@
 """The development server's chunked bodies (mlwa.devserver): de-chunked as read, malformed framing
-a 400. tests/test_servers_413.py runs the server itself."""
+a 400. tests/mlwa/test_servers_413.py runs the server itself."""
 
 import io
 

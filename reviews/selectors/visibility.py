@@ -1,12 +1,14 @@
 """The workloads a user may see or change, and their role on one: the start of every read.
 
 Everything is decided in SQL, so that a list never leaks a row and a page costs one query to find
-its workload and the reader's role, whatever the number of shares, groups or permissions.
+its workload and the reader's role, whatever the number of shares, groups or permissions. Code reaches
+the rule through the queryset, `Workload.objects.visible_to(user, action)` and `.with_role(user)`
+(which call `visible_workloads` and `annotate_role` here), and through reviews.access for a request.
 
-`workload_for`, which every page and API request runs, asks the same questions as `with_role` and
-`workloads_for` in SQL written once (_ROLE_SQL) rather than built by the ORM: building those nested
-subqueries cost about 6 ms of CPU a request, running them a third of a millisecond.
-tests/reviews/test_selectors_access.py checks both forms against each other for every kind of user.
+`workload_for`, which every page and API request runs, is the speed shortcut of those two: it asks the
+same questions in SQL written once (_SHARES_SQL, _PERMISSION_SQL) rather than built by the ORM:
+building those nested subqueries cost about 6 ms of CPU a request, running them a third of a
+millisecond. tests/reviews/test_selectors_visibility.py holds both forms equal for every kind of user.
 """
 
 from django.contrib.auth.models import Group, User
@@ -14,11 +16,12 @@ from django.db.models import BooleanField, Exists, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.http import Http404
 
+from mlwa.permissions import VIEW_ALL_PERMISSION
 from mlwa.types import Reader
 from reviews.models import Share, Workload
 from reviews.permissions import Action, Role
 
-_APP, _CODENAME = "reviews", "view_all_workloads"
+_APP, _CODENAME = VIEW_ALL_PERMISSION.split(".")
 
 
 def _shares_of(user: Reader) -> QuerySet[Share]:
@@ -41,31 +44,34 @@ def _sees_all(user: User) -> Q:
     return Q(Exists(direct)) | Q(Exists(through_group))
 
 
-def workloads_for(*, user: Reader, action: Action = Action.VIEW) -> QuerySet[Workload]:
-    """The workloads `user` may take `action` on: owned, shared with them or their groups (for
-    ANSWER: as contributor), or any (VIEW, with "see all workloads"). Subqueries, not joins, so
-    that no workload is listed twice."""
-    if not (isinstance(user, User) and user.is_active):  # an anonymous user is not a User
-        return Workload.objects.none()
+def visible_workloads(
+    workloads: QuerySet[Workload], *, user, action: str = Action.VIEW
+) -> QuerySet[Workload]:
+    """Those of `workloads` that `user` may take `action` on: owned, shared with them or their
+    groups (for ANSWER: as contributor), or any (VIEW, with "see all workloads"). Subqueries, not
+    joins, so that no workload is listed twice. Reached as `Workload.objects.visible_to(user, action)`."""
+    if not (user.is_authenticated and user.is_active):
+        return workloads.none()
     shares = _shares_of(user).filter(workload=OuterRef("pk"))
     if action == Action.VIEW:
-        return Workload.objects.filter(Q(owner=user) | Exists(shares) | _sees_all(user))
+        return workloads.filter(Q(owner=user) | Exists(shares) | _sees_all(user))
     if action == Action.ANSWER:
-        return Workload.objects.filter(Q(owner=user) | Exists(shares.filter(role=Share.Role.CONTRIBUTOR)))
-    return Workload.objects.filter(owner=user)
+        return workloads.filter(Q(owner=user) | Exists(shares.filter(role=Share.Role.CONTRIBUTOR)))
+    return workloads.filter(owner=user)
 
 
-def with_role(queryset: QuerySet[Workload], *, user: Reader) -> QuerySet[Workload]:
-    """`queryset` annotated with what `role_of` needs: whether a share reaches `user`, and as what."""
+def annotate_role(workloads: QuerySet[Workload], *, user) -> QuerySet[Workload]:
+    """`workloads` annotated with what `role_of` needs: whether a share reaches `user`, and as what.
+    Reached as `Workload.objects.with_role(user)`."""
     shares = _shares_of(user).filter(workload=OuterRef("pk"))
-    return queryset.annotate(
+    return workloads.annotate(
         shared_with_user=Exists(shares),
         contributor_share=Exists(shares.filter(role=Share.Role.CONTRIBUTOR)),
     )
 
 
-def role_of(workload: Workload, *, user: Reader) -> Role:
-    """The role of `user` on a workload loaded through `with_role(workloads_for(...))`."""
+def role_of(workload: Workload, *, user) -> Role:
+    """The role of `user` on a workload loaded through `Workload.objects.visible_to(user).with_role(user)`."""
     if workload.owner_id == user.pk:
         return Role.OWNER
     if workload.contributor_share:  # type: ignore[attr-defined]  # annotated by with_role
@@ -75,7 +81,7 @@ def role_of(workload: Workload, *, user: Reader) -> Role:
     return Role.AUDITOR
 
 
-# What with_role and _sees_all ask, for the workload of the outer query ("reviews_workload"): the
+# What annotate_role and _sees_all ask, for the workload of the outer query ("reviews_workload"): the
 # shares reaching the user (%s: their id, twice), and "see all workloads" held directly or through a
 # group (%s: the user's id, the codename, the app label; twice).
 _SHARES_SQL = (
@@ -92,7 +98,7 @@ _PERMISSION_SQL = (
 
 def workload_for(*, user: Reader, pk: int | str) -> tuple[Workload, Role]:
     """The workload `pk` and the user's role on it, in one query; Http404 if they may not see it."""
-    if not (user.is_authenticated and user.is_active):  # as workloads_for: an inactive user sees none
+    if not (user.is_authenticated and user.is_active):  # as visible_workloads: an inactive user sees none
         raise Http404("No such workload.")
     # The SQL is constant and every value a parameter (S611 warns of RawSQL built from input).
     found = (

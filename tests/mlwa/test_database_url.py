@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.db.utils import ConnectionHandler
 
-SETTINGS = Path(__file__).resolve().parent.parent / "mlwa" / "settings.py"
+SETTINGS = Path(__file__).resolve().parents[2] / "mlwa" / "settings.py"
 
 
 def settings_for(monkeypatch, tmp_path, database_url: str | None) -> dict:

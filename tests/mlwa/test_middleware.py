@@ -99,7 +99,7 @@ def test_the_413_carries_no_hop_by_hop_header_issue_14(small_cap, path):
 
 @pytest.mark.django_db
 def test_django_s_handler_and_middleware_refuse_an_oversized_form_upload(client, alice, settings):
-    """Through the test client, which no server stands behind: tests/test_servers_413.py sends
+    """Through the test client, which no server stands behind: tests/mlwa/test_servers_413.py sends
     the same through runserver and gunicorn."""
     settings.MLWA_MAX_REQUEST_BYTES = 10_000
     client.force_login(alice)
@@ -110,7 +110,7 @@ def test_django_s_handler_and_middleware_refuse_an_oversized_form_upload(client,
 
 
 # --- through Django's handler and every middleware (the test client, no server): a browser's form ---
-# --- upload and an API client's lens import; tests/test_servers_413.py goes through real servers ---
+# --- upload and an API client's lens import; tests/mlwa/test_servers_413.py goes through real servers ---
 
 UPLOADS = {
     # The lens import page's form, as a browser sends it: multipart, the file inside.

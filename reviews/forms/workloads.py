@@ -1,10 +1,7 @@
-"""Forms of the reviews pages: they parse what a person typed; the services decide what it may do.
+"""The workload pages' forms (a workload, its lenses, its people; the filters are reviews.filters):
+they parse what a person typed; the services decide what it may do. A service's refusal goes on the
+form with mlwa.forms.add_invalid_input."""
 
-A service's refusal (InvalidInput) names its fields at fault; `add_invalid_input` puts each message
-on the form field of that name (or the one `renames` maps it to), and the rest above the form.
-"""
-
-import re
 from collections.abc import Sequence
 from typing import cast
 
@@ -12,39 +9,10 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
-from lens.models import BUILTIN_ALIAS, LensVersion
-from lens.selectors import latest_published_version, lenses_for, published_versions
+from lens.models import BUILTIN_ALIAS, Lens, LensVersion
+from lens.selectors import latest_published_version, published_versions
+from mlwa.forms import ListField
 from reviews.models import NOTES_MAX, Share, Workload
-from reviews.services import InvalidInput
-
-
-def add_invalid_input(form: forms.Form, error: InvalidInput, renames: dict[str, str] | None = None) -> None:
-    """Show a service's refusal on the fields it names, or above the form for a field it lacks."""
-    renames = renames or {}
-    for field, messages in error.errors.items():
-        name = renames.get(field, field)
-        for message in messages:
-            form.add_error(name if name in form.fields else None, message)
-
-
-def split_list(text: str) -> list[str]:
-    """Comma- or newline-separated text as a list of its non-empty items, in order."""
-    return [item.strip() for item in re.split(r"[,\n]", text or "") if item.strip()]
-
-
-class ListField(forms.CharField):
-    """A list of short texts, typed separated by commas or newlines."""
-
-    widget = forms.Textarea(attrs={"rows": 2})
-
-    def prepare_value(self, value):
-        if isinstance(value, list | tuple):
-            # Newlines when an item holds a comma, so that the text parses back to the same list.
-            return ("\n" if any("," in item for item in value) else ", ").join(value)
-        return value
-
-    def to_python(self, value) -> list[str]:  # type: ignore[override]  # a list field, built on CharField
-        return split_list(super().to_python(value) or "")
 
 
 class WorkloadForm(forms.Form):
@@ -110,7 +78,7 @@ class ApplyLensForm(forms.Form):
 
     def clean_lens(self):
         alias = self.cleaned_data["lens"]
-        lens = lenses_for(user=self.user).filter(alias=alias).first()
+        lens = Lens.objects.visible_to(self.user).filter(alias=alias).first()
         if lens is None:
             raise forms.ValidationError(f"No lens you can see has the alias “{alias}”.")
         return lens

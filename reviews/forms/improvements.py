@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 from django import forms
 from django.http import QueryDict
 
-from reviews.answer_form import textarea_text
+from reviews.forms.answers import textarea_text
 from reviews.models import Answer, ImprovementItem
 from reviews.selectors.improvements import STATUS_FILTERS, UNASSIGNED, PlanFilters, PlanRow
 
@@ -87,7 +87,8 @@ class TrackingPost:
 
 def parse_tracking_post(post: QueryDict) -> TrackingPost:
     """The tracking form's fields, as improvement_item_update takes them. The owner is a user's id
-    or "" (nobody); the due date "" (none) or YYYY-MM-DD, which the service checks."""
+    or "" (nobody); the due date None (left empty) or YYYY-MM-DD, which the API's definition of the
+    input checks (reviews.api.improvement_serializers)."""
     raw_version = post.get("version", "")
     if not raw_version.isdigit():
         raise BadTrackingPost("version", "The form's version is missing: reload the page.")
@@ -100,7 +101,7 @@ def parse_tracking_post(post: QueryDict) -> TrackingPost:
             raise BadTrackingPost("owner", "A user's id, or nothing.")
         changes["owner"] = int(owner) if owner else None
     if "due_date" in post:
-        changes["due_date"] = post.get("due_date", "").strip()
+        changes["due_date"] = post["due_date"].strip() or None
     if "note" in post:
         changes["note"] = textarea_text(post.get("note", ""))
     return TrackingPost(int(raw_version), changes, filter_query(post.get("back", "")))

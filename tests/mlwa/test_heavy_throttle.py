@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 
 LENS_IMPORT_API, LENS_IMPORT_PAGE = "/api/v1/lenses/import/", "/lenses/import/"
 RESTORE_API, RESTORE_PAGE = "/api/v1/workloads/import/?as_copy=true", "/workloads/import/"
-SETTINGS = Path(__file__).resolve().parent.parent / "mlwa" / "settings.py"
+SETTINGS = Path(__file__).resolve().parents[2] / "mlwa" / "settings.py"
 
 
 @pytest.fixture(autouse=True)

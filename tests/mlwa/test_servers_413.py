@@ -31,7 +31,7 @@ from tests import factories
 # Real servers in subprocesses: seconds each, so outside `make test`'s quick run.
 pytestmark = pytest.mark.slow
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(sys.prefix) / "bin"
 CAP = 20_000
 OVERSIZED = 60_000

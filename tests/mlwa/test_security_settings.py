@@ -17,7 +17,7 @@ from django.urls import reverse
 
 pytestmark = pytest.mark.django_db
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 #: The settings a production response depends on, applied to this process for the response tests.
 RESPONSE_SETTINGS = [

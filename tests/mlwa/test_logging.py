@@ -1,7 +1,7 @@
 """Request ids and structured logs (mlwa.request_id, mlwa.logs): an id for every answer, the client's
 when it is sane; one access line per request; JSON lines carrying the request and task ids; a task's
 message carries the request id it was sent under. (A real worker writing it into its log:
-tests/test_worker_heartbeat.py and .ci/reports-e2e.)"""
+tests/reviews/reports/test_heartbeat.py and .ci/reports-e2e.)"""
 
 import io
 import json

@@ -21,7 +21,7 @@ from django.utils import timezone
 from reviews.models.reports import WorkerHeartbeat
 from tests.conftest import REQUIRE_SERVICES
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 REDIS_URL = os.environ.get("MLWA_TEST_REDIS_URL", "")
 
 

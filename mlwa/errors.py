@@ -3,6 +3,8 @@
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from mlwa import error_codes
+
 
 class ReviewRefused(Exception):
     """A write refused; `status` is the HTTP status that the views and the API answer with."""
@@ -12,9 +14,14 @@ class ReviewRefused(Exception):
 
 
 class InvalidInput(ReviewRefused):
-    """Input that breaks a rule: `errors` maps each field path at fault to what is wrong with it."""
+    """Input that breaks a rule: `errors` maps each field path at fault to what is wrong with it.
 
-    def __init__(self, errors: Mapping[str, str | Sequence[str]]) -> None:
+    `code` says which rule (mlwa.error_codes): a domain code (unknown_reference, name_taken,
+    refused) when the input is well formed and refused all the same, as the services' refusals are;
+    `invalid` (the default) only where a caller checks the shape of raw input itself."""
+
+    def __init__(self, errors: Mapping[str, str | Sequence[str]], code: str = error_codes.INVALID):
+        self.code = code
         self.errors = {
             field: [messages] if isinstance(messages, str) else list(messages)
             for field, messages in errors.items()
@@ -27,7 +34,7 @@ class StaleWrite(ReviewRefused):
     `current` is the stored row, so that the writer can see both and choose."""
 
     status = 409
-    code = "stale"
+    code = error_codes.STALE
     #: What the row is, for the message.
     noun = "row"
 

@@ -28,7 +28,7 @@ from reviews.models.reports import Report, WorkerHeartbeat
 from reviews.reports.services import report_enqueue
 from tests.reviews.reports.test_worker_redis import _database_url
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[3]
 CELERY = Path(sys.prefix) / "bin" / "celery"
 
 
