@@ -39,7 +39,9 @@ class TokenCreateSerializer(StrictSerializer):
     unknown_field_message = "Not a field of a token (name, read_only)."
 
     name = NameField(max_length=100, help_text="What the key is for; unique among your tokens.")
-    read_only = StrictBooleanField(default=False, help_text="A read-only key may only read.")
+    read_only = StrictBooleanField(  # type: ignore[assignment]  # a field named as DRF's attribute
+        default=False, help_text="A read-only key may only read."
+    )
 
 
 class TokensRevokedSerializer(serializers.Serializer):

@@ -13,7 +13,7 @@ RETIRING, the one change the triggers allow, inside the deleting transaction (`_
 """
 
 from collections.abc import Collection
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self, cast
 
 from django.conf import settings
 from django.db import models
@@ -21,6 +21,9 @@ from django.db.models import Q
 from django.db.models.signals import pre_delete
 from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from mlwa.types import Reader
 
 BUILTIN_ALIAS = "ml-lens-2021"
 
@@ -33,13 +36,14 @@ class LensQuerySet(models.QuerySet):
     """Lenses, narrowed to what one user may see or manage: the one door every list and every
     lookup of a lens goes through (lens.access for a request)."""
 
-    def visible_to(self, user, action: str = "view") -> "LensQuerySet":
+    def visible_to(self, user: "Reader", action: str = "view") -> "LensQuerySet":
         """The lenses in this queryset that `user` may `action` ("view": see, apply and export;
         "manage": publish, share and delete): the rule is lens.selectors.visible_lenses's, in SQL."""
         # Imported here: the rule is a read, and the selectors import these models.
         from lens.selectors import visible_lenses
 
-        return visible_lenses(self, user=user, action=action)
+        # A filter of this queryset is one of its class: the selector keeps it.
+        return cast("LensQuerySet", visible_lenses(self, user=user, action=action))
 
 
 class Lens(models.Model):

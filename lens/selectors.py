@@ -40,7 +40,7 @@ def lens_visibility(user: Reader | int | str, *, lens: str = "") -> Q:
     )
 
 
-def visible_lenses(lenses: QuerySet[Lens], *, user, action: str = "view") -> QuerySet[Lens]:
+def visible_lenses(lenses: QuerySet[Lens], *, user: Reader, action: str = "view") -> QuerySet[Lens]:
     """Those of `lenses` that `user` may see (`lens_visibility`) or, for "manage", manage
     (lens.permissions.can_manage, in SQL); none for an anonymous user. Reached as
     `Lens.objects.visible_to(user, action)`."""
@@ -161,7 +161,7 @@ def version_document(version: LensVersion) -> LensDocument:
     return load_document(version)
 
 
-def lens_summaries(lenses: list[Lens], *, user) -> list[Lens]:
+def lens_summaries(lenses: list[Lens], *, user: Reader) -> list[Lens]:
     """The lenses with what a lens row shows: `latest_version` (the newest published one, from one
     query for all of them) and `manageable` (the caller's permissions, loaded once)."""
     published = (

@@ -5,6 +5,7 @@ on the form field of that name (or the one `renames` maps it to), and the rest a
 """
 
 import re
+from typing import Any
 
 from django import forms
 
@@ -36,5 +37,5 @@ class ListField(forms.CharField):
             return ("\n" if any("," in item for item in value) else ", ").join(value)
         return value
 
-    def to_python(self, value) -> list[str]:
-        return split_list(super().to_python(value))
+    def to_python(self, value: Any) -> list[str]:  # type: ignore[override]  # a list field, built on CharField
+        return split_list(super().to_python(value) or "")

@@ -7,6 +7,7 @@ two components is a naming collision, which the schema check refuses.
 """
 
 from collections.abc import Iterable
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -273,7 +274,9 @@ class PublishSerializer(StrictSerializer):
 
     unknown_field_message = "Not a field of a version to publish (label, major)."
 
-    label = StrictCharField(help_text="1-32 characters, unique in the lens; not `draft`.")
+    label = StrictCharField(  # type: ignore[assignment]  # a field named as DRF's attribute
+        help_text="1-32 characters, unique in the lens; not `draft`."
+    )
     major = StrictBooleanField(
         default=False,
         help_text="A major version is offered to workloads as an upgrade; a minor one moves the "
@@ -310,7 +313,7 @@ class DiffSerializer(serializers.Serializer):
         ref_name = "LensDiff"
 
 
-def _named(model, key: str, field: str, names: list[str], noun: str, unknown: dict) -> list:
+def _named(model: Any, key: str, field: str, names: list[str], noun: str, unknown: dict) -> list:
     """The rows of `model` whose `key` is each of `names`, once each; each unknown name goes into
     `unknown` at its path (`users.0`)."""
     found = {getattr(row, key): row for row in model.objects.filter(**{f"{key}__in": names})}

@@ -150,10 +150,10 @@ class LensViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Destr
     lookup_field = "alias"
     lookup_value_regex = ALIAS_PATTERN
 
-    def list(self, request, *args, **kwargs):
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         page = self.paginate_queryset(Lens.objects.visible_to(request.user).select_related("owner"))
         return self.get_paginated_response(
-            LensSerializer(lens_summaries(page, user=request.user), many=True).data
+            LensSerializer(lens_summaries(list(page or []), user=request.user), many=True).data
         )
 
     def retrieve(self, request: Request, alias: str = "", *args: Any, **kwargs: Any) -> Response:

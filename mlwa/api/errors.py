@@ -42,7 +42,7 @@ def json_error(status_code: int, code: str, message: str, **extra: Any) -> JsonR
     return JsonResponse(error_body(code, message, **extra), status=status_code)
 
 
-def flatten_errors(detail, path: str = "") -> dict[str, list[str]]:
+def flatten_errors(detail: Any, path: str = "") -> dict[str, list[str]]:
     """DRF's nested validation errors as {"a.b.0": [messages]}: one path per input at fault."""
     if isinstance(detail, Mapping):
         fields = {}

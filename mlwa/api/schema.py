@@ -14,7 +14,7 @@ from typing import Any
 from drf_spectacular import openapi
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
+from drf_spectacular.utils import Direction, OpenApiParameter, OpenApiResponse
 from rest_framework import serializers
 from rest_framework.request import Request
 
@@ -136,19 +136,19 @@ class AutoSchema(openapi.AutoSchema):
         declared = {parameter.name for parameter in parameters if isinstance(parameter, OpenApiParameter)}
         return [*parameters, *(p for p in self._conditional_headers() if p.name not in declared)]
 
-    def _map_basic_serializer(self, serializer, direction):
+    def _map_basic_serializer(self, serializer: Any, direction: str) -> dict:
         schema = super()._map_basic_serializer(serializer, direction)
         if direction == "request" and isinstance(serializer, StrictSerializer):
             schema["additionalProperties"] = False
         return schema
 
-    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+    def _map_serializer_field(self, field: Any, direction: str, bypass_extensions: bool = False) -> dict:
         schema = super()._map_serializer_field(field, direction, bypass_extensions)
         if isinstance(field, NameField):
             schema["pattern"] = field.pattern
         return schema
 
-    def _get_response_bodies(self, direction="response"):
+    def _get_response_bodies(self, direction: Direction = "response") -> dict:
         responses = super()._get_response_bodies(direction)
         if self.method == "GET" and getattr(self.view, "etag", True):
             not_modified = OpenApiResponse(description="Not modified: If-None-Match names the current ETag.")
@@ -217,7 +217,7 @@ _SINGULAR = {
 }
 
 
-def bound_query_numbers(result, generator, request, public):
+def bound_query_numbers(result: dict, generator: Any, request: Any, public: bool) -> dict:
     """A postprocessing hook: every whole number in the query is read by mlwa.api.params (from 1 to
     a 32-bit column's largest, unless its own schema says another range), so its schema says so."""
     for methods in result.get("paths", {}).values():
@@ -232,7 +232,7 @@ def bound_query_numbers(result, generator, request, public):
     return result
 
 
-def describe_path_parameters(result, generator, request, public):
+def describe_path_parameters(result: dict, generator: Any, request: Any, public: bool) -> dict:
     """A postprocessing hook: every path parameter that its view left undescribed gets a sentence,
     `{id}` after `/workloads/` being "The workload's id"."""
     for path, methods in result.get("paths", {}).items():

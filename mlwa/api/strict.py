@@ -9,6 +9,7 @@ Each refusal is a shape refusal (`invalid`, mlwa.error_codes) naming the input a
 """
 
 from collections.abc import Mapping
+from typing import Any
 
 from rest_framework import serializers
 
@@ -26,11 +27,11 @@ class StrictCharField(serializers.CharField):
         "max_length": "Text of at most {max_length} characters.",
     }
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("trim_whitespace", False)
         super().__init__(**kwargs)
 
-    def to_internal_value(self, data):
+    def to_internal_value(self, data: Any) -> Any:
         if not isinstance(data, str):
             self.fail("invalid")
         return super().to_internal_value(data)
@@ -39,7 +40,7 @@ class StrictCharField(serializers.CharField):
 class StrictSlugField(serializers.SlugField):
     """A slug (letters, digits, `-`, `_`) given as text only."""
 
-    def to_internal_value(self, data):
+    def to_internal_value(self, data: Any) -> Any:
         if not isinstance(data, str):
             self.fail("invalid")
         return super().to_internal_value(data)
@@ -63,7 +64,7 @@ class NameField(StrictCharField):
 
     default_error_messages = {"blank": "Give a name: something besides spaces."}
 
-    def to_internal_value(self, data):
+    def to_internal_value(self, data: Any) -> Any:
         name = super().to_internal_value(data).strip(self.spaces)
         if not name:
             self.fail("blank")
@@ -75,7 +76,7 @@ class StrictBooleanField(serializers.BooleanField):
 
     default_error_messages = {"invalid": "Must be true or false."}
 
-    def to_internal_value(self, data):
+    def to_internal_value(self, data: Any) -> Any:
         if not isinstance(data, bool):
             self.fail("invalid")
         return data
@@ -86,7 +87,7 @@ class StrictIntegerField(serializers.IntegerField):
 
     default_error_messages = {"invalid": "Must be a whole number."}
 
-    def to_internal_value(self, data):
+    def to_internal_value(self, data: Any) -> Any:
         if isinstance(data, bool) or not isinstance(data, int):
             self.fail("invalid")
         return super().to_internal_value(data)
@@ -97,7 +98,7 @@ class StrictDateField(serializers.DateField):
 
     default_error_messages = {"invalid": "A date as YYYY-MM-DD."}
 
-    def to_internal_value(self, data):
+    def to_internal_value(self, data: Any) -> Any:
         if not isinstance(data, str):
             self.fail("invalid")
         return super().to_internal_value(data)
@@ -106,11 +107,11 @@ class StrictDateField(serializers.DateField):
 class StrictChoiceField(serializers.ChoiceField):
     """One of the enum's text values only (not a number that prints as one); the refusal lists them."""
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.error_messages["invalid_choice"] = f"Choose one of: {', '.join(map(str, self.choices))}."
 
-    def to_internal_value(self, data):
+    def to_internal_value(self, data: Any) -> Any:
         if not isinstance(data, str):
             self.fail("invalid_choice", input=data)
         return super().to_internal_value(data)
@@ -120,7 +121,7 @@ class DomainRefusal(serializers.ValidationError):
     """A 400 for input of the right shape that names something refused (`api_code`, a domain code
     of mlwa.error_codes), raised by a view after its serializer validated the shape."""
 
-    def __init__(self, detail, api_code: str):
+    def __init__(self, detail: Any, api_code: str) -> None:
         self.api_code = api_code
         super().__init__(detail)
 
@@ -131,7 +132,7 @@ class StrictSerializer(serializers.Serializer):
     #: What an undeclared field is called in the refusal.
     unknown_field_message = "Not a field of this request."
 
-    def to_internal_value(self, data):
+    def to_internal_value(self, data: Any) -> Any:
         unknown = (
             {str(name): [self.unknown_field_message] for name in data if name not in self.fields}
             if isinstance(data, Mapping)

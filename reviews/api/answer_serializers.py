@@ -210,7 +210,7 @@ class NotApplicableChoiceUpdateSerializer(StrictSerializer):
     class Meta:
         ref_name = "AnswerNotApplicableChoice"  # the schema adds "Request"
 
-    def validate(self, attrs):
+    def validate(self, attrs: dict) -> dict:
         return {"reason": attrs.get("reason") or Answer.Reason.NONE, "notes": attrs.get("notes") or ""}
 
 
@@ -253,13 +253,13 @@ class AnswerUpdateSerializer(StrictSerializer):
     class Meta:
         ref_name = "AnswerUpdate"
 
-    def validate(self, attrs):
+    def validate(self, attrs: dict) -> dict:
         if "reason" in attrs:
             attrs["reason"] = attrs["reason"] or ""
         return attrs
 
 
-def validated_answer_changes(data) -> dict:
+def validated_answer_changes(data: Any) -> dict:
     """`data` (a write's body) as AnswerUpdateSerializer validates it, for reviews.services.
     answer_update; InvalidInput (`invalid`) naming each input at fault when it breaks the shape."""
     return validated_input(AnswerUpdateSerializer, data)

@@ -42,6 +42,7 @@ from mlwa.api.params import (
 )
 from mlwa.api.renames import RenamedFiltersMixin
 from mlwa.api.views import ApiViewSet
+from mlwa.types import signed_in
 from reviews.access import workload_or_404
 from reviews.api.answer_serializers import (
     AnswerChangeSerializer,
@@ -306,7 +307,7 @@ class AnswerViewSet(ReviewLookup, mixins.ListModelMixin, ApiViewSet):
         try:
             saved = answer_update(
                 answer=answer,
-                actor=request.user,
+                actor=signed_in(request.user),
                 changes=data.validated_data,
                 expected_version=expected,
                 note=API_NOTE,

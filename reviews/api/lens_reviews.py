@@ -306,7 +306,7 @@ class LensReviewViewSet(mixins.ListModelMixin, ApiViewSet):
         with if_match(self, lock=LensReview.objects.filter(pk=review.pk)):
             services.lens_review_notes(
                 lens_review=review,
-                actor=request.user,
+                actor=signed_in(request.user),
                 notes=data.validated_data.get("notes"),
                 pillar_notes=data.validated_data.get("pillar_notes"),
             )

@@ -28,6 +28,7 @@ from mlwa.api.params import MILESTONE_PARAMETER, WORKLOAD_PARAMETER
 from mlwa.api.renames import RenamedFieldsMixin
 from mlwa.api.strict import NameField, StrictSerializer
 from mlwa.api.views import ApiViewSet
+from mlwa.types import signed_in
 from reviews.access import workload_or_404
 from reviews.api.counts import RiskCountsSerializer
 from reviews.api.restored import restored_marks
@@ -249,7 +250,9 @@ class MilestoneViewSet(mixins.ListModelMixin, ApiViewSet):
         workload, _role = workload_or_404(request, self.kwargs["workload_id"], Action.EDIT)
         data = MilestoneCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        milestone = milestone_create(workload=workload, actor=request.user, name=data.validated_data["name"])
+        milestone = milestone_create(
+            workload=workload, actor=signed_in(request.user), name=data.validated_data["name"]
+        )
         location = request.build_absolute_uri(
             reverse("api:milestone-detail", args=[workload.pk, milestone.number])
         )

@@ -249,7 +249,7 @@ class WorkloadViewSet(
             raise InvalidInput(
                 {"owner": "No active user with this username."}, code=error_codes.UNKNOWN_REFERENCE
             )
-        services.workload_transfer(workload=workload, actor=request.user, new_owner=new_owner)
+        services.workload_transfer(workload=workload, actor=signed_in(request.user), new_owner=new_owner)
         return Response(self.get_serializer(self._row(workload.pk)).data)
 
 

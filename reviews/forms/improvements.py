@@ -101,7 +101,7 @@ def parse_tracking_post(post: QueryDict) -> TrackingPost:
             raise BadTrackingPost("owner", "A user's id, or nothing.")
         changes["owner"] = int(owner) if owner else None
     if "due_date" in post:
-        changes["due_date"] = post["due_date"].strip() or None
+        changes["due_date"] = post.get("due_date", "").strip() or None
     if "note" in post:
         changes["note"] = textarea_text(post.get("note", ""))
     return TrackingPost(int(raw_version), changes, filter_query(post.get("back", "")))

@@ -11,13 +11,16 @@ The fields of an answer and of a set of risk counts are declared once (AnswerFie
 shared with the frozen copies a milestone keeps (reviews.models.milestones).
 """
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from mlwa.types import Reader
 
 #: Notes on a workload, a lens review, a pillar or an answer (the AWS Well-Architected Tool's limit).
 NOTES_MAX = 2084
@@ -68,20 +71,21 @@ class WorkloadQuerySet(models.QuerySet):
     """Workloads, narrowed to what one user may see or do: the one door every list and every
     lookup of a workload goes through (reviews.access for a request)."""
 
-    def visible_to(self, user, action: str = "view") -> "WorkloadQuerySet":
+    def visible_to(self, user: "Reader", action: str = "view") -> "WorkloadQuerySet":
         """The workloads in this queryset that `user` may take `action` on (reviews.permissions.Action):
         the rule is reviews.selectors.visibility's, in SQL, so a list never leaks a row."""
         # Imported here: the rule is a read, and the selectors import these models.
         from reviews.selectors.visibility import visible_workloads
 
-        return visible_workloads(self, user=user, action=action)
+        # A filter of this queryset is one of its class: the selector keeps it.
+        return cast("WorkloadQuerySet", visible_workloads(self, user=user, action=action))
 
-    def with_role(self, user) -> "WorkloadQuerySet":
+    def with_role(self, user: "Reader") -> "WorkloadQuerySet":
         """This queryset annotated with what reviews.selectors.visibility.role_of needs to name
         `user`'s role on each workload."""
         from reviews.selectors.visibility import annotate_role
 
-        return annotate_role(self, user=user)
+        return cast("WorkloadQuerySet", annotate_role(self, user=user))
 
 
 class Workload(models.Model):

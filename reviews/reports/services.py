@@ -13,6 +13,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -73,6 +74,7 @@ def _check_subject(*, kind, workload, lens_alias, milestone_number) -> tuple[str
                 {"milestone_number": f"This workload has no milestone {milestone_number}."},
                 code=error_codes.UNKNOWN_REFERENCE,
             )
+    applied: QuerySet[LensReview] | QuerySet[MilestoneLensReview]
     if milestone is None:
         applied = LensReview.objects.filter(workload=workload)
     else:

@@ -11,6 +11,7 @@ risks, `questions` and `answered`), as the risk summaries give them; the pages' 
 """
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -156,7 +157,7 @@ def milestone_list(workload: Workload) -> QuerySet[Milestone]:
     return milestones_of(workload).select_related("created_by", "restored_by")
 
 
-def milestone_panel(workload: Workload, limit: int = PANEL_MILESTONES) -> tuple[list[Milestone], int]:
+def milestone_panel(workload: Workload, limit: int = PANEL_MILESTONES) -> tuple[Sequence[Milestone], int]:
     """The newest `limit` milestones with who saved each, and how many the workload has in all: one
     query (the count is a window over every milestone, computed before the limit)."""
     newest = list(milestone_list(workload).annotate(total=Window(Count("pk")))[:limit])

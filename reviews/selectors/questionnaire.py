@@ -365,7 +365,9 @@ def answer_changes_described(
     return [summarize_change(change, titles) for change in changes[:limit]], len(changes) > limit
 
 
-def answer_trail(*, state: ReviewState, lens_review, answer) -> QuerySet[AnswerChange]:
+def answer_trail(
+    *, state: ReviewState, lens_review: AnyLensReview, answer: Answer | MilestoneAnswer
+) -> QuerySet[AnswerChange]:
     """An answer's audit trail as of `state`, newest first, with who made each change, undescribed
     (the API's history): one query when evaluated. `answer_changes_described` is the page's.
 
@@ -377,7 +379,8 @@ def answer_trail(*, state: ReviewState, lens_review, answer) -> QuerySet[AnswerC
     took its answers' trail with it: the frozen answer then has none."""
     changes = AnswerChange.objects.select_related("changed_by", "restored_by").order_by("-changed_at", "-pk")
     if state.is_current:
-        return changes.filter(answer=answer)
+        return changes.filter(answer=answer.pk)
+    assert state.milestone is not None  # not the current state: a milestone's
     return changes.filter(
         answer__lens_review__workload=state.workload,
         answer__lens_review__lens_id=lens_review.lens_id,

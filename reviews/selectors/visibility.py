@@ -45,7 +45,7 @@ def _sees_all(user: User) -> Q:
 
 
 def visible_workloads(
-    workloads: QuerySet[Workload], *, user, action: str = Action.VIEW
+    workloads: QuerySet[Workload], *, user: Reader, action: str = Action.VIEW
 ) -> QuerySet[Workload]:
     """Those of `workloads` that `user` may take `action` on: owned, shared with them or their
     groups (for ANSWER: as contributor), or any (VIEW, with "see all workloads"). Subqueries, not
@@ -60,7 +60,7 @@ def visible_workloads(
     return workloads.filter(owner=user)
 
 
-def annotate_role(workloads: QuerySet[Workload], *, user) -> QuerySet[Workload]:
+def annotate_role(workloads: QuerySet[Workload], *, user: Reader) -> QuerySet[Workload]:
     """`workloads` annotated with what `role_of` needs: whether a share reaches `user`, and as what.
     Reached as `Workload.objects.with_role(user)`."""
     shares = _shares_of(user).filter(workload=OuterRef("pk"))
@@ -70,7 +70,7 @@ def annotate_role(workloads: QuerySet[Workload], *, user) -> QuerySet[Workload]:
     )
 
 
-def role_of(workload: Workload, *, user) -> Role:
+def role_of(workload: Workload, *, user: Reader) -> Role:
     """The role of `user` on a workload loaded through `Workload.objects.visible_to(user).with_role(user)`."""
     if workload.owner_id == user.pk:
         return Role.OWNER

@@ -43,7 +43,7 @@ def _check_question(workload: Workload, lens_alias: str, question_id: str) -> No
     )
 
 
-def _clean_owner(value: int | None, item: ImprovementItem, workload: Workload):
+def _clean_owner(value: int | None, item: ImprovementItem, workload: Workload) -> User | None:
     """The owner named: None, or a user who may own the item (else `unknown_reference`). The stored
     owner stays acceptable even after losing their share, so that a form posted whole still saves."""
     if value is None:

@@ -9,6 +9,7 @@ always match the answers frozen with them.
 
 from collections import defaultdict
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -41,7 +42,7 @@ COUNT_COLUMNS = {
 
 
 @transaction.atomic
-def milestone_create(*, workload: Workload, actor, name: str) -> Milestone:
+def milestone_create(*, workload: Workload, actor: User, name: str) -> Milestone:
     """Save the workload as it is now as its next milestone, named `name` (validated: text, not
     blank, without spaces around it, at most MILESTONE_NAME_MAX characters), which must be unique in
     the workload, whatever the case: else InvalidInput naming `name` (`name_taken`)."""
