@@ -27,3 +27,15 @@ class RiskCountsSerializer(serializers.Serializer):
 
     class Meta:
         ref_name = "RiskCounts"
+
+
+class PillarCountsSerializer(serializers.Serializer):
+    """A pillar of a lens review, now or frozen in a milestone, with its notes and its risk counts."""
+
+    pillar_id = serializers.CharField()
+    name = serializers.CharField()
+    notes = serializers.CharField(allow_blank=True)
+    counts = RiskCountsSerializer()
+
+    class Meta:
+        ref_name = "LensReviewPillar"

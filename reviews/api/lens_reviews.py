@@ -32,7 +32,7 @@ from mlwa.errors import InvalidInput
 from mlwa.types import Reader, signed_in
 from reviews import services
 from reviews.access import workload_or_404
-from reviews.api.counts import RiskCountsSerializer
+from reviews.api.counts import PillarCountsSerializer, RiskCountsSerializer
 from reviews.api.milestones import requested_state
 from reviews.models import NOTES_MAX, LensReview, Workload
 from reviews.permissions import Action
@@ -68,25 +68,13 @@ class LensReviewSerializer(serializers.Serializer):
         ref_name = "LensReview"
 
 
-class LensReviewPillarSerializer(serializers.Serializer):
-    """A pillar of the lens, with its notes and its risk counts."""
-
-    pillar_id = serializers.CharField()
-    name = serializers.CharField()
-    notes = serializers.CharField(allow_blank=True)
-    counts = RiskCountsSerializer()
-
-    class Meta:
-        ref_name = "LensReviewPillar"
-
-
 class LensReviewDetailSerializer(LensReviewSerializer):
     """A lens review with each pillar's notes and risk counts, in the lens's order."""
 
     pillar_notes = serializers.DictField(
         child=serializers.CharField(), help_text="Pillar id → its notes (pillars without notes left out)."
     )
-    pillars = LensReviewPillarSerializer(many=True)
+    pillars = PillarCountsSerializer(many=True)
 
     class Meta:
         ref_name = "LensReviewDetail"

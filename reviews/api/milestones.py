@@ -30,7 +30,7 @@ from mlwa.api.strict import NameField, StrictSerializer
 from mlwa.api.views import ApiViewSet
 from mlwa.types import signed_in
 from reviews.access import workload_or_404
-from reviews.api.counts import RiskCountsSerializer
+from reviews.api.counts import PillarCountsSerializer, RiskCountsSerializer
 from reviews.api.restored import restored_marks
 from reviews.models import MILESTONE_NAME_MAX, Milestone, Workload
 from reviews.permissions import Action
@@ -127,25 +127,13 @@ class MilestoneWorkloadSerializer(serializers.Serializer):
         ref_name = "MilestoneWorkload"
 
 
-class MilestonePillarSerializer(serializers.Serializer):
-    """A pillar of a frozen lens review, with its notes and counts."""
-
-    pillar_id = serializers.CharField()
-    name = serializers.CharField()
-    notes = serializers.CharField(allow_blank=True)
-    counts = RiskCountsSerializer()
-
-    class Meta:
-        ref_name = "MilestonePillar"
-
-
 class MilestoneLensDetailSerializer(MilestoneLensSerializer):
     """A frozen lens review with its notes, and each pillar's notes and counts in the lens's order."""
 
     kind = serializers.CharField(help_text="MAJOR or MINOR: the version's kind.")
     applied_at = serializers.DateTimeField()
     notes = serializers.CharField(allow_blank=True, help_text="The lens's notes.")
-    pillars = MilestonePillarSerializer(many=True)
+    pillars = PillarCountsSerializer(many=True)
 
     class Meta:
         ref_name = "MilestoneLensDetail"
