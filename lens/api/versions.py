@@ -114,9 +114,9 @@ class LensSharesView(GenericApiView):
 
     def put(self, request: Request, alias: str = "") -> Response:
         lens = managed_lens(request, alias)
-        data = SharesSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        shares = shared_with(data.validated_data)
-        with if_match(self, lock=Lens.objects.filter(pk=lens.pk)):
+        with if_match(self, lock=Lens.objects.filter(pk=lens.pk)):  # the precondition first
+            data = SharesSerializer(data=request.data)
+            data.is_valid(raise_exception=True)
+            shares = shared_with(data.validated_data)
             services.lens_sharing_set(lens=lens, **shares)
         return Response(SharesSerializer(_shares(lens)).data)

@@ -31,7 +31,7 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from lens.models import LensVersion
-from mlwa.api.conditional import ANY, parse_entity_tags
+from mlwa.api.conditional import ANY, ENTITY_TAGS_PATTERN, parse_entity_tags
 from mlwa.api.errors import PreconditionFailed
 from mlwa.api.params import (
     APPLIED_ALIAS_PARAMETER,
@@ -77,6 +77,7 @@ IF_MATCH_HEADER = OpenApiParameter(
     "If-Match",
     OpenApiTypes.STR,
     OpenApiParameter.HEADER,
+    pattern=ENTITY_TAGS_PATTERN,
     description='The ETag read ("3"; W/"3" is taken as the same version): the write is refused with 412 if '
     "the answer changed since, or if the tag is not one of its versions. `*`, or no header, writes "
     "without that check.",
@@ -301,9 +302,9 @@ class AnswerViewSet(ReviewLookup, mixins.ListModelMixin, ApiViewSet):
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         answer = self.answer(Action.ANSWER)
+        expected = if_match_version(request)  # a broken If-Match is told before the body
         data = AnswerUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        expected = if_match_version(request)
         try:
             saved = answer_update(
                 answer=answer,

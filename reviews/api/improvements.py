@@ -17,6 +17,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from mlwa.api.conditional import ENTITY_TAGS_PATTERN
 from mlwa.api.errors import PreconditionFailed
 from mlwa.api.params import (
     APPLIED_ALIAS_PARAMETER,
@@ -80,6 +81,7 @@ IF_MATCH_HEADER = OpenApiParameter(
     "If-Match",
     OpenApiTypes.STR,
     OpenApiParameter.HEADER,
+    pattern=ENTITY_TAGS_PATTERN,
     description='The item\'s version, quoted ("3"; "0" for an item nobody tracked yet): the write is '
     "refused with 412 if the item changed since. `*`, or no header, writes without that check.",
 )
@@ -200,11 +202,11 @@ class ImprovementViewSet(ApiViewSet):
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         workload, _role = workload_or_404(request, self.kwargs["workload_id"], Action.ANSWER)
         alias, question_id = self.kwargs["alias"], self.kwargs["question_id"]
+        expected = if_match_version(request)  # a broken If-Match is told before the body
         data = ImprovementUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         changes = dict(data.validated_data)
         owner_name = "owner" if "owner" in request.data else "owner_id"  # as the request names it
-        expected = if_match_version(request)
         checked_by = "If-Match" if expected is not None else ""
         if "version" in changes:
             version = changes.pop("version")

@@ -289,9 +289,9 @@ class LensReviewViewSet(mixins.ListModelMixin, ApiViewSet):
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         review = self._review(Action.ANSWER)
-        data = LensReviewNotesSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        with if_match(self, lock=LensReview.objects.filter(pk=review.pk)):
+        with if_match(self, lock=LensReview.objects.filter(pk=review.pk)):  # the precondition first
+            data = LensReviewNotesSerializer(data=request.data)
+            data.is_valid(raise_exception=True)
             services.lens_review_notes(
                 lens_review=review,
                 actor=signed_in(request.user),

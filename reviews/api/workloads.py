@@ -216,9 +216,11 @@ class WorkloadViewSet(
 
     def partial_update(self, request: Request, pk: str | None = None, *args: Any, **kwargs: Any) -> Response:
         workload, _role = workload_or_404(request, pk, Action.EDIT)
-        data = WorkloadWriteSerializer(data=request.data, partial=True)
-        data.is_valid(raise_exception=True)
+        # The precondition before the body (RFC 9110 §13.2.1): a stale or broken If-Match is told
+        # first; the body is checked with the row held.
         with if_match(self, lock=Workload.objects.filter(pk=workload.pk)):
+            data = WorkloadWriteSerializer(data=request.data, partial=True)
+            data.is_valid(raise_exception=True)
             services.workload_update(
                 workload=workload, actor=signed_in(request.user), fields=data.validated_data
             )
@@ -370,9 +372,9 @@ class ShareViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet)
         self, request: Request, workload_id: str | None = None, pk: str | None = None
     ) -> Response:
         _workload, share = self._share()
-        data = ShareRoleSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        with if_match(self, lock=Share.objects.filter(pk=share.pk)):
+        with if_match(self, lock=Share.objects.filter(pk=share.pk)):  # the precondition first
+            data = ShareRoleSerializer(data=request.data)
+            data.is_valid(raise_exception=True)
             role = data.validated_data["role"]
             share = services.share_change_role(share=share, actor=signed_in(request.user), role=role)
         return Response(ShareSerializer(share).data)

@@ -29,9 +29,13 @@ from schemathesis.core.jsonschema import make_validator
 from schemathesis.core.parameters import ParameterLocation
 from schemathesis.specs.openapi.checks import skips_on_unexpected_http_status
 
+from mlwa.api.renames import DEPRECATED
 from mlwa.error_codes import DOMAIN_CODES, NULL_CHARACTER, PARSE_ERROR, SHAPE_CODES
 
 _WHOLE_NUMBER = re.compile(r"-?[0-9]+")
+#: How the schema describes a query parameter's deprecated name (mlwa.api.renames.deprecated_text):
+#: the same as another, which the request may give instead of it, not beside it.
+_RENAMED = re.compile(re.escape(DEPRECATED) + r"the same as `(\w+)`")
 
 
 def _refused(case, title: str, message: str) -> Failure:
@@ -102,7 +106,21 @@ def _parameter_paths(case, response, location: ParameterLocation) -> set[str]:
         for error in validator.iter_errors(values)
         if type(error.kind).__name__ != "AdditionalProperties"
     )
-    return {path.split(".")[0] for path in _at_fault(errors)}
+    at_fault = {path.split(".")[0] for path in _at_fault(errors)}
+    if location == ParameterLocation.QUERY:
+        at_fault |= _both_names(case, sent)
+    return at_fault
+
+
+def _both_names(case, sent: dict) -> set[str]:
+    """A renamed query parameter given by both its names: both at fault. OpenAPI cannot say "one of
+    these two"; the deprecated name's description says it is the same as the other."""
+    both = set()
+    for parameter in case.operation.query:
+        found = _RENAMED.match(parameter.definition.get("description", ""))
+        if found and parameter.name in sent and found.group(1) in sent:
+            both |= {parameter.name, found.group(1)}
+    return both
 
 
 def inputs_at_fault(case, response) -> tuple[set[str], set[str]] | None:
