@@ -225,9 +225,8 @@ class ImprovementViewSet(ApiViewSet):
             if {"lens_alias", "question_id"} & set(error.errors):
                 raise NotFound("No lens applied to this workload has this question.") from None
             if "owner" in error.errors:  # named as the request named it
-                raise InvalidInput(
-                    {owner_name if field == "owner" else field: m for field, m in error.errors.items()}
-                ) from None
+                renamed = {owner_name if field == "owner" else field: m for field, m in error.errors.items()}
+                raise InvalidInput(renamed, code=error.code) from None
             raise
         except StaleItem:
             raise ItemConflict(self._row(workload, alias, question_id), checked_by) from None

@@ -236,10 +236,12 @@ def test_bad_tracking_is_a_400_naming_the_field(api_for, planned, body, field):
     assert not ImprovementItem.objects.exists()
 
 
-def test_an_owner_who_may_not_own_items_is_refused(api_for, planned):
-    response = patch(api_for(planned.owner), item_url(planned, planned.alias), {"owner": planned.reader.pk})
+@pytest.mark.parametrize("name", ["owner_id", "owner"])
+def test_an_owner_who_may_not_own_items_is_a_domain_refusal_named_as_sent(api_for, planned, name):
+    response = patch(api_for(planned.owner), item_url(planned, planned.alias), {name: planned.reader.pk})
     assert response.status_code == 400
-    assert list(response.json()["fields"]) == ["owner"]
+    assert (response.json()["code"], list(response.json()["fields"])) == ("unknown_reference", [name])
+    assert not ImprovementItem.objects.exists()
 
 
 def test_unknown_questions_and_bad_bodies(api_for, planned):
