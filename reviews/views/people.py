@@ -1,6 +1,7 @@
 """Who else may see or change a workload: the shares, and for the owner, sharing with a user or a
 group (a team), changing a share's role and revoking it. Others who see the workload see the list
-read-only; a share is always looked up within the workload in the URL (another's is a 404)."""
+read-only; a share is always looked up within the workload in the URL (another's is a 404). A role
+form read before someone else changed that share's role saves nothing (409, mlwa.stale_forms)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -8,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from mlwa.forms import add_invalid_input
+from mlwa.stale_forms import SEEN_FIELD, StaleForm, seen_tags, unchanged_since
 from reviews import services
 from reviews.access import workload_or_404
 from reviews.forms.workloads import RoleForm, ShareForm
@@ -20,17 +22,29 @@ from reviews.services import InvalidInput
 def _page(request, workload: Workload, role: Role, *, form=None, failed=None, status: int = 200):
     """The people page; `failed` is (share pk, role form) when a role change was refused."""
     owner = can(role, Action.ADMINISTER)
+    # Each share beside its role form's `seen`, made from the role just read (no query of its own).
+    shares = [(share, seen_tags({"role": share.role})) for share in workload_shares(workload)]
     context = {
         "workload": workload,
         "role": role,
         "is_owner": owner,
-        "shares": list(workload_shares(workload)),
+        "shares": shares,
         "form": (form or ShareForm()) if owner else None,
         "role_choices": Share.Role.choices,
         "failed_share": failed[0] if failed else None,
         "failed_form": failed[1] if failed else None,
     }
     return render(request, "reviews/people.html", context, status=status)
+
+
+def _role_of(share_pk: int) -> dict:
+    """What a share's role form edits, as stored now (None once the share is revoked)."""
+    return {"role": Share.objects.filter(pk=share_pk).values_list("role", flat=True).first()}
+
+
+def role_form_seen(share: Share) -> str:
+    """The `seen` field of a share's role form, as the people page would show it now (a query)."""
+    return seen_tags(_role_of(share.pk))
 
 
 def _share_or_404(workload: Workload, share_pk: int) -> Share:
@@ -71,16 +85,25 @@ def change_role(request, pk: int, share_pk: int):
     workload, role = workload_or_404(request, pk, Action.ADMINISTER)
     share = _share_or_404(workload, share_pk)
     share.workload = workload  # loaded already; the service logs the event on it
-    form = RoleForm(request.POST)
+    form, status = RoleForm(request.POST), 400
     if form.is_valid():
         try:
-            services.share_change_role(share=share, actor=request.user, role=form.cleaned_data["role"])
+            seen, lock = request.POST.get(SEEN_FIELD, ""), Share.objects.filter(pk=share.pk)
+            with unchanged_since(seen, lock=lock, values=lambda: _role_of(share.pk)):
+                services.share_change_role(share=share, actor=request.user, role=form.cleaned_data["role"])
         except InvalidInput as error:
             add_invalid_input(form, error)
+        except StaleForm:
+            status = 409
+            form.add_error(
+                None,
+                f"Someone changed the role of {share.grantee} since you opened this page: it is shown "
+                "as stored now. Nothing was saved; choose again.",
+            )
         else:
             messages.success(request, f"{share.grantee} is now {share.get_role_display().lower()}.")
             return redirect("reviews:people", pk=workload.pk)
-    return _page(request, workload, role, failed=(share.pk, form), status=400)
+    return _page(request, workload, role, failed=(share.pk, form), status=status)
 
 
 @login_required

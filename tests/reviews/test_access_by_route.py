@@ -16,6 +16,7 @@ from reviews.models import Report
 from reviews.reports.services import report_store
 from reviews.services.milestones import milestone_create
 from reviews.views.lens_notes import notes_form_seen
+from reviews.views.people import role_form_seen
 from reviews.views.workloads import edit_form_seen
 from tests.reviews.stored import database_state
 
@@ -189,7 +190,10 @@ def _data(route: str, s) -> dict:
         "reviews:workload-delete": {"confirm": s.workload.name},
         "reviews:workload-transfer": {"username": s.outsider.username, "owner": s.outsider.username},
         "reviews:people": {"username": s.outsider.username, "user": s.outsider.username, "role": "READER"},
-        "reviews:share-role": {"role": "CONTRIBUTOR"},
+        "reviews:share-role": {
+            "role": "CONTRIBUTOR",
+            "seen": role_form_seen(s.workload.shares.get(user=s.reader)),
+        },
         "reviews:lens-notes": {"notes": "Changed notes", "seen": notes_form_seen(s.review)},
         "reviews:answer": {"version": "0", "selected": [practice], "is_applicable": "true"},
         "reviews:milestones": {"name": "Another milestone"},

@@ -6,6 +6,7 @@ from django.contrib.auth.models import Group
 
 from reviews.models import Share, WorkloadEvent
 from reviews.services import workload_create
+from reviews.views.people import role_form_seen
 from tests.reviews.pages import ROLES, client_as, is_login_redirect, snapshot, url
 
 pytestmark = pytest.mark.django_db
@@ -23,7 +24,12 @@ def _requests(shared):
     return {
         "list": ("get", url("people", shared.workload), None, SEES),
         "share": ("post", url("people", shared.workload), {"user": "outsider", "role": "READER"}, OWNS),
-        "role": ("post", url("share-role", shared.workload, share.pk), {"role": "CONTRIBUTOR"}, OWNS),
+        "role": (
+            "post",
+            url("share-role", shared.workload, share.pk),
+            {"role": "CONTRIBUTOR", "seen": role_form_seen(share)},
+            OWNS,
+        ),
         "revoke": ("post", url("share-revoke", shared.workload, share.pk), {}, OWNS),
     }
 
@@ -113,7 +119,8 @@ def test_a_share_that_cannot_be_made_is_a_400_on_its_field(client_for, shared_wo
 def test_changing_a_role_is_logged(client_for, shared_workload):
     share = reader_share(shared_workload)
     response = client_for(shared_workload.owner).post(
-        url("share-role", shared_workload.workload, share.pk), {"role": "CONTRIBUTOR"}
+        url("share-role", shared_workload.workload, share.pk),
+        {"role": "CONTRIBUTOR", "seen": role_form_seen(share)},
     )
     assert response.status_code == 302
     share.refresh_from_db()
@@ -130,7 +137,8 @@ def test_an_unknown_role_is_a_400_that_changes_nothing(client_for, shared_worklo
     share = reader_share(shared_workload)
     before = snapshot()
     response = client_for(shared_workload.owner).post(
-        url("share-role", shared_workload.workload, share.pk), {"role": "OWNER"}
+        url("share-role", shared_workload.workload, share.pk),
+        {"role": "OWNER", "seen": role_form_seen(share)},
     )
     assert response.status_code == 400
     assert response.context["failed_share"] == share.pk
@@ -174,3 +182,33 @@ def test_role_changes_and_revoking_take_only_a_post(client_for, shared_workload,
     share = reader_share(shared_workload)
     response = client_for(shared_workload.owner).get(url(name, shared_workload.workload, share.pk))
     assert response.status_code == 405
+
+
+def test_a_role_changed_meanwhile_is_not_overwritten(client_for, shared_workload):
+    share = reader_share(shared_workload)
+    seen = role_form_seen(share)  # the page read while the share is a reader's
+    Share.objects.filter(pk=share.pk).update(role=Share.Role.CONTRIBUTOR)  # someone else's change
+    before = snapshot()
+    response = client_for(shared_workload.owner).post(
+        url("share-role", shared_workload.workload, share.pk), {"role": "READER", "seen": seen}
+    )
+    assert response.status_code == 409
+    assert "Someone changed the role" in " ".join(response.context["failed_form"].non_field_errors())
+    assert snapshot() == before
+    # Read again, the form says what is stored, and saving from there goes through.
+    again = client_for(shared_workload.owner).post(
+        url("share-role", shared_workload.workload, share.pk),
+        {"role": "READER", "seen": role_form_seen(share)},
+    )
+    assert again.status_code == 302
+    assert Share.objects.get(pk=share.pk).role == Share.Role.READER
+
+
+def test_a_role_form_without_its_seen_field_saves_nothing(client_for, shared_workload):
+    share = reader_share(shared_workload)
+    before = snapshot()
+    response = client_for(shared_workload.owner).post(
+        url("share-role", shared_workload.workload, share.pk), {"role": "CONTRIBUTOR"}
+    )
+    assert response.status_code == 409
+    assert snapshot() == before
