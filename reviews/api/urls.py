@@ -5,10 +5,12 @@ from reviews.api import (
     answers,
     backup,
     compare,
+    events,
     improvements,
     lens_reviews,
     milestones,
     reports,
+    shares,
     summaries,
     upgrades,
     workloads,
@@ -17,6 +19,8 @@ from reviews.api import (
 urlpatterns = [
     *backup.urlpatterns,  # before the workloads': `workloads/import/` is not a workload
     *workloads.urlpatterns,
+    *shares.urlpatterns,
+    *events.urlpatterns,
     *lens_reviews.urlpatterns,
     *upgrades.urlpatterns,
     *answers.urlpatterns,

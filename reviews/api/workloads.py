@@ -1,12 +1,9 @@
-"""/api/v1/workloads/: workloads (list with filters, create, read, change, delete, hand over), and
-each workload's shares and event log."""
+"""/api/v1/workloads/: workloads (list with filters, create, read, change, delete, hand over). Their
+shares are in reviews.api.shares, their event log in reviews.api.events."""
 
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
-from django.db.models import QuerySet
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_field, extend_schema_view
@@ -20,7 +17,7 @@ from lens.models import Lens, LensVersion
 from lens.selectors import latest_published_version
 from mlwa import error_codes
 from mlwa.api.conditional import if_match
-from mlwa.api.strict import DomainRefusal, StrictCharField, StrictChoiceField, StrictSlugField
+from mlwa.api.strict import StrictCharField, StrictChoiceField, StrictSlugField
 from mlwa.api.views import ApiViewSet
 from mlwa.errors import InvalidInput
 from mlwa.types import Reader, signed_in
@@ -28,12 +25,10 @@ from reviews import services
 from reviews.access import workload_or_404
 from reviews.api.counts import RiskCountsSerializer
 from reviews.api.filters import requested_filters
-from reviews.api.restored import restored_marks
 from reviews.filters import WorkloadFilterSet
-from reviews.models import Share, Workload, WorkloadEvent
+from reviews.models import Workload
 from reviews.permissions import Action, Role
 from reviews.selectors.dashboard import matching_workloads, with_roles, workload_rows
-from reviews.selectors.workload_page import workload_events, workload_shares
 from reviews.services.workloads import WORKLOAD_FIELDS
 
 User = get_user_model()
@@ -255,170 +250,6 @@ class WorkloadViewSet(
         return Response(self.get_serializer(self._row(workload.pk)).data)
 
 
-class ShareSerializer(serializers.ModelSerializer):
-    """One user or one group the workload is shared with, and as what."""
-
-    user = serializers.CharField(source="user.username", allow_null=True, default=None, read_only=True)
-    group = serializers.CharField(source="group.name", allow_null=True, default=None, read_only=True)
-
-    class Meta:
-        model = Share
-        fields = ["id", "user", "group", "role", "created_at"]
-        read_only_fields = fields
-
-
-class ShareCreateSerializer(serializers.Serializer):
-    user = StrictCharField(
-        required=False, help_text="A username; give this or `group`.", trim_whitespace=True
-    )
-    group = StrictCharField(
-        required=False, help_text="A group's name; give this or `user`.", trim_whitespace=True
-    )
-    role = StrictChoiceField(choices=Share.Role.choices)
-
-
-class ShareRoleSerializer(serializers.Serializer):
-    role = serializers.ChoiceField(choices=Share.Role.choices)
-
-
-@extend_schema_view(
-    list=extend_schema(
-        summary="Who a workload is shared with",
-        description="Each user or group the workload is shared with, and their role (CONTRIBUTOR "
-        "answers, READER reads); anyone who may see the workload may read them.",
-    ),
-    retrieve=extend_schema(
-        summary="One share of a workload",
-        description="As the list shows it, to anyone who sees the workload; its ETag is what If-Match "
-        "takes to change or revoke it.",
-    ),
-    create=extend_schema(
-        summary="Share a workload with a user or a group (owner)",
-        description="Give one of `user` (an active user's username) or `group` (a group's name), and "
-        "a role. 400 names the field at fault: both or neither given, no such user or group, the "
-        "owner, or someone the workload is shared with already (change their role instead).",
-        request=ShareCreateSerializer,
-        examples=[
-            OpenApiExample(
-                "A team as readers", {"group": "Data science", "role": "READER"}, request_only=True
-            )
-        ],
-    ),
-    partial_update=extend_schema(
-        summary="Change a share's role (owner)",
-        description="The user or group keeps the share with the new role; recorded in the workload's events.",
-        request=ShareRoleSerializer,
-        examples=[OpenApiExample("Let them answer", {"role": "CONTRIBUTOR"}, request_only=True)],
-    ),
-    destroy=extend_schema(
-        summary="Revoke a share (owner)",
-        description="The user or group no longer sees the workload (unless another share or a "
-        "permission to see all workloads lets them); recorded in the workload's events. 204.",
-    ),
-)
-class ShareViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
-    serializer_class = ShareSerializer
-    queryset = Share.objects.none()
-    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
-
-    lookup_value_regex = r"\d+"
-
-    def get_queryset(self) -> QuerySet[Any]:
-        if getattr(self, "swagger_fake_view", False):  # the schema is made without a workload
-            return Share.objects.none()
-        workload, _role = workload_or_404(self.request, self.kwargs["workload_id"])
-        return workload_shares(workload)
-
-    def _share(self) -> tuple[Workload, Share]:
-        workload, _role = workload_or_404(self.request, self.kwargs["workload_id"], Action.ADMINISTER)
-        share = get_object_or_404(
-            Share.objects.select_related("user", "group"), pk=self.kwargs["pk"], workload=workload
-        )
-        share.workload = workload
-        return workload, share
-
-    def retrieve(self, request: Request, workload_id: str | None = None, pk: str | None = None) -> Response:
-        """One share, to anyone who sees the workload (as the list), with its ETag."""
-        return Response(ShareSerializer(get_object_or_404(self.get_queryset(), pk=pk)).data)
-
-    def create(self, request: Request, workload_id: str | None = None) -> Response:
-        workload, _role = workload_or_404(request, workload_id, Action.ADMINISTER)
-        data = ShareCreateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        if ("user" in data.validated_data) == ("group" in data.validated_data):
-            # Each field is optional in the schema, which cannot say "exactly one of": a rule's refusal.
-            raise DomainRefusal({"user": ["Give one user or one group."]}, error_codes.REFUSED)
-        user = group = None
-        if "user" in data.validated_data:
-            user = User.objects.filter(username=data.validated_data["user"], is_active=True).first()
-            if user is None:
-                raise InvalidInput(
-                    {"user": "No active user with this username."}, code=error_codes.UNKNOWN_REFERENCE
-                )
-        else:
-            group = Group.objects.filter(name=data.validated_data["group"]).first()
-            if group is None:
-                raise InvalidInput({"group": "No group with this name."}, code=error_codes.UNKNOWN_REFERENCE)
-        share = services.share_grant(
-            workload=workload,
-            actor=signed_in(request.user),
-            role=data.validated_data["role"],
-            user=user,
-            group=group,
-        )
-        return Response(ShareSerializer(share).data, status=status.HTTP_201_CREATED)
-
-    def partial_update(
-        self, request: Request, workload_id: str | None = None, pk: str | None = None
-    ) -> Response:
-        _workload, share = self._share()
-        with if_match(self, lock=Share.objects.filter(pk=share.pk)):  # the precondition first
-            data = ShareRoleSerializer(data=request.data)
-            data.is_valid(raise_exception=True)
-            role = data.validated_data["role"]
-            share = services.share_change_role(share=share, actor=signed_in(request.user), role=role)
-        return Response(ShareSerializer(share).data)
-
-    def destroy(self, request: Request, workload_id: str | None = None, pk: str | None = None) -> Response:
-        _workload, share = self._share()
-        with if_match(self, lock=Share.objects.filter(pk=share.pk)):
-            services.share_revoke(share=share, actor=signed_in(request.user))
-        return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-class EventSerializer(serializers.ModelSerializer):
-    """One thing that happened to the workload (answers have their own history)."""
-
-    actor = serializers.CharField(source="actor_username", allow_null=True, default=None, read_only=True)
-    restored_by, restored_at = restored_marks("actor")
-
-    class Meta:
-        model = WorkloadEvent
-        fields = ["id", "at", "actor", "kind", "summary", "data", "restored_by", "restored_at"]
-        read_only_fields = fields
-
-
-@extend_schema_view(
-    list=extend_schema(
-        summary="A workload's event log, newest first",
-        description="What happened to the workload and who did it: creation, field changes, "
-        "shares, hand-overs, lenses applied, removed or upgraded, lens notes, improvement items, "
-        "milestones, backups and restores (each answer has its own history). In pages.",
-    )
-)
-class EventViewSet(mixins.ListModelMixin, ApiViewSet):
-    serializer_class = EventSerializer
-    queryset = WorkloadEvent.objects.none()
-
-    def get_queryset(self) -> QuerySet[Any]:
-        if getattr(self, "swagger_fake_view", False):  # the schema is made without a workload
-            return WorkloadEvent.objects.none()
-        workload, _role = workload_or_404(self.request, self.kwargs["workload_id"])
-        return workload_events(workload)
-
-
 router = SimpleRouter()
 router.register("workloads", WorkloadViewSet, basename="workload")
-router.register(r"workloads/(?P<workload_id>\d+)/shares", ShareViewSet, basename="workload-share")
-router.register(r"workloads/(?P<workload_id>\d+)/events", EventViewSet, basename="workload-event")
 urlpatterns = router.urls
