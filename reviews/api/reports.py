@@ -43,7 +43,7 @@ from mlwa.api.strict import StrictSerializer
 from mlwa.api.views import ApiViewSet
 from mlwa.errors import InvalidInput
 from reviews.access import workload_or_404
-from reviews.filters import filters_schema, shown_filters
+from reviews.filters import filters_from_json, filters_schema, shown_filters
 from reviews.models import Report
 from reviews.reports.selectors import report_file, report_for, reports_of
 from reviews.reports.services import report_delete, report_request
@@ -115,7 +115,19 @@ class ReportSerializer(RenamedFieldsMixin, serializers.ModelSerializer):
 
 @extend_schema_field(filters_schema())
 class ReportFiltersField(serializers.DictField):
-    """A consolidated report's filters: reviews.filters checks them (report_request)."""
+    """A consolidated report's filters, checked here by the filter set (reviews.filters), as
+    report_request checks them again for every caller: each refused filter is named with the other
+    fields at fault, `filters.<name>`."""
+
+    def to_internal_value(self, data: Any) -> dict:
+        filters = super().to_internal_value(data)
+        try:
+            filters_from_json(filters)
+        except InvalidInput as error:
+            raise serializers.ValidationError(
+                {name.removeprefix("filters."): messages for name, messages in error.errors.items()}
+            ) from None
+        return filters
 
 
 class ReportCreateSerializer(RenamedFieldsMixin, StrictSerializer):

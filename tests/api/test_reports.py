@@ -242,3 +242,12 @@ def test_the_list_costs_the_same_queries_for_any_number_of_reports(api_for, shar
             report_in(status, user=s.owner, workload=s.workload)
             report_in(status, user=s.owner, kind=Report.Kind.CONSOLIDATED, format="JSON")
     assert queries() == small
+
+
+def test_a_request_broken_in_its_filters_and_elsewhere_names_every_input_at_fault(api_for, shared_workload):
+    asked = {"kind": "IMPROVEMENT_PLAN", "workload": 2.5, "milestone": 2**40, "filters": {"has_high": [1]}}
+    response = api_for(shared_workload.owner).post(URL, asked, format="json")
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid"
+    assert set(response.json()["fields"]) == {"workload", "milestone", "filters.has_high"}
+    assert not Report.objects.exists()
