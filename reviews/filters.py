@@ -263,4 +263,7 @@ def filters_schema() -> dict:
         if name in DEPRECATED:
             schema["deprecated"] = True
         properties[name] = schema
-    return {"type": "object", "properties": properties, "additionalProperties": False}
+    # A filter and its deprecated name together are refused: the schema says so as the renamed
+    # fields of a body do (mlwa.api.renames), one `not` each.
+    both = [{"not": {"required": [old, new]}} for old, new in DEPRECATED.items()]
+    return {"type": "object", "properties": properties, "additionalProperties": False, "allOf": both}

@@ -219,7 +219,8 @@ _SINGULAR = {
 
 def bound_query_numbers(result: dict, generator: Any, request: Any, public: bool) -> dict:
     """A postprocessing hook: every whole number in the query is read by mlwa.api.params (from 1 to
-    a 32-bit column's largest, unless its own schema says another range), so its schema says so."""
+    a 32-bit column's largest, unless its own schema says another range; an empty value is the
+    parameter left out), so its schema says so."""
     for methods in result.get("paths", {}).values():
         for operation in methods.values():
             if not isinstance(operation, dict):
@@ -229,6 +230,7 @@ def bound_query_numbers(result: dict, generator: Any, request: Any, public: bool
                 if parameter.get("in") == "query" and schema.get("type") == "integer":
                     schema.setdefault("minimum", 1)
                     schema.setdefault("maximum", INT_MAX)
+                    parameter["allowEmptyValue"] = True
     return result
 
 

@@ -48,6 +48,15 @@ def _clean_list(field: str, value: Any) -> list[str]:
     return items
 
 
+def _check_url(value: str) -> None:
+    """A design URL must be one (Django's URLValidator): a rule the schema, which says text, cannot
+    write, so its refusal is a domain one (`refused`), naming the field."""
+    try:
+        Workload._meta.get_field("architectural_design_url").run_validators(value)
+    except ValidationError as error:
+        raise InvalidInput({"architectural_design_url": error.messages}, code=error_codes.REFUSED) from None
+
+
 def apply_workload_fields(workload: Workload, fields: Mapping[str, Any]) -> dict[str, tuple[Any, Any]]:
     """Set `fields` on `workload` and validate it; the changes as field: (before, after)."""
     if unknown := sorted(set(fields) - set(WORKLOAD_FIELDS)):
@@ -64,6 +73,8 @@ def apply_workload_fields(workload: Workload, fields: Mapping[str, Any]) -> dict
             limit = getattr(Workload._meta.get_field(name), "max_length", None)
             if limit and len(value) > limit:
                 raise InvalidInput({name: f"At most {limit} characters ({len(value)} given)."})
+            if name == "architectural_design_url" and value:
+                _check_url(value)
         before = getattr(workload, name)
         if before != value:
             changes[name] = (before, value)

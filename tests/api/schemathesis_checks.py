@@ -71,6 +71,9 @@ def _at_fault(errors) -> Iterator[str]:
             yield ".".join([*path, str(error.kind.property)])
         elif kind == "AdditionalProperties":
             yield from (".".join([*path, str(name)]) for name in error.kind.unexpected)
+        elif kind == "Not" and isinstance(error.kind.schema, dict) and "required" in error.kind.schema:
+            # "Not both of these" (a field and its deprecated name): each of them is at fault.
+            yield from (".".join([*path, str(name)]) for name in error.kind.schema["required"])
         else:
             yield ".".join(path)
 

@@ -123,23 +123,24 @@ def test_a_lens_the_caller_may_not_see_is_refused_and_nothing_is_made(api_for, s
 
 
 @pytest.mark.parametrize(
-    ("body", "field"),
+    ("body", "field", "code"),
     [
-        ({}, "name"),
-        ({"name": ""}, "name"),
-        ({"name": "Fraud detection"}, "name"),  # taken, any case
-        ({"name": "X", "architectural_design_url": "not a url"}, "architectural_design_url"),
-        ({"name": "X", "tags": ["x" * 200]}, "tags"),
-        ({"name": "X", "notes": "n" * 3000}, "notes"),
-        ({"name": "X", "environment": "MOON"}, "environment"),
+        ({}, "name", "invalid"),
+        ({"name": ""}, "name", "invalid"),
+        ({"name": "Fraud detection"}, "name", "name_taken"),  # taken, any case
+        # Text, as the schema says, but not a URL: a rule's refusal.
+        ({"name": "X", "architectural_design_url": "not a url"}, "architectural_design_url", "refused"),
+        ({"name": "X", "tags": ["x" * 200]}, "tags", "invalid"),
+        ({"name": "X", "notes": "n" * 3000}, "notes", "invalid"),
+        ({"name": "X", "environment": "MOON"}, "environment", "invalid"),
     ],
 )
-def test_bad_input_is_400_naming_the_field_and_changes_nothing(api_for, shared_workload, body, field):
+def test_bad_input_is_400_naming_the_field_and_changes_nothing(api_for, shared_workload, body, field, code):
     client = api_for(shared_workload.owner)
     before = database_state()
     response = client.post(URL, body, format="json")
     assert response.status_code == 400, response.content
-    assert field in response.json()["fields"]
+    assert (list(response.json()["fields"]), response.json()["code"]) == ([field], code)
     assert database_state() == before
 
 
