@@ -26,6 +26,13 @@ INT_MAX = 2**31 - 1
 #: The largest value of a 64-bit id (BigAutoField: MLWA's own rows).
 BIGINT_MAX = 2**63 - 1
 
+#: A whole number from 1 to 2,147,483,647 (a 32-bit column: a milestone's number, a user's id), as a
+#: regular expression.
+WHOLE_NUMBER_PATTERN = (
+    "([1-9][0-9]{0,8}|1[0-9]{9}|20[0-9]{8}|21[0-3][0-9]{7}|214[0-6][0-9]{6}|2147[0-3][0-9]{5}"
+    "|21474[0-7][0-9]{4}|214748[0-2][0-9]{3}|2147483[0-5][0-9]{2}|21474836[0-3][0-9]|214748364[0-7])"
+)
+
 _DIGITS = re.compile(r"[0-9]{1,19}")
 
 

@@ -15,7 +15,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from mlwa.api.params import WORKLOAD_PARAMETER
+from mlwa.api.params import WHOLE_NUMBER_PATTERN, WORKLOAD_PARAMETER
 from mlwa.api.schema import error_response
 from mlwa.api.views import ApiView
 from reviews.access import workload_or_404
@@ -223,12 +223,6 @@ class TrendSerializer(serializers.Serializer):
 
 # --- the views ------------------------------------------------------------------------------------------
 
-#: A whole number from 1 to 2,147,483,647 (a milestone number's 32 bits), as a regular expression.
-MILESTONE_NUMBER_PATTERN = (
-    "([1-9][0-9]{0,8}|1[0-9]{9}|20[0-9]{8}|21[0-3][0-9]{7}|214[0-6][0-9]{6}|2147[0-3][0-9]{5}"
-    "|21474[0-7][0-9]{4}|214748[0-2][0-9]{3}|2147483[0-5][0-9]{2}|21474836[0-3][0-9]|214748364[0-7])"
-)
-
 COMPARE_PARAMETERS = [
     WORKLOAD_PARAMETER,
     OpenApiParameter(
@@ -240,7 +234,7 @@ COMPARE_PARAMETERS = [
     OpenApiParameter(
         "target",
         # What compared_states reads: a milestone number from 1, `current`, or nothing.
-        {"type": "string", "pattern": rf"^\s*(current|0*{MILESTONE_NUMBER_PATTERN})?\s*$"},
+        {"type": "string", "pattern": rf"^\s*(current|0*{WHOLE_NUMBER_PATTERN})?\s*$"},
         description="The milestone compared to, or `current` for the workload as it is now. Default: the "
         "newest milestone when neither is given and there are two or more, else `current`.",
     ),

@@ -25,6 +25,7 @@ from mlwa.api.params import (
     MILESTONE_PARAMETER,
     QUESTION_ID_PATTERN,
     QUESTION_PARAMETER,
+    WHOLE_NUMBER_PATTERN,
     WORKLOAD_PARAMETER,
     whole_number,
 )
@@ -53,7 +54,7 @@ from reviews.selectors.states import ReviewState
 from reviews.services import InvalidInput, StaleItem, improvement_item_update
 
 #: What _filters reads of an owner: a whole number from 1, `unassigned`, or nothing.
-OWNER_FILTER_SCHEMA = {"type": "string", "pattern": f"^({UNASSIGNED}|0*[1-9][0-9]{{0,9}})?$"}
+OWNER_FILTER_SCHEMA = {"type": "string", "pattern": f"^({UNASSIGNED}|0*{WHOLE_NUMBER_PATTERN})?$"}
 
 FILTER_PARAMETERS = [
     OpenApiParameter("pillar_id", OpenApiTypes.STR, description="A pillar's id: only its questions."),
