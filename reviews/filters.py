@@ -215,6 +215,16 @@ def shown_filters(stored: dict) -> dict:
     return shown
 
 
+def _both_names(filters: dict) -> dict[str, list[str]]:
+    """A filter given by both its names, whatever their values (the schema's rule): both at fault."""
+    errors = {}
+    for old, new in DEPRECATED.items():
+        if old in filters and new in filters:
+            both = [f"Give “{new}” or its deprecated name “{old}”, not both."]
+            errors[f"filters.{old}"] = errors[f"filters.{new}"] = both
+    return errors
+
+
 def filters_from_json(filters) -> WorkloadFilters:
     """A consolidated report's `filters` (a JSON object; None for none), validated by the filter
     set with its deprecated names. Raises InvalidInput naming `filters.<name>` for each at fault."""
@@ -226,6 +236,7 @@ def filters_from_json(filters) -> WorkloadFilters:
     errors: dict[str, list[str]] = {
         f"filters.{name}": ["There is no such filter."] for name in sorted(set(filters) - set(known))
     }
+    errors.update(_both_names(filters))
     query = {}
     for name, value in filters.items():
         if name not in known or value is None:
@@ -248,7 +259,7 @@ def filters_from_json(filters) -> WorkloadFilters:
     return filterset.workload_filters()
 
 
-def filters_schema() -> dict:
+def filters_schema(*, request: bool = False) -> dict:
     """The OpenAPI schema of a consolidated report's `filters`, made from the filter set: each
     filter's values and description, `has_high` a boolean, the deprecated names marked so."""
     properties = {}
@@ -263,7 +274,10 @@ def filters_schema() -> dict:
         if name in DEPRECATED:
             schema["deprecated"] = True
         properties[name] = schema
-    # A filter and its deprecated name together are refused: the schema says so as the renamed
-    # fields of a body do (mlwa.api.renames), one `not` each.
-    both = [{"not": {"required": [old, new]}} for old, new in DEPRECATED.items()]
-    return {"type": "object", "properties": properties, "additionalProperties": False, "allOf": both}
+    schema = {"type": "object", "properties": properties, "additionalProperties": False}
+    if request:
+        # A request giving a filter and its deprecated name is refused (filters_from_json): the
+        # schema says so as for the renamed fields of a body (mlwa.api.renames), one `not` each. An
+        # answer carries both, with the same value.
+        schema["allOf"] = [{"not": {"required": [old, new]}} for old, new in DEPRECATED.items()]
+    return schema

@@ -33,14 +33,15 @@ WHOLE_NUMBER_PATTERN = (
     "|21474[0-7][0-9]{4}|214748[0-2][0-9]{3}|2147483[0-5][0-9]{2}|21474836[0-3][0-9]|214748364[0-7])"
 )
 
-_DIGITS = re.compile(r"[0-9]{1,19}")
+#: Digits, after any leading zeros: at most 19 (a 64-bit id), so that int() never reads a long text.
+_DIGITS = re.compile(r"0*([0-9]{1,19})")
 
 
 def whole_number(raw: str | None, *, maximum: int = INT_MAX) -> int | None:
     """`raw` as a whole number from 1 to `maximum`; None for anything else, absent included."""
-    if raw is None or not _DIGITS.fullmatch(raw):
+    if raw is None or not (digits := _DIGITS.fullmatch(raw)):
         return None
-    number = int(raw)
+    number = int(digits.group(1))
     return number if 1 <= number <= maximum else None
 
 

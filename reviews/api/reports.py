@@ -113,7 +113,7 @@ class ReportSerializer(RenamedFieldsMixin, serializers.ModelSerializer):
         return self._absolute("api:report-download", report) if report.status == Report.Status.DONE else None
 
 
-@extend_schema_field(filters_schema())
+@extend_schema_field(filters_schema(request=True))
 class ReportFiltersField(serializers.DictField):
     """A consolidated report's filters, checked here by the filter set (reviews.filters), as
     report_request checks them again for every caller: each refused filter is named with the other
