@@ -11,6 +11,7 @@ from reviews.views import (
     dashboard,
     improvements,
     lens_notes,
+    lens_review,
     milestones,
     people,
     questionnaire,
@@ -40,7 +41,7 @@ urlpatterns = [
     path(workload + "people/<int:share_pk>/", people.change_role, name="share-role"),
     path(workload + "people/<int:share_pk>/revoke/", people.revoke, name="share-revoke"),
     path(workload + "lenses/", workloads.apply_lens, name="lens-apply"),
-    path(review, questionnaire.start, name="review"),
+    path(review, lens_review.overview, name="review"),
     path(review + "remove/", workloads.remove_lens, name="lens-remove"),
     path(review + "notes/", lens_notes.notes, name="lens-notes"),
     path(review + "upgrade/", upgrades.upgrade, name="lens-upgrade"),
@@ -57,7 +58,9 @@ urlpatterns = [
     path(workload + "milestones/", milestones.milestones, name="milestones"),
     path(workload + "milestones/<int:number>/", milestones.milestone, name="milestone"),
     path(
-        workload + "milestones/<int:number>/lenses/<slug:alias>/", milestones.review, name="milestone-review"
+        workload + "milestones/<int:number>/lenses/<slug:alias>/",
+        lens_review.milestone_overview,
+        name="milestone-review",
     ),
     path(
         workload + "milestones/<int:number>/lenses/<slug:alias>/questions/<str:question_id>/",

@@ -193,15 +193,6 @@ def _place(outline: Outline, current_pk: int | None, filter_name: str) -> None:
     )
 
 
-def first_question_id(lens_review: AnyLensReview) -> str | None:
-    """Where the questionnaire starts: the first unanswered question, else the first question."""
-    answers = lens_review.answers.order_by("question__pillar__position", "question__position")
-    return (
-        answers.filter(risk=R.UNANSWERED).values_list("question__question_id", flat=True).first()
-        or answers.values_list("question__question_id", flat=True).first()
-    )
-
-
 @overload
 def question_answer(*, lens_review: LensReview, question_id: str) -> Answer: ...
 @overload

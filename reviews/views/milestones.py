@@ -11,9 +11,7 @@ from contextlib import suppress
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_safe
 
 from mlwa.forms import add_invalid_input
@@ -27,7 +25,7 @@ from reviews.selectors.milestones import (
     milestone_list,
     milestone_or_404,
 )
-from reviews.selectors.questionnaire import FILTERS, first_question_id, question_answer
+from reviews.selectors.questionnaire import FILTERS, question_answer
 from reviews.services import InvalidInput
 from reviews.services.milestones import milestone_create
 from reviews.views.questionnaire import question_page
@@ -88,18 +86,6 @@ def milestone(request, pk: int, number: int):
         "lenses": milestone_lenses(milestone),
     }
     return render(request, "reviews/milestones/detail.html", context)
-
-
-@login_required
-@require_safe
-def review(request, pk: int, number: int, alias: str):
-    """A milestone's questionnaire for one lens starts at its first unanswered question (as it was)."""
-    workload, _role = workload_or_404(request, pk)
-    frozen = milestone_lens_review_or_404(workload, number, alias)
-    question_id = first_question_id(frozen)
-    if question_id is None:
-        raise Http404("This lens has no questions.")
-    return redirect(reverse("reviews:milestone-question", args=[pk, number, alias, question_id]))
 
 
 @login_required

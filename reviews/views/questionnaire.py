@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.dateparse import parse_datetime
@@ -41,7 +41,6 @@ from reviews.selectors.questionnaire import (
     answer_changes_described,
     answer_rows,
     answers_changed_since,
-    first_question_id,
     progress_of,
     question_answer,
     question_choices,
@@ -66,17 +65,6 @@ def _filter_name(value: str | None) -> str:
 def _question_url(workload, review, question_id: str, filter_name: str = "") -> str:
     url = reverse("reviews:question", args=[workload.pk, review.lens.alias, question_id])
     return f"{url}?{urlencode({'filter': filter_name})}" if filter_name else url
-
-
-@login_required
-@require_safe
-def start(request, pk: int, alias: str):
-    workload, _role = workload_or_404(request, pk)
-    review = lens_review_or_404(workload, alias)
-    question_id = first_question_id(review)
-    if question_id is None:
-        raise Http404("This lens has no questions.")
-    return redirect(_question_url(workload, review, question_id))
 
 
 @login_required
@@ -159,6 +147,7 @@ def _answer_context(workload, review, answer, filter_name, milestone=None) -> di
         # The navigation links up to 200 questions: "<questions_url><question id>/", rather than a
         # reverse() for each (question ids are letters, digits and "_": nothing to quote).
         "questions_url": review_url + "questions/",
+        "review_url": review_url,  # the lens review's overview: the breadcrumb, "Save and exit", "Finish"
         "notes_url": notes_url,
         "reasons": Answer.Reason.choices,
         "notes_max": NOTES_MAX,

@@ -10,7 +10,6 @@ from django.urls import reverse
 
 from lens.models import BUILTIN_ALIAS
 from lens.selectors import latest_published_version
-from reviews.models import Answer
 from reviews.services import answer_update, lens_review_apply
 from tests.factories import imported_lens, lens_document, practice, question
 
@@ -105,23 +104,7 @@ def test_a_question_or_lens_the_review_does_not_have_is_a_404(client_for, shared
     assert client.get(url(shared_workload.workload, alias="no-such-lens")).status_code == 404
 
 
-# Where to start, and the navigation
-
-
-def test_the_review_starts_at_the_first_unanswered_question(client_for, shared_workload):
-    client = client_for(shared_workload.contributor)
-    start = reverse("reviews:review", args=[shared_workload.workload.pk, BUILTIN_ALIAS])
-    assert client.get(start)["Location"] == url(shared_workload.workload, "MLOPS01")
-    save(shared_workload, "MLOPS01", selected_choices=["MLOPS01_BP01"])
-    assert client.get(start)["Location"] == url(shared_workload.workload, "MLOPS02")
-
-
-def test_a_review_with_every_question_answered_starts_at_the_first_question(client_for, shared_workload):
-    Answer.objects.filter(lens_review=shared_workload.review).update(risk=Answer.Risk.HIGH)
-    start = reverse("reviews:review", args=[shared_workload.workload.pk, BUILTIN_ALIAS])
-    assert client_for(shared_workload.owner).get(start)["Location"] == url(
-        shared_workload.workload, "MLOPS01"
-    )
+# The navigation (where to start: the overview, test_lens_review_overview.py)
 
 
 def test_the_navigation_shows_each_questions_risk_and_the_counts(client_for, shared_workload):

@@ -196,20 +196,6 @@ def test_an_unknown_milestone_lens_or_question_is_a_404(client_for, shared_workl
 # The milestone's questionnaire
 
 
-def test_the_review_starts_at_the_first_question_unanswered_in_the_milestone(client_for, shared_workload):
-    save(shared_workload, "MLOPS01", selected_choices=["MLOPS01_BP01"])
-    milestone(shared_workload)
-    save(shared_workload, "MLOPS02", selected_choices=["MLOPS02_BP01"])  # since: not in the milestone
-    start = url("milestone-review", shared_workload.workload, 1, BUILTIN_ALIAS)
-    assert client_for(shared_workload.reader).get(start)["Location"] == question_url(
-        shared_workload, 1, "MLOPS02"
-    )
-    save(shared_workload, "MLOPS03", selected_choices=["MLOPS03_BP01"])
-    assert client_for(shared_workload.reader).get(start)["Location"] == question_url(
-        shared_workload, 1, "MLOPS02"
-    )
-
-
 def test_the_milestone_keeps_the_answers_it_froze_while_the_live_ones_change(client_for, shared_workload):
     save(
         shared_workload, "MLOPS01", selected_choices=["MLOPS01_BP01", "MLOPS01_BP02"], notes="Then"
