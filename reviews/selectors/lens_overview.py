@@ -15,6 +15,7 @@ from django.db.models import OuterRef, Subquery
 
 from lens.models import Pillar
 from reviews.models import Answer, PillarRiskCounts, Workload
+from reviews.selectors.questionnaire import Outline
 from reviews.selectors.risk import RiskCounts, review_pillar_counts
 from reviews.selectors.states import AnyLensReview
 
@@ -89,3 +90,23 @@ def workload_pillar_rows(workload: Workload) -> dict[int, list[PillarRow]]:
     for review_pk, pk, pillar_id, name, *risks in rows:
         by_review.setdefault(review_pk, []).append(PillarRow(pk, pillar_id, name, RiskCounts(*risks)))
     return by_review
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionFlow:
+    """Where the question page's Next leads: into the next pillar (`next_pillar`, its name; "" when
+    the next question is in the same pillar), or, from the last question (`last`), to the overview."""
+
+    next_pillar: str = ""
+    last: bool = False
+
+
+def question_flow(outline: Outline) -> QuestionFlow:
+    """The flow from the outline's current question (no query: the outline has it all)."""
+    if outline.current is None:
+        return QuestionFlow()
+    if outline.next is None:
+        return QuestionFlow(last=True)
+    pillar_of = {question.pk: pillar for pillar in outline.pillars for question in pillar.questions}
+    ahead = pillar_of[outline.next.pk]
+    return QuestionFlow(next_pillar=ahead.name if ahead is not pillar_of[outline.current.pk] else "")

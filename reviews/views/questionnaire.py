@@ -21,6 +21,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_POST, require_safe
+from django_htmx.http import HttpResponseClientRedirect
 
 from reviews.access import lens_review_or_404, workload_or_404
 from reviews.api.answer_serializers import validated_answer_changes
@@ -36,6 +37,7 @@ from reviews.forms.answers import (
 )
 from reviews.models import CHOICE_NOTES_MAX, NOTES_MAX, Answer
 from reviews.permissions import Action, can
+from reviews.selectors.lens_overview import question_flow
 from reviews.selectors.questionnaire import (
     FILTERS,
     answer_changes_described,
@@ -110,6 +112,7 @@ def question_page(
         "role": role,
         "editable": milestone is None and can(role, Action.ANSWER),
         "outline": outline,
+        "flow": question_flow(outline),
         "question_resources": question_resources,
         "practices": practice_rows(choices, state, errors),
         "summary": answer_summary(choices, state),
@@ -207,6 +210,18 @@ def answer(request, pk: int, alias: str, question_id: str):
         return _refused(
             request, workload, role, review, stored, filter_name, posted, choices, conflict=conflict
         )
+    if request.POST.get("then") == "overview":
+        # "Save and exit" (and "Finish"): a submit button of this form, so that what is being typed
+        # is saved with it. With htmx it is posted like every save, in the form's queue (hx-sync),
+        # so it goes after a save still on its way and from the version that save stored; a plain
+        # navigation instead would race it, and lose to a 409 of the person's own save. Once saved,
+        # the browser is sent to the overview (HX-Redirect); a refused save (400, 409) stays on
+        # the question, with its errors or the conflict, as any save does.
+        overview = reverse("reviews:review", args=[workload.pk, review.lens.alias])
+        if not request.htmx:
+            messages.success(request, "Saved.")
+            return redirect(overview)
+        return HttpResponseClientRedirect(overview)
     if not request.htmx:
         messages.success(request, "Saved.")
         return redirect(_question_url(workload, review, question_id, filter_name))

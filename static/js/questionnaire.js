@@ -6,7 +6,7 @@
 // - "None of these" excludes the other practices; a practice is either selected or not applicable.
 // - The status line says "Saving…", and says so when a save fails (network or server error); the
 //   person's input is left as it is, and saved with the next change or "Save".
-// - Keys j, k and n follow the "next", "previous" and "next unanswered" links.
+// - The keys (j, k, n, ?), the skip link and the navigation's scrolling: review-flow.js.
 (function () {
   "use strict";
 
@@ -112,25 +112,6 @@
     var form = document.getElementById(FORM_ID);
     if (form && edits > saved && navigator.sendBeacon) {
       navigator.sendBeacon(form.action, new FormData(form));
-    }
-  });
-
-  var KEYS = { j: "link-next", k: "link-previous", n: "link-next-unanswered" };
-
-  document.addEventListener("keydown", function (event) {
-    if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
-    var target = event.target;
-    if (
-      target instanceof HTMLElement &&
-      (target.isContentEditable || target.closest("input, textarea, select, [contenteditable]"))
-    ) {
-      return;
-    }
-    var id = KEYS[event.key];
-    var link = id && document.getElementById(id);
-    if (link && link.href) {
-      event.preventDefault();
-      window.location.assign(link.href);
     }
   });
 })();

@@ -1,6 +1,7 @@
 """Helpers for tests of the reviews pages: URLs, the roles of tests/reviews/conftest.py's
 `shared_workload`, and a snapshot of everything a refused request must leave as it was."""
 
+import re
 from urllib.parse import urlencode
 
 from django.urls import reverse
@@ -39,3 +40,14 @@ def snapshot() -> dict:
 
 def is_login_redirect(response) -> bool:
     return response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+SHORTCUTS_BUTTON = '<button type="button" class="button-link" id="show-shortcuts" data-shortcuts-open>'
+
+
+def without_shortcuts_help(html: str) -> str:
+    """A question page's HTML without the keyboard shortcuts' button and dialog (issue 16), which
+    every reader gets: what is left must hold no control of an answer."""
+    assert html.count(SHORTCUTS_BUTTON) == 1
+    html = html.replace(SHORTCUTS_BUTTON, "")
+    return re.sub(r'<dialog id="shortcuts-dialog".*?</dialog>', "", html, flags=re.S)
