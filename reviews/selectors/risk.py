@@ -115,11 +115,16 @@ def pillar_risk_rows(workloads: QuerySet[Workload]) -> list[PillarRisk]:
     risk-by-pillar chart. As LENS_FORMAT.md says: standard pillars add up by id, in the order they
     first come in their lenses; each lens's own pillars follow, one row per (lens, id), lens by lens.
     The first name seen names a row. The query gives a row per pillar of each lens version in use,
-    however many answers and workloads there are."""
+    however many answers and workloads there are.
+
+    A row never adds up pillars of different lenses under one name without saying so (issue 16):
+    a standard pillar counted from several lenses is named "Security (2 lenses)", and when the rows
+    come from more than one lens, a lens's own pillar is named with its lens, "Data (ML Lens)"."""
     rows = (
         Answer.objects.filter(lens_review__workload__in=workloads.values("pk"))
         .values(
             "lens_review__lens_id",
+            "lens_review__lens__name",
             "question__pillar_id",
             "question__pillar__pillar_id",
             "question__pillar__name",
@@ -129,17 +134,23 @@ def pillar_risk_rows(workloads: QuerySet[Workload]) -> list[PillarRisk]:
     )
     standard: dict[Any, dict] = {}  # by pillar id
     own: dict[Any, dict] = {}  # by (lens id, pillar id)
+    lenses_of: dict[Any, set] = {}  # the lenses each row counts
+    lens_names: dict[Any, str] = {}
     for row in rows:
-        pillar_id = row["question__pillar__pillar_id"]
-        group, key = (
-            (standard, pillar_id)
-            if pillar_id in STANDARD_PILLARS
-            else (own, (row["lens_review__lens_id"], pillar_id))
-        )
+        pillar_id, lens_id = row["question__pillar__pillar_id"], row["lens_review__lens_id"]
+        lens_names[lens_id] = row["lens_review__lens__name"]
+        group, key = (standard, pillar_id) if pillar_id in STANDARD_PILLARS else (own, (lens_id, pillar_id))
         total = group.setdefault(
             key, {"pillar_id": pillar_id, "name": row["question__pillar__name"], **dict.fromkeys(_COUNTS, 0)}
         )
+        lenses_of.setdefault((group is own, key), set()).add(lens_id)
         for name in _COUNTS:
             total[name] += row[name]
+    for key, total in standard.items():
+        if (count := len(lenses_of[(False, key)])) > 1:
+            total["name"] = f"{total['name']} ({count} lenses)"
+    if len(lens_names) > 1:
+        for (lens_id, _pillar_id), total in own.items():
+            total["name"] = f"{total['name']} ({lens_names[lens_id]})"
     by_lens = sorted(own, key=lambda key: key[0])  # stable: a lens's pillars stay in their order
     return [PillarRisk(**total) for total in [*standard.values(), *(own[key] for key in by_lens)]]

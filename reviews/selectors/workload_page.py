@@ -2,14 +2,15 @@
 lenses that could still be applied. Each is one query, whatever the number of lenses, answers,
 shares or events."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import F, OuterRef, QuerySet, Subquery
 
 from lens.models import Lens, LensVersion
 from mlwa.types import Reader
 from reviews.models import LensReview, Share, Workload, WorkloadEvent
-from reviews.selectors.risk import RiskCounts, review_counts
+from reviews.selectors.lens_overview import PillarRow, workload_pillar_rows
+from reviews.selectors.risk import RiskCounts
 from reviews.selectors.upgrades import with_newest_version
 
 #: Events on the workload page; the rest are on the event log's pages.
@@ -19,17 +20,19 @@ LATEST_EVENTS = 20
 @dataclass(frozen=True)
 class AppliedLens:
     """A lens review on the workload page, with its risk counts (answered of total, high, medium),
-    and the lens's newest published version if it is newer than the review's (`upgrade_to`: its
-    label, else None)."""
+    the lens's newest published version if it is newer than the review's (`upgrade_to`: its
+    label, else None), and its pillars with theirs, in lens order."""
 
     review: LensReview
     counts: RiskCounts
     upgrade_to: str | None = None
+    pillars: list[PillarRow] = field(default_factory=list)
 
 
 def applied_lenses(workload: Workload) -> list[AppliedLens]:
     """The workload's lens reviews, with their lens and version, the newest published version of
-    each lens (while the workload's owner may see it), and their counts: two queries."""
+    each lens (while the workload's owner may see it), and their counts per pillar (the review's
+    counts are its pillars' added up): two queries."""
     # Publication order, as everywhere; a minor version takes its line's reviews with it, so a newer
     # version than a review's is, in practice, a newer major version (or a later one of its line).
     # Only while the workload's owner may see the lens (reviews.selectors.upgrades).
@@ -39,14 +42,15 @@ def applied_lenses(workload: Workload) -> list[AppliedLens]:
             owner=workload.owner_id,
         )
     )
-    counts = review_counts(reviews) if reviews else {}
+    pillars = workload_pillar_rows(workload) if reviews else {}
     return [
         AppliedLens(
             review,
-            counts.get(review.pk, RiskCounts()),
+            sum((pillar.counts for pillar in pillars.get(review.pk, [])), RiskCounts()),
             upgrade_to=review.newest_label
             if review.newest_pk not in (None, review.lens_version_id)
             else None,
+            pillars=pillars.get(review.pk, []),
         )
         for review in reviews
     ]

@@ -112,8 +112,15 @@ def test_create_a_workload_answer_questions_and_find_the_answers_again(
     assert review.lens.alias == ALIAS
     assert review.answers.count() == QUESTIONS
 
-    # The questionnaire starts at the first unanswered question: the first one.
-    go_to(page, workload.pk, "MLOPS01", page.get_by_role("link", name="Questionnaire", exact=True).click)
+    # The lens's overview (issue 16) continues at the first unanswered question: the first one.
+    page.get_by_role("link", name="Overview", exact=True).click()
+    expect(page.get_by_role("heading", name="14 questions to answer")).to_be_visible()
+    go_to(
+        page,
+        workload.pk,
+        "MLOPS01",
+        page.get_by_role("link", name="Continue reviewing (next: MLOPS01)").click,
+    )
     expect(page.locator("#answer-meta")).to_contain_text("Not answered yet.")
     expect_risk(page, "MLOPS01", "unanswered", "Unanswered")
     expect_progress(page, "Operational excellence", 0, 3, 0)

@@ -189,16 +189,17 @@ def test_standard_pillars_add_up_across_lenses_and_own_pillars_follow_lens_by_le
     a, b = lenses["Lens A"], lenses["Lens B"]
     assert [(row.pillar_id, row.name) for row in rows] == [
         ("operationalExcellence", "Operational excellence"),
-        ("security", "Security"),
+        # Added up across lenses, and named so (issue 16); a lens's own pillars named with their lens.
+        ("security", "Security (3 lenses)"),
         ("reliability", "Reliability"),
         ("performance", "Performance efficiency"),
         ("costOptimization", "Cost optimization"),
-        ("pillar2", f"{a.name}'s own"),
-        ("pillar2", f"{b.name}'s own"),
+        ("pillar2", f"{a.name}'s own ({a.name})"),
+        ("pillar2", f"{b.name}'s own ({b.name})"),
     ]
     by_name = {row.name: row for row in rows}
     # security: the built-in lens's 3 questions on "One", and 2 from each of lens A twice and lens B
-    security = by_name["Security"]
+    security = by_name["Security (3 lenses)"]
     assert (security.high, security.medium, security.none, security.unanswered) == (
         2 + 1,
         2,
@@ -206,7 +207,7 @@ def test_standard_pillars_add_up_across_lenses_and_own_pillars_follow_lens_by_le
         1 + 1 + 0 + 1,
     )
     assert security.total == 3 + 2 + 2 + 2
-    own_a, own_b = by_name["Lens A's own"], by_name["Lens B's own"]
+    own_a, own_b = by_name["Lens A's own (Lens A)"], by_name["Lens B's own (Lens B)"]
     assert (own_a.high, own_a.not_applicable, own_a.unanswered, own_a.total) == (1, 1, 2, 4)
     assert (own_b.high, own_b.unanswered, own_b.total) == (2, 0, 2)
     assert by_name["Operational excellence"].medium == 1
@@ -217,9 +218,9 @@ def test_pillar_rows_follow_the_workloads_they_are_given(estate, lenses):
     rows = pillar_risk_rows(Workload.objects.filter(name="Two"))
 
     assert [(row.pillar_id, row.name, row.total) for row in rows] == [
-        ("security", "Security", 4),
-        ("pillar2", "Lens A's own", 2),
-        ("pillar2", "Lens B's own", 2),
+        ("security", "Security (2 lenses)", 4),
+        ("pillar2", "Lens A's own (Lens A)", 2),
+        ("pillar2", "Lens B's own (Lens B)", 2),
     ]
     assert pillar_risk_rows(Workload.objects.filter(name="Bare")) == []
     assert pillar_risk_rows(Workload.objects.none()) == []
