@@ -1,5 +1,6 @@
 """Questionnaire benchmarks: the question page's server time and queries, for the ML Lens in the
-shared lenses folder and for the largest lens the format allows, and the time to save an answer.
+shared lenses folder and for the largest lens the format allows, the time to save an answer, and
+the lens review overview of the 60-question bench lens (bench.bench_lens, all answered).
 
 Times are the whole Django stack (middleware, session, view, template) through the test client,
 without a network: what the server spends on a request. Medians of many runs after a warm-up."""
@@ -14,6 +15,7 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
+from bench.bench_lens import CHOICES, PILLARS, QUESTIONS, bench_review
 from bench.lens_bench import SHARED_LENSES, SHARED_LENSES_MISSING, largest_lens
 from bench.rows import cannot_run
 from lens.services import lens_import, lens_publish
@@ -23,6 +25,8 @@ from reviews.services import lens_review_apply, workload_create
 RUNS = 50
 DASHBOARD_WORKLOADS = 300
 PAGE_GOAL_MS, SAVE_GOAL_MS, QUERIES_GOAL = 50, 25, 15
+#: The lens review overview (issue 16): under 50 ms, at most 12 queries.
+OVERVIEW_GOAL_MS, OVERVIEW_QUERIES_GOAL = 50, 12
 
 
 def _review(owner, source: bytes, name: str):
@@ -119,8 +123,18 @@ def _time_row(measure: str, ms: float, goal_ms: int) -> tuple:
     return (f"{measure} (median of {RUNS})", f"{ms:.1f} ms", f"< {goal_ms} ms", ms < goal_ms)
 
 
-def _queries_row(measure: str, queries: int) -> tuple:
-    return (measure, str(queries), f"<= {QUERIES_GOAL}", queries <= QUERIES_GOAL)
+def _queries_row(measure: str, queries: int, goal: int = QUERIES_GOAL) -> tuple:
+    return (measure, str(queries), f"<= {goal}", queries <= goal)
+
+
+def _overview_rows(owner, client: Client):
+    """The lens review overview of the 60-question bench lens, every question answered."""
+    review = bench_review(owner=owner)
+    questions = PILLARS * QUESTIONS
+    page_ms, queries = _page(client, reverse("reviews:review", args=[review.workload_id, review.lens.alias]))
+    label = f"lens review overview, bench lens {PILLARS}x{QUESTIONS}x{CHOICES}, all answered"
+    yield _time_row(f"{label} ({questions} questions)", page_ms, OVERVIEW_GOAL_MS)
+    yield _queries_row("lens review overview queries, bench lens", queries, OVERVIEW_QUERIES_GOAL)
 
 
 def run():
@@ -141,6 +155,7 @@ def run():
         yield _time_row(f"question page, {label}, {questions} questions", page_ms, PAGE_GOAL_MS)
         yield _queries_row(f"question page queries, {label}", queries)
         yield _time_row(f"save an answer (htmx), {label}", _save(client, review), SAVE_GOAL_MS)
+    yield from _overview_rows(owner, client)
 
     # The dashboard and the workload list with many workloads, each with the built-in lens.
     for n in range(DASHBOARD_WORKLOADS):
