@@ -101,12 +101,16 @@
       box = box.parentElement;
     }
     if (!box || box === nav.parentElement) return;
-    var itemTop = current.getBoundingClientRect().top - box.getBoundingClientRect().top + box.scrollTop;
-    var itemBottom = itemTop + current.offsetHeight;
-    if (itemTop < box.scrollTop) {
-      box.scrollTop = itemTop; // "nearest": just enough, from above
-    } else if (itemBottom > box.scrollTop + box.clientHeight) {
-      box.scrollTop = itemBottom - box.clientHeight; // or from below
+    // "Nearest" within the part of the box that is on screen: at the top of the page, the lower
+    // part of a tall navigation is below the window, and an item scrolled there is not in view.
+    var area = box.getBoundingClientRect();
+    var top = Math.max(area.top, 0);
+    var bottom = Math.min(area.bottom, window.innerHeight);
+    var item = current.getBoundingClientRect();
+    if (item.top < top) {
+      box.scrollTop -= top - item.top; // just enough, from above
+    } else if (item.bottom > bottom) {
+      box.scrollTop += item.bottom - bottom; // or from below
     }
   }
 
