@@ -6,7 +6,9 @@ with its first unanswered question and its first question (two correlated subque
 risk counts of the review (PillarRiskCounts, or a milestone's MilestonePillarRiskCounts, which
 database triggers hold equal to the answers: reviews.selectors.risk.review_pillar_counts). No
 answer is counted here. The workload page shows the same rows for every lens at once
-(`workload_pillar_rows`): one query for all of them.
+(`workload_pillar_rows`): one query for all of them. `question_flow` says where the question page's
+Next leads (into the next pillar, or to the overview after the last question), from the outline the
+page has already read.
 """
 
 from dataclasses import dataclass

@@ -11,7 +11,7 @@ from django.db.models import Count, Expression, F, IntegerField, OuterRef, Q, Qu
 from django.db.models.functions import Coalesce
 
 from reviews.charts import PillarRisk
-from reviews.models import Answer, LensReview, PillarRiskCounts, Workload
+from reviews.models import Answer, LensReview, MilestoneLensReview, PillarRiskCounts, Workload
 
 R = Answer.Risk
 
@@ -59,7 +59,7 @@ def _counts(row: dict) -> RiskCounts:
     return RiskCounts(**{name: row[name] for name in _COUNTS})
 
 
-def review_pillar_counts(lens_review: LensReview) -> dict[int, RiskCounts]:
+def review_pillar_counts(lens_review: LensReview | MilestoneLensReview) -> dict[int, RiskCounts]:
     """The risk counts of each pillar of a review (live, or frozen in a milestone), by pillar pk, in
     one query: its kept counts, a row per pillar it has answers in."""
     rows = lens_review.pillar_counts.values("pillar_id", *_COUNTS).order_by()
