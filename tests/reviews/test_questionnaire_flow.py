@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from lens.models import BUILTIN_ALIAS
 from tests.reviews.answering import form, post, question_url
+from tests.reviews.milestone_pages import milestone
 
 pytestmark = pytest.mark.django_db
 
@@ -125,3 +126,15 @@ def test_the_keys_live_in_review_flow_js_and_ignore_only_text_fields_and_selects
     assert 'closest("input, textarea, select' not in flow
     assert "HTMLSelectElement" in flow
     assert "HTMLTextAreaElement" in flow
+
+
+def test_in_a_milestone_exit_and_finish_lead_to_the_milestones_overview(client_for, shared_workload):
+    milestone(shared_workload)
+    workload_pk = shared_workload.workload.pk
+    frozen_overview = reverse("reviews:milestone-review", args=[workload_pk, 1, BUILTIN_ALIAS])
+    page = reverse("reviews:milestone-question", args=[workload_pk, 1, BUILTIN_ALIAS, "MLCOST03"])
+    html = client_for(shared_workload.owner).get(page).content.decode()
+    assert f'<a id="save-exit" class="button" href="{frozen_overview}">Exit to the overview</a>' in html
+    assert f'<a id="link-finish" class="button button-primary" href="{frozen_overview}">Finish' in html
+    crumbs = html[html.index('class="breadcrumbs"') :]
+    assert f'<a href="{frozen_overview}">' in crumbs[: crumbs.index("</nav>")]
