@@ -87,7 +87,7 @@ PAGES: dict[str, Page | tuple[Page, ...] | Excluded] = {
     "reviews:trend": Page(reader=True),
     "reviews:reports": Page(reader=True),
     "reviews:consolidated-reports": Page(),
-    "reviews:report-status": (Page(), Page(args={"report_pk": _second_report})),
+    "reviews:report-status": (Page(fragment=True), Page(fragment=True, args={"report_pk": _second_report})),
     "lens:library": Page(reader=True),
     "lens:import": Page(),
     "lens:detail": (Page(), Page(args=IMPORTED_LENS)),
