@@ -60,7 +60,9 @@ TOO_WIDE = """() => {
     scrollWidth: document.documentElement.scrollWidth,
     widest: out.slice(0, 6).map((el) => {
       const path = [];
-      for (let e = el; e && e !== document.body && path.length < 4; e = e.parentElement) path.unshift(name(e));
+      for (let e = el; e && e !== document.body && path.length < 4; e = e.parentElement) {
+        path.unshift(name(e));
+      }
       return path.join(' > ') + ' (right edge ' + Math.round(el.getBoundingClientRect().right) + ' px)';
     }),
   };
@@ -161,3 +163,28 @@ def test_at_desktop_width_no_page_fails_axe(world, visitor):
 def test_at_tablet_width_no_page_is_wider_than_the_screen(world, visitor):
     problems = _sweep(world, visitor, TABLET, width=True, axe=False)
     assert not problems, "\n".join(problems)
+
+
+def test_on_a_phone_the_question_navigation_is_a_picker_above_the_question_that_never_covers_it(
+    world, visitor
+):
+    page = visitor("owner", PHONE)
+    args = world.arguments()
+    page.goto(reverse("reviews:question", kwargs={k: args[k] for k in ("pk", "alias", "question_id")}))
+    picker = page.locator("details.q-picker")
+    assert not picker.evaluate("el => el.open"), "the picker starts closed on a phone"
+    title = page.locator("#question-title").bounding_box()
+    assert title["y"] + title["height"] < PHONE[1], "the question's title shows without scrolling"
+    assert picker.bounding_box()["y"] < title["y"], "the picker is above the question"
+
+    picker.locator("summary").click()
+    assert page.locator("nav.q-nav").is_visible()
+    # Opened and scrolled past: nothing of the navigation lies over the practices.
+    page.locator(".practice").last.scroll_into_view_if_needed()
+    nav, practice = page.locator("nav.q-nav").bounding_box(), page.locator(".practice").last.bounding_box()
+    assert nav["y"] + nav["height"] <= practice["y"], "the navigation covers the practices"
+
+    wide = visitor("owner", DESKTOP)
+    wide.goto(page.url)
+    assert wide.locator("details.q-picker").evaluate("el => el.open"), "beside the question on a wide screen"
+    assert not wide.locator("summary.q-picker-summary").is_visible()
