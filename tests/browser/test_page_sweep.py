@@ -1,6 +1,7 @@
 """The page sweep, browser part: every page of tests/sweep/pages.py in Chromium, as its owner (and
 its reader where one sees it): at 390x844 no page is wider than the viewport, and axe-core finds no
-violation at 1440x900 nor at 390x844; at 768x1024 (a tablet) no page is wider either.
+violation at 1440x900 nor at 390x844; at 768x1024 (a tablet) no page is wider either; and no page
+reports a console error (a Content-Security-Policy violation is one) or an uncaught exception.
 
 One browser, and per role and size one logged-in context whose page visits every URL in turn: a
 page costs a navigation and an axe run, not a login or a new context.
@@ -76,10 +77,18 @@ def world(django_user_model, settings, tmp_path) -> World:
 
 
 @pytest.fixture
-def visitor(browser, live_server, world):
+def console_errors_seen() -> list[str]:
+    """What the sweep's pages reported as errors: console errors (a CSP violation is one) and
+    uncaught exceptions."""
+    return []
+
+
+@pytest.fixture
+def visitor(browser, live_server, world, console_errors_seen):
     """Factory: `visitor(role, size)` is a page in a context of that viewport, logged in as the
     world's owner or reader, or as nobody; one per role and size, reused for every URL."""
     contexts = {}
+    errors = console_errors_seen
 
     def open_as(role: str, size: tuple[int, int]):
         if (role, size) not in contexts:
@@ -88,6 +97,10 @@ def visitor(browser, live_server, world):
             )
             context.set_default_timeout(DEFAULT_TIMEOUT_MS)
             page = context.new_page()
+            page.on(
+                "console", lambda m, page=page: m.type == "error" and errors.append(f"{page.url}: {m.text}")
+            )
+            page.on("pageerror", lambda exc, page=page: errors.append(f"{page.url}: uncaught {exc}"))
             if role != "anonymous":
                 user = world.owner if role == "owner" else world.reader
                 page.goto(reverse("login"))
@@ -134,7 +147,9 @@ def _axe_problems(page, what: str) -> list[str]:
     ]
 
 
-def _sweep(world: World, visitor, size: tuple[int, int], *, width: bool, axe: bool) -> list[str]:
+def _sweep(
+    world: World, visitor, console_errors_seen, size: tuple[int, int], *, width: bool, axe: bool
+) -> list[str]:
     problems = []
     for what, role, url in _visits(world):
         page = visitor(role, size)
@@ -147,21 +162,21 @@ def _sweep(world: World, visitor, size: tuple[int, int], *, width: bool, axe: bo
             problems.append(f"{what}: {too_wide['scrollWidth']} px wide at {size[0]} px:\n    {widest}")
         if axe:
             problems.extend(_axe_problems(page, what))
-    return problems
+    return problems + console_errors_seen
 
 
-def test_at_phone_width_no_page_is_wider_than_the_screen_nor_fails_axe(world, visitor):
-    problems = _sweep(world, visitor, PHONE, width=True, axe=True)
+def test_at_phone_width_no_page_is_wider_than_the_screen_nor_fails_axe(world, visitor, console_errors_seen):
+    problems = _sweep(world, visitor, console_errors_seen, PHONE, width=True, axe=True)
     assert not problems, "\n".join(problems)
 
 
-def test_at_desktop_width_no_page_fails_axe(world, visitor):
-    problems = _sweep(world, visitor, DESKTOP, width=False, axe=True)
+def test_at_desktop_width_no_page_fails_axe(world, visitor, console_errors_seen):
+    problems = _sweep(world, visitor, console_errors_seen, DESKTOP, width=False, axe=True)
     assert not problems, "\n".join(problems)
 
 
-def test_at_tablet_width_no_page_is_wider_than_the_screen(world, visitor):
-    problems = _sweep(world, visitor, TABLET, width=True, axe=False)
+def test_at_tablet_width_no_page_is_wider_than_the_screen(world, visitor, console_errors_seen):
+    problems = _sweep(world, visitor, console_errors_seen, TABLET, width=True, axe=False)
     assert not problems, "\n".join(problems)
 
 
