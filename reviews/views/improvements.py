@@ -15,8 +15,9 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_safe
 
+from mlwa.post_only import post_only
 from reviews.access import workload_or_404
 from reviews.api.improvement_serializers import ImprovementUpdateSerializer
 from reviews.api.validation import validated_input
@@ -160,7 +161,7 @@ def _tracking(request, workload, role, card: Card, *, back: str = "", status=200
 
 
 @login_required
-@require_POST
+@post_only("reviews:improvements", kwargs=("pk",))
 def improvement_item(request, pk: int, alias: str, question_id: str):
     """POST: the tracking of one question (status, owner, due date, note, and the version read)."""
     workload, role = workload_or_404(request, pk, Action.ANSWER)

@@ -20,8 +20,9 @@ from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.dateparse import parse_datetime
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_safe
 
+from mlwa.post_only import post_only
 from reviews.access import lens_review_or_404, workload_or_404
 from reviews.api.answer_serializers import validated_answer_changes
 from reviews.forms.answers import (
@@ -173,7 +174,7 @@ def _poll_url(workload, review, query: dict, filter_name: str) -> str:
 
 
 @login_required
-@require_POST
+@post_only("reviews:question", kwargs=("pk", "alias", "question_id"))
 def answer(request, pk: int, alias: str, question_id: str):
     workload, role = workload_or_404(request, pk, Action.ANSWER)
     review = lens_review_or_404(workload, alias)
