@@ -376,7 +376,7 @@ def history(request, pk: int, alias: str, question_id: str):
     workload, _role = workload_or_404(request, pk)
     review = lens_review_or_404(workload, alias)
     answer = question_answer(lens_review=review, question_id=question_id)
-    entries, more = answer_changes_described(answer=answer)
+    entries, more = answer_changes_described(answer=answer, lens_review=review)
     context = {
         "workload": workload,
         "review": review,
