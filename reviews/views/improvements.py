@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from mlwa.post_only import post_only
+from mlwa.toasts import with_toast
 from reviews.access import workload_or_404
 from reviews.api.improvement_serializers import ImprovementUpdateSerializer
 from reviews.api.validation import validated_input
@@ -188,9 +189,10 @@ def improvement_item(request, pk: int, alias: str, question_id: str):
         form = TrackingForm.stale(stale.current, posted, improvement_owner_choices(workload))
         return _refused(request, workload, role, _card(workload, alias, question_id, None, form), posted, 409)
     card = _card(workload, alias, question_id, None, TrackingForm.of_item(item, saved=True))
+    saved = f"Saved the tracking of {question_id}."
     if request.htmx:
-        return _tracking(request, workload, role, card, back=posted.back)
-    messages.success(request, f"Saved the tracking of {question_id}.")
+        return with_toast(_tracking(request, workload, role, card, back=posted.back), saved)
+    messages.success(request, saved)
     page = reverse("reviews:improvements", args=[workload.pk])
     return redirect(f"{page}?{posted.back}#item-{card.key}" if posted.back else f"{page}#item-{card.key}")
 

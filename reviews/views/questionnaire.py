@@ -191,6 +191,7 @@ def answer(request, pk: int, alias: str, question_id: str):
                 answer=stored, actor=request.user, discarded=posted.changes, seen_version=posted.version
             )
         if not request.htmx:
+            messages.success(request, "Kept the stored answer; your changes were not saved.")
             return redirect(_question_url(workload, review, question_id, filter_name))
         return _panel(request, workload, role, review, stored, filter_name)
     note = f"conflict: kept own changes over version {posted.version}" if posted.resolution == "mine" else ""
