@@ -107,11 +107,9 @@ def change_titles(
     today = titles[current]
     result = []
     for change in changes:
-        version = recorded[change.pk]
-        if version is None:
+        known = recorded[change.pk]
+        if known is None:
             result.append(ChangeTitles(today, "", current_titles=True))
         else:
-            result.append(
-                ChangeTitles(today | titles[version], labels.get(version, ""), current_titles=False)
-            )
+            result.append(ChangeTitles(today | titles[known], labels.get(known, ""), current_titles=False))
     return result
