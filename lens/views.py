@@ -15,7 +15,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
 
 from lens import services
 from lens.access import managed_lens, requested_version, visible_lens
@@ -34,6 +33,7 @@ from lens.selectors import (
 )
 from lens.services import LensActionRefused
 from mlwa.heavy import heavy_refusal
+from mlwa.post_only import post_only
 from mlwa.types import signed_in
 
 TRUE_VALUES = {"1", "true", "yes", "on"}
@@ -197,7 +197,7 @@ def share(request: HttpRequest, alias: str) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@post_only("lens:share", kwargs=("alias",))
 def unshare(request: HttpRequest, alias: str) -> HttpResponse:
     lens = managed_lens(request, alias)
     form = LensUnshareForm(request.POST, lens=lens)

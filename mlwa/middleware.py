@@ -11,8 +11,10 @@ import io
 from django.conf import settings
 from django.core.handlers.wsgi import LimitedStream
 from django.http import HttpResponse
+from django.shortcuts import render
 
 from mlwa.api.errors import json_error
+from mlwa.views import back_path
 
 _CHUNK = 64 * 1024
 
@@ -87,3 +89,22 @@ class ApiNotFoundMiddleware:
         ):
             return json_error(404, "not_found", "No such resource.")
         return response
+
+
+class MethodNotAllowedMiddleware:
+    """An empty 405 of a page (require_safe, require_http_methods, post_only: Django has no
+    handler405) becomes the site's 405 page, with the same `Allow`. Not under /api/, whose 405s are
+    the API's JSON, and not a 405 that has a body already (someone chose what it says)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code != 405 or request.path.startswith("/api/") or response.content:
+            return response
+        allowed = response.get("Allow", "")
+        context = {"method": request.method, "allowed": allowed, "back": back_path(request)}
+        page = render(request, "405.html", context, status=405)
+        page["Allow"] = allowed
+        return page

@@ -67,6 +67,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "mlwa.htmx.HtmxLoginRedirectMiddleware",
+    # Inside authentication and messages, so that the 405 page it makes shows the user's header.
+    "mlwa.middleware.MethodNotAllowedMiddleware",
     # Last, as django-axes asks: it turns a login refused for a lockout into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -214,6 +216,9 @@ SESSION_COOKIE_HTTPONLY = True
 # No script reads the CSRF cookie: pages send the token from the template (base.html's hx-headers,
 # forms' csrf_token), so the cookie can be hidden from scripts too.
 CSRF_COOKIE_HTTPONLY = True
+# A form whose CSRF check fails (a page left open across a logout) gets the site's 403 page, which
+# says nothing was saved and offers to log in again.
+CSRF_FAILURE_VIEW = "mlwa.views.csrf_failure"
 SECURE_SSL_REDIRECT = env_bool("MLWA_SECURE_SSL_REDIRECT", _HTTPS)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SECURE_HSTS_SECONDS = env_int("MLWA_HSTS_SECONDS", 365 * 24 * 60 * 60 if _HTTPS else 0)

@@ -8,12 +8,14 @@ from django.urls import include, path
 
 from accounts import views as account_views
 from mlwa import health
+from mlwa.post_only import post_only
 
 urlpatterns = [
     path("", include("reviews.urls")),
     path("lenses/", include("lens.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Logging out is a POST (every page has its button); a GET (an old bookmark) goes to the dashboard.
+    path("accounts/logout/", post_only("reviews:dashboard")(auth_views.LogoutView.as_view()), name="logout"),
     path("accounts/profile/", account_views.profile, name="profile"),
     path("accounts/profile/tokens/", include("accounts.urls")),
     path("api/", include("mlwa.api.urls")),
@@ -23,4 +25,7 @@ urlpatterns = [
     path("readyz", health.readyz, name="readyz"),
 ]
 
+handler400 = "mlwa.views.bad_request"
+handler403 = "mlwa.views.permission_denied"
+handler404 = "mlwa.views.page_not_found"
 handler500 = "mlwa.views.server_error"

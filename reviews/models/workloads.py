@@ -353,6 +353,13 @@ class AnswerChange(Restored):
     note = models.CharField(
         max_length=255, blank=True, help_text=_("How it came about, e.g. a conflict resolved in its favour.")
     )
+    # The lens version the answer was on when it changed, whose practice titles the history shows.
+    # None for a change recorded before it was kept (and not derivable from the workload's upgrade
+    # events when migrated), restored from a backup, or whose version is deleted since: the history
+    # derives it from the upgrade events, else shows today's titles as such.
+    lens_version = models.ForeignKey(
+        "lens.LensVersion", models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["-changed_at", "-pk"]

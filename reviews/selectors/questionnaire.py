@@ -20,6 +20,7 @@ from django.http import Http404
 
 from lens.models import Choice, Question, Resource
 from reviews.models import Answer, AnswerChange, LensReview, MilestoneAnswer, MilestoneLensReview
+from reviews.selectors.change_versions import change_titles
 from reviews.selectors.states import ReviewState
 
 R = Answer.Risk
@@ -292,9 +293,13 @@ class ChangeSummary:
     notes_after: str
     risk_before: str
     risk_after: str
+    version_label: str = ""  # the lens version the change was made on, when known
+    current_titles: bool = False  # that version unknown: the titles are today's
 
 
-def summarize_change(change: AnswerChange, titles: dict[str, str]) -> ChangeSummary:
+def summarize_change(
+    change: AnswerChange, titles: dict[str, str], *, version_label: str = "", current_titles: bool = False
+) -> ChangeSummary:
     """`change` described with the practices' titles (`titles`: choice id to title). For a conflict
     settled in favour of the stored answer (KEPT_THEIRS: `before` is the writer's discarded version,
     `after` the stored one), the lists say what the discarded version would have changed."""
@@ -338,22 +343,33 @@ def summarize_change(change: AnswerChange, titles: dict[str, str]) -> ChangeSumm
         notes_after=after.get("notes", ""),
         risk_before=before.get("risk", R.UNANSWERED),
         risk_after=after.get("risk", R.UNANSWERED),
+        version_label=version_label,
+        current_titles=current_titles,
     )
 
 
 def answer_changes_described(
-    *, answer: Answer, limit: int = HISTORY_LIMIT
+    *, answer: Answer, lens_review: LensReview, limit: int = HISTORY_LIMIT
 ) -> tuple[list[ChangeSummary], bool]:
-    """The live answer's newest `limit` changes, each described in words (the page's history), and
-    whether there are older ones: two queries (the changes with who made them, the question's
-    practice titles). `answer_trail` is the API's: the raw entries, as of any state."""
+    """The live answer's newest `limit` changes, each described in words with the practice titles
+    of the lens version it was made on (the page's history), and whether there are older ones.
+    `lens_review` is the answer's, with its lens and version loaded. Queries, however many changes
+    and versions: the changes with who made them, the titles of their versions, and, if a change
+    records no version, the upgrade events and the lens's versions (reviews.selectors.change_versions).
+    `answer_trail` is the API's: the raw entries, as of any state."""
     changes = list(
         AnswerChange.objects.filter(answer=answer)
         .select_related("changed_by", "restored_by")
         .order_by("-changed_at", "-pk")[: limit + 1]
     )
-    titles = dict(Choice.objects.filter(question_id=answer.question_id).values_list("choice_id", "title"))
-    return [summarize_change(change, titles) for change in changes[:limit]], len(changes) > limit
+    shown = changes[:limit]
+    described = change_titles(changes=shown, lens_review=lens_review, question_id=answer.question.question_id)
+    return [
+        summarize_change(
+            change, titles.titles, version_label=titles.version_label, current_titles=titles.current_titles
+        )
+        for change, titles in zip(shown, described, strict=True)
+    ], len(changes) > limit
 
 
 def answer_trail(

@@ -290,6 +290,9 @@ def answer_update(
         before=before,
         after=after,
         note=note,
+        # The version whose practices the change is about: the question's (an upgrade moves the
+        # answer to the new version's question, under the same lock).
+        lens_version_id=current.question.version_id,
     )
     return current
 
@@ -301,7 +304,7 @@ def answer_keep_theirs(
     """Settle a conflict in favour of the stored answer: nothing in it changes, and the audit trail
     records that `actor` saw version `seen_version` and dropped their own `discarded` changes (the
     fields they had sent, as far as they are answer fields)."""
-    current = Answer.objects.select_for_update(of=("self",)).get(pk=answer.pk)
+    current = Answer.objects.select_for_update(of=("self",)).select_related("question").get(pk=answer.pk)
     stored = answer_state(current)
     # The discarded input was never validated: keep it in the trail, but no more of it than an
     # answer could hold.
@@ -320,5 +323,6 @@ def answer_keep_theirs(
         after=stored,
         note=f"Conflict: kept version {current.version} as stored; own changes (from version "
         f"{seen_version}) discarded.",
+        lens_version_id=current.question.version_id,
     )
     return current

@@ -185,6 +185,7 @@ def _carry_over(*, review: LensReview, target: UpgradeTarget, actor: User | None
                 before=before,
                 after=after,
                 note=note,
+                lens_version=new_version,  # the answer is on the new version's question now
             )
         )
     if gone:

@@ -15,8 +15,10 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_safe
 
+from mlwa.post_only import post_only
+from mlwa.toasts import with_toast
 from reviews.access import workload_or_404
 from reviews.api.improvement_serializers import ImprovementUpdateSerializer
 from reviews.api.validation import validated_input
@@ -160,7 +162,7 @@ def _tracking(request, workload, role, card: Card, *, back: str = "", status=200
 
 
 @login_required
-@require_POST
+@post_only("reviews:improvements", kwargs=("pk",))
 def improvement_item(request, pk: int, alias: str, question_id: str):
     """POST: the tracking of one question (status, owner, due date, note, and the version read)."""
     workload, role = workload_or_404(request, pk, Action.ANSWER)
@@ -187,9 +189,10 @@ def improvement_item(request, pk: int, alias: str, question_id: str):
         form = TrackingForm.stale(stale.current, posted, improvement_owner_choices(workload))
         return _refused(request, workload, role, _card(workload, alias, question_id, None, form), posted, 409)
     card = _card(workload, alias, question_id, None, TrackingForm.of_item(item, saved=True))
+    saved = f"Saved the tracking of {question_id}."
     if request.htmx:
-        return _tracking(request, workload, role, card, back=posted.back)
-    messages.success(request, f"Saved the tracking of {question_id}.")
+        return with_toast(_tracking(request, workload, role, card, back=posted.back), saved)
+    messages.success(request, saved)
     page = reverse("reviews:improvements", args=[workload.pk])
     return redirect(f"{page}?{posted.back}#item-{card.key}" if posted.back else f"{page}#item-{card.key}")
 

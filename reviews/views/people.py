@@ -6,9 +6,9 @@ form read before someone else changed that share's role saves nothing (409, mlwa
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
 
 from mlwa.forms import add_invalid_input
+from mlwa.post_only import post_only
 from mlwa.stale_forms import SEEN_FIELD, StaleForm, seen_tags, unchanged_since
 from reviews import services
 from reviews.access import workload_or_404
@@ -79,7 +79,7 @@ def people(request, pk: int):
 
 
 @login_required
-@require_POST
+@post_only("reviews:people", kwargs=("pk",))
 def change_role(request, pk: int, share_pk: int):
     """The owner makes a share contributor or reader."""
     workload, role = workload_or_404(request, pk, Action.ADMINISTER)
@@ -107,7 +107,7 @@ def change_role(request, pk: int, share_pk: int):
 
 
 @login_required
-@require_POST
+@post_only("reviews:people", kwargs=("pk",))
 def revoke(request, pk: int, share_pk: int):
     """The owner stops sharing with a user or a group."""
     workload, _role = workload_or_404(request, pk, Action.ADMINISTER)

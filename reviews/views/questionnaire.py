@@ -20,9 +20,10 @@ from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.dateparse import parse_datetime
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_safe
 from django_htmx.http import HttpResponseClientRedirect
 
+from mlwa.post_only import post_only
 from reviews.access import lens_review_or_404, workload_or_404
 from reviews.api.answer_serializers import validated_answer_changes
 from reviews.forms.answers import (
@@ -165,7 +166,7 @@ def _poll_url(workload, review, query: dict, filter_name: str) -> str:
 
 
 @login_required
-@require_POST
+@post_only("reviews:question", kwargs=("pk", "alias", "question_id"))
 def answer(request, pk: int, alias: str, question_id: str):
     workload, role = workload_or_404(request, pk, Action.ANSWER)
     review = lens_review_or_404(workload, alias)
@@ -182,6 +183,7 @@ def answer(request, pk: int, alias: str, question_id: str):
                 answer=stored, actor=request.user, discarded=posted.changes, seen_version=posted.version
             )
         if not request.htmx:
+            messages.success(request, "Kept the stored answer; your changes were not saved.")
             return redirect(_question_url(workload, review, question_id, filter_name))
         return _panel(request, workload, role, review, stored, filter_name)
     note = f"conflict: kept own changes over version {posted.version}" if posted.resolution == "mine" else ""
@@ -379,7 +381,7 @@ def history(request, pk: int, alias: str, question_id: str):
     workload, _role = workload_or_404(request, pk)
     review = lens_review_or_404(workload, alias)
     answer = question_answer(lens_review=review, question_id=question_id)
-    entries, more = answer_changes_described(answer=answer)
+    entries, more = answer_changes_described(answer=answer, lens_review=review)
     context = {
         "workload": workload,
         "review": review,

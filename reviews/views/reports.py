@@ -17,9 +17,10 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
 from mlwa.forms import add_invalid_input
+from mlwa.post_only import post_only
 from reviews.access import workload_or_404
 from reviews.filters import as_query, page_filters
 from reviews.forms.reports import (
@@ -166,16 +167,23 @@ def download(request, report_pk: int):
     return response
 
 
+def _list_url(report: Report) -> str:
+    """The list a report is on: its workload's reports, or the consolidated ones."""
+    if report.workload_id:
+        return reverse("reviews:reports", args=[report.workload_id])
+    return reverse("reviews:consolidated-reports")
+
+
+def _report_list_url(request, report_pk: int) -> str:
+    return _list_url(report_for(user=request.user, pk=report_pk))
+
+
 @login_required
-@require_POST
+@post_only(_report_list_url)
 def delete(request, report_pk: int):
     """Delete the report and its file, then go back to the list it was on."""
     report = report_for(user=request.user, pk=report_pk)
-    back = (
-        reverse("reviews:reports", args=[report.workload_id])
-        if report.workload_id
-        else reverse("reviews:consolidated-reports")
-    )
+    back = _list_url(report)
     report_delete(report=report, actor=request.user)
     messages.success(request, "The report is deleted.")
     return redirect(back)

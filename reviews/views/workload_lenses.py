@@ -4,9 +4,9 @@ remove one (after a confirmation). Owner only; others may see the workload but n
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
 
 from mlwa.forms import add_invalid_input
+from mlwa.post_only import post_only
 from reviews import services
 from reviews.access import lens_review_or_404, workload_or_404
 from reviews.forms.workloads import ApplyLensForm
@@ -17,7 +17,7 @@ from reviews.views.workload_page import workload_page
 
 
 @login_required
-@require_POST
+@post_only("reviews:workload", kwargs=("pk",))
 def apply_lens(request, pk: int):
     """Apply a lens by alias, at a published version (by default the newest); a lens the user may
     not see, or a version that is not published, is a 400 on the workload page."""

@@ -1,11 +1,12 @@
 """The workload page, shared by the workload views and the lens views (which re-render it with the
 apply form's errors): fields, lenses with progress, people, the latest events, the owner's actions."""
 
+from django.forms.utils import pretty_name
 from django.shortcuts import render
 
 from reviews.charts.trend import trend_svg
 from reviews.forms.milestones import MilestoneForm
-from reviews.forms.workloads import ApplyLensForm
+from reviews.forms.workloads import ApplyLensForm, WorkloadForm
 from reviews.models import Workload, WorkloadEvent
 from reviews.permissions import Action, Role, can
 from reviews.selectors.improvements import improvement_summary
@@ -26,23 +27,42 @@ def http_link(url: str) -> str | None:
     return url if url.lower().startswith(("http://", "https://")) else None
 
 
-def _shown(value) -> str:
-    """A field's value in an event's before/after: lists as their items, separated by commas."""
+#: A workload field's name, as its form labels it ("pillar_priorities": "Pillar priorities").
+FIELD_LABELS = {
+    name: str(field.label or pretty_name(name)) for name, field in WorkloadForm.base_fields.items()
+}
+#: A field's stored values (enum values) as their labels, for the fields that have choices.
+VALUE_LABELS = {"environment": dict(Workload.Environment.choices)}
+
+
+def _shown(field: str, value) -> str:
+    """A field's value in an event's before/after, in words: a choice's label, lists as their items
+    separated by commas."""
     if isinstance(value, list | tuple):
         return ", ".join(str(item) for item in value) or "(none)"
-    return str(value) if value not in ("", None) else "(empty)"
+    if value in ("", None):
+        return "(empty)"
+    return str(VALUE_LABELS.get(field, {}).get(value, value))
 
 
 def with_change_rows(events) -> list[WorkloadEvent]:
-    """The events, each with `change_rows`: (field, before, after) of a fields-changed event."""
+    """The events, each with `change_rows`: (field's label, before, after) of a fields-changed
+    event, and for such an event a `summary` naming the fields by their labels. (Only the page's
+    words: the event's stored summary and data, which the API shows, keep names and values.)"""
     events = list(events)
     for event in events:
         changes = event.data.get("changes") if isinstance(event.data, dict) else None
+        changes = {field: change for field, change in (changes or {}).items() if isinstance(change, dict)}
         event.change_rows = [
-            (field.replace("_", " "), _shown(change.get("before")), _shown(change.get("after")))
-            for field, change in (changes or {}).items()
-            if isinstance(change, dict)
+            (
+                FIELD_LABELS.get(field, pretty_name(field)),
+                _shown(field, change.get("before")),
+                _shown(field, change.get("after")),
+            )
+            for field, change in changes.items()
         ]
+        if event.kind == WorkloadEvent.Kind.UPDATED and changes:
+            event.summary = "Changed " + ", ".join(row[0] for row in event.change_rows) + "."
     return events
 
 

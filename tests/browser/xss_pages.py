@@ -16,7 +16,7 @@ from tests.browser.xss_world import IN_LENS_ORDER, World
 PAGE, DOWNLOAD, POST_ONLY, JSON = "page", "download", "POST only", "JSON"
 
 #: How the test covers each named route: PAGE visited in the browser, DOWNLOAD checked with the
-#: reports, POST_ONLY checked to answer GET with 405, JSON checked for its content type. Admin pages
+#: reports, POST_ONLY checked to answer GET with a redirect, JSON checked for its content type. Admin pages
 #: are Django's own (staff only) and the REST API answers JSON (checked in api_problems).
 ROUTES = {
     "reviews:dashboard": PAGE,

@@ -64,7 +64,7 @@ def _is_csrf_refusal(response) -> bool:
         return False
     if response.get("Content-Type", "").startswith("application/json"):
         return "CSRF" in json.loads(response.content)["message"]
-    return b"CSRF verification failed" in response.content
+    return b"This form has expired" in response.content  # the site's page (mlwa.views.csrf_failure)
 
 
 # --- pages ----------------------------------------------------------------------------------------

@@ -143,7 +143,11 @@ def test_an_outsider_gets_a_404_and_an_anonymous_visitor_the_login_page(client, 
 
 
 def test_the_answer_url_only_takes_posts(client_for, shared_workload):
-    assert client_for(shared_workload.owner).get(answer_url(shared_workload.workload)).status_code == 405
+    # A GET goes to the question (issue 16); other methods are refused.
+    response = client_for(shared_workload.owner).get(answer_url(shared_workload.workload))
+    assert response.status_code == 302
+    assert response["Location"] == question_url(shared_workload.workload)
+    assert client_for(shared_workload.owner).put(answer_url(shared_workload.workload)).status_code == 405
 
 
 @pytest.mark.parametrize("version", [None, "", "one", "1.5", "-1"])

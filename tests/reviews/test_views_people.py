@@ -180,8 +180,12 @@ def test_a_share_of_another_workload_is_a_404(client_for, shared_workload, name)
 @pytest.mark.parametrize("name", ["share-role", "share-revoke"])
 def test_role_changes_and_revoking_take_only_a_post(client_for, shared_workload, name):
     share = reader_share(shared_workload)
+    before = snapshot()
     response = client_for(shared_workload.owner).get(url(name, shared_workload.workload, share.pk))
-    assert response.status_code == 405
+    # A GET (a bookmark, a reload) goes to the people page and changes nothing (issue 16).
+    assert response.status_code == 302
+    assert response["Location"] == url("people", shared_workload.workload)
+    assert snapshot() == before
 
 
 def test_a_role_changed_meanwhile_is_not_overwritten(client_for, shared_workload):
