@@ -24,7 +24,7 @@ from axe_playwright_python.sync_playwright import Axe
 from django.urls import reverse
 
 from tests.browser.conftest import DEFAULT_TIMEOUT_MS
-from tests.sweep.pages import page_id, pages, url_of
+from tests.sweep.pages import ERROR_PAGES, page_id, pages, url_of
 from tests.sweep.world import PASSWORD, World, build_world
 
 PHONE, TABLET, DESKTOP = (390, 844), (768, 1024), (1440, 900)
@@ -117,23 +117,26 @@ def visitor(browser, live_server, world, console_errors_seen):
 
 
 def _visits(world: World):
-    """(what, role, url) for every page of the sweep and every role that sees it."""
+    """(what, role, url, status) for every page of the sweep and every role that sees it, then the
+    error pages."""
     for name, page in pages():
         if page.fragment:
             continue
         roles = ["anonymous"] if page.anonymous else ["owner", "reader"] if page.reader else ["owner"]
         for role in roles:
-            yield f"{page_id(name, page)} as {role}", role, url_of(name, page, world)
+            yield f"{page_id(name, page)} as {role}", role, url_of(name, page, world), 200
+    for error in ERROR_PAGES:
+        yield f"{error.what} as {error.role}", error.role, error.url(world), error.status
 
 
-def _open(page, what: str, url: str, size: tuple[int, int]) -> str | None:
+def _open(page, what: str, url: str, size: tuple[int, int], status: int) -> str | None:
     response = page.goto(url)
     page.wait_for_function(HTMX_SETTLED)
     if SCREENSHOTS:
         slug = re.sub(r"[^a-z0-9]+", "-", f"{size[0]}-{what}".lower()).strip("-")
         page.screenshot(path=Path(SCREENSHOTS) / f"{slug}.png", full_page=True)
-    if response is None or not response.ok:
-        return f"{what}: {url} answered {response and response.status}"
+    if response is None or response.status != status:
+        return f"{what}: {url} answered {response and response.status}, not {status}"
     return None
 
 
@@ -151,9 +154,9 @@ def _sweep(
     world: World, visitor, console_errors_seen, size: tuple[int, int], *, width: bool, axe: bool
 ) -> list[str]:
     problems = []
-    for what, role, url in _visits(world):
+    for what, role, url, status in _visits(world):
         page = visitor(role, size)
-        failed = _open(page, what, url, size)
+        failed = _open(page, what, url, size, status)
         if failed:
             problems.append(failed)
             continue
@@ -162,7 +165,18 @@ def _sweep(
             problems.append(f"{what}: {too_wide['scrollWidth']} px wide at {size[0]} px:\n    {widest}")
         if axe:
             problems.extend(_axe_problems(page, what))
-    return problems + console_errors_seen
+    return problems + _unexpected(console_errors_seen, world)
+
+
+def _unexpected(console_errors: list[str], world: World) -> list[str]:
+    """The console errors, less the one an error page's own status is: Chromium reports it as a
+    failed load ("the server responded with a status of 404") at that page's URL."""
+    expected = [(error.url(world), f"status of {error.status} ") for error in ERROR_PAGES]
+    return [
+        message
+        for message in console_errors
+        if not any(message.split(": ", 1)[0].endswith(url) and status in message for url, status in expected)
+    ]
 
 
 def test_at_phone_width_no_page_is_wider_than_the_screen_nor_fails_axe(world, visitor, console_errors_seen):

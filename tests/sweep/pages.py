@@ -7,7 +7,7 @@ cannot slip by: adding one is one line, `"app:name": Page()` (with `reader=True`
 the workload sees it too, `args=` for arguments other than World.arguments()).
 """
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
@@ -114,6 +114,30 @@ PAGES: dict[str, Page | tuple[Page, ...] | Excluded] = {
     "healthz": Excluded("a health probe answering JSON"),
     "readyz": Excluded("a health probe answering JSON"),
 }
+
+
+@dataclass(frozen=True)
+class ErrorPage:
+    """An error page, reached as a person reaches it (a real request that fails): the site's
+    layout with what happened and what to do, swept like every page."""
+
+    what: str
+    status: int
+    role: str
+    url: Callable[[World], str]
+
+
+def _someone_elses_edit(world: World) -> str:
+    return reverse("reviews:workload-edit", kwargs={"pk": world.workload.pk})
+
+
+#: The error pages a browser meets (400 and 500 come from mlwa.views' handlers, tested in
+#: tests/mlwa/test_error_pages.py; a 405 page needs a method no link or form sends).
+ERROR_PAGES = (
+    ErrorPage("404 page", 404, "owner", lambda world: "/workloads/999999999/"),
+    ErrorPage("403 page", 403, "reader", _someone_elses_edit),
+)
+
 #: Whole namespaces left out: not rendered by MLWA's own templates.
 EXCLUDED_NAMESPACES = {
     "admin": "Django's admin, with its own templates (staff only)",

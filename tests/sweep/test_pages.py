@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
-from tests.sweep.pages import PAGES, Excluded, Page, page_id, pages, uncovered, url_of
+from tests.sweep.pages import ERROR_PAGES, PAGES, Excluded, Page, page_id, pages, uncovered, url_of
 from tests.sweep.world import build_world
 
 pytestmark = pytest.mark.django_db
@@ -84,3 +84,16 @@ def test_every_page_renders_without_template_source(world):
                 )
     assert not problems, "\n".join(problems)
     assert rendered >= len(PAGES) - sum(isinstance(e, Excluded) for e in PAGES.values())
+
+
+def test_error_pages_are_pages_of_the_site_without_template_source(world):
+    """A 404 and a 403 met as a person meets them: in the site's layout (its header and the way
+    back), with the status, and no template source."""
+    clients = {role: _client(world, role) for role in ("owner", "reader")}
+    for error in ERROR_PAGES:
+        response = clients[error.role].get(error.url(world))
+        assert response.status_code == error.status, error.what
+        html = response.content.decode()
+        assert 'class="site-header"' in html, f"{error.what} is not in the site's layout"
+        assert "Go to the dashboard" in html, f"{error.what} offers no way back"
+        assert not TEMPLATE_SOURCE.search(html), f"{error.what} shows template source"
