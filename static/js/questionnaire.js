@@ -3,6 +3,12 @@
 //
 // - The answer form saves itself: htmx posts it on "change" at once, and on "answer-typed", which
 //   this file sends while the person types in a text field, after 800 ms without typing.
+// - While a conflict is open (#answer-conflict holds one), the form sends nothing and its fields
+//   wait, locked: the first "Keep mine" or "Take theirs" settles it. The panel is scrolled into view
+//   and its heading takes the focus.
+// - The poll for other people's changes (#changes-poller) says whether the person is editing
+//   (unsaved changes, or the focus in the form): the server then leaves the fields alone and marks
+//   them stale, or replaces them with the stored answer (reviews.views.questionnaire's rule).
 // - "None of these" excludes the other practices; a practice is either selected or not applicable.
 // - The status line says "Saving…", and says so when a save fails (network or server error); the
 //   person's input is left as it is, and saved with the next change or "Save".
@@ -16,10 +22,21 @@
     return element && element.form && element.form.id === FORM_ID ? element.form : null;
   }
 
-  // A request of the answer panel (the form, or a conflict panel's "Keep mine" / "Take theirs").
+  // A save: the form's, or a conflict panel's "Keep mine" / "Take theirs" (not the notice's "Load theirs").
   function isAnswerRequest(event) {
     var elt = event.detail && event.detail.elt;
-    return Boolean(elt && elt.closest && elt.closest("#answer-panel"));
+    return Boolean(elt && elt.closest && elt.closest("#answer-form, #answer-conflict"));
+  }
+
+  // A request of the answer form itself: the autosave, or its Save button.
+  function isFormRequest(event) {
+    var elt = event.detail && event.detail.elt;
+    return Boolean(elt && elt.id === FORM_ID);
+  }
+
+  function conflictOpen() {
+    var conflict = document.getElementById("answer-conflict");
+    return Boolean(conflict && conflict.querySelector(".conflict"));
   }
 
   function setStatus(text, kind) {
@@ -107,10 +124,79 @@
     );
   });
 
+  // A conflict open: nothing from the form, else leaving the notes field ("change") would post it
+  // again, get a second 409 and redraw the panel under the person's first click on a choice.
+  document.addEventListener("htmx:confirm", function (event) {
+    if (isFormRequest(event) && conflictOpen()) event.preventDefault();
+  });
+
+  // The form's fields wait while a conflict is open: what the person chooses to keep is what the
+  // panel shows as theirs ("as you submitted them"), not something typed since. Only the controls
+  // locked here are unlocked.
+  function lockFields(locked) {
+    var form = document.getElementById(FORM_ID);
+    if (!form) return;
+    form.querySelectorAll("input:not([type=hidden]), select, textarea, button").forEach(function (control) {
+      if (locked && !control.hasAttribute("data-conflict-locked")) {
+        control.setAttribute("data-conflict-locked", "");
+        if (control instanceof HTMLTextAreaElement) control.readOnly = true;
+        else control.disabled = true;
+      } else if (!locked && control.hasAttribute("data-conflict-locked")) {
+        control.removeAttribute("data-conflict-locked");
+        if (control instanceof HTMLTextAreaElement) control.readOnly = false;
+        else control.disabled = false;
+      }
+    });
+  }
+
+  // Each new conflict panel, once: scrolled into view, its heading focused (for a screen reader,
+  // and for the keyboard, whose next Tab reaches the choices).
+  function showConflict() {
+    var open = conflictOpen();
+    lockFields(open);
+    var heading = open && document.getElementById("conflict-title");
+    if (!heading || heading.hasAttribute("data-shown")) return;
+    heading.setAttribute("data-shown", "");
+    heading.closest(".conflict").scrollIntoView({ block: "start" });
+    heading.focus({ preventScroll: true });
+  }
+
+  document.addEventListener("htmx:afterSettle", showConflict);
+  document.addEventListener("DOMContentLoaded", showConflict);
+
+  // Editing: unsaved changes, a conflict open, or the focus in the form. The poll says so, and
+  // the server leaves the fields alone (see the module's note in reviews.views.questionnaire).
+  function editing() {
+    var form = document.getElementById(FORM_ID);
+    if (!form) return false;
+    return edits > saved || conflictOpen() || form.contains(document.activeElement);
+  }
+
+  var pollSentEditing = false;
+
+  document.addEventListener("htmx:configRequest", function (event) {
+    if (event.detail.elt.id !== "changes-poller") return;
+    pollSentEditing = editing();
+    if (pollSentEditing) event.detail.parameters.editing = "1";
+  });
+
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    // Editing began while the poll was on its way: its reply may replace the fields. Dropped whole,
+    // the poller is not moved on, and its next request asks again, as editing.
+    if (event.detail.elt.id === "changes-poller" && !pollSentEditing && editing()) {
+      event.detail.shouldSwap = false;
+    }
+  });
+
+  // The stored answer is in the fields now (the poll's, or "Load theirs"): nothing is unsaved.
+  document.addEventListener("htmx:oobAfterSwap", function (event) {
+    if (event.target.id === "answer-fields") saved = edits;
+  });
+
   // Leaving the page less than 800 ms after typing: send what is not saved yet on the way out.
   window.addEventListener("pagehide", function () {
     var form = document.getElementById(FORM_ID);
-    if (form && edits > saved && navigator.sendBeacon) {
+    if (form && edits > saved && !conflictOpen() && navigator.sendBeacon) {
       navigator.sendBeacon(form.action, new FormData(form));
     }
   });
