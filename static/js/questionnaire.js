@@ -2,7 +2,8 @@
 // forbids it) and nothing for htmx to evaluate (allowEval is off): the behaviour lives here.
 //
 // - The answer form saves itself: htmx posts it on "change" at once, and on "answer-typed", which
-//   this file sends while the person types in a text field, after 800 ms without typing.
+//   this file sends while the person types in a text field, after 800 ms without typing; neither
+//   posts when the fields hold what was last saved (leaving a field whose text is saved already).
 // - While a conflict is open (#answer-conflict holds one), the form sends nothing and its fields
 //   wait, locked: the first "Keep mine" or "Take theirs" settles it. The panel is scrolled into view
 //   and its heading takes the focus.
@@ -56,10 +57,34 @@
     });
   }
 
-  // Edits not yet saved: counted, so that an edit made while a save is on its way stays unsaved.
-  var edits = 0;
-  var sending = 0;
-  var saved = 0;
+  // What a save would store: the fields as the form posts them, without its version and token, and
+  // whether or not a conflict has them locked (disabled controls are not posted).
+  function formState(form) {
+    var pairs = [];
+    Array.prototype.forEach.call(form.elements, function (control) {
+      var name = control.name;
+      if (!name || name === "version" || name === "csrfmiddlewaretoken" || control.type === "submit") return;
+      if ((control.type === "checkbox" || control.type === "radio") && !control.checked) return;
+      pairs.push(encodeURIComponent(name) + "=" + encodeURIComponent(control.value));
+    });
+    return pairs.join("&");
+  }
+
+  // The state last stored from the form or loaded into it, and the state of the save on its way:
+  // a change made while a save is on its way stays unsaved.
+  var savedState = null;
+  var sendingState = null;
+
+  function unsaved() {
+    var form = document.getElementById(FORM_ID);
+    return Boolean(form) && savedState !== null && formState(form) !== savedState;
+  }
+
+  // The stored answer is in the fields: the page's, the poll's, "Load theirs" or "Take theirs".
+  function storedInFields() {
+    var form = document.getElementById(FORM_ID);
+    savedState = form ? formState(form) : null;
+  }
 
   // Capture phase: this runs before htmx's listener on the form reads the fields and posts them.
   document.addEventListener(
@@ -68,7 +93,6 @@
       var target = event.target;
       var form = answerForm(target);
       if (!form) return;
-      edits += 1;
       if (!(target instanceof HTMLInputElement) || target.type !== "checkbox" || !target.checked) return;
       if (target.classList.contains("practice-check")) {
         var noneOfThese = target.hasAttribute("data-none-of-these");
@@ -89,7 +113,6 @@
     var target = event.target;
     var form = answerForm(target);
     if (!form || !(target instanceof HTMLTextAreaElement)) return;
-    edits += 1;
     updateCounter(target);
     // hx-trigger="answer-typed delay:800ms": each event restarts the wait, so the save goes after a pause.
     form.dispatchEvent(new CustomEvent("answer-typed", { bubbles: false }));
@@ -97,14 +120,17 @@
 
   document.addEventListener("htmx:beforeRequest", function (event) {
     if (!isAnswerRequest(event)) return;
-    sending = edits;
+    var form = document.getElementById(FORM_ID);
+    sendingState = form ? formState(form) : null;
     setStatus("Saving…", "saving");
   });
 
   document.addEventListener("htmx:afterRequest", function (event) {
     if (!isAnswerRequest(event)) return;
     var xhr = event.detail.xhr;
-    if (xhr && xhr.status === 200) saved = Math.max(saved, sending);
+    // "Take theirs" stored nothing of the form's: its reply put the stored answer in the fields.
+    var theirs = event.detail.elt.querySelector("input[name=resolution][value=theirs]");
+    if (xhr && xhr.status === 200 && !theirs) savedState = sendingState;
   });
 
   document.addEventListener("htmx:sendError", function (event) {
@@ -126,8 +152,26 @@
 
   // A conflict open: nothing from the form, else leaving the notes field ("change") would post it
   // again, get a second 409 and redraw the panel under the person's first click on a choice.
+  // And nothing to save when the fields hold what was last saved: leaving a field after its text was
+  // saved fires "change" all the same (a Save button's submit always posts).
+  // Nor when the person presses "Load theirs", which drops their changes: pressing it takes the
+  // focus from the field, whose "change" would post them and open a conflict.
   document.addEventListener("htmx:confirm", function (event) {
-    if (isFormRequest(event) && conflictOpen()) event.preventDefault();
+    if (!isFormRequest(event)) return;
+    var trigger = event.detail.triggeringEvent;
+    var autosave = trigger && (trigger.type === "change" || trigger.type === "answer-typed");
+    if (conflictOpen() || (autosave && (discarding || !unsaved()))) event.preventDefault();
+  });
+
+  var discarding = false;
+
+  document.addEventListener("pointerdown", function (event) {
+    discarding = Boolean(event.target.closest && event.target.closest("[data-discard-edits]"));
+  });
+
+  // After htmx's own listener on the button has sent its request.
+  document.addEventListener("click", function () {
+    discarding = false;
   });
 
   // The form's fields wait while a conflict is open: what the person chooses to keep is what the
@@ -136,7 +180,9 @@
   function lockFields(locked) {
     var form = document.getElementById(FORM_ID);
     if (!form) return;
-    form.querySelectorAll("input:not([type=hidden]), select, textarea, button").forEach(function (control) {
+    // form.elements: the buttons outside the form that submit it too ("Save and exit").
+    Array.prototype.forEach.call(form.elements, function (control) {
+      if (control.type === "hidden" || control instanceof HTMLFieldSetElement) return;
       if (locked && !control.hasAttribute("data-conflict-locked")) {
         control.setAttribute("data-conflict-locked", "");
         if (control instanceof HTMLTextAreaElement) control.readOnly = true;
@@ -162,14 +208,17 @@
   }
 
   document.addEventListener("htmx:afterSettle", showConflict);
-  document.addEventListener("DOMContentLoaded", showConflict);
+  document.addEventListener("DOMContentLoaded", function () {
+    storedInFields();
+    showConflict();
+  });
 
   // Editing: unsaved changes, a conflict open, or the focus in the form. The poll says so, and
   // the server leaves the fields alone (see the module's note in reviews.views.questionnaire).
   function editing() {
     var form = document.getElementById(FORM_ID);
     if (!form) return false;
-    return edits > saved || conflictOpen() || form.contains(document.activeElement);
+    return unsaved() || conflictOpen() || form.contains(document.activeElement);
   }
 
   var pollSentEditing = false;
@@ -188,15 +237,18 @@
     }
   });
 
-  // The stored answer is in the fields now (the poll's, or "Load theirs"): nothing is unsaved.
   document.addEventListener("htmx:oobAfterSwap", function (event) {
-    if (event.target.id === "answer-fields") saved = edits;
+    if (event.target.id === "answer-fields") storedInFields();
+  });
+
+  document.addEventListener("htmx:afterSwap", function (event) {
+    if (event.target.id === "answer-panel") storedInFields();
   });
 
   // Leaving the page less than 800 ms after typing: send what is not saved yet on the way out.
   window.addEventListener("pagehide", function () {
     var form = document.getElementById(FORM_ID);
-    if (form && edits > saved && !conflictOpen() && navigator.sendBeacon) {
+    if (form && unsaved() && !conflictOpen() && navigator.sendBeacon) {
       navigator.sendBeacon(form.action, new FormData(form));
     }
   });
