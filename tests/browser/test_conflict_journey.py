@@ -90,7 +90,7 @@ def expect_conflict_shown(page: Page) -> None:
     expect(heading).to_be_focused()
     expect(heading).to_be_in_viewport()
     status = panel.locator(".conflict-status")
-    expect(status).to_have_text("Not saved yet. Choose which version stays:")
+    expect(status).to_have_text("Not saved yet. Choose which version stays (both are shown below):")
     expect(status).to_be_in_viewport()
     expect(panel.get_by_role("button", name="Keep mine")).to_be_in_viewport()
     expect(page.locator("#answer-status")).to_have_text(

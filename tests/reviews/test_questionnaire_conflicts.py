@@ -41,7 +41,7 @@ def test_a_save_from_an_older_version_is_a_409_that_shows_both_versions(shared_w
     assert response.status_code == 409
     html = response.content.decode()
     mine = html[html.index("conflict-mine") : html.index("conflict-theirs")]
-    theirs = html[html.index("conflict-theirs") : html.index("conflict-actions")]
+    theirs = html[html.index("conflict-theirs") : html.index("</section>")]
     assert "Data scientists, software engineers and operations staff" in mine
     assert "Mine<br>second line" in mine
     assert "Everyone who supports the ML workload" in theirs
@@ -73,6 +73,7 @@ def test_a_conflict_shows_the_stored_answer_everywhere_outside_the_form_as_their
     actions = panel[panel.index('class="actions conflict-actions"') :]
     assert "Not saved yet. Choose which version stays" in text_of(parts["answer-conflict"])
     assert actions.index("conflict-status") < actions.index("Keep mine") < actions.index("Take theirs")
+    assert panel.index("conflict-actions") < panel.index("conflict-versions")  # in view with the heading
     assert 'id="conflict-title" tabindex="-1">' in panel  # questionnaire.js focuses it
     assert "autofocus" not in panel
     assert "Choose between the two versions above." in text_of(parts["answer-status"])
