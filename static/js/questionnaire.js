@@ -9,7 +9,8 @@
 //   and its heading takes the focus.
 // - The poll for other people's changes (#changes-poller) says whether the person is editing
 //   (unsaved changes, or the focus in the form): the server then leaves the fields alone and marks
-//   them stale, or replaces them with the stored answer (reviews.views.questionnaire's rule).
+//   them stale, or replaces them with the stored answer (reviews.views.questionnaire's rule). Stale
+//   only for the focus, they take the stored answer when it leaves the form.
 // - "None of these" excludes the other practices; a practice is either selected or not applicable.
 // - The status line says "Saving…", and says so when a save fails (network or server error); the
 //   person's input is left as it is, and saved with the next change or "Save".
@@ -239,6 +240,16 @@
 
   document.addEventListener("htmx:oobAfterSwap", function (event) {
     if (event.target.id === "answer-fields") storedInFields();
+  });
+
+  // Marked stale only because the focus was in the form: once it leaves, with nothing unsaved, the
+  // fields take the stored answer, as the next poll would have given them ("Load theirs").
+  document.addEventListener("focusout", function (event) {
+    if (!answerForm(event.target)) return;
+    window.setTimeout(function () {
+      var load = document.querySelector("#changes-notice [data-discard-edits]");
+      if (load && !editing()) load.click();
+    }, 0);
   });
 
   document.addEventListener("htmx:afterSwap", function (event) {

@@ -390,8 +390,10 @@ def test_a_change_by_someone_else_while_editing_marks_the_fields_stale(
     expect(b.locator("#choice-MLOPS01_no")).not_to_be_checked()
     expect(b.locator("#answer-version")).to_have_value("1")
 
-    # "Load theirs": B's fields take the stored answer, in place, and the form its version.
-    notice.get_by_role("button", name="Load theirs").click()
+    # Nothing of B's is unsaved: once B's focus leaves the form, B's fields take the stored answer,
+    # in place, and the form its version (as "Load theirs" does, which test_keep_mine presses).
+    expect(notice.get_by_role("button", name="Load theirs")).to_be_visible()
+    b.locator("#question-title").click()
     expect(notes).to_have_value("Theirs")
     expect(b.locator("#choice-MLOPS01_no")).to_be_checked()
     expect(b.locator("#answer-version")).to_have_value("2")
