@@ -151,19 +151,7 @@
     );
   });
 
-  // A conflict open: nothing from the form, else leaving the notes field ("change") would post it
-  // again, get a second 409 and redraw the panel under the person's first click on a choice.
-  // And nothing to save when the fields hold what was last saved: leaving a field after its text was
-  // saved fires "change" all the same (a Save button's submit always posts).
-  // Nor when the person presses "Load theirs", which drops their changes: pressing it takes the
-  // focus from the field, whose "change" would post them and open a conflict.
-  document.addEventListener("htmx:confirm", function (event) {
-    if (!isFormRequest(event)) return;
-    var trigger = event.detail.triggeringEvent;
-    var autosave = trigger && (trigger.type === "change" || trigger.type === "answer-typed");
-    if (conflictOpen() || (autosave && (discarding || !unsaved()))) event.preventDefault();
-  });
-
+  // Pressing "Load theirs", which drops the person's changes (their field loses the focus first).
   var discarding = false;
 
   document.addEventListener("pointerdown", function (event) {
@@ -175,8 +163,20 @@
     discarding = false;
   });
 
-  // The form's fields wait while a conflict is open: what the person chooses to keep is what the
-  // panel shows as theirs ("as you submitted them"), not something typed since. Only the controls
+  // The form sends nothing while a conflict is open: leaving the notes field ("change") would post
+  // it again, get a second 409 and redraw the panel under the person's first click on a choice. Its
+  // autosave ("change", "answer-typed") sends nothing either when the fields hold what was last
+  // saved (leaving a field whose text is saved fires "change" all the same), nor while "Load
+  // theirs" is pressed. A Save button's submit always posts, but in a conflict.
+  document.addEventListener("htmx:confirm", function (event) {
+    if (!isFormRequest(event)) return;
+    var trigger = event.detail.triggeringEvent;
+    var autosave = trigger && (trigger.type === "change" || trigger.type === "answer-typed");
+    if (conflictOpen() || (autosave && (discarding || !unsaved()))) event.preventDefault();
+  });
+
+  // The form's fields wait while a conflict is open: what "Keep mine" stores is what the panel
+  // shows as the person's ("as you submitted them"), not something typed since. Only the controls
   // locked here are unlocked.
   function lockFields(locked) {
     var form = document.getElementById(FORM_ID);
