@@ -4,9 +4,23 @@ The page posts the whole state of its question on every change (htmx); the answe
 with answer_update and, to an htmx request, answers with out-of-band fragments only (the version,
 the status line, the errors, the risk in the navigation and the counts), never with the fields
 themselves, so that nothing the person is typing is replaced. A write from an older version is a
-409 with both versions side by side. Without JavaScript the form posts normally and the view
-redirects (or renders the whole page with its errors). The page polls `changes` to show what other
-people changed.
+409 with both versions side by side; while it is open the form sends nothing (questionnaire.js)
+and the first "Keep mine" or "Take theirs" settles it. Without JavaScript the form posts normally
+and the view redirects (or renders the whole page with its errors or the conflict).
+
+Live state: the page polls `changes` every 3 s. What the page shows never contradicts itself:
+
+- Everything outside the form shows the stored answer, at the version the line under the form
+  names: the risk under the title, that line ("Version N, changed by X on ..."), the question's dot
+  in the navigation, and the pillar's and the lens's counts. A save, a conflict and a poll that
+  finds someone else's change update all of them together.
+- The fields show the stored answer too, unless the person is editing them: unsaved changes, or
+  the focus in the form (questionnaire.js tells the poll with `editing=1`). Then someone else's
+  change leaves the fields as they are, and the page says so: the notice names the stored version
+  and offers to load it, and the risk under the title says whose version it is. The form keeps the
+  version it started from, so its next save is a conflict in which the person chooses.
+- Otherwise the poll replaces the fields with the stored answer and moves the form's version on,
+  so that the next save is not a conflict (a reader's list is replaced the same way).
 
 A milestone's frozen questionnaire (reviews.views.milestones) is built by the same `question_page`,
 read-only, without polling or history, its links within the milestone.
@@ -126,6 +140,7 @@ def question_page(
     if conflict is not None:
         # The form keeps the version the person started from: only "Keep mine" writes over theirs.
         context["form_version"] = conflict.expected_version
+        context["stale"] = True  # the risk under the title is theirs, not what the form holds
     return render(request, PAGE, context, status=status)
 
 
@@ -281,8 +296,9 @@ def _fragments(
 
     After a save: the new version, "Saved", who changed it, no errors and no conflict, and the
     question's risk in the header and the navigation with its pillar's and the lens's counts. After
-    a refusal: the errors or the conflict, and the status; the version stays, so that the next save
-    from this form is refused as well until the person chooses."""
+    a refusal: the errors, or the conflict with the stored answer (theirs) in those places, said to
+    be theirs; the form's version stays, so that nothing is written over theirs until the person
+    chooses (questionnaire.js sends nothing from the form meanwhile)."""
     context = {
         **_answer_context(workload, review, answer, filter_name),
         "choice_errors": [
@@ -292,7 +308,7 @@ def _fragments(
         "conflict": conflict,
         "saved_now": saved_now,
     }
-    if saved_now:
+    if saved_now or conflict is not None:
         progress, pillars = progress_of(answer_rows(review))
         context.update(
             progress=progress,
@@ -331,9 +347,12 @@ def _panel(request, workload, role, review, answer, filter_name):
 @require_safe
 def changes(request, pk: int, alias: str):
     """What changed in the review since `since` (an ISO timestamp, from the page or the previous
-    poll): the changed questions' risks, the counts, and a notice if the question on screen
-    (`question`, shown at `version`) was changed by someone else. 204 when nothing changed."""
-    workload, _role = workload_or_404(request, pk)
+    poll): the changed questions' risks and the counts, and, when the question on screen
+    (`question`, shown at `version`) was changed by someone else, the stored answer in every place
+    that shows it: its fields too, unless the person is editing them (`editing=1`, which
+    questionnaire.js adds), when they are marked stale instead (the module's rule). 204 when
+    nothing changed."""
+    workload, role = workload_or_404(request, pk)
     review = lens_review_or_404(workload, alias)
     question_id = request.GET.get("question", "")
     since = parse_datetime(request.GET.get("since", "") or "")
@@ -352,27 +371,56 @@ def changes(request, pk: int, alias: str):
     progress, pillar_progress = progress_of(rows)
     pillar_of = {row.question_pk: row.pillar_pk for row in rows}
     on_screen = next((row for row in changed if row["question__question_id"] == question_id), None)
-    notice = None
+    filter_name = _filter_name(request.GET.get("filter"))
+    context = {}
     if on_screen is not None and on_screen["version"] > version:
         if on_screen["updated_by_id"] == request.user.pk:
             # Saved from this page (its form has the version already), or from another of theirs.
             version = on_screen["version"]
         else:
-            notice = on_screen
-    filter_name = _filter_name(request.GET.get("filter"))
+            context = _changed_on_screen(request, workload, role, review, question_id, filter_name)
+            if not context["stale"]:
+                version = context["answer"].version  # now on screen
     query = {"question": question_id, "version": version, "since": changed[-1]["updated_at"].isoformat()}
     pillar_pks = dict.fromkeys(pillar_of.get(row["question_id"]) for row in changed)
-    context = {
-        "workload": workload,
-        "review": review,
-        "changed": changed,
-        "progress": progress,
-        "pillars": [(pk, pillar_progress[pk]) for pk in pillar_pks if pk in pillar_progress],
-        "notice": notice,
-        "question_url": _question_url(workload, review, question_id, filter_name) if question_id else "",
-        "poll_url": _poll_url(workload, review, query, filter_name),
-    }
+    context.update(
+        workload=workload,
+        review=review,
+        changed=changed,
+        progress=progress,
+        pillars=[(pk, pillar_progress[pk]) for pk in pillar_pks if pk in pillar_progress],
+        poll_url=_poll_url(workload, review, query, filter_name),
+    )
     return render(request, "reviews/questionnaire/_changes.html", context)
+
+
+def _changed_on_screen(request, workload, role, review, question_id: str, filter_name: str) -> dict:
+    """The context of someone else's newer version of the answer on screen: the stored answer for
+    the badge and the meta line, and for the fields (or the reader's list) unless the person is
+    editing (`stale`); then `load_url` is this poll without `editing`, which loads theirs. One
+    query (the answer with who changed it), two more when its fields or list are shown."""
+    answer = question_answer(lens_review=review, question_id=question_id)
+    editable = can(role, Action.ANSWER)
+    stale = editable and request.GET.get("editing") == "1"
+    context = {
+        **_answer_context(workload, review, answer, filter_name),
+        "editable": editable,
+        "stale": stale,
+    }
+    if stale:
+        load = request.GET.copy()
+        del load["editing"]
+        context["load_url"] = f"{request.path}?{load.urlencode()}"
+    else:
+        choices, _resources = question_practices(answer.question)
+        state = answer_state(answer)
+        context.update(
+            practices=practice_rows(choices, state),
+            summary=answer_summary(choices, state),
+            state=state,
+            errors=FormErrors(),
+        )
+    return context
 
 
 @login_required

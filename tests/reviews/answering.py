@@ -2,6 +2,7 @@
 
 from html.parser import HTMLParser
 
+from django.test.html import Element, parse_html
 from django.urls import reverse
 
 from lens.models import BUILTIN_ALIAS
@@ -54,3 +55,18 @@ def assert_unchanged(shared, question_id="MLOPS01"):
     answer = shared.answer(question_id)
     assert (answer.version, answer.risk, answer.selected_choices, answer.notes) == (0, "UNANSWERED", [], "")
     assert not AnswerChange.objects.filter(answer=answer).exists()
+
+
+def oob_parts(html: str) -> dict[str, Element]:
+    """The top-level elements of an htmx reply, by id (Django's HTML parser: attributes sorted,
+    whitespace normalised), so that a test reads one fragment at a time."""
+    root = parse_html(html)
+    children = root.children if root.name is None else [root]
+    return {dict(child.attributes).get("id", ""): child for child in children if isinstance(child, Element)}
+
+
+def text_of(node) -> str:
+    """The text of a parsed element, its whitespace collapsed."""
+    if isinstance(node, str):
+        return node
+    return " ".join(" ".join(text_of(child) for child in node.children).split())

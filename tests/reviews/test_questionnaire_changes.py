@@ -14,6 +14,7 @@ from reviews.selectors.questionnaire import HISTORY_LIMIT
 from reviews.services import answer_keep_theirs, answer_update, lens_review_apply
 from reviews.views.lens_notes import notes_form_seen
 from tests.factories import imported_lens, lens_document
+from tests.reviews.answering import oob_parts, text_of
 
 pytestmark = pytest.mark.django_db
 
@@ -44,9 +45,22 @@ def test_the_changes_poll_answers_204_when_nothing_changed(client_for, shared_wo
     assert response.content == b""
 
 
-def test_after_another_users_save_the_poll_updates_the_navigation_and_shows_a_notice(
-    client_for, shared_workload
-):
+def next_poll_of(html: str) -> str:
+    """The URL the poller asks next, as the reply gives it."""
+    poller = re.search(r'<div id="changes-poller" hx-get="([^"]+)"[^>]*hx-swap-oob="true"', html)
+    return poller.group(1).replace("&amp;", "&")
+
+
+#: What the risk under the title adds when it is not what the form holds.
+THEIRS = "saved by contributor, version 1: not in your form yet"
+
+
+def ticked(fields) -> set[str]:
+    """The practices ticked in a parsed `#answer-fields` (its attributes in order: "checked" first)."""
+    return set(re.findall(r'<input checked class="practice-check"[^>]* id="choice-([^"]+)"', str(fields)))
+
+
+def test_after_another_users_save_the_poll_updates_the_navigation_and_the_counts(client_for, shared_workload):
     client = client_for(shared_workload.owner)
     poll = poll_url_of(client, shared_workload.workload)
     save(shared_workload, "MLOPS01", shared_workload.contributor, selected_choices=["MLOPS01_no"])
@@ -62,15 +76,82 @@ def test_after_another_users_save_the_poll_updates_the_navigation_and_shows_a_no
             rf'id="pillar-progress-{pillar}"[^>]*hx-swap-oob="true">\s*<progress max="3" value="1"', html
         )
     assert "2 of 14 questions answered" in html
-    notice = re.search(r'<div id="changes-notice"[^>]*hx-swap-oob="true">(.*?)</div>', html, re.S).group(1)
-    assert "Changed by contributor at" in notice
-    assert "(version 1)" in notice
-    assert f'<a href="{page_url(shared_workload.workload)}">Load their version</a>' in notice
-    # The next poll starts after these changes: nothing new, 204.
-    poller = re.search(r'<div id="changes-poller" hx-get="([^"]+)"[^>]*hx-swap-oob="true"', html).group(1)
-    next_poll = poller.replace("&amp;", "&")
-    assert parse_qs(urlsplit(next_poll).query)["version"] == ["0"]  # still the version on screen
+
+
+def test_someone_elses_change_to_the_answer_on_screen_updates_every_place_that_shows_it(
+    client_for, shared_workload
+):
+    """Issue 16: the question's own risk said "Unanswered" while the navigation showed their risk."""
+    client = client_for(shared_workload.owner)
+    poll = poll_url_of(client, shared_workload.workload)
+    save(
+        shared_workload,
+        "MLOPS01",
+        shared_workload.contributor,
+        selected_choices=["MLOPS01_BP02"],
+        notes="Theirs <script>",
+    )
+    html = client.get(poll, headers={"HX-Request": "true"}).content.decode()
+    parts = oob_parts(html)
+    assert text_of(parts["question-risk"]) == "Medium risk"
+    assert text_of(parts["answer-meta"]).startswith("Version 1, changed by contributor on")
+    # The person was not editing: the fields are the stored answer now, and the form's version too,
+    # so that the next save is not a conflict.
+    assert dict(parts["answer-version"].attributes)["value"] == "1"
+    fields = parts["answer-fields"]
+    assert ticked(fields) == {"MLOPS01_BP02"}
+    assert "Theirs &lt;script&gt;</textarea>" in html
+    assert "Theirs <script>" not in html
+    notice = text_of(parts["changes-notice"])
+    assert notice.startswith("Changed by contributor at")
+    assert "(version 1): the answer shown is theirs." in notice
+    assert dict(parts["changes-notice"].attributes)["hx-swap-oob"] == "innerHTML"  # the live region stays
+    # The version on screen moved on: the next poll has nothing to say.
+    next_poll = next_poll_of(html)
+    assert parse_qs(urlsplit(next_poll).query)["version"] == ["1"]
     assert client.get(next_poll, headers={"HX-Request": "true"}).status_code == 204
+
+
+def test_while_the_person_edits_the_poll_leaves_the_fields_and_marks_them_stale(client_for, shared_workload):
+    client = client_for(shared_workload.owner)
+    poll = poll_url_of(client, shared_workload.workload)
+    save(shared_workload, "MLOPS01", shared_workload.contributor, selected_choices=["MLOPS01_no"])
+    html = client.get(f"{poll}&editing=1", headers={"HX-Request": "true"}).content.decode()
+    parts = oob_parts(html)
+    assert "answer-fields" not in parts
+    assert "answer-version" not in parts
+    # The rest of the page shows the stored answer, and says whose it is.
+    assert text_of(parts["question-risk"]) == f"High risk {THEIRS}"
+    assert text_of(parts["answer-meta"]).startswith("Version 1, changed by contributor on")
+    notice = text_of(parts["changes-notice"])
+    assert notice.startswith("Changed by contributor at")
+    assert "(version 1) while you were editing." in notice
+    assert "your next save will ask you to choose between yours and theirs." in notice
+    # "Load theirs" asks the same poll, not as editing: the fields and the version, as above.
+    load = re.search(r'<button type="button" class="button" hx-get="([^"]+)"[^>]*>Load theirs</button>', html)
+    load_url = load.group(1).replace("&amp;", "&")
+    assert "editing" not in parse_qs(urlsplit(load_url).query)
+    loaded = oob_parts(client.get(load_url, headers={"HX-Request": "true"}).content.decode())
+    assert dict(loaded["answer-version"].attributes)["value"] == "1"
+    assert ticked(loaded["answer-fields"]) == {"MLOPS01_no"}
+    assert text_of(loaded["question-risk"]) == "High risk"
+    # Still stale for the poller: the form keeps version 0, and its next save is a conflict.
+    assert parse_qs(urlsplit(next_poll_of(html)).query)["version"] == ["0"]
+
+
+def test_a_reader_gets_the_stored_answer_in_place_of_the_old_one(client_for, shared_workload):
+    client = client_for(shared_workload.reader)
+    poll = poll_url_of(client, shared_workload.workload)
+    save(shared_workload, "MLOPS01", shared_workload.contributor, selected_choices=["MLOPS01_BP02"])
+    # A reader never edits: "editing" changes nothing.
+    parts = oob_parts(client.get(f"{poll}&editing=1").content.decode())
+    assert text_of(parts["question-risk"]) == "Medium risk"
+    readonly = text_of(parts["answer-readonly"])
+    assert "Selected Everyone who supports the ML workload" in readonly
+    assert "Version 1, changed by contributor on" in readonly
+    assert "answer-fields" not in parts
+    assert "answer-meta" not in parts  # it is in the list
+    assert "<input" not in str(parts["answer-readonly"])
 
 
 def test_a_change_to_another_question_shows_no_notice(client_for, shared_workload):
@@ -122,10 +203,12 @@ def test_the_poll_costs_the_same_queries_however_many_answers_changed_and_howeve
         actor=shared_workload.owner,
     )
     big = shared_workload.workload.lens_reviews.get(lens=lens)
-    client = client_for(shared_workload.reader)
+    client = client_for(shared_workload.contributor)
+    # In each lens, a question that the owner changes below (on screen), and one they leave alone.
+    changing = {(BUILTIN_ALIAS, "MLOPS01"), (lens.alias, "P1Q1")}
     polls = {
-        alias: poll_url_of(client, shared_workload.workload, q, alias)
-        for alias, q in ((BUILTIN_ALIAS, "MLOPS01"), (lens.alias, "P1Q1"))
+        (alias, q): poll_url_of(client, shared_workload.workload, q, alias)
+        for alias, q in (*changing, (BUILTIN_ALIAS, "MLSEC02"), (lens.alias, "P10Q20"))
     }
     for poll in polls.values():
         # 1 session, 2 user, 3 workload with role, 4 lens review, 5 answers changed since: none.
@@ -136,10 +219,22 @@ def test_the_poll_costs_the_same_queries_however_many_answers_changed_and_howeve
         answer_update(
             answer=answer, actor=shared_workload.owner, changes={"notes": "many"}, expected_version=0
         )
-    for poll in polls.values():
-        # ... 5 answers changed since, 6 every answer's risk (for the counts).
-        with django_assert_num_queries(6):
-            assert client.get(poll).status_code == 200
+    for key, poll in polls.items():
+        if key not in changing:
+            # ... 5 answers changed since, 6 every answer's risk (for the counts).
+            with django_assert_num_queries(6):
+                assert client.get(poll).status_code == 200
+            continue
+        # ... 7 the answer on screen with who changed it: the person is editing, their fields stay.
+        with django_assert_num_queries(7):
+            assert "while you were editing" in client.get(f"{poll}&editing=1").content.decode()
+        # ... 8 its practices, 9 their resources: the fields show the stored answer.
+        with django_assert_num_queries(9):
+            assert 'id="answer-fields"' in client.get(poll).content.decode()
+    # A reader's list of the practices costs the same as the fields.
+    reader = client_for(shared_workload.reader)
+    with django_assert_num_queries(9):
+        assert 'id="answer-readonly"' in reader.get(polls[lens.alias, "P1Q1"]).content.decode()
 
 
 # History

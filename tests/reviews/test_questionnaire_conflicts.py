@@ -9,8 +9,10 @@ from reviews.models import Answer, AnswerChange
 from reviews.services import answer_update
 from tests.reviews.answering import (
     form,
+    oob_parts,
     post,
     question_url,
+    text_of,
 )
 
 pytestmark = pytest.mark.django_db
@@ -39,7 +41,7 @@ def test_a_save_from_an_older_version_is_a_409_that_shows_both_versions(shared_w
     assert response.status_code == 409
     html = response.content.decode()
     mine = html[html.index("conflict-mine") : html.index("conflict-theirs")]
-    theirs = html[html.index("conflict-theirs") : html.index("conflict-actions")]
+    theirs = html[html.index("conflict-theirs") : html.index("</section>")]
     assert "Data scientists, software engineers and operations staff" in mine
     assert "Mine<br>second line" in mine
     assert "Everyone who supports the ML workload" in theirs
@@ -50,6 +52,39 @@ def test_a_save_from_an_older_version_is_a_409_that_shows_both_versions(shared_w
     assert "Not saved: someone else changed this answer." in html
     answer = shared_workload.answer("MLOPS01")
     assert (answer.version, answer.selected_choices) == (1, ["MLOPS01_BP02"])
+
+
+def test_a_conflict_shows_the_stored_answer_everywhere_outside_the_form_as_theirs(shared_workload, conflict):
+    """Issue 16: nothing on the page contradicts the conflict panel; the status sits by the choices."""
+    _client, _mine, response = conflict
+    parts = oob_parts(response.content.decode())
+    answer = shared_workload.answer("MLOPS01")
+    theirs = "saved by contributor, version 1: not in your form yet"
+    assert text_of(parts["question-risk"]) == f"Medium risk {theirs}"
+    assert text_of(parts["answer-meta"]).startswith("Version 1, changed by contributor on")
+    assert dict(parts[f"nav-risk-{answer.question_id}"].attributes)["class"] == "risk-dot risk-medium"
+    assert text_of(parts["lens-progress"]).startswith("1 of 14 questions answered")
+    assert text_of(parts[f"pillar-progress-{answer.question.pillar_id}"]).endswith("1/3 answered")
+    assert text_of(parts["changes-notice"]) == ""  # the panel says it all
+    # The person's fields and the version they started from stay.
+    assert "answer-fields" not in parts
+    assert "answer-version" not in parts
+    panel = str(parts["answer-conflict"])
+    actions = panel[panel.index('class="actions conflict-actions"') :]
+    assert "Not saved yet. Choose which version stays" in text_of(parts["answer-conflict"])
+    assert actions.index("conflict-status") < actions.index("Keep mine") < actions.index("Take theirs")
+    assert panel.index("conflict-actions") < panel.index("conflict-versions")  # in view with the heading
+    assert 'id="conflict-title" tabindex="-1">' in panel  # questionnaire.js focuses it
+    assert "autofocus" not in panel
+    assert "Choose between the two versions above." in text_of(parts["answer-status"])
+
+
+def test_without_javascript_the_conflicts_heading_takes_the_focus(shared_workload, conflict):
+    client, mine, _response = conflict
+    html = post(client, shared_workload.workload, mine, htmx=False).content.decode()
+    assert '<h2 id="conflict-title" tabindex="-1" autofocus>' in html
+    risk = re.search(r'<p id="question-risk" class="q-risk">(.*?)</p>', html, re.S).group(1)
+    assert "saved by contributor, version 1: not in your form yet" in risk
 
 
 def test_keep_mine_posts_the_persons_answer_again_and_the_trail_says_so(shared_workload, conflict):
@@ -96,6 +131,8 @@ def test_take_theirs_keeps_the_stored_answer_and_the_trail_records_what_was_drop
     assert 'value="MLOPS01_BP01" checked' not in html
     assert "Theirs &lt;i&gt;</textarea>" in html
     assert "Their version is loaded." in html
+    # The risk under the title is no longer marked as theirs: the form holds it now.
+    assert text_of(oob_parts(html)["question-risk"]) == "Medium risk"
     answer = shared_workload.answer("MLOPS01")
     assert (answer.version, answer.selected_choices, answer.notes) == (1, ["MLOPS01_BP02"], "Theirs <i>")
     kept = AnswerChange.objects.get(answer=answer, kind=AnswerChange.Kind.KEPT_THEIRS)
