@@ -30,10 +30,9 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse, HttpResponseBadRequest
+from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_safe
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -55,9 +54,7 @@ from reviews.permissions import Action, can
 from reviews.selectors.lens_overview import question_flow
 from reviews.selectors.questionnaire import (
     FILTERS,
-    answer_changes_described,
     answer_rows,
-    answers_changed_since,
     progress_of,
     question_answer,
     question_choices,
@@ -75,11 +72,11 @@ from reviews.services import (
 PAGE = "reviews/questionnaire/question.html"
 
 
-def _filter_name(value: str | None) -> str:
+def filter_name_of(value: str | None) -> str:
     return value if value in FILTERS else ""
 
 
-def _question_url(workload, review, question_id: str, filter_name: str = "") -> str:
+def question_url(workload, review, question_id: str, filter_name: str = "") -> str:
     url = reverse("reviews:question", args=[workload.pk, review.lens.alias, question_id])
     return f"{url}?{urlencode({'filter': filter_name})}" if filter_name else url
 
@@ -90,7 +87,7 @@ def question(request, pk: int, alias: str, question_id: str):
     workload, role = workload_or_404(request, pk)
     review = lens_review_or_404(workload, alias)
     answer = question_answer(lens_review=review, question_id=question_id)
-    return question_page(request, workload, role, review, answer, _filter_name(request.GET.get("filter")))
+    return question_page(request, workload, role, review, answer, filter_name_of(request.GET.get("filter")))
 
 
 def question_page(
@@ -121,9 +118,9 @@ def question_page(
             "version": answer.version,
             "since": since.isoformat(),
         }
-        poll_url = _poll_url(workload, review, poll_query, filter_name)
+        poll_url = changes_url(workload, review, poll_query, filter_name)
     context = {
-        **_answer_context(workload, review, answer, filter_name, milestone),
+        **answer_context(workload, review, answer, filter_name, milestone),
         "role": role,
         "editable": milestone is None and can(role, Action.ANSWER),
         "outline": outline,
@@ -144,7 +141,7 @@ def question_page(
     return render(request, PAGE, context, status=status)
 
 
-def _answer_context(workload, review, answer, filter_name, milestone=None) -> dict:
+def answer_context(workload, review, answer, filter_name, milestone=None) -> dict:
     """What every answer fragment needs: where it is, and the answer's fixed limits and choices.
     In a milestone, the links stay in the milestone, and lead to its overview for the lens notes."""
     if milestone is None:
@@ -174,7 +171,7 @@ def _answer_context(workload, review, answer, filter_name, milestone=None) -> di
     }
 
 
-def _poll_url(workload, review, query: dict, filter_name: str) -> str:
+def changes_url(workload, review, query: dict, filter_name: str) -> str:
     if filter_name:
         query = {**query, "filter": filter_name}
     return f"{reverse('reviews:changes', args=[workload.pk, review.lens.alias])}?{urlencode(query)}"
@@ -186,7 +183,7 @@ def answer(request, pk: int, alias: str, question_id: str):
     workload, role = workload_or_404(request, pk, Action.ANSWER)
     review = lens_review_or_404(workload, alias)
     stored = question_answer(lens_review=review, question_id=question_id)
-    filter_name = _filter_name(request.POST.get("filter"))
+    filter_name = filter_name_of(request.POST.get("filter"))
     try:
         posted = parse_answer_post(request.POST)
     except BadAnswerPost as error:
@@ -199,7 +196,7 @@ def answer(request, pk: int, alias: str, question_id: str):
             )
         if not request.htmx:
             messages.success(request, "Kept the stored answer; your changes were not saved.")
-            return redirect(_question_url(workload, review, question_id, filter_name))
+            return redirect(question_url(workload, review, question_id, filter_name))
         return _panel(request, workload, role, review, stored, filter_name)
     note = f"conflict: kept own changes over version {posted.version}" if posted.resolution == "mine" else ""
     try:
@@ -241,7 +238,7 @@ def answer(request, pk: int, alias: str, question_id: str):
         return HttpResponseClientRedirect(overview)
     if not request.htmx:
         messages.success(request, "Saved.")
-        return redirect(_question_url(workload, review, question_id, filter_name))
+        return redirect(question_url(workload, review, question_id, filter_name))
     return _fragments(
         request, workload, review, saved, filter_name, question_choices(stored.question), saved_now=True
     )
@@ -300,7 +297,7 @@ def _fragments(
     be theirs; the form's version stays, so that nothing is written over theirs until the person
     chooses (questionnaire.js sends nothing from the form meanwhile)."""
     context = {
-        **_answer_context(workload, review, answer, filter_name),
+        **answer_context(workload, review, answer, filter_name),
         "choice_errors": [
             (choice.choice_id, (errors or FormErrors()).of_choice(choice.choice_id)) for choice in choices
         ],
@@ -331,8 +328,8 @@ def _panel(request, workload, role, review, answer, filter_name):
         "since": (answer.updated_at or review.applied_at).isoformat(),
     }
     context = {
-        "poll_url": _poll_url(workload, review, poll_query, filter_name),
-        **_answer_context(workload, review, answer, filter_name),
+        "poll_url": changes_url(workload, review, poll_query, filter_name),
+        **answer_context(workload, review, answer, filter_name),
         "editable": can(role, Action.ANSWER),
         "practices": practice_rows(choices, state),
         "summary": answer_summary(choices, state),
@@ -341,102 +338,3 @@ def _panel(request, workload, role, review, answer, filter_name):
         "status_text": "Their version is loaded.",
     }
     return render(request, "reviews/questionnaire/_take_theirs.html", context)
-
-
-@login_required
-@require_safe
-def changes(request, pk: int, alias: str):
-    """What changed in the review since `since` (an ISO timestamp, from the page or the previous
-    poll): the changed questions' risks and the counts, and, when the question on screen
-    (`question`, shown at `version`) was changed by someone else, the stored answer in every place
-    that shows it: its fields too, unless the person is editing them (`editing=1`, which
-    questionnaire.js adds), when they are marked stale instead (the module's rule). 204 when
-    nothing changed."""
-    workload, role = workload_or_404(request, pk)
-    review = lens_review_or_404(workload, alias)
-    question_id = request.GET.get("question", "")
-    since = parse_datetime(request.GET.get("since", "") or "")
-    try:
-        version = int(request.GET.get("version", ""))
-    except ValueError:
-        version = None
-    if version is None or since is None or since.tzinfo is None:
-        return HttpResponseBadRequest(
-            "Give question, version and since (an ISO timestamp with its offset).", content_type="text/plain"
-        )
-    changed = answers_changed_since(lens_review=review, since=since)
-    if not changed:
-        return HttpResponse(status=204)
-    rows = answer_rows(review)
-    progress, pillar_progress = progress_of(rows)
-    pillar_of = {row.question_pk: row.pillar_pk for row in rows}
-    on_screen = next((row for row in changed if row["question__question_id"] == question_id), None)
-    filter_name = _filter_name(request.GET.get("filter"))
-    context = {}
-    if on_screen is not None and on_screen["version"] > version:
-        if on_screen["updated_by_id"] == request.user.pk:
-            # Saved from this page (its form has the version already), or from another of theirs.
-            version = on_screen["version"]
-        else:
-            context = _changed_on_screen(request, workload, role, review, question_id, filter_name)
-            if not context["stale"]:
-                version = context["answer"].version  # now on screen
-    query = {"question": question_id, "version": version, "since": changed[-1]["updated_at"].isoformat()}
-    pillar_pks = dict.fromkeys(pillar_of.get(row["question_id"]) for row in changed)
-    context.update(
-        workload=workload,
-        review=review,
-        changed=changed,
-        progress=progress,
-        pillars=[(pk, pillar_progress[pk]) for pk in pillar_pks if pk in pillar_progress],
-        poll_url=_poll_url(workload, review, query, filter_name),
-    )
-    return render(request, "reviews/questionnaire/_changes.html", context)
-
-
-def _changed_on_screen(request, workload, role, review, question_id: str, filter_name: str) -> dict:
-    """The context of someone else's newer version of the answer on screen: the stored answer for
-    the badge and the meta line, and for the fields (or the reader's list) unless the person is
-    editing (`stale`); then `load_url` is this poll without `editing`, which loads theirs. One
-    query (the answer with who changed it), two more when its fields or list are shown."""
-    answer = question_answer(lens_review=review, question_id=question_id)
-    editable = can(role, Action.ANSWER)
-    stale = editable and request.GET.get("editing") == "1"
-    context = {
-        **_answer_context(workload, review, answer, filter_name),
-        "editable": editable,
-        "stale": stale,
-    }
-    if stale:
-        load = request.GET.copy()
-        del load["editing"]
-        context["load_url"] = f"{request.path}?{load.urlencode()}"
-    else:
-        choices, _resources = question_practices(answer.question)
-        state = answer_state(answer)
-        context.update(
-            practices=practice_rows(choices, state),
-            summary=answer_summary(choices, state),
-            state=state,
-            errors=FormErrors(),
-        )
-    return context
-
-
-@login_required
-@require_safe
-def history(request, pk: int, alias: str, question_id: str):
-    workload, _role = workload_or_404(request, pk)
-    review = lens_review_or_404(workload, alias)
-    answer = question_answer(lens_review=review, question_id=question_id)
-    entries, more = answer_changes_described(answer=answer, lens_review=review)
-    context = {
-        "workload": workload,
-        "review": review,
-        "question": answer.question,
-        "answer": answer,
-        "entries": entries,
-        "more": more,
-        "question_url": _question_url(workload, review, question_id),
-    }
-    return render(request, "reviews/questionnaire/history.html", context)
