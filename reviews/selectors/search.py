@@ -138,7 +138,11 @@ def _applied_questions(visible: QuerySet[Workload], text: str, limit: int) -> li
         Answer.objects.filter(matches, lens_review__workload__in=visible.values("pk"))
         .annotate(rank=rank)
         .order_by(
-            "rank", Lower("lens_review__workload__name"), "lens_review__workload_id", "question__position"
+            "rank",
+            Lower("lens_review__workload__name"),
+            "lens_review__workload_id",
+            "question__pillar__position",
+            "question__position",
         )
         .values_list(
             "question__question_id",

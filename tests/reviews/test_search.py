@@ -284,3 +284,10 @@ def test_any_text_gets_a_page(client_for, alice, world, text):
         response = client.get(SEARCH, {"q": text}, headers=headers)
         assert response.status_code == 200
         assert len(titles(response.content.decode())) <= 30  # ten of each kind at most
+
+
+def test_questions_come_in_the_lens_order_within_a_workload(client_for, alice, world):
+    content = client_for(alice).get(SEARCH, {"q": "ML"}).content.decode()
+    codes = re.findall(r'<code class="id">(\w+)</code>', content)
+    # Churn's questions first (by name), in the lens's pillar and question order.
+    assert codes[:6] == ["MLOPS01", "MLOPS02", "MLOPS03", "MLSEC01", "MLSEC02", "MLSEC03"]
