@@ -1,9 +1,10 @@
 """The site search (the header's box, Ctrl-K, and /search/): the workloads, lenses and questions a
 person may see whose name, alias, id or title holds the text, exact matches first.
 
-Bounded whatever the data: at most `limit` of each kind, four queries (one a kind, questions in two:
-those of the lenses applied to the person's workloads, and those of the lenses they may see but have
-applied to none), nothing at all for a text under MIN_LENGTH characters. The text is cleaned first
+Bounded whatever the data: at most `limit` of each kind, in five queries at most (workloads, lenses,
+and for questions: those that match, the first lens reviews of the person's workloads they are in,
+and those of the lenses the person may see but has applied to none), nothing at all for a text under
+MIN_LENGTH characters. The text is cleaned first
 (`search_text`): control characters out (PostgreSQL refuses a NUL in a string), spaces folded, at most
 MAX_LENGTH characters kept. Visibility is the usual door: `Workload.objects.visible_to` and
 `Lens.objects.visible_to`, so that an outsider never finds another person's workload or lens, nor a
@@ -13,12 +14,12 @@ question through one.
 import unicodedata
 from dataclasses import dataclass, field
 
-from django.db.models import Case, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import Case, Exists, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Lower
 
 from lens.models import Lens, LensVersion, Question
 from mlwa.types import Reader
-from reviews.models import Answer, LensReview, Workload
+from reviews.models import LensReview, Workload
 
 MIN_LENGTH = 2
 MAX_LENGTH = 100
@@ -121,40 +122,63 @@ def _lenses(user: Reader, text: str, limit: int) -> list[Lens]:
     )
 
 
-def _question_matches(text: str, path: str = "") -> tuple[Q, Case]:
-    """Questions whose id or title holds `text` (`path`: from the rows filtered to the question),
-    and their rank: the id exactly, the id's start, anywhere in the id or the title."""
-    p = f"{path}__" if path else ""
-    matches = Q(**{f"{p}question_id__icontains": text}) | Q(**{f"{p}title__icontains": text})
-    rank = _rank(Q(**{f"{p}question_id__iexact": text}), Q(**{f"{p}question_id__istartswith": text}))
-    return matches, rank
+def _question_matches(text: str) -> tuple[Q, Case]:
+    """Questions whose id or title holds `text`, and their rank: the id exactly, the id's start,
+    anywhere in the id or the title."""
+    matches = Q(question_id__icontains=text) | Q(title__icontains=text)
+    return matches, _rank(Q(question_id__iexact=text), Q(question_id__istartswith=text))
+
+
+#: At most this many questions that match are paired with workloads: a word in every title of every
+#: lens (say "how") keeps the best ranked of them, in the lens order, rather than thousands.
+QUESTIONS_READ = 500
 
 
 def _applied_questions(visible: QuerySet[Workload], text: str, limit: int) -> list[QuestionHit]:
-    """Questions of the lenses applied to the visible workloads, each with the workload it is
-    answered in (an answer is one question in one lens review). One query."""
-    matches, rank = _question_matches(text, "question")
-    rows = (
-        Answer.objects.filter(matches, lens_review__workload__in=visible.values("pk"))
+    """Questions of the lenses applied to the visible workloads, each with one workload it is in,
+    best rank first, then by workload name, then in the lens's order. Two queries, neither going
+    through every answer of every workload: the questions that match, then the first `limit`
+    visible lens reviews on their versions, by their best question's rank and their workload's
+    name. The best pairs are among those reviews' (each review answers every question of its
+    version), which are paired here."""
+    matches, rank = _question_matches(text)
+    questions = list(
+        Question.objects.filter(matches)
         .annotate(rank=rank)
-        .order_by(
-            "rank",
-            Lower("lens_review__workload__name"),
-            "lens_review__workload_id",
-            "question__pillar__position",
-            "question__position",
-        )
-        .values_list(
-            "question__question_id",
-            "question__title",
-            "lens_review__lens__alias",
-            "lens_review__lens__name",
-            "rank",
-            "lens_review__workload_id",
-            "lens_review__workload__name",
-        )[: limit + 1]
+        .order_by("rank", "version_id", "pillar__position", "position")
+        .values_list("question_id", "title", "version_id", "rank", "pillar__position", "position")[
+            :QUESTIONS_READ
+        ]
     )
-    return [QuestionHit(*row) for row in rows]
+    best: dict[int, int] = {}  # version -> the best rank of its questions that match
+    for _id, _title, version, question_rank, _pillar, _position in questions:
+        best[version] = min(best.get(version, ANYWHERE), question_rank)
+    if not best:
+        return []
+    reviews = (
+        LensReview.objects.filter(lens_version__in=best, workload__in=visible.values("pk"))
+        .annotate(
+            best=Case(
+                *(When(lens_version=version, then=Value(rank)) for version, rank in best.items()),
+                default=Value(ANYWHERE),
+            )
+        )
+        .order_by("best", Lower("workload__name"), "workload_id")
+        .values_list("lens_version_id", "workload_id", "workload__name", "lens__alias", "lens__name")[
+            : limit + 1
+        ]
+    )
+    hits = [
+        (
+            (question_rank, workload_name.lower(), workload_id, pillar, position),
+            QuestionHit(question_id, title, alias, name, question_rank, workload_id, workload_name),
+        )
+        for version, workload_id, workload_name, alias, name in reviews
+        for question_id, title, question_version, question_rank, pillar, position in questions
+        if question_version == version
+    ]
+    hits.sort(key=lambda hit: hit[0])
+    return [hit for _key, hit in hits[: limit + 1]]
 
 
 def _unapplied_questions(
@@ -168,11 +192,12 @@ def _unapplied_questions(
         .order_by("-published_at", "-pk")
         .values("pk")[:1]
     )
-    applied = LensReview.objects.filter(workload__in=visible.values("pk")).values("lens_id")
+    # Asked of each question that matches, not listed for every visible workload first.
+    applied = LensReview.objects.filter(lens=OuterRef("version__lens"), workload__in=visible.values("pk"))
     rows = (
         Question.objects.filter(matches, version__lens__in=Lens.objects.visible_to(user).values("pk"))
         .filter(version=Subquery(newest))
-        .exclude(version__lens__in=applied)
+        .exclude(Exists(applied))
         .annotate(rank=rank)
         .order_by("rank", Lower("version__lens__name"), "pillar__position", "position")
         .values_list("question_id", "title", "version__lens__alias", "version__lens__name", "rank")
@@ -182,8 +207,8 @@ def _unapplied_questions(
 
 def site_search(*, user: Reader, raw: str, limit: int) -> SearchResults:
     """What `raw` finds for `user`: at most `limit` workloads, lenses and questions, best first
-    (exact id, name or alias, then its start, then anywhere). Four queries; none for a text too
-    short to search."""
+    (exact id, name or alias, then its start, then anywhere). Five queries (four when no question
+    matches); none for a text too short to search."""
     searched = search_text(raw)
     if not searched.searchable:
         return SearchResults(searched=searched, limit=limit)

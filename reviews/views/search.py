@@ -44,8 +44,9 @@ class Kind:
 @require_safe
 def search(request):
     """The hits for `q`, each kind in its place (a kind with an exact match first). Queries:
-    session, user, workloads, lenses, questions in the lenses applied, questions in the others: six,
-    however many there are; two for a text too short to search."""
+    session, user, workloads, lenses, the questions that match, the lens reviews they are in (when
+    some match), the questions of the lenses applied to none: seven at most, however many there
+    are; two for a text too short to search."""
     listing = request.htmx and not request.htmx.history_restore_request
     results = site_search(
         user=request.user, raw=request.GET.get("q", ""), limit=LIST_LIMIT if listing else PAGE_LIMIT
