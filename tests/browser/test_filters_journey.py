@@ -88,6 +88,14 @@ def test_typing_narrows_the_list_and_the_report_takes_the_filters_on_screen(
     expect(names(page)).to_have_text(["Churn", "Churn forecast"])
     expect(page).to_have_url(re.compile(r"search=chur&ordering=-high$"))
 
+    # Away to a workload and back: the filters and the order are still on screen.
+    names(page).first.click()
+    expect(page.get_by_role("heading", name="Churn", level=1)).to_be_visible()
+    page.go_back()
+    expect(page.get_by_label("Search", exact=True)).to_have_value("chur")
+    expect(names(page)).to_have_text(["Churn", "Churn forecast"])
+    expect(page.locator("th", has_text="High")).to_have_attribute("aria-sort", "ascending")
+
     # Type again and, without waiting for the list, ask for the report of these workloads.
     search = page.get_by_label("Search", exact=True)
     search.press("End")

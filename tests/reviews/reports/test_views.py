@@ -129,7 +129,7 @@ def test_the_consolidated_report_takes_the_dashboards_filters(client_for, shared
     assert '<option value="PRODUCTION" selected>' in page
     assert '<option value="true" selected>' in page
     assert 'name="search" id="id_search" value="fraud"' in page
-    assert 'name="q"' not in page
+    assert 'id="id_q"' not in page  # the filters' (the header's site search is q too)
     assert 'type="hidden" name="search"' not in page  # no copy of them to fall out of step
     assert "0 workloads match" in page
     data = {"environment": "PRODUCTION", "has_high": "true", "search": "fraud", "format": "JSON"}
