@@ -34,13 +34,29 @@ def main() -> int:
         from django.db import connection, connections
 
         call_command("migrate", verbosity=0)
-        from bench import api_bench, lens_bench, load_bench, milestones_bench, reports_bench, reviews_bench
+        from bench import (
+            api_bench,
+            lens_bench,
+            load_bench,
+            milestones_bench,
+            reports_bench,
+            reviews_bench,
+            search_bench,
+        )
 
         rows: list[Row] = []
         # api_bench: on PostgreSQL, on a database of its own that it drops after (a private cluster
         # when the bench's database is SQLite). load_bench: servers of its own (a private PostgreSQL
         # cluster, Redis, gunicorn), in a process of its own.
-        sections = (lens_bench, reviews_bench, milestones_bench, reports_bench, api_bench, load_bench)
+        sections = (
+            lens_bench,
+            reviews_bench,
+            milestones_bench,
+            reports_bench,
+            search_bench,
+            api_bench,
+            load_bench,
+        )
         try:
             for section in sections:
                 for row in section.run():

@@ -2,7 +2,8 @@
 report), the API (the workload list and the risk summary) and a consolidated report's `filters` all
 parse with, so that a filter has one name and one meaning everywhere:
 
-    search, environment, lens, tag, owner, ownership, has_high (true, false; absent: all), ordering
+    search, environment, lens, tag, owner, ownership, has_high (true, false; absent: all),
+    ordering (name, changed, high; each reversed by a leading -: -name)
 
 The set only validates; `reviews.selectors.dashboard.matching_workloads` applies what it gives
 (`WorkloadFilters`), in one query whatever the filters. The API's views name it as
@@ -15,7 +16,7 @@ both. A stored consolidated report keeps the filters it was asked with (`stored_
 stored before the rename (`q`, `sort`, `has_high: false` for "any") still read as they meant.
 """
 
-from dataclasses import asdict
+from dataclasses import asdict, dataclass, replace
 
 import django_filters
 from django import forms
@@ -44,7 +45,8 @@ def _search(
 
 
 def _ordering(
-    help_text: str = "name (A-Z), changed (latest change first), high (most high risks first).",
+    help_text: str = "name (A-Z), changed (latest change first), high (most high risks first); "
+    "a leading - reverses the order (-name: Z-A, -changed: oldest change first, -high: fewest first).",
 ) -> django_filters.ChoiceFilter:
     return django_filters.ChoiceFilter(
         choices=[(key, label) for key, (label, _order) in SORTS.items()],
@@ -177,6 +179,38 @@ def stored_filters(filters: WorkloadFilters) -> dict:
     """`filters` as a consolidated report stores them (and the API shows them): every name, with
     `has_high` true, false or null (any)."""
     return asdict(filters)
+
+
+@dataclass(frozen=True)
+class SortHeader:
+    """A sortable column's header: its link (the other filters kept, the order set or reversed),
+    and how the column sorts the list now (its `aria-sort`; "" when it does not)."""
+
+    href: str
+    aria_sort: str
+
+
+#: The sortable columns of the workload table, by the order each one sorts in first, and the
+#: direction that order reads in: a name from A, the latest change and the most risks first.
+SORT_COLUMNS = {"name": "ascending", "changed": "descending", "high": "descending"}
+_REVERSED = {"ascending": "descending", "descending": "ascending"}
+
+
+def sort_headers(filters: WorkloadFilters, *, path: str) -> dict[str, SortHeader]:
+    """The header of each sortable column of the page at `path`, by its order's name: a column that
+    does not sort the list links to its first order, the one that does to its reverse (`-name` and
+    back)."""
+    headers = {}
+    for key, direction in SORT_COLUMNS.items():
+        if filters.ordering == key:
+            link, aria_sort = f"-{key}", direction
+        elif filters.ordering == f"-{key}":
+            link, aria_sort = key, _REVERSED[direction]
+        else:
+            link, aria_sort = key, ""
+        query = as_query(replace(filters, ordering=link))
+        headers[key] = SortHeader(href=f"{path}?{query.urlencode()}" if query else path, aria_sort=aria_sort)
+    return headers
 
 
 def as_query(filters: WorkloadFilters) -> QueryDict:

@@ -17,6 +17,7 @@ from reviews.views import (
     question_changes,
     questionnaire,
     reports,
+    search,
     upgrades,
     workloads,
 )
@@ -75,4 +76,5 @@ urlpatterns = [
     path("reports/<int:report_pk>/status/", reports.status, name="report-status"),
     path("reports/<int:report_pk>/download/", reports.download, name="report-download"),
     path("reports/<int:report_pk>/delete/", reports.delete, name="report-delete"),
+    path("search/", search.search, name="search"),
 ]

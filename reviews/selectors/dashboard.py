@@ -23,6 +23,7 @@ from django.db.models import (
     Subquery,
     Sum,
 )
+from django.db.models.expressions import Combinable
 from django.db.models.functions import Coalesce, Greatest, Lower
 
 from lens.models import Lens
@@ -34,10 +35,15 @@ from reviews.selectors.visibility import role_of
 MINE, SHARED = "mine", "shared"
 
 #: How a list may be sorted: name, label, ordering (ties broken by name, then pk, so pages are stable).
-SORTS = {
+#: Each order has its reverse under its name with a leading "-", as DRF's OrderingFilter names them,
+#: so that a column header can toggle the direction (reviews.filters.sort_headers).
+SORTS: dict[str, tuple[str, tuple[str | Combinable, ...]]] = {
     "name": ("Name", (Lower("name"), "pk")),
+    "-name": ("Name, Z to A", (Lower("name").desc(), F("pk").desc())),
     "changed": ("Last change", (F("last_change").desc(), Lower("name"), "pk")),
+    "-changed": ("Last change, oldest first", (F("last_change").asc(), Lower("name"), "pk")),
     "high": ("High risks", (F("high").desc(), F("medium").desc(), Lower("name"), "pk")),
+    "-high": ("High risks, fewest first", (F("high").asc(), F("medium").asc(), Lower("name"), "pk")),
 }
 
 

@@ -222,7 +222,7 @@ _EVERY_COUNT = Workload.objects.order_by().values(n=Func("pk", function="COUNT")
 def _in_order(matching: QuerySet[Workload], sort: str) -> QuerySet[Workload]:
     """`matching` in the `sort` order of the workload list (name, then pk, by default)."""
     _label, ordering = SORTS.get(sort, SORTS["name"])
-    if sort == "changed":
+    if sort.removeprefix("-") == "changed":
         matching = with_last_change(matching)
     return matching.order_by(*ordering)
 

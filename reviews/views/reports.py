@@ -16,8 +16,9 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.cache import patch_cache_control
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.http import require_http_methods, require_safe
+from django_htmx.http import replace_url
 
 from mlwa.forms import add_invalid_input
 from mlwa.post_only import post_only
@@ -32,11 +33,12 @@ from reviews.forms.reports import (
 from reviews.models import LensReview, Report
 from reviews.reports.selectors import report_file, report_for, reports_of
 from reviews.reports.services import ReportQueueUnavailable, report_delete, report_request
-from reviews.selectors.dashboard import lens_filter_choices, matching_workloads
+from reviews.selectors.dashboard import WorkloadFilters, lens_filter_choices, matching_workloads
 from reviews.selectors.states import milestones_of
 from reviews.services import InvalidInput
 
 ROW = "reviews/reports/_row.html"
+MATCHING = "reviews/reports/_matching.html"
 KIND_ERROR = "Choose a lens review report or the improvement plan."
 
 
@@ -105,37 +107,57 @@ def reports(request, pk: int):
     return render(request, "reviews/reports/workload.html", context, status=status)
 
 
+#: The name of the consolidated page's Filter button: a POST with it shows the filters' workloads
+#: and asks for nothing (the form is a POST, so that its CSRF token never goes in an address).
+SHOW = "show"
+
+
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def consolidated(request):
-    """GET: the dashboard's filters (which narrow the workloads the report covers), the form that
-    asks for the consolidated report of those, and the person's consolidated reports. POST (the
-    filters, as hidden inputs, and `format`): ask, then come back here.
-    Queries: session, user, lens filter choices, matching workloads' count, reports."""
+    """GET: the filters (the dashboard's, which narrow the workloads the report covers), in the
+    form that asks for the consolidated report of those, and the person's consolidated reports.
+    POST (the filters as on screen, and `format`): ask, then come back here with those filters; with
+    SHOW, only show them. For htmx (the filters changing as they are typed), how many workloads
+    match. Queries: session, user, lens filter choices, matching workloads' count, reports."""
     posting = request.method == "POST"
     # The filters come from the query on a GET, and with the format on a POST.
     filterset = page_filters(
         request.POST if posting else request.GET, lens_choices=lens_filter_choices(user=request.user)
     )
     filters = filterset.workload_filters()
+    asking = posting and SHOW not in request.POST
     form = ConsolidatedReportForm(request.POST if posting else None, filters=filters)
     status = 200
-    if posting:
+    if asking:
         if filterset.form.errors:  # shown on the filters; nothing is asked
             status = 400
         else:
             report, status = _ask(request, form)
             if report is not None:
-                return _queued(request, report, reverse("reviews:consolidated-reports"))
+                return _queued(request, report, _with_query(reverse("reviews:consolidated-reports"), filters))
+    matching = matching_workloads(user=request.user, filters=filters).count()
+    if request.htmx and not request.htmx.history_restore_request and not posting:
+        response = render(request, MATCHING, {"matching": matching, "filters": filters})
+        replace_url(response, _with_query(request.path, filters))
+        patch_vary_headers(response, ["HX-Request"])
+        return response
     context = {
         "form": form,
         "filter_form": filterset.form,
         "filters": filters,
-        "hidden_filters": as_query(filters),
-        "matching": matching_workloads(user=request.user, filters=filters).count(),
+        "matching": matching,
         "reports": list(reports_of(user=request.user).filter(kind=Report.Kind.CONSOLIDATED)),
     }
-    return render(request, "reviews/reports/consolidated.html", context, status=status)
+    response = render(request, "reviews/reports/consolidated.html", context, status=status)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def _with_query(path: str, filters: WorkloadFilters) -> str:
+    """`path` with the filters' query, by their v1 names."""
+    query = as_query(filters)
+    return f"{path}?{query.urlencode()}" if query else path
 
 
 @login_required

@@ -170,7 +170,7 @@ def test_fragments_show_the_payloads_as_text(xss_page, world):
 
     # The workload list filtered as one types: the search echoed, the table swapped.
     page.goto(reverse("reviews:workload-list"))
-    page.get_by_label("Search").fill(x.short(x.ATTRIBUTE, x.IMG, limit=200))
+    page.get_by_label("Search", exact=True).fill(x.short(x.ATTRIBUTE, x.IMG, limit=200))
     page.get_by_role("button", name="Filter").click()
     page.wait_for_function("() => !document.querySelector('.htmx-request')")
     watch.audit("reviews:workload-list (filtered)")

@@ -54,6 +54,7 @@ ROUTES = {
     "reviews:report-status": PAGE,
     "reviews:report-download": DOWNLOAD,
     "reviews:report-delete": POST_ONLY,
+    "reviews:search": PAGE,
     "lens:library": PAGE,
     "lens:import": PAGE,
     "lens:detail": PAGE,
@@ -242,6 +243,9 @@ def page_urls(route: str, world: World, reports: list[Report]) -> list[str]:
         urls.append(f"{url}?base=1&target=2&changed=1")
     if route in SEARCHED:
         urls.append(f"{url}?search={quote(x.IMG, safe='')}")
+    if route == "reviews:search":  # the query echoed, and hits whose names and titles are payloads
+        urls[0] = f"{url}?q={quote(x.IMG, safe='')}"
+        urls.extend(f"{url}?q={quote(text, safe='')}" for text in ("<", '"', "'", "&", "javascript"))
     if route == "login":
         urls.append(f"{url}?next={quote(x.JS_URL, safe='')}")
     return list(dict.fromkeys(urls))

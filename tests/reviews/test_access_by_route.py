@@ -79,6 +79,7 @@ EXPECTED = {
     "reviews:report-status": {"GET": REQUESTER},
     "reviews:report-download": {"GET": REQUESTER},
     "reviews:report-delete": {"POST": REQUESTER},
+    "reviews:search": {"GET": ANY_USER},
     "lens:library": {"GET": ANY_USER},
     "lens:import": {"GET": ANY_USER, "POST": ANY_USER},
     "lens:detail": {"GET": ANY_USER},

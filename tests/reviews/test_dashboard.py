@@ -218,8 +218,9 @@ def test_the_list_page_works_without_javascript(client_for, alice, alices_view):
     content = client_for(alice).get(url("workload-list")).content.decode()
     assert f'<form method="get" action="{url("workload-list")}"' in content
     assert 'hx-get="' in content
-    assert 'hx-push-url="true"' in content
-    assert '<button type="submit" class="button">Filter</button>' in content
+    assert 'hx-trigger="input changed delay:300ms"' in content
+    filter_button = '<button type="submit" class="button" hx-get="/workloads/" hx-include="closest form">'
+    assert f"{filter_button}Filter</button>" in content
 
 
 # The dashboard

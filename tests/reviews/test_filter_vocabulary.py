@@ -78,15 +78,19 @@ def _matches(spec: Spec, name: str, value: str) -> bool:
 
 ORDERS = {
     "name": lambda spec: spec.name.lower(),
+    "-name": lambda spec: spec.name.lower(),  # reversed: see expected()
     "high": lambda spec: (-spec.high, spec.name.lower()),  # no medium risks here
+    "-high": lambda spec: (spec.high, spec.name.lower()),  # fewest first, then by name
     "changed": lambda spec: -spec.changed,
+    "-changed": lambda spec: spec.changed,
 }
 
 
 def expected(query: dict) -> list[str]:
     """The names Alice should get for `query` (new names only), worked out from WORLD."""
     kept = [s for s in VISIBLE if all(_matches(s, n, v) for n, v in query.items() if n != "ordering")]
-    return [spec.name for spec in sorted(kept, key=ORDERS[query.get("ordering", "name")])]
+    ordering = query.get("ordering", "name")
+    return [spec.name for spec in sorted(kept, key=ORDERS[ordering], reverse=ordering == "-name")]
 
 
 @pytest.fixture
@@ -178,6 +182,10 @@ QUERIES = [
     {"ordering": "name"},
     {"ordering": "high"},
     {"ordering": "changed"},
+    {"ordering": "-name"},  # each order reversed (issue 16: the table's headers toggle them)
+    {"ordering": "-high"},
+    {"ordering": "-changed"},
+    {"has_high": "true", "ordering": "-high"},
     {"ownership": "shared", "tag": "ml"},
     {"search": "leaves", "has_high": "false"},
     {"lens": BUILTIN_ALIAS, "has_high": "true", "ordering": "high"},
@@ -235,13 +243,15 @@ def test_the_pages_links_and_forms_carry_the_new_names(client_for, alice, world)
     assert 'name="search" id="id_search" value="a"' in content
     assert '<option value="high" selected>' in content
     assert '<option value="true" selected>' in content
-    assert 'name="q"' not in content
+    assert 'id="id_q"' not in content  # the filters' (the header's site search is q too)
     assert 'name="sort"' not in content
     for label in ("Search", "Environment", "Whose", "Lens", "Tag", "Owner", "High risks", "Sort by"):
         assert f">{label}</label>" in content
     report_page = client_for(alice).get(reverse("reviews:consolidated-reports"), many).content.decode()
-    for hidden in ('name="search" value="a"', 'name="has_high" value="true"', 'name="ordering" value="high"'):
-        assert f'<input type="hidden" {hidden}>' in report_page
+    assert 'name="search" id="id_search" value="a"' in report_page
+    assert '<option value="high" selected>' in report_page
+    assert '<option value="true" selected>' in report_page
+    assert 'id="id_q"' not in report_page
 
 
 @pytest.mark.parametrize(("old", "new"), [("q", "search"), ("sort", "ordering")])

@@ -125,11 +125,12 @@ def test_the_consolidated_report_takes_the_dashboards_filters(client_for, shared
     client = client_for(shared_workload.auditor)
     url = reverse("reviews:consolidated-reports")
     page = client.get(url, {"environment": "PRODUCTION", "has_high": "true", "q": "fraud"}).content.decode()
-    # carried to the request's form, by their v1 names (`q` is deprecated)
-    assert 'name="environment" value="PRODUCTION"' in page
-    assert 'name="has_high" value="true"' in page
-    assert 'name="search" value="fraud"' in page
-    assert 'name="q"' not in page
+    # in the fields of the request's form, by their v1 names (`q` is deprecated)
+    assert '<option value="PRODUCTION" selected>' in page
+    assert '<option value="true" selected>' in page
+    assert 'name="search" id="id_search" value="fraud"' in page
+    assert 'id="id_q"' not in page  # the filters' (the header's site search is q too)
+    assert 'type="hidden" name="search"' not in page  # no copy of them to fall out of step
     assert "0 workloads match" in page
     data = {"environment": "PRODUCTION", "has_high": "true", "search": "fraud", "format": "JSON"}
     response = client.post(url, data)
