@@ -53,6 +53,10 @@ def _second_report(world: World) -> int:
     return world.report_pks[1]
 
 
+def _part_of_the_workload_name(world: World) -> str:
+    return world.workload.name[:20]
+
+
 IMPORTED_LENS = {"alias": _imported}
 #: What the question page polls for: every change to the first question since long ago.
 CHANGES_SINCE_LONG_AGO = {"question": _first_question, "version": "0", "since": "2000-01-01T00:00:00+00:00"}
@@ -95,6 +99,11 @@ PAGES: dict[str, Page | tuple[Page, ...] | Excluded] = {
     "lens:diff": Page(args=IMPORTED_LENS),
     "lens:share": Page(args=IMPORTED_LENS),
     "lens:delete": Page(args=IMPORTED_LENS),
+    "reviews:search": (
+        Page(reader=True),
+        Page(reader=True, query={"q": _part_of_the_workload_name}),
+        Page(query={"q": "data"}),  # questions of both lenses, and a lens
+    ),
     "login": Page(anonymous=True),
     "profile": Page(reader=True),
     "accounts:tokens-revoke-all": Page(),
