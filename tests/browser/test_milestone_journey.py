@@ -81,8 +81,8 @@ def test_save_milestones_compare_them_and_open_the_trend(
 
     # --- Compare milestone 1 with milestone 2, through the pickers. ---
     page.goto(reverse("reviews:compare", args=[workload.pk]))
-    page.get_by_label("Before").select_option(value="1")
-    page.get_by_label("After").select_option(value="2")
+    page.get_by_label("Before", exact=True).select_option(value="1")
+    page.get_by_label("After", exact=True).select_option(value="2")
     page.get_by_role("button", name="Compare").click()
     expect(page).to_have_url(re.compile(r"base=1.*target=2"))
 

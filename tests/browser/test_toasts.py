@@ -34,6 +34,9 @@ def test_a_write_shows_its_confirmation_which_goes_away(
         assert toast.bounding_box()["y"] + toast.bounding_box()["height"] <= heading.bounding_box()["y"]
         # and no wider than the screen (the page's own width is the phones part's sweep)
         assert toast.bounding_box()["x"] + toast.bounding_box()["width"] <= 390
+    # The toast's timer starts once the deferred scripts have run (DOMContentLoaded): only then
+    # does moving the clock on mean anything.
+    page.wait_for_load_state()
     page.clock.fast_forward(7000)
     expect(toast).to_have_count(0)
     assert_no_console_errors(page)
