@@ -1,5 +1,6 @@
-"""Refuse oversized request bodies with 413 before anything reads them.
+"""MLWA's middleware: the request body's limit, the API's JSON 404, and the pages' 405.
 
+RequestBodyLimitMiddleware refuses oversized request bodies with 413 before anything reads them.
 Django on its own reads up to Content-Length and answers 400 (RequestDataTooBig) only once a form is
 parsed, and silently ignores a chunked body. This middleware runs first: a declared length over the cap
 is refused without reading a byte; a chunked body (which the server has de-chunked and terminated) is

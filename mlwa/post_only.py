@@ -4,7 +4,7 @@ that holds the form, instead of an empty 405.
 
 `post_only` takes the place of Django's `require_POST` on page views (never on the API's, whose 405
 is JSON): a POST reaches the view, GET and HEAD redirect to the page, anything else is 405 (with
-`Allow`, which mlwa.error_pages.MethodNotAllowedMiddleware shows as the site's page)."""
+`Allow`, which mlwa.middleware.MethodNotAllowedMiddleware shows as the site's page)."""
 
 from collections.abc import Callable, Sequence
 from functools import wraps
