@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.urls import reverse
-from playwright.sync_api import ConsoleMessage, Error, Page, sync_playwright
+from playwright.sync_api import BrowserContext, ConsoleMessage, Error, Page, sync_playwright
 
 from tests.conftest import REQUIRE_SERVICES
 
@@ -149,7 +149,19 @@ def new_page(browser, live_server, console_errors):
 
     yield open_page
     for context in contexts:
-        context.close()
+        close_quietly(context)
+
+
+def close_quietly(context: BrowserContext) -> None:
+    """Close a context with nothing more sent to the live server: requests are refused first, then
+    each page leaves for about:blank (which cancels what its scripts have on the way). A page's
+    poll, or the answer form's beacon on pagehide (sent when a page closes), would otherwise reach
+    the server while the test's tables are emptied, which SQLite refuses ("database table is
+    locked")."""
+    context.route("**/*", lambda route: route.abort())
+    for page in context.pages:
+        page.goto("about:blank")
+    context.close()
 
 
 @pytest.fixture

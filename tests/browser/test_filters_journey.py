@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 from mlwa.celery import app as celery_app
 from reviews.models import Answer, Report
 from reviews.services import workload_create
-from tests.browser.conftest import password
+from tests.browser.conftest import close_quietly, password
 
 #: The filter fields, by name, as a report stores them (has_high aside: a boolean there).
 TEXT_FIELDS = ("search", "environment", "ownership", "lens", "tag", "owner", "ordering")
@@ -153,4 +153,4 @@ def test_without_javascript_the_buttons_still_filter_and_ask(browser, live_serve
         expect(page.locator("#report-filters").get_by_label("Search", exact=True)).to_have_value("churn")
         expect(page.locator("#report-matching")).to_have_text("2 workloads match these filters.")
     finally:
-        context.close()
+        close_quietly(context)

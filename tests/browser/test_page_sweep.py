@@ -23,7 +23,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.urls import reverse
 
-from tests.browser.conftest import DEFAULT_TIMEOUT_MS
+from tests.browser.conftest import DEFAULT_TIMEOUT_MS, close_quietly
 from tests.sweep.pages import ERROR_PAGES, page_id, pages, url_of
 from tests.sweep.world import PASSWORD, World, build_world
 
@@ -113,7 +113,7 @@ def visitor(browser, live_server, world, console_errors_seen):
 
     yield open_as
     for page in contexts.values():
-        page.context.close()
+        close_quietly(page.context)
 
 
 def _visits(world: World):

@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 
 from lens.models import BUILTIN_ALIAS
 from reviews.services import workload_create
-from tests.browser.conftest import password
+from tests.browser.conftest import close_quietly, password
 
 VIEWPORTS = [{"width": 1440, "height": 900}, {"width": 390, "height": 844}]
 
@@ -134,4 +134,4 @@ def test_the_results_page_works_without_javascript_and_axe_finds_nothing(
         plain.get_by_role("link", name=re.compile("^Churn forecast")).click()
         expect(plain.get_by_role("heading", name="Churn forecast", level=1)).to_be_visible()
     finally:
-        context.close()
+        close_quietly(context)

@@ -31,6 +31,7 @@ from reviews.models import Report
 from reviews.reports.tasks import render_report
 from reviews.services import answer_update
 from tests.browser import xss_payloads as x
+from tests.browser.conftest import close_quietly
 from tests.browser.xss_pages import (
     JSON,
     MUST_SHOW,
@@ -92,7 +93,7 @@ def xss_page(browser, live_server):
 
     yield open_one
     for context in opened:
-        context.close()
+        close_quietly(context)
 
 
 def _report(watch: Watch, what: str) -> None:
