@@ -1,16 +1,16 @@
 """The dashboard (the home page) and the workload list: who sees which workloads, their counts, the
 filters, the htmx table, the empty state, and queries that do not grow with the workloads."""
 
-import itertools
 from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Permission
 from django.utils import timezone
 
+from bench.workloads import bulk_workloads
 from lens.models import BUILTIN_ALIAS, Lens
 from lens.selectors import latest_published_version
-from reviews.models import Answer, LensReview, Share, Workload, WorkloadEvent
+from reviews.models import Answer, Share, WorkloadEvent
 from reviews.services import share_grant, workload_create
 from tests.factories import GroupFactory, UserFactory, imported_lens, lens_document
 from tests.reviews.pages import is_login_redirect, url
@@ -22,37 +22,6 @@ R = Answer.Risk
 
 def names(response) -> list[str]:
     return [workload.name for workload in response.context["workloads"]]
-
-
-def many_workloads(owner, count: int, *, prefix: str = "W") -> list[Workload]:
-    """`count` workloads of `owner`, each with the built-in lens and its 14 answers at a mix of
-    risks, and an event: made in bulk, as the services would leave them."""
-    lens = Lens.objects.get(alias=BUILTIN_ALIAS)
-    version = latest_published_version(lens)
-    questions = list(version.questions.values_list("pk", flat=True))
-    workloads = Workload.objects.bulk_create(
-        Workload(owner=owner, name=f"{prefix}{n:04}", tags=["bulk"]) for n in range(count)
-    )
-    reviews = LensReview.objects.bulk_create(
-        LensReview(workload=workload, lens=lens, lens_version=version) for workload in workloads
-    )
-    risks = itertools.cycle([R.HIGH, R.MEDIUM, R.NONE, R.UNANSWERED, R.UNANSWERED, R.NOT_APPLICABLE])
-    now = timezone.now()
-    Answer.objects.bulk_create(
-        Answer(
-            lens_review=review,
-            question_id=question,
-            risk=risk,
-            updated_at=None if risk == R.UNANSWERED else now,
-        )
-        for review in reviews
-        for question, risk in zip(questions, risks, strict=False)
-    )
-    WorkloadEvent.objects.bulk_create(
-        WorkloadEvent(workload=workload, workload_name=workload.name, kind="CREATED", summary="Created.")
-        for workload in workloads
-    )
-    return workloads
 
 
 @pytest.fixture
@@ -188,7 +157,7 @@ def test_the_list_sorts_by_name_last_change_or_high_risks(client_for, alice, ali
 
 
 def test_the_list_has_25_workloads_a_page_and_keeps_the_filters_across_pages(client_for, alice):
-    many_workloads(alice, 30)
+    bulk_workloads(alice, 30)
     client = client_for(alice)
     first = client.get(url("workload-list", search="W0"))
     assert len(first.context["workloads"]) == 25
@@ -243,7 +212,7 @@ def test_the_dashboard_adds_up_the_filtered_workloads_and_draws_their_risks(clie
 
 
 def test_the_dashboard_shows_the_first_25_and_links_to_the_rest(client_for, alice):
-    many_workloads(alice, 30)
+    bulk_workloads(alice, 30)
     response = client_for(alice).get(url("dashboard"))
     assert len(response.context["workloads"]) == 25
     assert response.context["more"]
@@ -278,8 +247,8 @@ def crowd(alice, bob):
     def make(count: int):
         team = GroupFactory(name="team")
         alice.groups.add(team)
-        mine = many_workloads(alice, count // 3 or 1, prefix="A")
-        theirs = many_workloads(bob, count - len(mine), prefix="B")
+        mine = bulk_workloads(alice, count // 3 or 1, prefix="A")
+        theirs = bulk_workloads(bob, count - len(mine), prefix="B")
         Share.objects.bulk_create(
             Share(
                 workload=w,
@@ -289,7 +258,7 @@ def crowd(alice, bob):
             )
             for n, w in enumerate(theirs)
         )
-        many_workloads(UserFactory(username="carol"), 5, prefix="C")
+        bulk_workloads(UserFactory(username="carol"), 5, prefix="C")
         return len(mine) + len(theirs)
 
     return make
