@@ -26,6 +26,7 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import BrowserContext, ConsoleMessage, Error, Page, sync_playwright
 
+from mlwa.celery import app as celery_app
 from tests.conftest import REQUIRE_SERVICES
 
 CHROMIUM = os.environ.get("MLWA_CHROMIUM", "/usr/bin/chromium")
@@ -224,6 +225,18 @@ def make_people(django_user_model):
         return {name: django_user_model.objects.create_user(name, password=password(name)) for name in names}
 
     return make
+
+
+@pytest.fixture
+def in_memory_broker(settings):
+    """Django's settings (which the enqueueing reads) and the Celery app (which the worker reads) on
+    an in-memory broker for this test, as they were after: reports asked for wait in a queue that no
+    worker reads, or that a test's own worker reads."""
+    settings.CELERY_BROKER_URL, settings.CELERY_BROKER_TRANSPORT_OPTIONS = "memory://", {}
+    previous = celery_app.conf.broker_url, celery_app.conf.broker_transport_options
+    celery_app.conf.broker_url, celery_app.conf.broker_transport_options = "memory://", {}
+    yield
+    celery_app.conf.broker_url, celery_app.conf.broker_transport_options = previous
 
 
 @pytest.fixture

@@ -9,23 +9,12 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
-from mlwa.celery import app as celery_app
 from reviews.models import Answer, Report
 from reviews.services import workload_create
 from tests.browser.conftest import close_quietly, password
 
 #: The filter fields, by name, as a report stores them (has_high aside: a boolean there).
 TEXT_FIELDS = ("search", "environment", "ownership", "lens", "tag", "owner", "ordering")
-
-
-@pytest.fixture
-def in_memory_broker(settings):
-    """Reports asked for here wait in an in-memory queue: no worker is needed to store the request."""
-    settings.CELERY_BROKER_URL, settings.CELERY_BROKER_TRANSPORT_OPTIONS = "memory://", {}
-    previous = celery_app.conf.broker_url, celery_app.conf.broker_transport_options
-    celery_app.conf.broker_url, celery_app.conf.broker_transport_options = "memory://", {}
-    yield
-    celery_app.conf.broker_url, celery_app.conf.broker_transport_options = previous
 
 
 @pytest.fixture

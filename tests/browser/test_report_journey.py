@@ -9,7 +9,6 @@ processes on Redis end to end."""
 import re
 import subprocess
 
-import pytest
 from celery.contrib.testing.worker import start_worker
 from django.urls import reverse
 from playwright.sync_api import expect
@@ -21,17 +20,6 @@ from reviews.services import answer_update, workload_create
 
 PASSWORD = "rosa-password"  # noqa: S105
 ALIAS = "ml-lens-2021"
-
-
-@pytest.fixture
-def in_memory_broker(settings):
-    """Django's settings (which the enqueueing reads) and the Celery app (which the worker reads) on
-    an in-memory broker for this test, as they were after."""
-    settings.CELERY_BROKER_URL, settings.CELERY_BROKER_TRANSPORT_OPTIONS = "memory://", {}
-    previous = celery_app.conf.broker_url, celery_app.conf.broker_transport_options
-    celery_app.conf.broker_url, celery_app.conf.broker_transport_options = "memory://", {}
-    yield
-    celery_app.conf.broker_url, celery_app.conf.broker_transport_options = previous
 
 
 def test_ask_for_a_report_watch_it_and_download_it(

@@ -25,7 +25,6 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from lens.models import BUILTIN_ALIAS, Lens
-from mlwa.celery import app as celery_app
 from mlwa.spreadsheets import FORMULA_STARTS
 from reviews.models import Report
 from reviews.reports.tasks import render_report
@@ -58,16 +57,6 @@ def test_every_route_has_an_xss_visit():
     assert not missing, "\n".join(missing)
     stale = sorted(set(ROUTES) - routes)
     assert not stale, f"ROUTES names routes that no longer exist: {stale}"
-
-
-@pytest.fixture
-def in_memory_broker(settings):
-    """Reports are queued on an in-memory broker that no worker reads: the test renders them."""
-    settings.CELERY_BROKER_URL, settings.CELERY_BROKER_TRANSPORT_OPTIONS = "memory://", {}
-    previous = celery_app.conf.broker_url, celery_app.conf.broker_transport_options
-    celery_app.conf.broker_url, celery_app.conf.broker_transport_options = "memory://", {}
-    yield
-    celery_app.conf.broker_url, celery_app.conf.broker_transport_options = previous
 
 
 @pytest.fixture
