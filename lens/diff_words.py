@@ -26,7 +26,9 @@ FIELD_LABELS = {
     "additionalResources": "Additional resources",
 }
 _RESOURCE_TYPES = {"HELPFUL_RESOURCE": "Helpful resource", "IMPROVEMENT_PLAN": "Improvement plan"}
-_WORD = re.compile(r"\s+|\S+")
+#: Words, runs of punctuation and runs of spaces: "BP1, BP2" is four tokens, so that a list that
+#: gains an id differs by ", BP3" rather than by "BP2,".
+_WORD = re.compile(r"\s+|\w+|[^\w\s]+")
 
 #: A run of text, and whether it differs from the other side.
 Segment = tuple[str, bool]
@@ -85,12 +87,22 @@ class FieldChange:
 
 
 def _joined(segments: list[Segment]) -> list[Segment]:
-    """Adjacent segments of the same kind as one; the spaces between two changed words count as
-    changed, so that a changed phrase is marked once."""
-    result: list[Segment] = []
+    """Adjacent segments of the same kind as one, the spaces at either end of a changed run left
+    unmarked, so that a changed phrase is marked once and only its words are."""
+    split: list[Segment] = []
     for text, changed in segments:
-        if result and (result[-1][1] == changed or (not text.strip() and result[-1][1])):
-            result[-1] = (result[-1][0] + text, result[-1][1])
+        core = text.strip()
+        if not changed or not core:
+            split.append((text, False))
+            continue
+        start = text.index(core)
+        split += [(text[:start], False), (core, True), (text[start + len(core) :], False)]
+    result: list[Segment] = []
+    for text, changed in split:
+        if not text:
+            continue
+        if result and result[-1][1] == changed:
+            result[-1] = (result[-1][0] + text, changed)
         else:
             result.append((text, changed))
     return result
@@ -105,7 +117,7 @@ def _word_marks(old: str, new: str) -> tuple[list[Segment], list[Segment]]:
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         before.append(("".join(old_words[i1:i2]), tag != "equal"))
         after.append(("".join(new_words[j1:j2]), tag != "equal"))
-    return _joined([s for s in before if s[0]]), _joined([s for s in after if s[0]])
+    return _joined(before), _joined(after)
 
 
 def _resource(value: dict) -> str:

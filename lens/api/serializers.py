@@ -291,7 +291,9 @@ class FieldChangeSerializer(serializers.Serializer):
     """One changed field of an UPDATED element, before and after, as lines of text for people."""
 
     field = serializers.CharField(help_text="The file's key name, as in `fields`.")
-    label = serializers.CharField(help_text="The field's name for people, e.g. `Risk rules`.")
+    label = serializers.CharField(  # type: ignore[assignment]  # a declared field; the stubs see Field's attribute
+        help_text="The field's name for people, e.g. `Risk rules`."
+    )
     before = serializers.ListField(
         child=serializers.CharField(),
         help_text="The value before, as lines: text as written, a resource as `text (url)`, each "

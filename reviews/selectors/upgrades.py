@@ -17,9 +17,9 @@ from django.db.models import Case, CharField, F, IntegerField, OuterRef, QuerySe
 from lens.diff import Change, Status, version_diff
 from lens.models import Lens, LensVersion
 from lens.selectors import lens_visibility, version_document
+from reviews.carry_over import UpgradeTarget, carried_state, upgrade_target
 from reviews.models import Answer, LensReview
 from reviews.selectors.milestones import milestone_free_name
-from reviews.services.upgrade_targets import UpgradeTarget, carried_state, upgrade_target
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,7 @@ class DroppedPractice:
 @dataclass(frozen=True)
 class RiskChange:
     """An answered question in both versions whose risk the upgrade changes, as the carry-over
-    will evaluate it (reviews.services.upgrade_targets.carried_state): the risks before and after
+    will evaluate it (reviews.carry_over.carried_state): the risks before and after
     (Answer.Risk values)."""
 
     question_id: str
@@ -55,11 +55,11 @@ class RiskChange:
 
     @property
     def before_label(self) -> str:
-        return Answer.Risk(self.before).label
+        return str(Answer.Risk(self.before).label)
 
     @property
     def after_label(self) -> str:
-        return Answer.Risk(self.after).label
+        return str(Answer.Risk(self.after).label)
 
     def as_dict(self) -> dict:
         return {

@@ -1,6 +1,6 @@
 """Lens upgrades: a lens review moved to a newer published version of its lens (LENS_FORMAT.md).
 
-The carry-over (`_carry_over`; answer by answer, `upgrade_targets.carried_state`) moves a review's
+The carry-over (`_carry_over`; answer by answer, `reviews.carry_over.carried_state`) moves a review's
 answers across by question id and choice id:
 
 - an answer whose question is in the new version keeps its row, its version and its history: its
@@ -17,7 +17,7 @@ answers across by question id and choice id:
   version's pillars.
 
 The new version's content is loaded once, however many reviews move to it
-(reviews.services.upgrade_targets).
+(reviews.carry_over).
 
 Two ways in, both logged as LENS_UPGRADED on the workload:
 
@@ -44,6 +44,7 @@ from lens.models import LensVersion
 from lens.selectors import lens_visibility
 from mlwa import error_codes
 from mlwa.errors import InvalidInput
+from reviews.carry_over import UpgradeTarget, carried_state, upgrade_target
 from reviews.models import (
     Answer,
     AnswerChange,
@@ -57,7 +58,6 @@ from reviews.selectors.milestones import milestone_free_name
 from reviews.services.answers import ANSWER_FIELDS, answer_state
 from reviews.services.events import event_record
 from reviews.services.milestones import milestone_create
-from reviews.services.upgrade_targets import UpgradeTarget, carried_state, upgrade_target
 
 #: The fields a carry-over may change (besides the question), and what it writes for those it changes.
 _WRITTEN = (

@@ -1,5 +1,8 @@
-"""The version a lens upgrade moves reviews to, loaded once (`upgrade_target`): its questions, their
-choices and risk rules, its pillars. How the carry-over uses it: reviews.services.upgrades.
+"""What a lens upgrade carries over, read and decided outside any write, so that the carry-over
+(reviews.services.upgrades) and the upgrade's preview (reviews.selectors.upgrades) share it rule for
+rule: the version a lens upgrade moves reviews to, loaded once (`upgrade_target`): its questions,
+their choices and risk rules, its pillars; and what an answer becomes under it (`carried_state`).
+It writes nothing: a selector may use it (tests/test_layout.py keeps selectors from services).
 """
 
 from collections import defaultdict
