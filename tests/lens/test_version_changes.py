@@ -196,3 +196,19 @@ def test_every_rule_of_the_published_lenses_reads_as_words(path):
             # Words, never the condition's operators (a fallback to the text as written).
             assert not any(operator in line for operator in ("&&", "||", "!")), (question.id, line)
             assert line.split(" when ")[0] in RISKS or line.endswith((" otherwise", " in every case")), line
+
+
+@pytest.mark.django_db
+def test_the_lens_page_reads_each_rule_in_words_under_its_condition(client_for, bob):
+    document = lens_document(questions=1)
+    document["pillars"][0]["questions"][0]["riskRules"][0]["condition"] = "!(P1Q1_BP1 || P1Q1_BP2)"
+    document["pillars"][0]["questions"][0]["riskRules"][0]["risk"] = "HIGH_RISK"
+    document["pillars"][0]["questions"][0]["riskRules"][2]["risk"] = "NO_RISK"
+    lens = imported_lens(owner=bob, document=document)
+
+    content = client_for(bob).get(url("detail", lens)).content.decode()
+
+    assert "<code>!(P1Q1_BP1 || P1Q1_BP2)</code>" in content
+    assert "High risk when none of P1Q1_BP1, P1Q1_BP2 is selected" in content
+    assert "Medium risk when P1Q1_BP1 is selected" in content
+    assert "No risk otherwise" in content
