@@ -1,9 +1,12 @@
 """The difference between two versions of a lens: pillars, questions and choices, NEW, UPDATED or
-DELETED, matched by their ids (choices by question id and choice id)."""
+DELETED, matched by their ids (choices by question id and choice id). An UPDATED element says what
+each changed field was before and after, in words a reviewer reads (lens.diff_words): risk rules as
+conditions ("High risk when none of BP01, BP02 is selected"), resources as their text and link."""
 
 import enum
 from dataclasses import dataclass
 
+from lens.diff_words import FieldChange, field_changes
 from lens.format import LensDocument, PillarDoc, QuestionDoc
 from lens.format.writer import write_choice, write_question
 
@@ -16,7 +19,8 @@ class Status(enum.StrEnum):
 
 @dataclass(frozen=True)
 class Change:
-    """One element that differs. `fields` names what changed in an UPDATED element."""
+    """One element that differs. `fields` names what changed in an UPDATED element (the file's key
+    names), and `details` says what each was before and after."""
 
     kind: str  # "pillar", "question" or "choice"
     status: Status
@@ -25,6 +29,7 @@ class Change:
     choice_id: str | None
     title: str
     fields: tuple[str, ...] = ()
+    details: tuple[FieldChange, ...] = ()
 
     def as_dict(self) -> dict:
         return {
@@ -35,6 +40,7 @@ class Change:
             "choice_id": self.choice_id,
             "title": self.title,
             "fields": list(self.fields),
+            "details": [detail.as_dict() for detail in self.details],
         }
 
 
@@ -43,12 +49,16 @@ _QUESTION_FIELDS = ("pillar", "title", "description", "helpfulResource", "riskRu
 _CHOICE_FIELDS = ("title", "helpfulResource", "improvementPlan", "additionalResources")
 
 
-def _comparable_question(pillar: PillarDoc, question: QuestionDoc) -> dict:
+def _written_question(pillar: PillarDoc, question: QuestionDoc) -> dict:
     value = write_question(question)
     value["pillar"] = pillar.id
-    # Whitespace inside a condition does not change what it means.
-    value["riskRules"] = [("".join(rule["condition"].split()), rule["risk"]) for rule in value["riskRules"]]
     return value
+
+
+def _comparable_question(value: dict) -> dict:
+    # Whitespace inside a condition does not change what it means.
+    rules = [("".join(rule["condition"].split()), rule["risk"]) for rule in value["riskRules"]]
+    return value | {"riskRules": rules}
 
 
 def _changed(before: dict, after: dict, names: tuple[str, ...]) -> tuple[str, ...]:
@@ -67,7 +77,10 @@ def version_diff(old: LensDocument, new: LensDocument) -> list[Change]:
         if before is None:
             changes.append(Change("pillar", Status.NEW, pillar.id, None, None, pillar.name))
         elif fields := _changed(vars(before), vars(pillar), _PILLAR_FIELDS):
-            changes.append(Change("pillar", Status.UPDATED, pillar.id, None, None, pillar.name, fields))
+            details = field_changes(vars(before), vars(pillar), fields)
+            changes.append(
+                Change("pillar", Status.UPDATED, pillar.id, None, None, pillar.name, fields, details)
+            )
         for question in pillar.questions:
             if question.id not in old_questions:
                 changes.append(Change("question", Status.NEW, pillar.id, question.id, None, question.title))
@@ -101,21 +114,24 @@ def _question_changes(
     """What changed in a question present in both versions: the question itself, then its choices
     (new or updated in the new version's order, deletions after)."""
     changes: list[Change] = []
-    if fields := _changed(
-        _comparable_question(old_pillar, old_question),
-        _comparable_question(pillar, question),
-        _QUESTION_FIELDS,
-    ):
+    before, after = _written_question(old_pillar, old_question), _written_question(pillar, question)
+    if fields := _changed(_comparable_question(before), _comparable_question(after), _QUESTION_FIELDS):
+        details = field_changes(before, after, fields)
         changes.append(
-            Change("question", Status.UPDATED, pillar.id, question.id, None, question.title, fields)
+            Change("question", Status.UPDATED, pillar.id, question.id, None, question.title, fields, details)
         )
     old_choices = {choice.id: choice for choice in old_question.choices}
     for choice in question.choices:
         if choice.id not in old_choices:
             changes.append(Change("choice", Status.NEW, pillar.id, question.id, choice.id, choice.title))
-        elif fields := _changed(write_choice(old_choices[choice.id]), write_choice(choice), _CHOICE_FIELDS):
+            continue
+        old_value, value = write_choice(old_choices[choice.id]), write_choice(choice)
+        if fields := _changed(old_value, value, _CHOICE_FIELDS):
+            details = field_changes(old_value, value, fields)
             changes.append(
-                Change("choice", Status.UPDATED, pillar.id, question.id, choice.id, choice.title, fields)
+                Change(
+                    "choice", Status.UPDATED, pillar.id, question.id, choice.id, choice.title, fields, details
+                )
             )
     new_choice_ids = {choice.id for choice in question.choices}
     changes.extend(

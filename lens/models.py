@@ -22,6 +22,8 @@ from django.db.models.signals import pre_delete
 from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
+from lens.rule_text import rule_words
+
 if TYPE_CHECKING:
     from mlwa.types import Reader
 
@@ -266,6 +268,11 @@ class RiskRule(LensContent):
 
     def __str__(self) -> str:
         return f"{self.condition} -> {self.risk}"
+
+    def in_words(self) -> str:
+        """The rule as a reviewer reads it ("High risk when none of BP01, BP02 is selected"; a
+        `default` rule: "... otherwise"): lens.rule_text."""
+        return rule_words(self.condition, self.risk, first=self.position == 0)
 
 
 class Resource(LensContent):

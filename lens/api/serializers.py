@@ -287,6 +287,25 @@ class PublishSerializer(StrictSerializer):
         ref_name = "LensPublish"
 
 
+class FieldChangeSerializer(serializers.Serializer):
+    """One changed field of an UPDATED element, before and after, as lines of text for people."""
+
+    field = serializers.CharField(help_text="The file's key name, as in `fields`.")
+    label = serializers.CharField(  # type: ignore[assignment]  # a declared field; the stubs see Field's attribute
+        help_text="The field's name for people, e.g. `Risk rules`."
+    )
+    before = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="The value before, as lines: text as written, a resource as `text (url)`, each "
+        "risk rule as a condition in words (`High risk when none of BP01, BP02 is selected`). Empty "
+        "when the field was not there.",
+    )
+    after = serializers.ListField(child=serializers.CharField(), help_text="The value after, likewise.")
+
+    class Meta:
+        ref_name = "LensFieldChange"
+
+
 class ChangeSerializer(serializers.Serializer):
     """A pillar, question or choice that differs between two versions, matched by id."""
 
@@ -298,6 +317,9 @@ class ChangeSerializer(serializers.Serializer):
     title = serializers.CharField()
     fields = serializers.ListField(  # type: ignore[assignment]  # a declared serializer field; the stubs see Field's attribute
         child=serializers.CharField(), help_text="What changed in an UPDATED element (file key names)."
+    )
+    details = FieldChangeSerializer(
+        many=True, help_text="Each of `fields` before and after, in `fields`' order; empty unless UPDATED."
     )
 
     class Meta:

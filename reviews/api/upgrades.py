@@ -1,8 +1,10 @@
-"""POST /api/v1/workloads/{workload_id}/lens-reviews/{alias}/upgrade/: the owner upgrades a lens
-review to a newer published version of its lens (reviews.services.lens_review_upgrade), after a
-milestone that keeps the review as it was. Minor versions need no call: publishing one moves the
-reviews of its line to it."""
+"""/api/v1/workloads/{workload_id}/lens-reviews/{alias}/upgrade/: GET, what upgrading would do (the
+page's preview, reviews.selectors.upgrades.upgrade_preview); POST, the owner upgrades a lens review
+to a newer published version of its lens (reviews.services.lens_review_upgrade), after a milestone
+that keeps the review as it was. Minor versions need no call: publishing one moves the reviews of
+its line to it."""
 
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.urls import path
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
@@ -10,6 +12,7 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from lens.api.serializers import ChangeSerializer
 from lens.selectors import lens_visibility
 from mlwa.api.params import APPLIED_ALIAS_PARAMETER, WORKLOAD_PARAMETER
 from mlwa.api.strict import StrictCharField, StrictSerializer
@@ -17,8 +20,9 @@ from mlwa.api.views import ApiView
 from mlwa.types import signed_in
 from reviews import services
 from reviews.access import workload_or_404
-from reviews.models import LensReview
+from reviews.models import Answer, LensReview
 from reviews.permissions import Action
+from reviews.selectors.upgrades import upgrade_preview
 
 
 class UpgradeRequestSerializer(StrictSerializer):
@@ -99,8 +103,161 @@ EXAMPLE_RESULT = {
 }
 
 
+class RiskChangeSerializer(serializers.Serializer):
+    """An answered question whose risk the upgrade changes."""
+
+    question_id = serializers.CharField()
+    title = serializers.CharField()
+    before = serializers.ChoiceField(choices=Answer.Risk.choices, help_text="The risk now.")
+    after = serializers.ChoiceField(
+        choices=Answer.Risk.choices, help_text="The risk after the upgrade, by the new version's rules."
+    )
+
+    class Meta:
+        ref_name = "LensReviewUpgradeRiskChange"
+
+
+class LostAnswerSerializer(serializers.Serializer):
+    """An answered question the new version no longer has: its answer goes (the milestone keeps it)."""
+
+    question_id = serializers.CharField()
+    title = serializers.CharField()
+    risk = serializers.ChoiceField(choices=Answer.Risk.choices)
+
+    class Meta:
+        ref_name = "LensReviewUpgradeLostAnswer"
+
+
+class DroppedPracticeSerializer(serializers.Serializer):
+    """A practice selected or marked not applicable that the new version's question no longer offers."""
+
+    question_id = serializers.CharField()
+    choice_id = serializers.CharField()
+    title = serializers.CharField()
+
+    class Meta:
+        ref_name = "LensReviewUpgradeDroppedPractice"
+
+
+class UpgradePreviewSerializer(serializers.Serializer):
+    """What upgrading the review to the lens's newest version would do, before it is done."""
+
+    lens = serializers.CharField(help_text="The lens's alias.")
+    from_version = serializers.CharField(help_text="The version the review is on.")
+    version = serializers.CharField(
+        allow_null=True, help_text="The newest version, which an upgrade moves to; null: none is newer."
+    )
+    kind = serializers.CharField(allow_null=True, help_text="MAJOR or MINOR: the newest version's kind.")
+    milestone_name = serializers.CharField(
+        allow_null=True, help_text="The name of the milestone the upgrade would save first."
+    )
+    questions_added = serializers.IntegerField(help_text="Questions new in the version: unanswered.")
+    questions_removed = serializers.IntegerField(help_text="Questions the version no longer has.")
+    risk_changes = RiskChangeSerializer(
+        many=True,
+        help_text="The answered questions in both versions whose risk changes (answers carried over "
+        "and evaluated as the upgrade does it), in the lens's order.",
+    )
+    lost_answers = LostAnswerSerializer(many=True, help_text="Answered questions that go.")
+    dropped_practices = DroppedPracticeSerializer(many=True)
+    dropped_pillar_notes = serializers.ListField(
+        child=serializers.CharField(), help_text="Pillars the version no longer has, whose notes go."
+    )
+    changes = ChangeSerializer(
+        many=True, help_text="The version difference, as GET /api/v1/lenses/{alias}/diff/ gives it."
+    )
+
+    class Meta:
+        ref_name = "LensReviewUpgradePreview"
+
+
+EXAMPLE_PREVIEW = {
+    "lens": "team-lens",
+    "from_version": "1",
+    "version": "2",
+    "kind": "MAJOR",
+    "milestone_name": "Before upgrade to 2",
+    "questions_added": 1,
+    "questions_removed": 0,
+    "risk_changes": [
+        {"question_id": "MLOPS03", "title": "How do you track models?", "before": "NONE", "after": "HIGH"}
+    ],
+    "lost_answers": [],
+    "dropped_practices": [],
+    "dropped_pillar_notes": [],
+    "changes": [
+        {
+            "kind": "question",
+            "status": "UPDATED",
+            "pillar_id": "operationalExcellence",
+            "question_id": "MLOPS03",
+            "choice_id": None,
+            "title": "How do you track models?",
+            "fields": ["riskRules"],
+            "details": [
+                {
+                    "field": "riskRules",
+                    "label": "Risk rules",
+                    "before": ["No risk when MLOPS03_BP01 is selected", "High risk otherwise"],
+                    "after": [
+                        "No risk when all of MLOPS03_BP01, MLOPS03_BP02 are selected",
+                        "High risk otherwise",
+                    ],
+                }
+            ],
+        }
+    ],
+}
+
+
+def _preview_body(review: LensReview) -> dict:
+    preview = upgrade_preview(review)
+    target = preview.target
+    return {
+        "lens": review.lens.alias,
+        "from_version": review.lens_version.label,
+        "version": target.label if target else None,
+        "kind": target.kind if target else None,
+        "milestone_name": preview.milestone_name or None,
+        "questions_added": preview.questions_added,
+        "questions_removed": preview.questions_removed,
+        "risk_changes": [change.as_dict() for change in preview.risk_changes],
+        "lost_answers": [vars(lost) for lost in preview.lost_answers],
+        "dropped_practices": [vars(dropped) for dropped in preview.dropped_practices],
+        "dropped_pillar_notes": list(preview.dropped_pillar_notes),
+        "changes": [change.as_dict() for change in preview.changes],
+    }
+
+
 class LensReviewUpgradeView(ApiView):
-    """POST: upgrade the review (owner only)."""
+    """GET: what upgrading would do; POST: upgrade the review (owner only)."""
+
+    @staticmethod
+    def _offered_reviews(workload_owner_id: int) -> QuerySet[LensReview]:
+        # A lens the workload's owner may no longer see offers no version: a 404, as its /lenses/
+        # URLs answer them, in the same query (reviews.selectors.upgrades).
+        return LensReview.objects.filter(lens_visibility(workload_owner_id, lens="lens"))
+
+    @extend_schema(
+        summary="What upgrading a lens review would do (owner)",
+        description="The page's preview, before confirming: the lens's newest version (null when the "
+        "review is on it), the milestone the upgrade would save first, each answered question whose "
+        "risk changes (each answer carried over and evaluated with the new version's rules, as the "
+        "upgrade does it), the answers and practices that go, and the version difference with every "
+        "changed field before and after. Nothing changes. While the workload's owner may not see the "
+        "lens, a 404.",
+        parameters=[WORKLOAD_PARAMETER, APPLIED_ALIAS_PARAMETER],
+        responses={200: UpgradePreviewSerializer},
+        examples=[OpenApiExample("A risk that changes", EXAMPLE_PREVIEW, response_only=True)],
+    )
+    def get(self, request: Request, workload_id: int, alias: str) -> Response:
+        workload, _role = workload_or_404(request, workload_id, Action.EDIT)
+        reviews = self._offered_reviews(workload.owner_id).select_related("lens", "lens_version")
+        review = get_object_or_404(
+            reviews.defer("lens_version__source"), workload=workload, lens__alias=alias
+        )
+        review.workload = workload  # loaded already; the preview reads its owner and milestones
+        return Response(UpgradePreviewSerializer(_preview_body(review)).data)
 
     @extend_schema(
         summary="Upgrade a lens review to a newer version of its lens (owner)",
@@ -125,11 +282,7 @@ class LensReviewUpgradeView(ApiView):
     )
     def post(self, request: Request, workload_id: int, alias: str) -> Response:
         workload, _role = workload_or_404(request, workload_id, Action.EDIT)
-        # A lens the workload's owner may no longer see offers no version: a 404, as its /lenses/
-        # URLs answer them, in the same query (reviews.selectors.upgrades).
-        reviews = LensReview.objects.only("pk", "workload_id").filter(
-            lens_visibility(workload.owner_id, lens="lens")
-        )
+        reviews = self._offered_reviews(workload.owner_id).only("pk", "workload_id")
         review = get_object_or_404(reviews, workload=workload, lens__alias=alias)
         data = UpgradeRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)

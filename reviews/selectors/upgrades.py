@@ -8,6 +8,7 @@ version it has, and no page or API response shows, offers or names a newer one. 
 newest version" for a review goes through `newest_version`, `with_newest_version` or
 `lens_offered`, which say so."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.contrib.auth.models import User
@@ -16,7 +17,8 @@ from django.db.models import Case, CharField, F, IntegerField, OuterRef, QuerySe
 from lens.diff import Change, Status, version_diff
 from lens.models import Lens, LensVersion
 from lens.selectors import lens_visibility, version_document
-from reviews.models import LensReview
+from reviews.carry_over import UpgradeTarget, carried_state, upgrade_target
+from reviews.models import Answer, LensReview
 from reviews.selectors.milestones import milestone_free_name
 
 
@@ -41,6 +43,34 @@ class DroppedPractice:
 
 
 @dataclass(frozen=True)
+class RiskChange:
+    """An answered question in both versions whose risk the upgrade changes, as the carry-over
+    will evaluate it (reviews.carry_over.carried_state): the risks before and after
+    (Answer.Risk values)."""
+
+    question_id: str
+    title: str
+    before: str
+    after: str
+
+    @property
+    def before_label(self) -> str:
+        return str(Answer.Risk(self.before).label)
+
+    @property
+    def after_label(self) -> str:
+        return str(Answer.Risk(self.after).label)
+
+    def as_dict(self) -> dict:
+        return {
+            "question_id": self.question_id,
+            "title": self.title,
+            "before": self.before,
+            "after": self.after,
+        }
+
+
+@dataclass(frozen=True)
 class UpgradePreview:
     """The review, the version it would be upgraded to (None: it is on the newest), the version
     difference, the milestone name that would be used, and what happens to the answers."""
@@ -54,6 +84,7 @@ class UpgradePreview:
     lost_answers: tuple[LostAnswer, ...] = ()
     dropped_practices: tuple[DroppedPractice, ...] = ()
     dropped_pillar_notes: tuple[str, ...] = ()
+    risk_changes: tuple[RiskChange, ...] = ()
 
 
 def lens_offered(review: LensReview) -> bool:
@@ -102,16 +133,23 @@ def upgrade_preview(review: LensReview) -> UpgradePreview:
     """What upgrading `review` (with its lens and version loaded) to the newest version would do.
     Nothing to upgrade to (target None) when the workload's owner may not see the lens.
     A fixed number of queries: the newest version (1); then both versions' content (5 each), the
+    new version's questions, choices, rules and pillars as the carry-over reads them (4), the
     review's answers (1) and the milestone names taken (1)."""
     target = newest_version(review)
     if target is None:
         return UpgradePreview(review=review, target=None)
     changes = tuple(version_diff(version_document(review.lens_version), version_document(target)))
+    rows = review.answers.order_by("question__pillar__position", "question__position").values_list(
+        "question__question_id",
+        "selected_choices",
+        "not_applicable_choices",
+        "risk",
+        "question__title",
+        "is_applicable",
+    )
     answers = {
         question_id: (selected, not_applicable, risk, title)
-        for question_id, selected, not_applicable, risk, title in review.answers.values_list(
-            "question__question_id", "selected_choices", "not_applicable_choices", "risk", "question__title"
-        )
+        for question_id, selected, not_applicable, risk, title, _applicable in rows
     }
     removed = {c.question_id for c in changes if c.kind == "question" and c.status == Status.DELETED}
     lost = tuple(
@@ -141,4 +179,20 @@ def upgrade_preview(review: LensReview) -> UpgradePreview:
         lost_answers=lost,
         dropped_practices=tuple(dropped),
         dropped_pillar_notes=tuple(sorted(p for p in review.pillar_notes if p in gone_pillars)),
+        risk_changes=_risk_changes(rows, upgrade_target(target)),
     )
+
+
+def _risk_changes(rows: Iterable[tuple], target: UpgradeTarget) -> tuple[RiskChange, ...]:
+    """The answered questions in both versions whose risk the carry-over changes, in the lens's
+    order: each answer's state carried over by the function the carry-over itself uses, so that
+    the page says what the upgrade will do, rule for rule. No query."""
+    found = []
+    for question_id, selected, not_applicable, risk, title, applicable in rows:
+        if risk == Answer.Risk.UNANSWERED or question_id not in target.facts:
+            continue  # unanswered stays unanswered; a question that goes is a lost answer
+        before = {"selected_choices": selected, "not_applicable_choices": not_applicable, "risk": risk}
+        after = carried_state(before | {"is_applicable": applicable}, target.facts[question_id])
+        if after["risk"] != risk:
+            found.append(RiskChange(question_id, title, risk, after["risk"]))
+    return tuple(found)

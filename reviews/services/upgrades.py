@@ -1,6 +1,7 @@
 """Lens upgrades: a lens review moved to a newer published version of its lens (LENS_FORMAT.md).
 
-The carry-over (`_carry_over`) moves a review's answers across by question id and choice id:
+The carry-over (`_carry_over`; answer by answer, `reviews.carry_over.carried_state`) moves a review's
+answers across by question id and choice id:
 
 - an answer whose question is in the new version keeps its row, its version and its history: its
   `question` is pointed at the new version's Question row (the answer-count trigger of migration
@@ -16,7 +17,7 @@ The carry-over (`_carry_over`) moves a review's answers across by question id an
   version's pillars.
 
 The new version's content is loaded once, however many reviews move to it
-(reviews.services.upgrade_targets).
+(reviews.carry_over).
 
 Two ways in, both logged as LENS_UPGRADED on the workload:
 
@@ -43,6 +44,7 @@ from lens.models import LensVersion
 from lens.selectors import lens_visibility
 from mlwa import error_codes
 from mlwa.errors import InvalidInput
+from reviews.carry_over import UpgradeTarget, carried_state, upgrade_target
 from reviews.models import (
     Answer,
     AnswerChange,
@@ -53,10 +55,9 @@ from reviews.models import (
     WorkloadEvent,
 )
 from reviews.selectors.milestones import milestone_free_name
-from reviews.services.answers import ANSWER_FIELDS, QuestionFacts, answer_state
+from reviews.services.answers import ANSWER_FIELDS, answer_state
 from reviews.services.events import event_record
 from reviews.services.milestones import milestone_create
-from reviews.services.upgrade_targets import UpgradeTarget, upgrade_target
 
 #: The fields a carry-over may change (besides the question), and what it writes for those it changes.
 _WRITTEN = (
@@ -113,27 +114,6 @@ class UpgradeSummary:
         return text + "."
 
 
-def _carried(before: dict, facts: QuestionFacts) -> dict:
-    """The answer's state under the new question: the choices it still has, in its order, and the
-    risk its rules give. Keeping a subset of a valid answer's choices keeps every rule of
-    `answers._merged`: "None of these" was alone and stays alone (or goes), a choice is still never
-    both selected and not applicable, and "None of these" (the same id, so still `_no`) is never
-    marked not applicable. Nothing left selected or marked is an unanswered question (notes kept)."""
-    kept = set(before["selected_choices"])
-    selected = [c for c in facts.choice_ids if c in kept]
-    not_applicable = {
-        c: before["not_applicable_choices"][c]
-        for c in facts.choice_ids
-        if c in before["not_applicable_choices"]
-    }
-    risk = facts.rules.evaluate(selected, not_applicable, question_applicable=before["is_applicable"])
-    return before | {
-        "selected_choices": selected,
-        "not_applicable_choices": not_applicable,
-        "risk": risk.value,
-    }
-
-
 def _carry_over(*, review: LensReview, target: UpgradeTarget, actor: User | None) -> UpgradeSummary:
     """Move `review` (locked by the caller, with its version loaded) to `target`'s version, as the
     module's docstring says. A constant number of queries: the answers (read under a row lock),
@@ -161,7 +141,7 @@ def _carry_over(*, review: LensReview, target: UpgradeTarget, actor: User | None
             continue
         seen.add(question_id)
         before = answer_state(answer)
-        after = _carried(before, target.facts[question_id])
+        after = carried_state(before, target.facts[question_id])
         answer.question_id = target.questions[question_id][0]
         carried.append(answer)
         if after == before:

@@ -37,6 +37,7 @@ OK = "ok"  # the operation's documented success status (200, 201 or 204)
 SEES = (OK, OK, OK, 404, OK, 401, 401, OK)
 ANSWERS = (OK, OK, 403, 404, 403, 401, 401, 403)
 OWNS = (OK, 403, 403, 404, 403, 401, 401, 403)
+OWNER_READS = (OK, 403, 403, 404, 403, 401, 401, OK)  # what only the owner may do, previewed
 ANY_USER_READS = (OK, OK, OK, OK, OK, 401, 401, OK)
 ANY_USER_WRITES = (OK, OK, OK, OK, OK, 401, 401, 403)
 # The team lens is the owner's, shared with the contributor and the reader; "see all" is about
@@ -82,6 +83,7 @@ EXPECTED = {
     "workloads_lens_reviews_partial_update": ANSWERS,
     "workloads_lens_reviews_destroy": OWNS,
     "workloads_lens_reviews_upgrade_create": OWNS,
+    "workloads_lens_reviews_upgrade_retrieve": OWNER_READS,
     "workloads_lens_reviews_answers_list": SEES,
     "workloads_lens_reviews_answers_retrieve": SEES,
     "workloads_lens_reviews_answers_partial_update": ANSWERS,

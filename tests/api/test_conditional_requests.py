@@ -17,11 +17,12 @@ from django.db import connection, transaction
 
 from accounts.models import ApiToken
 from lens.models import BUILTIN_ALIAS, Lens
-from lens.services import lens_publish, lens_sharing_set
+from lens.services import lens_import, lens_publish, lens_sharing_set
 from reviews.models import Answer, ImprovementItem, Report, Share, Workload
 from reviews.services import answer_update, improvement_item_update, share_change_role, workload_update
 from reviews.services.milestones import milestone_create
 from tests.api.test_access_matrix import body_of, build_world, operations, path_of
+from tests.factories import lens_document
 from tests.reviews.stored import database_state
 from tests.reviews.test_services_answer_versions import closing_connection, in_threads, on_postgres
 
@@ -115,6 +116,10 @@ def change_everything(world) -> None:
     team_lens = Lens.objects.get(alias=world.ids["team_lens"])
     lens_publish(lens=team_lens, label="2", major=False)
     lens_sharing_set(lens=team_lens, everyone=True, users=[], groups=[])
+    # A newer major version of the lens to upgrade: the upgrade's preview names it.
+    upgradable = Lens.objects.get(alias=world.ids["upgradable_lens"])
+    lens_import(source=lens_document("Upgradable", questions=4), owner=owner, alias=upgradable.alias)
+    lens_publish(lens=upgradable, label="3", major=True)
 
 
 def get(client, url, **headers):

@@ -110,6 +110,14 @@ def test_the_manager_sees_what_the_draft_changes_from_the_newest_version(api_for
         "choice_id": None,
         "title": "A new title",
         "fields": ["title"],
+        "details": [
+            {
+                "field": "title",
+                "label": "Title",
+                "before": ["How do you handle P1Q1?"],
+                "after": ["A new title"],
+            }
+        ],
     }
 
 
@@ -193,3 +201,29 @@ def test_a_replacement_names_all_three_parts(api_for, bob, two_versions):
     assert response.status_code == 400
     assert set(response.json()["fields"]) == {"everyone", "groups"}
     assert stored_lenses() == before
+
+
+def test_a_changed_rule_reads_before_and_after_as_conditions_in_words(api_for, bob, two_versions):
+    draft = lens_document(questions=1)
+    draft["pillars"][0]["questions"][0]["riskRules"] = [
+        {"condition": "!(P1Q1_BP1 || P1Q1_BP2)", "risk": "HIGH_RISK"},
+        {"condition": "default", "risk": "NO_RISK"},
+    ]
+    lens_import(source=draft, owner=bob, alias=two_versions.alias)
+
+    body = api_for(bob).get(lens_url(two_versions, "diff/?from=1&to=draft")).json()
+
+    (updated,) = [c for c in body["changes"] if c["status"] == "UPDATED"]
+    assert updated["fields"] == ["riskRules"]
+    assert updated["details"] == [
+        {
+            "field": "riskRules",
+            "label": "Risk rules",
+            "before": [
+                "No risk when all of P1Q1_BP1, P1Q1_BP2, P1Q1_BP3 are selected",
+                "Medium risk when P1Q1_BP1 is selected",
+                "High risk otherwise",
+            ],
+            "after": ["High risk when none of P1Q1_BP1, P1Q1_BP2 is selected", "No risk otherwise"],
+        }
+    ]

@@ -182,3 +182,101 @@ def test_an_upgrade_costs_the_same_queries_for_any_number_of_answers(api_for, sh
     small = upgrade_queries(api_for, owner, 3)
     large = upgrade_queries(api_for, owner, 12)
     assert small == large
+
+
+# The preview: GET .../upgrade/
+
+
+def test_the_owner_previews_the_upgrade_and_nothing_changes(api_for, upgradable):
+    shared, lens, review = upgradable
+    client = api_for(shared.owner)
+    client.get("/api/v1/workloads/")  # the token's first use is recorded once, here
+    before = database_state()
+
+    response = client.get(upgrade_url(shared.workload, lens.alias))
+
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert (body["lens"], body["from_version"], body["version"], body["kind"]) == (
+        lens.alias,
+        "1",
+        "2",
+        "MAJOR",
+    )
+    assert body["milestone_name"] == "Before upgrade to 2"
+    assert (body["questions_added"], body["questions_removed"]) == (2, 2)
+    assert [(c["question_id"], c["before"], c["after"]) for c in body["risk_changes"]] == [
+        ("P1Q2", "NONE", "MEDIUM"),
+        ("P1Q3", "MEDIUM", "NONE"),
+        ("P1Q6", "HIGH", "UNANSWERED"),
+    ]
+    assert [lost["question_id"] for lost in body["lost_answers"]] == ["P1Q4", "P2Q1"]
+    assert [(d["question_id"], d["choice_id"]) for d in body["dropped_practices"]] == [
+        ("P1Q2", "P1Q2_BP3"),
+        ("P1Q6", "P1Q6_OLD"),
+    ]
+    assert body["dropped_pillar_notes"] == ["pillar2"]
+    rules = next(c for c in body["changes"] if c["question_id"] == "P1Q3" and c["kind"] == "question")
+    assert rules["details"][0]["after"] == ["No risk when P1Q3_BP1 is selected", "High risk otherwise"]
+    assert database_state() == before
+    # The preview says what the upgrade then does.
+    done = client.post(upgrade_url(shared.workload, lens.alias), {}, format="json").json()
+    assert done["changes"]["risk_changed"] == len(body["risk_changes"])
+
+
+def test_on_the_newest_version_the_preview_offers_nothing(api_for, shared_workload):
+    alias = shared_workload.review.lens.alias
+    body = api_for(shared_workload.owner).get(upgrade_url(shared_workload.workload, alias)).json()
+    assert (body["version"], body["kind"], body["milestone_name"]) == (None, None, None)
+    assert body["risk_changes"] == body["changes"] == []
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [
+        ("owner", 200),
+        ("contributor", 403),
+        ("reader", 403),
+        ("outsider", 404),
+        ("read_only", 200),
+        ("anonymous", 401),
+    ],
+)
+def test_only_the_owner_previews(api_for, upgradable, who, status):
+    shared, lens, _review = upgradable
+    if who == "read_only":
+        client = api_for(shared.owner, read_only=True)
+    else:
+        client = api_for(None if who == "anonymous" else getattr(shared, who))
+    response = client.get(upgrade_url(shared.workload, lens.alias))
+    assert response.status_code == status
+    if status != 200:
+        assert "risk_changes" not in response.json()
+
+
+def preview_queries(api_for, owner, questions: int) -> int:
+    lens = factories.imported_lens(
+        owner=owner, document=factories.lens_document(f"Preview {questions}", questions=questions)
+    )
+    workload = factories.workload(owner, f"Preview {questions}", lenses=[lens])
+    for answer in workload.lens_reviews.get().answers.select_related("question"):
+        factories.answered(answer, actor=owner, selected_choices=[f"{answer.question.question_id}_BP1"])
+    bigger = factories.lens_document(f"Preview {questions}", pillars=2, questions=questions - 1)
+    bigger["pillars"][0]["questions"][0]["riskRules"][1]["risk"] = "HIGH_RISK"  # BP1 alone: high now
+    bigger["pillars"][0]["questions"][0]["riskRules"][2]["risk"] = "MEDIUM_RISK"
+    new_version(lens, source=bigger)
+    client = api_for(owner)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(upgrade_url(workload, lens.alias))
+    assert response.status_code == 200, response.content
+    assert [c["question_id"] for c in response.json()["risk_changes"]] == ["P1Q1"]
+    return len(queries)
+
+
+def test_the_preview_costs_the_same_queries_for_any_lens_size(api_for, shared_workload):
+    # The token; the workload (with the role), the review; the newest version; both versions'
+    # content (five each); the new version's questions, choices, rules and pillars; the answers; the
+    # milestone names.
+    owner = shared_workload.owner
+    api_for(owner).get("/api/v1/workloads/")  # the token's first use is recorded once, here
+    assert preview_queries(api_for, owner, 3) == preview_queries(api_for, owner, 15)

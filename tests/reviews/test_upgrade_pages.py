@@ -3,6 +3,9 @@ gets a link), the upgrade page shows the version difference and what will happen
 upgrades and goes to the comparison of the milestone saved first with the workload now. Who may do
 what is in test_access_by_route.py. (The lens is tests/reviews/upgrade_lens.py's.)"""
 
+import re
+from html import unescape
+
 import pytest
 from django.contrib.messages import get_messages
 from django.db import connection
@@ -73,6 +76,48 @@ def test_the_page_shows_the_difference_and_what_will_happen(client_for, upgradab
     assert preview.dropped_pillar_notes == ("pillar2",)
     assert (preview.questions_added, preview.questions_removed) == (2, 2)
     assert 'name="version" value="2"' in content
+
+
+RISK_CHANGES = [("P1Q2", "NONE", "MEDIUM"), ("P1Q3", "MEDIUM", "NONE"), ("P1Q6", "HIGH", "UNANSWERED")]
+
+
+def test_the_page_lists_each_answered_question_whose_risk_changes_as_the_upgrade_then_does(
+    client_for, upgradable
+):
+    shared, lens, review = upgradable
+    client = client_for(shared.owner)
+    risks_before = dict(review.answers.values_list("question__question_id", "risk"))
+
+    response = client.get(upgrade_url(shared.workload, lens))
+
+    preview = response.context["preview"]
+    assert [(c.question_id, c.before, c.after) for c in preview.risk_changes] == RISK_CHANGES
+    text = " ".join(re.sub(r"<[^>]+>", "", response.content.decode()).split())
+    assert "P1Q2: No risk -> Medium risk How do you handle P1Q2?" in unescape(text)
+    assert "P1Q3: Medium risk -> No risk" in unescape(text)
+    assert "P1Q6: High risk -> Unanswered" in unescape(text)
+
+    client.post(upgrade_url(shared.workload, lens), {"version": "2"})
+
+    # What the page said is what the upgrade did: each listed risk became the one shown, and every
+    # other question in both versions kept its risk.
+    risks_after = dict(review.answers.values_list("question__question_id", "risk"))
+    assert {q: risks_after[q] for q, _before, _after in RISK_CHANGES} == {q: a for q, _b, a in RISK_CHANGES}
+    kept = set(risks_before) & set(risks_after) - {q for q, _b, _a in RISK_CHANGES}
+    assert kept == {"P1Q1", "P2Q2"}
+    assert all(risks_before[q] == risks_after[q] for q in kept)
+
+
+def test_an_upgrade_that_changes_no_risk_says_so(client_for, upgradable):
+    shared, lens, _review = upgradable
+    renamed = version_1()
+    renamed["pillars"][0]["questions"][0]["title"] = "How do you really handle P1Q1?"
+    new_version(lens, label="3", source=renamed)  # the review is on 1: only a title changes
+
+    response = client_for(shared.owner).get(upgrade_url(shared.workload, lens))
+
+    assert response.context["preview"].risk_changes == ()
+    assert "No answered question changes risk." in response.content.decode()
 
 
 def test_the_lens_text_is_shown_as_text(client_for, upgradable):
@@ -160,6 +205,8 @@ def page_queries(client, owner, questions: int) -> int:
 
 def test_the_page_costs_the_same_queries_for_any_lens_size(client_for, shared_workload):
     # session, user, workload + role, the review; the newest version; both versions' content (five
-    # queries each: resources, choices, rules, questions, pillars); the answers; the milestone names.
+    # queries each: resources, choices, rules, questions, pillars); the new version's questions,
+    # choices, rules and pillars as the carry-over reads them (the risk changes); the answers; the
+    # milestone names.
     client = client_for(shared_workload.owner)
     assert page_queries(client, shared_workload.owner, 3) == page_queries(client, shared_workload.owner, 12)

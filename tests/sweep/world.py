@@ -71,7 +71,7 @@ class World:
 
 def _hostile_lens_document(version: int) -> dict:
     """An imported lens of 2 pillars x 3 questions with long words in its texts; version 2 drops a
-    question and retitles another, so that the diff has something to show."""
+    question and retitles another (and changes its rules), so that the diff has something to show."""
     document = lens_document(f"Data platform lens {LONG_WORD[:40]}", pillars=2, questions=3, practices=4)
     first = document["pillars"][0]["questions"][0]
     first["title"] = f"How do you version {LONG_WORD}?"
@@ -79,6 +79,8 @@ def _hostile_lens_document(version: int) -> dict:
     if version > 1:
         document["pillars"][1]["questions"].pop()
         first["title"] = f"How do you version and sign {LONG_WORD}?"
+        # A rule changed too: the diff shows rules before and after, the upgrade a risk that changes.
+        first["riskRules"][0]["condition"] = "P1Q1_BP1"
     return document
 
 

@@ -1,5 +1,8 @@
-"""The version a lens upgrade moves reviews to, loaded once (`upgrade_target`): its questions, their
-choices and risk rules, its pillars. How the carry-over uses it: reviews.services.upgrades.
+"""What a lens upgrade carries over, read and decided outside any write, so that the carry-over
+(reviews.services.upgrades) and the upgrade's preview (reviews.selectors.upgrades) share it rule for
+rule: the version a lens upgrade moves reviews to, loaded once (`upgrade_target`): its questions,
+their choices and risk rules, its pillars; and what an answer becomes under it (`carried_state`).
+It writes nothing: a selector may use it (tests/test_layout.py keeps selectors from services).
 """
 
 from collections import defaultdict
@@ -57,3 +60,28 @@ def upgrade_target(version: LensVersion) -> UpgradeTarget:
         )
     pillar_ids = frozenset(Pillar.objects.filter(version=version).values_list("pillar_id", flat=True))
     return UpgradeTarget(version=version, questions=questions, facts=facts, pillar_ids=pillar_ids)
+
+
+def carried_state(before: dict, facts: QuestionFacts) -> dict:
+    """The answer's state (`before`, as reviews.services.answers.answer_state gives it) under the
+    new question: the choices it still has, in its order, and the risk its rules give. The one place
+    that says what an upgrade makes of an answer: the carry-over writes it, the upgrade's preview
+    (reviews.selectors.upgrades) shows it.
+
+    Keeping a subset of a valid answer's choices keeps every rule of `answers._merged`: "None of these"
+    was alone and stays alone (or goes), a choice is still never both selected and not applicable, and
+    "None of these" (the same id, so still `_no`) is never marked not applicable. Nothing left selected or
+    marked is an unanswered question (notes kept)."""
+    kept = set(before["selected_choices"])
+    selected = [c for c in facts.choice_ids if c in kept]
+    not_applicable = {
+        c: before["not_applicable_choices"][c]
+        for c in facts.choice_ids
+        if c in before["not_applicable_choices"]
+    }
+    risk = facts.rules.evaluate(selected, not_applicable, question_applicable=before["is_applicable"])
+    return before | {
+        "selected_choices": selected,
+        "not_applicable_choices": not_applicable,
+        "risk": risk.value,
+    }
