@@ -154,7 +154,7 @@ def _source(filename: str) -> bytes:
         raise LensActionRefused(f"the catalog has no file {filename!r}", field="file", code="not_in_catalog")
     if path.stat().st_size > MAX_FILE_BYTES:
         raise LensActionRefused(
-            f"{filename} is larger than {MAX_FILE_BYTES:,} bytes", field="file", code="too_large"
+            f"{filename} is larger than {MAX_FILE_BYTES:,} bytes", field="file", code="catalog_file_too_large"
         )
     return path.read_bytes()
 

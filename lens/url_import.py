@@ -17,7 +17,7 @@ def lens_import_from_url(
     try:
         response = fetch(url.strip())
     except OutgoingRefused as refusal:
-        raise LensActionRefused(refusal.message, field="url", code=f"url_{refusal.code}") from None
+        raise LensActionRefused(refusal.message, field="url", code="url_refused") from None
     if response.status != 200:
         raise LensActionRefused(
             f"{response.url} answered HTTP {response.status}, not a lens file", field="url", code="url_status"
