@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 
 from lens.models import Lens
 from reviews.services import workload_create
+from tests.browser.test_page_sweep import _axe_problems
 from tests.conftest import SHARED_LENSES
 from tests.factories import lens_document
 from tests.https_server import https_server
@@ -38,6 +39,9 @@ def test_a_catalog_lens_is_added_and_applied(
     catalog = page.get_by_role("region", name="Lens catalog")
     item = catalog.locator("li.catalog-item").filter(has_text="machine-learning-lens.json")
     expect(item).to_contain_text("6 pillars, 35 questions")
+    # The catalog is not in the page sweep's world: its width and accessibility are checked here.
+    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    assert _axe_problems(page, "the lens library with a catalog") == []
     item.get_by_role("button", name="Add Machine Learning Lens to this instance").click()
 
     expect(page.get_by_text("Added to this instance: “Machine Learning Lens”")).to_be_visible()
@@ -46,6 +50,8 @@ def test_a_catalog_lens_is_added_and_applied(
     # The page groups the lens's 35 warnings into its kinds, collapsed.
     expect(page.locator(".problem-group")).to_have_count(1)
     expect(page.locator(".problem-group details")).not_to_have_attribute("open", "")
+    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    assert _axe_problems(page, "the lens page with grouped warnings") == []
 
     page.goto(reverse("reviews:workload", args=[workload.pk]))
     form = page.locator("form.apply-lens")
