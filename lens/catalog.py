@@ -52,6 +52,8 @@ class CatalogEntry:
     file: CatalogFile
     lenses: list[Lens] = field(default_factory=list)
     changed: list[Lens] = field(default_factory=list)
+    in_instance: bool = False  # an instance lens was added from it
+    mine: bool = False  # the reader added it as their own lens
 
 
 _cache: dict[Path, tuple[tuple[int, int], CatalogFile]] = {}
@@ -142,7 +144,15 @@ def catalog_entries(*, user: Reader) -> list[CatalogEntry]:
     for file in files:
         mine = [lens for lens in lenses if lens.catalog_file == file.filename]
         changed = [lens for lens in mine if file.content_hash and newest.get(lens.pk) != file.content_hash]
-        entries.append(CatalogEntry(file=file, lenses=mine, changed=changed))
+        entries.append(
+            CatalogEntry(
+                file=file,
+                lenses=mine,
+                changed=changed,
+                in_instance=any(lens.owner_id is None for lens in mine),
+                mine=any(lens.owner_id == user.pk for lens in mine),
+            )
+        )
     return entries
 
 
@@ -174,6 +184,13 @@ def lens_add_from_catalog(*, filename: str, owner: User | None, actor: User) -> 
     date) so that it can be applied: the instance's when `owner` is None (the caller checks that
     `actor` manages the instance's lenses), else `owner`'s. One transaction."""
     source = _source(filename)
+    if Lens.objects.filter(catalog_file=filename, owner=owner).exists():
+        whose = "this instance" if owner is None else "you"
+        raise LensActionRefused(
+            f"{filename} was added for {whose} already; a changed file is imported as a new version",
+            field="file",
+            code="already_added",
+        )
     with transaction.atomic():
         result = lens_import(source=source, owner=owner, created_by=actor)
         Lens.objects.filter(pk=result.lens.pk).update(catalog_file=filename)

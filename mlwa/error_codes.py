@@ -116,6 +116,7 @@ CODES: tuple[ErrorCode, ...] = (
     ErrorCode("url_status", DOMAIN, 400, "The URL answered with another status than 200."),
     ErrorCode("not_in_catalog", DOMAIN, 400, "The lens catalog has no such file."),
     ErrorCode("not_from_catalog", DOMAIN, 400, "The lens was not added from the lens catalog."),
+    ErrorCode("already_added", DOMAIN, 400, "This catalog file was added for the same owner already."),
     ErrorCode("catalog_file_too_large", DOMAIN, 400, "The catalog file is larger than a lens may be."),
     ErrorCode("builtin", DOMAIN, 400, "The built-in lens cannot be deleted."),
     ErrorCode("in_use", DOMAIN, 409, "A review or a milestone uses a version of this lens."),

@@ -135,3 +135,12 @@ def test_no_catalog_set_lists_nothing(client_for, alice, settings):
     settings.MLWA_LENS_CATALOG = ""
     assert catalog_entries(user=alice) == []
     assert "Lens catalog" not in client_for(alice).get(reverse("lens:library")).content.decode()
+
+
+def test_a_file_is_added_once_per_owner(client_for, alice, own_catalog):
+    lens_add_from_catalog(filename="team-lens.json", owner=alice, actor=alice)
+    with pytest.raises(LensActionRefused) as refusal:
+        lens_add_from_catalog(filename="team-lens.json", owner=alice, actor=alice)
+    assert refusal.value.code == "already_added"
+    assert Lens.objects.filter(catalog_file="team-lens.json").count() == 1
+    assert "Add as my lens" not in client_for(alice).get(reverse("lens:library")).content.decode()
