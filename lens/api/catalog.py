@@ -50,8 +50,8 @@ class CatalogFileSerializer(serializers.Serializer):
 class CatalogAddSerializer(serializers.Serializer):
     file = serializers.CharField(max_length=255, help_text="A file name from the catalog listing.")
     scope = serializers.ChoiceField(
-        choices=["instance", "mine"],
-        help_text="`instance`: the instance's lens (administrators); `mine`: your own lens.",
+        choices=["INSTANCE", "MINE"],
+        help_text="`INSTANCE`: the instance's lens (administrators); `MINE`: your own lens.",
     )
 
     class Meta:
@@ -119,7 +119,7 @@ class LensCatalogAddView(ApiView):
     @extend_schema(
         summary="Add a catalog lens",
         description="Adds the file as a new lens, published at once (a major version labelled with "
-        "today's date): the instance's (`scope: instance`, administrators, else 403) or yours.",
+        "today's date): the instance's (`scope: INSTANCE`, administrators, else 403) or yours (`MINE`).",
         request=CatalogAddSerializer,
         responses={
             201: ImportedSerializer,
@@ -127,15 +127,15 @@ class LensCatalogAddView(ApiView):
                 RefusalSerializer,
                 description="No such file (`not_in_catalog`), or it breaks the lens format.",
             ),
-            403: error_response("`scope: instance` by someone who does not manage the instance's lenses."),
+            403: error_response("`scope: INSTANCE` by someone who does not manage the instance's lenses."),
         },
-        examples=[OpenApiExample("The ML lens", {"file": "machine-learning-lens.json", "scope": "mine"})],
+        examples=[OpenApiExample("The ML lens", {"file": "machine-learning-lens.json", "scope": "MINE"})],
     )
     def post(self, request: Request) -> Response:
         data = CatalogAddSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         user = signed_in(request.user)
-        instance = data.validated_data["scope"] == "instance"
+        instance = data.validated_data["scope"] == "INSTANCE"
         if instance and not can_manage_instance_lenses(user):
             raise PermissionDenied("Only administrators add lenses to the instance.")
         result = lens_add_from_catalog(

@@ -246,7 +246,7 @@ def body_of(operation_id: str, world: World) -> dict:
         },
         "lenses_import_create": factories.lens_document("Imported lens"),
         "lenses_versions_create": {"label": "2", "major": False},
-        "lens_catalog_add_create": {"file": "machine-learning-lens.json", "scope": "mine"},
+        "lens_catalog_add_create": {"file": "machine-learning-lens.json", "scope": "MINE"},
         "lenses_import_url_create": {"url": "https://127.0.0.1/lens.json"},
         # The smallest backup: a workload with no lens (tests/api/test_backup.py restores whole ones).
         "workloads_import_create": {

@@ -36,7 +36,7 @@ def test_the_catalog_lists_its_files_with_counts(alice, catalog):
 
 def test_a_catalog_file_is_added_then_its_change_imported_as_a_draft(alice, catalog):
     client = token_client(alice)
-    response = client.post("/api/v1/lens-catalog/add/", {"file": "team-lens.json", "scope": "mine"})
+    response = client.post("/api/v1/lens-catalog/add/", {"file": "team-lens.json", "scope": "MINE"})
     assert response.status_code == 201
     alias = response.json()["lens"]["alias"]
     assert Lens.objects.get(alias=alias).owner == alice
@@ -53,7 +53,7 @@ def test_a_catalog_file_is_added_then_its_change_imported_as_a_draft(alice, cata
 
 def test_only_administrators_add_to_the_instance(alice, catalog):
     response = token_client(alice).post(
-        "/api/v1/lens-catalog/add/", {"file": "team-lens.json", "scope": "instance"}
+        "/api/v1/lens-catalog/add/", {"file": "team-lens.json", "scope": "INSTANCE"}
     )
     assert response.status_code == 403
     assert not Lens.objects.filter(catalog_file="team-lens.json").exists()
@@ -75,3 +75,13 @@ def test_an_internal_url_is_refused_on_the_url_field(alice, settings):
     assert response.status_code == 400
     assert response.json()["code"] == "url_refused"
     assert "link-local" in response.json()["fields"]["url"][0]
+
+
+def test_the_catalogs_etag_changes_with_its_files(alice, catalog):
+    client = token_client(alice)
+    first = client.get("/api/v1/lens-catalog/")
+    assert client.get("/api/v1/lens-catalog/", headers={"If-None-Match": first["ETag"]}).status_code == 304
+    (catalog / "other.json").write_text(json.dumps(lens_document("Other lens")))
+    second = client.get("/api/v1/lens-catalog/", headers={"If-None-Match": first["ETag"]})
+    assert second.status_code == 200
+    assert second["ETag"] != first["ETag"]
