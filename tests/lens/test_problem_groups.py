@@ -16,8 +16,9 @@ def test_problems_of_one_kind_make_one_group_most_frequent_first():
     ]
     groups = group_problems(problems)
     assert [(group.code, group.count) for group in groups] == [("rule_never_fires", 2), ("odd_new_code", 1)]
-    assert groups[0].summary.startswith("risk rules never apply")
+    assert groups[0].summary.startswith("risk rules never apply: an earlier rule")
     assert groups[1].summary == ""  # an unknown code shows its own message
+    assert group_problems(problems[:1])[0].summary.startswith("risk rule never applies")
 
 
 def test_the_official_ml_lens_page_shows_one_line_per_kind(client_for, admin_user, settings, shared_lenses):
