@@ -95,3 +95,22 @@ class LensUnshareForm(forms.Form):
         if not (cleaned.get("user") or cleaned.get("group") or cleaned.get("everyone")) and not self.errors:
             raise forms.ValidationError("Name a user or a group to stop sharing with.")
         return cleaned
+
+
+class LensUrlImportForm(forms.Form):
+    """A lens file to fetch from the web; the guarded client decides where it may be fetched from."""
+
+    url = forms.URLField(
+        label="Lens file URL",
+        max_length=2000,
+        assume_scheme="https",
+        help_text="An https:// address of a lens file (at most 5 MB), such as a raw file on GitHub.",
+    )
+    alias = LensImportForm.base_fields["alias"]
+
+
+class CatalogAddForm(forms.Form):
+    """A file of the lens catalog to add, as the instance's lens or as one's own."""
+
+    file = forms.CharField(max_length=255)
+    scope = forms.ChoiceField(choices=[("instance", "This instance"), ("mine", "My lens")])

@@ -70,6 +70,12 @@ class Lens(models.Model):
         help_text=_("Empty for the instance's lenses, which everyone may see and administrators manage."),
     )
     shared_with_everyone = models.BooleanField(default=False)
+    catalog_file = models.CharField(
+        max_length=255,
+        blank=True,
+        default="",
+        help_text=_("The lens catalog's file this lens was added from (MLWA_LENS_CATALOG); empty if none."),
+    )
     shared_with_users = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
     shared_with_groups = models.ManyToManyField("auth.Group", blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

@@ -23,7 +23,7 @@ from lens.signals import version_published
 ALIAS_MAX = 64
 LABEL_MAX = 32
 # Paths under /lenses/ that are not a lens's page: no lens may take them as its alias.
-RESERVED_ALIASES = frozenset({"import"})
+RESERVED_ALIASES = frozenset({"import", "catalog"})
 
 
 class LensActionRefused(Exception):

@@ -18,11 +18,12 @@ from django.utils.translation import ngettext
 
 from lens import services
 from lens.access import managed_lens, requested_version, visible_lens
+from lens.catalog import catalog_entries
 from lens.diff import version_diff
 from lens.format import AwsLimitsExceeded, LensRefused, write_lens, write_lens_for_aws
 from lens.forms import LensImportForm, LensPublishForm, LensShareForm, LensUnshareForm, add_refusal
 from lens.models import Lens, LensVersion
-from lens.permissions import can_manage
+from lens.permissions import can_manage, can_manage_instance_lenses
 from lens.selectors import (
     lens_versions,
     library_entries,
@@ -47,11 +48,13 @@ def _lens_url(lens: Lens, version: LensVersion | None = None) -> str:
 @login_required
 def library(request: HttpRequest) -> HttpResponse:
     entries = library_entries(user=request.user)
-    return render(
-        request,
-        "lens/library.html",
-        {"entries": entries, "only_builtin": all(entry.lens.is_builtin for entry in entries)},
-    )
+    context = {
+        "entries": entries,
+        "only_builtin": all(entry.lens.is_builtin for entry in entries),
+        "catalog": catalog_entries(user=request.user),
+        "adds_to_instance": can_manage_instance_lenses(request.user),
+    }
+    return render(request, "lens/library.html", context)
 
 
 @login_required

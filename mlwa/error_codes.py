@@ -106,6 +106,18 @@ CODES: tuple[ErrorCode, ...] = (
     ErrorCode("bad_label", DOMAIN, 400, "The version label is reserved, or not one a version may take."),
     ErrorCode("label_taken", DOMAIN, 400, "The lens has a version with this label already."),
     ErrorCode("no_draft", DOMAIN, 400, "The lens has no draft to publish."),
+    ErrorCode(
+        "url_refused",
+        DOMAIN,
+        400,
+        "The guarded outgoing client would not fetch the URL (not https, an internal address, a redirect "
+        "there, too large, too slow, a bad certificate); the message says which.",
+    ),
+    ErrorCode("url_status", DOMAIN, 400, "The URL answered with another status than 200."),
+    ErrorCode("not_in_catalog", DOMAIN, 400, "The lens catalog has no such file."),
+    ErrorCode("not_from_catalog", DOMAIN, 400, "The lens was not added from the lens catalog."),
+    ErrorCode("already_added", DOMAIN, 400, "This catalog file was added for the same owner already."),
+    ErrorCode("catalog_file_too_large", DOMAIN, 400, "The catalog file is larger than a lens may be."),
     ErrorCode("builtin", DOMAIN, 400, "The built-in lens cannot be deleted."),
     ErrorCode("in_use", DOMAIN, 409, "A review or a milestone uses a version of this lens."),
     ErrorCode("newer_schema", DOMAIN, 422, "The backup was written by a newer MLWA."),

@@ -403,3 +403,18 @@ LOGGING = {
     # the root's. (django.server, runserver's access log, keeps its own.)
     "loggers": {"django": {"handlers": [], "propagate": True}},
 }
+
+# Outgoing requests and the lens catalog (issue 17, mlwa.outgoing and lens.catalog). Every request to
+# another server goes through mlwa.outgoing: https only, public addresses only, these limits.
+# MLWA_OUTGOING_ALLOW lists the exceptions (host names, addresses, networks such as 10.0.0.0/8);
+# MLWA_OUTGOING_CA_FILE adds an organisation's own certificate authority (PEM) to the trust store.
+MLWA_OUTGOING_ALLOW = env_list("MLWA_OUTGOING_ALLOW")
+MLWA_OUTGOING_CA_FILE = env_str("MLWA_OUTGOING_CA_FILE")
+MLWA_OUTGOING_MAX_BYTES = env_int("MLWA_OUTGOING_MAX_BYTES", 5 * 1024 * 1024)
+MLWA_OUTGOING_CONNECT_TIMEOUT = env_int("MLWA_OUTGOING_CONNECT_TIMEOUT", 5)
+MLWA_OUTGOING_READ_TIMEOUT = env_int("MLWA_OUTGOING_READ_TIMEOUT", 10)
+MLWA_OUTGOING_TOTAL_TIMEOUT = env_int("MLWA_OUTGOING_TOTAL_TIMEOUT", 30)
+MLWA_OUTGOING_MAX_REDIRECTS = env_int("MLWA_OUTGOING_MAX_REDIRECTS", 3)
+# A folder of lens files (e.g. the official AWS lenses, see the README) listed in the lens library,
+# each one click away from being added; empty: no catalog.
+MLWA_LENS_CATALOG = env_str("MLWA_LENS_CATALOG")

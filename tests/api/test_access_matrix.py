@@ -109,6 +109,12 @@ EXPECTED = {
     "lenses_versions_create": MANAGES_LENS,
     "lenses_shares_retrieve": MANAGER_READS,
     "lenses_shares_update": MANAGES_LENS,
+    # The world has no catalog, and its only fetchable URL would be internal: every caller who gets
+    # past the permissions is refused by the catalog or the guarded client (400), storing nothing.
+    "lens_catalog_list": ANY_USER_READS,
+    "lens_catalog_add_create": (400, 400, 400, 400, 400, 401, 401, 403),
+    "lenses_catalog_update_create": (400, 403, 403, 404, 404, 401, 401, 403),  # not from the catalog
+    "lenses_import_url_create": (400, 400, 400, 400, 400, 401, 401, 403),
     "reports_list": ANY_USER_READS,
     "reports_create": ASKS_REPORT,
     "reports_retrieve": OWN_REPORT,
@@ -242,6 +248,8 @@ def body_of(operation_id: str, world: World) -> dict:
         },
         "lenses_import_create": factories.lens_document("Imported lens"),
         "lenses_versions_create": {"label": "2", "major": False},
+        "lens_catalog_add_create": {"file": "machine-learning-lens.json", "scope": "MINE"},
+        "lenses_import_url_create": {"url": "https://127.0.0.1/lens.json"},
         # The smallest backup: a workload with no lens (tests/api/test_backup.py restores whole ones).
         "workloads_import_create": {
             "format": "mlwa-workload-backup",

@@ -34,6 +34,12 @@ NO_ETAG = {"reports_download_retrieve": "a report's file, streamed as an attachm
 #: GETs whose body nothing changes, and why (the test checks that their ETag stays the same).
 IMMUTABLE = {"workloads_milestones_retrieve": "a milestone is frozen when it is made"}
 
+#: GETs whose body the world's changes cannot reach, and why: the 304s are checked here, the change
+#: of the tag where the test that makes the change lives.
+BEYOND_THE_WORLD = {
+    "lens_catalog_list": "the world has no catalog folder (tests/api/test_lens_catalog_api.py changes one)",
+}
+
 #: GETs whose body differs at every read, and why: their ETag differs too, so If-None-Match never
 #: matches (the test checks that).
 NEW_EACH_READ = {
@@ -148,6 +154,8 @@ def test_every_read_has_an_etag_answers_304_and_changes_with_its_body(operation_
         assert (not_modified.status_code, not_modified.content) == (304, b""), matching
         assert not_modified["ETag"] == etag
     assert get(client, url, if_none_match=NEVER_ISSUED).status_code == 200
+    if operation_id in BEYOND_THE_WORLD:
+        return
 
     change_everything(world)
     second = get(client, url, if_none_match=etag)

@@ -82,6 +82,9 @@ EXPECTED = {
     "reviews:search": {"GET": ANY_USER},
     "lens:library": {"GET": ANY_USER},
     "lens:import": {"GET": ANY_USER, "POST": ANY_USER},
+    "lens:import_url": {"GET": ANY_USER, "POST": ANY_USER},
+    "lens:catalog_add": {"POST": ANY_USER},  # no catalog set: nothing to add, back to the library
+    "lens:catalog_update": {"POST": LENS_ADMIN},
     "lens:detail": {"GET": ANY_USER},
     "lens:publish": {"POST": LENS_ADMIN},
     "lens:diff": {"GET": ANY_USER},

@@ -20,6 +20,8 @@ REDIRECTS = {
     "reviews:improvement-item": ("reviews:improvements", ("pk",)),
     "reviews:report-delete": ("reviews:reports", ("pk",)),  # the report's workload's list
     "lens:unshare": ("lens:share", ("alias",)),
+    "lens:catalog_add": ("lens:library", ()),
+    "lens:catalog_update": ("lens:library", ()),
     "logout": ("reviews:dashboard", ()),
 }
 
