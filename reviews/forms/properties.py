@@ -12,6 +12,8 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 
 from reviews.properties import AWS_REGIONS, INDUSTRY_TYPES
 
@@ -35,8 +37,11 @@ def industry_choices(stored: str = "") -> list[tuple[str, str]]:
 
 
 class PillarRanks(forms.Widget):
-    """One rank input per pillar, named "<field>:<pillar id>"; rendered by the workload form's
-    template (reviews/workloads/_pillar_priorities.html) from `PillarPrioritiesField.rows`."""
+    """One rank input per pillar, named "<field>:<pillar id>", in an ordered list of the pillars'
+    names (`pillars`, set by PillarPrioritiesField): those ranked first, by rank, then the others
+    in the lenses' order. Its value: ids in order (stored) or (id, rank typed) pairs (sent)."""
+
+    pillars: list[tuple[str, str]] = []  # noqa: RUF012 - set per form by the field
 
     def value_from_datadict(self, data, files, name) -> list[tuple[str, str]]:
         prefix = f"{name}:"
@@ -44,6 +49,37 @@ class PillarRanks(forms.Widget):
 
     def value_omitted_from_data(self, data, files, name) -> bool:
         return not any(key.startswith(f"{name}:") for key in data)
+
+    def rows(self, value: Any) -> list[dict[str, Any]]:
+        """The pillars in the order shown, each with its label and its rank as typed."""
+        if value and all(isinstance(item, str) for item in value):
+            typed = {pillar: str(index + 1) for index, pillar in enumerate(value)}
+        else:
+            typed = {pillar: rank for pillar, rank in value or [] if rank}
+
+        def position(pair: tuple[str, str]) -> int:  # sorted() is stable: equal ranks keep lens order
+            rank = typed.get(pair[0], "")
+            return int(rank) if rank.isdigit() else RANK_MAX + 1 if rank else RANK_MAX + 2
+
+        return [
+            {"pillar": pillar, "label": label, "rank": typed.get(pillar, "")}
+            for pillar, label in sorted(self.pillars, key=position)
+        ]
+
+    def render(self, name, value, attrs=None, renderer=None) -> SafeString:
+        """The ordered list (js/pillar-priorities.js adds the buttons); every text escaped."""
+        base = (attrs or {}).get("id") or f"id_{name}"
+        items = format_html_join(
+            "\n",
+            '<li class="priority-row"><label class="priority-label" for="{0}_{1}">{2}</label> '
+            '<input type="text" inputmode="numeric" pattern="[0-9]*" size="3" maxlength="2" '
+            'class="priority-rank" id="{0}_{1}" name="{3}:{4}" value="{5}" aria-label="Rank of {2}"></li>',
+            (
+                (base, index, row["label"], name, row["pillar"], row["rank"])
+                for index, row in enumerate(self.rows(value), 1)
+            ),
+        )
+        return format_html('<ol class="priority-list" data-priority-list>{}</ol>', items)
 
 
 class PillarPrioritiesField(forms.Field):
@@ -55,6 +91,15 @@ class PillarPrioritiesField(forms.Field):
     def __init__(self, *, pillars: Sequence[tuple[str, str]] = (), **kwargs: Any):
         super().__init__(**kwargs)
         self.pillars = list(pillars)
+
+    @property
+    def pillars(self) -> list[tuple[str, str]]:
+        """(pillar id, label) of the pillars a priority may name, in the lenses' order."""
+        return self.widget.pillars
+
+    @pillars.setter
+    def pillars(self, pillars: list[tuple[str, str]]) -> None:
+        self.widget.pillars = pillars
 
     def to_python(self, value: Any) -> list[str]:
         if isinstance(value, list | tuple) and all(isinstance(item, str) for item in value):
@@ -76,21 +121,3 @@ class PillarPrioritiesField(forms.Field):
         known = {pillar for pillar, _label in self.pillars}
         if unknown := [pillar for pillar in value if pillar not in known]:
             raise ValidationError(f"“{unknown[0][:40]}” is not a pillar of this workload's lenses.")
-
-    def rows(self, value: Any) -> list[dict[str, Any]]:
-        """The pillars as the template lists them: those ranked first, by rank, then the others in
-        the lenses' order; each with its label, its rank (as typed, on a form sent back) and the
-        name of its input. `value`: ids in order (stored) or (id, rank typed) pairs (sent)."""
-        if value and all(isinstance(item, str) for item in value):
-            typed = {pillar: str(index + 1) for index, pillar in enumerate(value)}
-        else:
-            typed = {pillar: rank for pillar, rank in value or [] if rank}
-
-        def position(pair: tuple[str, str]) -> int:  # sorted() is stable: equal ranks keep lens order
-            rank = typed.get(pair[0], "")
-            return int(rank) if rank.isdigit() else RANK_MAX + 1 if rank else RANK_MAX + 2
-
-        return [
-            {"pillar": pillar, "label": label, "rank": typed.get(pillar, "")}
-            for pillar, label in sorted(self.pillars, key=position)
-        ]

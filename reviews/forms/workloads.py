@@ -92,11 +92,6 @@ class WorkloadForm(forms.Form):
             self.stored_problems = stored_problems(stored, pillars=frozenset(known))
         cast(PillarPrioritiesField, self.fields["pillar_priorities"]).pillars = pillars
 
-    def pillar_rows(self) -> list[dict]:
-        """The pillar priorities' rows, as typed (a form sent back) or as stored."""
-        field = cast(PillarPrioritiesField, self.fields["pillar_priorities"])
-        return field.rows(self["pillar_priorities"].value())
-
     def workload_fields(self) -> dict:
         """The cleaned values, as reviews.services.workload_create and workload_update take them."""
         return {name: self.cleaned_data[name] for name in self.declared_fields if name != "lenses"}

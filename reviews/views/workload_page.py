@@ -87,8 +87,8 @@ def workload_page(request, workload: Workload, role: Role, *, apply_form=None, s
     """The workload page: fields, lenses with progress, people, latest events, owner's actions.
     A fixed number of queries: lenses and counts (2), shares (1), events (1), and for the owner the
     lenses that could still be applied and their published versions (2); the newest milestones
-    with who saved them and how many there are (1); the improvement items still open (1); once there is a milestone, the risk trend
-    (2: reviews.selectors.trend)."""
+    with who saved them and how many there are (1); the improvement items still open (1); once
+    there is a milestone, the risk trend (2: reviews.selectors.trend)."""
     owner = can(role, Action.EDIT)
     if owner:
         newest = newest_versions(user=request.user, not_on=workload)
