@@ -6,11 +6,14 @@ import pytest
 
 from lens.models import BUILTIN_ALIAS
 from lens.services import lens_import, lens_publish
+from reviews.backup import workload_restore
+from reviews.demo import demo_workload
 from reviews.models import Workload, WorkloadEvent
 from reviews.properties import AWS_REGION_CODES, INDUSTRY_TYPES, check_property, split_regions
 from reviews.services import InvalidInput, workload_update
 from reviews.views.workloads import edit_form_seen
 from tests import factories
+from tests.reviews.backups import backup_of
 from tests.reviews.pages import url
 
 pytestmark = pytest.mark.django_db
@@ -259,3 +262,31 @@ def test_the_apply_form_offers_the_published_versions_and_applies_an_older_one(c
     assert response.status_code == 400
     assert "no published version “9”" in response.context["apply_form"].errors["version"][0]
     assert BUILTIN_ALIAS  # the built-in lens stays on the first workload
+
+
+def test_a_backup_carries_the_properties_and_a_schema_1_backup_is_still_restored(alice, bob):
+    demo = demo_workload(owner=alice)
+    document = backup_of(demo, alice)
+    assert document["schema_version"] == 2
+    assert document["workload"]["aws_regions"] == ["eu-west-1", "eu-central-1"]
+    assert document["workload"]["industry_type"] == "Financial Services"
+    assert document["workload"]["account_ids"] == ["123456789012"]
+    restored = workload_restore(document=document, user=bob).workload
+    assert (restored.aws_regions, restored.non_aws_regions) == (demo.aws_regions, demo.non_aws_regions)
+    assert (restored.industry_type, restored.account_ids) == (demo.industry_type, demo.account_ids)
+
+    # Version 1: one `regions` list, none of the new keys, and values today's rules refuse.
+    old = backup_of(demo, alice)
+    old["schema_version"] = 1
+    for name in ("industry_type", "aws_regions", "non_aws_regions", "account_ids", "applications"):
+        del old["workload"][name]
+    old["workload"]["regions"] = ["us-east-1", "Somewhere else entirely"]
+    old["workload"]["architectural_design_url"] = "ftp://example.org/design"
+    for milestone in old["milestones"]:
+        fields = milestone["workload_fields"]
+        for name in ("industry_type", "aws_regions", "non_aws_regions", "account_ids", "applications"):
+            fields.pop(name, None)
+    restored = workload_restore(document=old, user=alice, as_copy=True).workload
+    assert (restored.aws_regions, restored.non_aws_regions) == (["us-east-1"], ["Somewhere else entirely"])
+    assert (restored.industry_type, restored.account_ids, restored.applications) == ("", [], [])
+    assert restored.architectural_design_url == "ftp://example.org/design"  # kept, and flagged
