@@ -10,7 +10,7 @@ the pages can flag them.
 """
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from mlwa import error_codes
@@ -121,7 +121,8 @@ PROPERTY_FIELDS = (
 def split_regions(regions: Iterable[str]) -> tuple[list[str], list[str]]:
     """Region names as (AWS region codes, the other names), each in the given order: how the
     `regions` of before this split is read (the migration, the API's `regions`, older backups)."""
-    aws, other = [], []
+    aws: list[str] = []
+    other: list[str] = []
     for region in regions:
         (aws if region in AWS_REGION_CODES else other).append(region)
     return aws, other
@@ -176,7 +177,7 @@ def _design_url(value: str) -> str | None:
     return None
 
 
-RULES = {
+RULES: dict[str, Callable[[Any], str | None]] = {
     "aws_regions": _aws_regions,
     "non_aws_regions": _non_aws_regions,
     "industry_type": _industry_type,

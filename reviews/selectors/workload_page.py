@@ -2,6 +2,7 @@
 lenses that could still be applied. Each is one query, whatever the number of lenses, answers,
 shares or events."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import F, OuterRef, QuerySet, Subquery
@@ -91,7 +92,7 @@ def newest_versions(*, user: Reader, not_on: Workload | None = None) -> list[Len
     )
 
 
-def pillar_choices(versions) -> list[tuple[str, str]]:
+def pillar_choices(versions: Iterable[LensVersion] | QuerySet) -> list[tuple[str, str]]:
     """(pillar id, name) of the pillars of `versions` (lens versions, or a queryset of their ids),
     each id once (a standard id such as `security` adds up across lenses), in the lenses' and the
     pillars' order: what pillar priorities may name. One query."""

@@ -85,9 +85,10 @@ def edit(request, pk: int):
     workload, _role = workload_or_404(request, pk, Action.EDIT)
     name = workload.name  # the page's title and breadcrumbs show the stored name, not the one typed
     seen, status = seen_tags(_edited_fields(workload)), 200
-    stored = {"pillars": workload_pillar_choices(workload), "stored": workload}
+    pillars = workload_pillar_choices(workload)
     if request.method == "POST":
-        form, seen, status = WorkloadForm(request.POST, **stored), request.POST.get(SEEN_FIELD, ""), 400
+        form = WorkloadForm(request.POST, pillars=pillars, stored=workload)
+        seen, status = request.POST.get(SEEN_FIELD, ""), 400
         if form.is_valid():
             try:
                 lock = Workload.objects.filter(pk=workload.pk)
@@ -110,7 +111,7 @@ def edit(request, pk: int):
                 messages.success(request, "Saved the workload's details.")
                 return redirect("reviews:workload", pk=workload.pk)
     else:
-        form = WorkloadForm(initial=_edited_fields(workload), **stored)
+        form = WorkloadForm(initial=_edited_fields(workload), pillars=pillars, stored=workload)
     context = {"form": form, "workload": workload, "name": name, "seen": seen}
     return render(request, "reviews/workloads/form.html", context, status=status)
 
