@@ -63,7 +63,5 @@ def test_an_owner_describes_the_workload_and_ranks_pillars_by_keyboard(
     assert stored.architectural_design_url == "ftp://example.org/design"  # not edited: kept
     details = page.locator("dl.details")
     expect(details).to_contain_text("eu-west-1 (Europe (Ireland))")
-    expect(details.locator("ol.priorities li")).to_have_text(
-        ["Security", "Reliability", "Cost optimization"]
-    )
+    expect(details.locator("ol.priorities li")).to_have_text(["Security", "Reliability", "Cost optimization"])
     assert_no_console_errors(page)
