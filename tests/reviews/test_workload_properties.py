@@ -11,6 +11,7 @@ from reviews.demo import demo_workload
 from reviews.models import Workload, WorkloadEvent
 from reviews.properties import AWS_REGION_CODES, INDUSTRY_TYPES, check_property, split_regions
 from reviews.services import InvalidInput, workload_update
+from reviews.services.milestones import milestone_create
 from reviews.views.workloads import edit_form_seen
 from tests import factories
 from tests.reviews.backups import backup_of
@@ -290,3 +291,17 @@ def test_a_backup_carries_the_properties_and_a_schema_1_backup_is_still_restored
     assert (restored.aws_regions, restored.non_aws_regions) == (["us-east-1"], ["Somewhere else entirely"])
     assert (restored.industry_type, restored.account_ids, restored.applications) == ("", [], [])
     assert restored.architectural_design_url == "ftp://example.org/design"  # kept, and flagged
+
+
+def test_a_milestone_keeps_the_properties_and_shows_them(client_for, alice, workload):
+    workload_update(
+        workload=workload,
+        actor=alice,
+        fields={"industry_type": "Gaming", "aws_regions": ["eu-west-1"], "account_ids": ["123456789012"]},
+    )
+    milestone = milestone_create(workload=Workload.objects.get(pk=workload.pk), actor=alice, name="First")
+    assert milestone.workload_fields["regions"] == ["eu-west-1"]  # the one list, as before
+    assert milestone.workload_fields["industry_type"] == "Gaming"
+    page = client_for(alice).get(url("milestone", workload, milestone.number)).content.decode()
+    assert "<dt>Industry type</dt><dd>Gaming</dd>" in page
+    assert "<code>123456789012</code>" in page
