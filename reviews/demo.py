@@ -25,6 +25,7 @@ DEMO_FIELDS = {
     "non_aws_regions": ["On-premises DC"],
     "account_ids": ["123456789012"],
     "architectural_design_url": "https://example.org/fraud-detection/architecture",
+    "pillar_priorities": ["security", "reliability"],
     "tags": ["demo", "fraud", "real-time"],
     "notes": "Created by `manage.py demo`; change or delete it freely.",
 }

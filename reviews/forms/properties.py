@@ -7,6 +7,7 @@ works without JavaScript; static/js/pillar-priorities.js adds "Move up" and "Mov
 that renumber the ranks, by mouse or keyboard. No pillar id is ever typed.
 """
 
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -19,6 +20,8 @@ from reviews.properties import AWS_REGIONS, INDUSTRY_TYPES
 
 #: The most a rank may be (a lens has a handful of pillars; a few lenses, a few dozen).
 RANK_MAX = 99
+#: A rank as typed: ASCII digits (str.isdigit takes "²", which int refuses).
+RANK = re.compile(r"[0-9]{1,2}")
 
 
 def region_choices(stored: Iterable[str] = ()) -> list[tuple[str, str]]:
@@ -59,7 +62,7 @@ class PillarRanks(forms.Widget):
 
         def position(pair: tuple[str, str]) -> int:  # sorted() is stable: equal ranks keep lens order
             rank = typed.get(pair[0], "")
-            return int(rank) if rank.isdigit() else RANK_MAX + 1 if rank else RANK_MAX + 2
+            return int(rank) if RANK.fullmatch(rank) else RANK_MAX + 1 if rank else RANK_MAX + 2
 
         return [
             {"pillar": pillar, "label": label, "rank": typed.get(pillar, "")}
@@ -109,7 +112,7 @@ class PillarPrioritiesField(forms.Field):
         for index, (pillar, rank) in enumerate(value or []):
             if not rank:
                 continue
-            if not rank.isdigit() or not 1 <= int(rank) <= RANK_MAX:
+            if not RANK.fullmatch(rank) or not 1 <= int(rank) <= RANK_MAX:
                 raise ValidationError(
                     f"The rank of “{labels.get(pillar, pillar)}” must be a whole number from 1 to {RANK_MAX}."
                 )

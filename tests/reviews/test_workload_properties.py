@@ -190,6 +190,8 @@ def test_the_edit_page_saves_ticked_regions_and_ranks_in_order(client_for, alice
         ({"architectural_design_url": "ftp://example.org/x"}, "architectural_design_url", "http://"),
         ({"pillar_priorities:bogus": "1"}, "pillar_priorities", "not a pillar of this workload"),
         ({"pillar_priorities:security": "first"}, "pillar_priorities", "whole number"),
+        ({"pillar_priorities:security": "²"}, "pillar_priorities", "whole number"),
+        ({"pillar_priorities:security": "0"}, "pillar_priorities", "whole number"),
         ({"industry_type": "Banking"}, "industry_type", "valid choice"),
         ({"aws_regions": ["mars-north-1"]}, "aws_regions", "valid choice"),
     ],
