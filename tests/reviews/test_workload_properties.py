@@ -3,6 +3,8 @@ that holds new values to them and keeps stored ones, the edit page (regions tick
 stored values flagged), the workload page, and the apply form's version select."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from lens.models import BUILTIN_ALIAS
 from lens.services import lens_import, lens_publish
@@ -307,3 +309,28 @@ def test_a_milestone_keeps_the_properties_and_shows_them(client_for, alice, work
     page = client_for(alice).get(url("milestone", workload, milestone.number)).content.decode()
     assert "<dt>Industry type</dt><dd>Gaming</dd>" in page
     assert "<code>123456789012</code>" in page
+
+
+def _queries(client, path: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(path).status_code == 200
+    return len(queries)
+
+
+def test_the_edit_page_and_the_workload_page_cost_the_same_queries_for_one_lens_or_four(client_for, alice):
+    small = factories.workload(alice, "Small")
+    lenses = [
+        factories.imported_lens(owner=alice, document=factories.lens_document(name=f"Lens {n}", pillars=3))
+        for n in range(3)
+    ]
+    for lens in lenses:  # a second published version each: the apply form lists them all
+        lens_import(source=factories.lens_document(name=lens.name, pillars=3), owner=alice, alias=lens.alias)
+        lens_publish(lens=lens, label="2", major=True)
+    large = factories.workload(alice, "Large", lenses=lenses)
+    workload_update(workload=large, actor=alice, fields={"pillar_priorities": ["pillar1", "pillar3"]})
+    workload_update(workload=small, actor=alice, fields={"pillar_priorities": ["security"]})
+    client = client_for(alice)
+    assert _queries(client, url("workload-edit", large)) == _queries(client, url("workload-edit", small))
+    # The workload page offers the lenses not applied yet (the built-in one; three lenses of two
+    # versions each) in the same queries.
+    assert _queries(client, url("workload", large)) == _queries(client, url("workload", small))
