@@ -50,6 +50,14 @@ class WorkloadSerializer(serializers.ModelSerializer):
         read_only=True,
         help_text="Every region: `aws_regions` then `non_aws_regions` (one list, as before they were split).",
     )
+    aws_regions = serializers.ListField(child=serializers.CharField(), read_only=True, help_text="AWS codes.")
+    non_aws_regions = serializers.ListField(
+        child=serializers.CharField(), read_only=True, help_text="Other regions, by name."
+    )
+    account_ids = serializers.ListField(child=serializers.CharField(), read_only=True)
+    applications = serializers.ListField(
+        child=serializers.CharField(), read_only=True, help_text="AWS application ARNs (at most one)."
+    )
 
     class Meta:
         model = Workload
