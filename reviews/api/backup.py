@@ -34,7 +34,7 @@ AS_COPY = OpenApiParameter(
 _TIME = "2026-01-01T09:00:00+00:00"
 EXAMPLE = {
     "format": "mlwa-workload-backup",
-    "schema_version": 1,
+    "schema_version": 2,
     "document_id": "6f1c1f3e-8f0e-4f7a-9d55-0e3c0b1d2a11",
     "exported_at": _TIME,
     "exported_by": "alice",
@@ -44,8 +44,12 @@ EXAMPLE = {
         "description": "",
         "environment": "PRODUCTION",
         "review_owner": "",
+        "industry_type": "Financial Services",
         "industry": "",
-        "regions": ["eu-west-1"],
+        "aws_regions": ["eu-west-1"],
+        "non_aws_regions": [],
+        "account_ids": [],
+        "applications": [],
         "architectural_design_url": "",
         "tags": [],
         "notes": "",
@@ -111,7 +115,7 @@ class WorkloadExportView(ApiView):
 
     @extend_schema(
         summary="A workload's backup document",
-        description="One JSON document (`format` mlwa-workload-backup, `schema_version` 1) with the "
+        description="One JSON document (`format` mlwa-workload-backup, `schema_version` 2) with the "
         "workload, its lens reviews and the lens versions they need (each as its custom-lens file), "
         "answers, audit trail, event log, milestones, improvement items and shares. Anyone who may see "
         "the workload may export it; the export is recorded in its event log.",

@@ -28,6 +28,7 @@ from reviews.api.filters import requested_filters
 from reviews.filters import WorkloadFilterSet
 from reviews.models import Workload
 from reviews.permissions import Action, Role
+from reviews.properties import ACCOUNT_IDS_MAX, AWS_REGIONS_MAX, INDUSTRY_TYPES, NON_AWS_REGIONS_MAX
 from reviews.selectors.dashboard import matching_workloads, with_roles, workload_rows
 from reviews.services.workloads import WORKLOAD_FIELDS
 
@@ -44,12 +45,26 @@ class WorkloadSerializer(serializers.ModelSerializer):
     last_change = serializers.DateTimeField(read_only=True, help_text="Its latest change, answers included.")
     # A URL or empty: not `format: uri`, which an empty string would break.
     architectural_design_url = serializers.CharField(read_only=True)
+    regions = serializers.ListField(
+        child=serializers.CharField(),
+        read_only=True,
+        help_text="Every region: `aws_regions` then `non_aws_regions` (one list, as before they were split).",
+    )
+    aws_regions = serializers.ListField(child=serializers.CharField(), read_only=True, help_text="AWS codes.")
+    non_aws_regions = serializers.ListField(
+        child=serializers.CharField(), read_only=True, help_text="Other regions, by name."
+    )
+    account_ids = serializers.ListField(child=serializers.CharField(), read_only=True)
+    applications = serializers.ListField(
+        child=serializers.CharField(), read_only=True, help_text="AWS application ARNs (at most one)."
+    )
 
     class Meta:
         model = Workload
         fields = [
             "id",
             *WORKLOAD_FIELDS,
+            "regions",
             "owner",
             "role",
             "lenses",
@@ -75,17 +90,56 @@ class WorkloadWriteSerializer(serializers.Serializer):
     description = StrictCharField(required=False, allow_blank=True, trim_whitespace=False)
     environment = StrictChoiceField(choices=Workload.Environment.choices, required=False)
     review_owner = StrictCharField(required=False, allow_blank=True, trim_whitespace=True)
-    industry = StrictCharField(required=False, allow_blank=True, trim_whitespace=True)
-    regions = serializers.ListField(
-        child=StrictCharField(allow_blank=True, trim_whitespace=True), required=False
+    industry = StrictCharField(
+        required=False, allow_blank=True, trim_whitespace=True, help_text="Free text, beside `industry_type`."
     )
-    architectural_design_url = StrictCharField(required=False, allow_blank=True, trim_whitespace=True)
+    industry_type = StrictCharField(
+        required=False,
+        allow_blank=True,
+        trim_whitespace=True,
+        help_text="Empty, or one of AWS's industry types (botocore's WorkloadIndustryType): "
+        + ", ".join(f"“{name}”" for name in INDUSTRY_TYPES)
+        + ".",
+    )
+    regions = serializers.ListField(
+        child=StrictCharField(allow_blank=True, trim_whitespace=True),
+        required=False,
+        help_text="Every region in one list: known AWS region codes are kept as `aws_regions`, the rest "
+        "as `non_aws_regions`. Not together with either of those.",
+    )
+    aws_regions = serializers.ListField(
+        child=StrictCharField(allow_blank=True, trim_whitespace=True),
+        required=False,
+        help_text=f"AWS region codes (`eu-west-1`), at most {AWS_REGIONS_MAX}.",
+    )
+    non_aws_regions = serializers.ListField(
+        child=StrictCharField(allow_blank=True, trim_whitespace=True),
+        required=False,
+        help_text=f"Other regions by name (on premises, another cloud): at most {NON_AWS_REGIONS_MAX}, "
+        "each 3 to 25 characters.",
+    )
+    account_ids = serializers.ListField(
+        child=StrictCharField(allow_blank=True, trim_whitespace=True),
+        required=False,
+        help_text=f"AWS account ids, 12 digits each, at most {ACCOUNT_IDS_MAX}.",
+    )
+    applications = serializers.ListField(
+        child=StrictCharField(allow_blank=True, trim_whitespace=True),
+        required=False,
+        help_text="The ARN of the workload's AWS application (AppRegistry), at most one: "
+        "arn:aws:servicecatalog:<region>:<account>:/applications/<id>.",
+    )
+    architectural_design_url = StrictCharField(
+        required=False, allow_blank=True, trim_whitespace=True, help_text="An http:// or https:// link."
+    )
     tags = serializers.ListField(
         child=StrictCharField(allow_blank=True, trim_whitespace=True), required=False
     )
     notes = StrictCharField(required=False, allow_blank=True, trim_whitespace=False)
     pillar_priorities = serializers.ListField(
-        child=StrictCharField(allow_blank=True, trim_whitespace=True), required=False
+        child=StrictCharField(allow_blank=True, trim_whitespace=True),
+        required=False,
+        help_text="Pillar ids of the workload's lenses, most important first.",
     )
 
 
@@ -150,7 +204,16 @@ def _lens_versions(user: Reader, aliases: list[str]) -> list[LensVersion]:
         request=WorkloadWriteSerializer,
         examples=[
             OpenApiExample(
-                "Set the industry", {"industry": "Banking", "tags": ["payments", "b2c"]}, request_only=True
+                "Set the industry and regions",
+                {
+                    "industry_type": "Financial Services",
+                    "industry": "Banking",
+                    "aws_regions": ["eu-west-1"],
+                    "non_aws_regions": ["On-premises DC"],
+                    "account_ids": ["123456789012"],
+                    "tags": ["payments", "b2c"],
+                },
+                request_only=True,
             )
         ],
     ),

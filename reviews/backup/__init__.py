@@ -1,13 +1,14 @@
 """Backup and restore of one workload as one JSON document (`workload_export`, `workload_restore`).
 
-The document (schema_version 1)::
+The document (schema_version 2)::
 
     {
       "format": "mlwa-workload-backup",
       "schema_version": 1,
       "document_id": "<uuid4, new for every export>",
       "exported_at": "<ISO 8601>", "exported_by": "<username>", "source": "<instance, or null>",
-      "workload": {name, description, environment, review_owner, industry, regions,
+      "workload": {name, description, environment, review_owner, industry_type, industry,
+                   aws_regions, non_aws_regions, account_ids, applications,
                    architectural_design_url, tags, notes, pillar_priorities, owner, created_at,
                    updated_at},
       "lens_versions": [{lens_alias, lens_name, label, kind, published_at, content_hash,
@@ -38,7 +39,8 @@ exported, and their version by `content_hash`, which `lens_versions` resolves.
 `schema_version` changes whenever a document of the new version could not be restored by code
 written for the old one: a key added that matters, a key removed or renamed, a meaning changed.
 Restore refuses a newer schema_version than it knows (NewerSchema) and reads every older one it
-supports (only 1 so far).
+supports: 1, whose workload has one `regions` list (split as reviews.properties.split_regions
+does) and none of AWS's other properties (restored empty), and 2.
 
 Restoring (reviews.backup.restore) makes a new workload of the person restoring, with everything
 in the document except: the owner (the person restoring), the shares (dropped, and listed in the

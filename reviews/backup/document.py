@@ -39,10 +39,12 @@ from reviews.models import (
     ImprovementItem,
     Share,
 )
-from reviews.services.workloads import LIST_FIELDS, WORKLOAD_FIELDS
+from reviews.services.workloads import LIST_FIELDS, REGIONS, WORKLOAD_FIELDS
 
 FORMAT = "mlwa-workload-backup"
-SCHEMA_VERSION = 1
+#: 2 (issue 17): the workload's `regions` split into `aws_regions` and `non_aws_regions`, with
+#: `industry_type`, `account_ids` and `applications`. Version 1 documents are still restored.
+SCHEMA_VERSION = 2
 COUNTS = ("high", "medium", "none", "not_applicable", "unanswered")
 
 
@@ -283,7 +285,7 @@ def frozen_fields(data: dict, key: str, path: str) -> dict:
     """A milestone's copy of the workload's fields: each a field of a workload, of its type."""
     fields, where = json_object(data, key, path), f"{path}.{key}"
     for name, value in fields.items():
-        if name not in WORKLOAD_FIELDS:
+        if name not in WORKLOAD_FIELDS and name != REGIONS:
             fail(f"{where}.{name}", "Not a workload field.")
         if name in LIST_FIELDS:
             if not isinstance(value, list) or not all(isinstance(item, str) for item in value):

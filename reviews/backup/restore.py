@@ -33,7 +33,7 @@ from reviews.models import (
     WorkloadEvent,
 )
 from reviews.services.events import event_record
-from reviews.services.workloads import WORKLOAD_FIELDS, apply_workload_fields
+from reviews.services.workloads import REGIONS, WORKLOAD_FIELDS, apply_workload_fields
 
 SUFFIX = " (restored)"
 ALREADY = "This backup was restored on this instance already; restore it as a copy to have it twice."
@@ -117,15 +117,25 @@ def _free_name(owner, name: str) -> str:
     return candidate
 
 
+#: A schema_version 1 document's workload fields: all but AWS's properties added in version 2.
+V1_WORKLOAD_FIELDS = tuple(
+    name
+    for name in WORKLOAD_FIELDS
+    if name not in ("industry_type", "aws_regions", "non_aws_regions", "account_ids", "applications")
+)
+
+
 def _workload(user, checked: dict, document_id: uuid.UUID | None) -> Workload:
     """The new workload, its fields checked by the same rules as any workload's."""
     data = checked["workload"]
-    fields = {name: values.required(data, name, "workload") for name in WORKLOAD_FIELDS}
+    # A schema_version 1 document has `regions` in one list and none of AWS's other properties.
+    names = [*WORKLOAD_FIELDS] if "regions" not in data else [*V1_WORKLOAD_FIELDS, REGIONS]
+    fields = {name: values.required(data, name, "workload") for name in names}
     if isinstance(fields["name"], str):
         fields["name"] = _free_name(user, fields["name"].strip())
     workload = Workload(owner=user)
     try:
-        apply_workload_fields(workload, fields)
+        apply_workload_fields(workload, fields, check_rules=False)
     except InvalidInput as error:
         raise InvalidInput(
             {f"workload.{name}": messages for name, messages in error.errors.items()}

@@ -19,6 +19,8 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
+from reviews.properties import split_regions
+
 if TYPE_CHECKING:
     from mlwa.types import Reader
 
@@ -107,7 +109,12 @@ class Workload(models.Model):
         max_length=255, blank=True, help_text=_("Who is responsible for the review (a name or an address).")
     )
     industry = models.CharField(max_length=100, blank=True)
-    regions = models.JSONField(default=list, blank=True, help_text=_("Region names, in the owner's order."))
+    # The fields below are AWS's workload properties; their rules are reviews.properties'.
+    industry_type = models.CharField(max_length=100, blank=True, help_text=_("One of AWS's industry types."))
+    aws_regions = models.JSONField(default=list, blank=True, help_text=_("AWS region codes, in order."))
+    non_aws_regions = models.JSONField(default=list, blank=True, help_text=_("Other regions, by name."))
+    account_ids = models.JSONField(default=list, blank=True, help_text=_("AWS account ids (12 digits)."))
+    applications = models.JSONField(default=list, blank=True, help_text=_("AWS application ARNs."))
     architectural_design_url = models.URLField(max_length=2048, blank=True)
     tags = models.JSONField(default=list, blank=True, help_text=_("Short labels to find workloads by."))
     notes = models.TextField(max_length=NOTES_MAX, blank=True)
@@ -140,6 +147,16 @@ class Workload(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def regions(self) -> list[str]:
+        """Every region, AWS codes first: the one list a workload had before AWS's split (REST v1
+        keeps it). Set, it is split again (reviews.properties.split_regions)."""
+        return [*self.aws_regions, *self.non_aws_regions]
+
+    @regions.setter
+    def regions(self, value: list[str]) -> None:
+        self.aws_regions, self.non_aws_regions = split_regions(value)
 
 
 class Share(models.Model):

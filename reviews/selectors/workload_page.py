@@ -2,11 +2,12 @@
 lenses that could still be applied. Each is one query, whatever the number of lenses, answers,
 shares or events."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import F, OuterRef, QuerySet, Subquery
 
-from lens.models import Lens, LensVersion
+from lens.models import Lens, LensVersion, Pillar
 from mlwa.types import Reader
 from reviews.models import LensReview, Share, Workload, WorkloadEvent
 from reviews.selectors.lens_overview import PillarRow, workload_pillar_rows
@@ -89,3 +90,39 @@ def newest_versions(*, user: Reader, not_on: Workload | None = None) -> list[Len
         .defer("source", "extra", "warnings", "description", "lens__description")
         .order_by("lens__name", "lens__alias")
     )
+
+
+def pillar_choices(versions: Iterable[LensVersion] | QuerySet) -> list[tuple[str, str]]:
+    """(pillar id, name) of the pillars of `versions` (lens versions, or a queryset of their ids),
+    each id once (a standard id such as `security` adds up across lenses), in the lenses' and the
+    pillars' order: what pillar priorities may name. One query."""
+    rows = (
+        Pillar.objects.filter(version__in=versions)
+        .order_by("version__lens__name", "version_id", "position")
+        .values_list("pillar_id", "name")
+    )
+    names: dict[str, str] = {}
+    for pillar, name in rows:
+        names.setdefault(pillar, name)
+    return list(names.items())
+
+
+def workload_pillar_choices(workload: Workload) -> list[tuple[str, str]]:
+    """The pillars of the lenses applied to `workload` (pillar_choices). One query."""
+    return pillar_choices(LensReview.objects.filter(workload=workload).values("lens_version"))
+
+
+def published_labels(lens_ids: list[int]) -> dict[int, list[str]]:
+    """The published versions' labels of each lens, newest first, by lens pk: the versions the
+    apply form offers. One query (none without lenses)."""
+    labels: dict[int, list[str]] = {}
+    if not lens_ids:
+        return labels
+    rows = (
+        LensVersion.objects.filter(lens_id__in=lens_ids, status=LensVersion.Status.PUBLISHED)
+        .order_by("-published_at", "-pk")
+        .values_list("lens_id", "label")
+    )
+    for lens_id, label in rows:
+        labels.setdefault(lens_id, []).append(label)
+    return labels

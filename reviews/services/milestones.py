@@ -28,7 +28,7 @@ from reviews.models import (
     WorkloadEvent,
 )
 from reviews.services.events import event_record
-from reviews.services.workloads import WORKLOAD_FIELDS
+from reviews.services.workloads import REGIONS, WORKLOAD_FIELDS
 
 NAME_TAKEN = "This workload has a milestone with this name already."
 #: The risk counted in each column of RiskCounts.
@@ -72,7 +72,8 @@ def milestone_create(*, workload: Workload, actor: User, name: str) -> Milestone
         workload=locked,
         number=number,
         name=name,
-        workload_fields={field: getattr(locked, field) for field in WORKLOAD_FIELDS},
+        # `regions` too: every region in one list, as milestones saved before AWS's split have it.
+        workload_fields={field: getattr(locked, field) for field in (*WORKLOAD_FIELDS, REGIONS)},
         created_by=actor,
         created_at=timezone.now(),
         **totals,

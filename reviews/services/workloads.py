@@ -11,28 +11,44 @@ from django.db import IntegrityError, transaction
 from django.db.models import CharField, Value
 from django.db.models.functions import Lower
 
-from lens.models import BUILTIN_ALIAS, Lens, LensVersion
+from lens.models import BUILTIN_ALIAS, Lens, LensVersion, Pillar
 from lens.selectors import latest_published_version
 from mlwa import error_codes
 from mlwa.errors import InvalidInput
 from reviews.models import Share, Workload, WorkloadEvent
+from reviews.properties import check_property, split_regions
 from reviews.services.events import event_record
 from reviews.services.lens_reviews import lens_review_apply
 
-#: The fields a workload's owner edits (DESIGN.md, "Domain").
+#: The fields a workload's owner edits (DESIGN.md, "Domain"; AWS's properties: reviews.properties).
 WORKLOAD_FIELDS = (
     "name",
     "description",
     "environment",
     "review_owner",
+    "industry_type",
     "industry",
-    "regions",
+    "aws_regions",
+    "non_aws_regions",
+    "account_ids",
+    "applications",
     "architectural_design_url",
     "tags",
     "notes",
     "pillar_priorities",
 )
-LIST_FIELDS = {"regions": 50, "tags": 50, "pillar_priorities": 50}  # field: most items
+#: Taken as input besides WORKLOAD_FIELDS: `regions`, every region in one list as before AWS's split
+#: (REST v1 and older backups), set as reviews.properties.split_regions divides it.
+REGIONS = "regions"
+LIST_FIELDS = {  # field: most items (the shape; reviews.properties holds AWS's tighter limits)
+    "regions": 50,
+    "aws_regions": 50,
+    "non_aws_regions": 50,
+    "account_ids": 100,
+    "applications": 50,
+    "tags": 50,
+    "pillar_priorities": 50,
+}
 LIST_ITEM_MAX = 128
 NAME_TAKEN = "You already have a workload with this name."
 
@@ -57,25 +73,70 @@ def _check_url(value: str) -> None:
         raise InvalidInput({"architectural_design_url": error.messages}, code=error_codes.REFUSED) from None
 
 
-def apply_workload_fields(workload: Workload, fields: Mapping[str, Any]) -> dict[str, tuple[Any, Any]]:
-    """Set `fields` on `workload` and validate it; the changes as field: (before, after)."""
-    if unknown := sorted(set(fields) - set(WORKLOAD_FIELDS)):
+def _workload_pillars(workload: Workload) -> frozenset[str]:
+    """The pillar ids of the lenses applied to a saved workload (a query; none for a new one)."""
+    if workload.pk is None:
+        return frozenset()
+    return frozenset(
+        Pillar.objects.filter(version__in=workload.lens_reviews.values("lens_version")).values_list(
+            "pillar_id", flat=True
+        )
+    )
+
+
+def _clean_value(name: str, value: Any) -> Any:
+    """A field's value in its shape: a list of distinct stripped texts, or stripped text."""
+    if name in LIST_FIELDS:
+        return _clean_list(name, value)
+    if not isinstance(value, str):  # None passes full_clean (blank=True), then fails to save
+        raise InvalidInput({name: "Must be text."})
+    value = value.strip()
+    # full_clean checks a CharField's max_length, but not a TextField's (description, notes).
+    limit = getattr(Workload._meta.get_field(name), "max_length", None)
+    if limit and len(value) > limit:
+        raise InvalidInput({name: f"At most {limit} characters ({len(value)} given)."})
+    if name == "architectural_design_url" and value:
+        _check_url(value)
+    return value
+
+
+def apply_workload_fields(
+    workload: Workload,
+    fields: Mapping[str, Any],
+    *,
+    pillars: frozenset[str] | None = None,
+    check_rules: bool = True,
+) -> dict[str, tuple[Any, Any]]:
+    """Set `fields` on `workload` and validate it; the changes as field: (before, after).
+
+    A changed value must meet AWS's rules (reviews.properties.check_property); an unchanged one is
+    kept even if it would not (it was accepted when written, and the page flags it). Pillar
+    priorities must name pillars of `pillars` (None: those of the lenses applied to the workload).
+    `regions` sets both kinds of region (REST v1's one list); it cannot come with either of them.
+    `check_rules` False (a restore) takes AWS's properties as a backup kept them, as stored values."""
+    if unknown := sorted(set(fields) - {*WORKLOAD_FIELDS, REGIONS}):
         raise InvalidInput(dict.fromkeys(unknown, "Not a workload field."))
+    fields, via_regions = dict(fields), REGIONS in fields
+    if via_regions:
+        if both := sorted({"aws_regions", "non_aws_regions"} & set(fields)):
+            raise InvalidInput({REGIONS: f"Give either regions or {' and '.join(both)}, not both."})
+        fields["aws_regions"], fields["non_aws_regions"] = split_regions(
+            _clean_list(REGIONS, fields.pop(REGIONS))
+        )
     changes = {}
     for name, value in fields.items():
-        if name in LIST_FIELDS:
-            value = _clean_list(name, value)
-        else:
-            if not isinstance(value, str):  # None passes full_clean (blank=True), then fails to save
-                raise InvalidInput({name: "Must be text."})
-            value = value.strip()
-            # full_clean checks a CharField's max_length, but not a TextField's (description, notes).
-            limit = getattr(Workload._meta.get_field(name), "max_length", None)
-            if limit and len(value) > limit:
-                raise InvalidInput({name: f"At most {limit} characters ({len(value)} given)."})
-            if name == "architectural_design_url" and value:
-                _check_url(value)
+        value = _clean_value(name, value)
         before = getattr(workload, name)
+        if before != value and check_rules:
+            if name == "pillar_priorities" and pillars is None:
+                pillars = _workload_pillars(workload)
+            try:
+                check_property(name, value, pillars=pillars)
+            except InvalidInput as error:
+                if not (via_regions and name.endswith("regions")):
+                    raise
+                # Given as `regions`, a region refused is named under the field the caller wrote.
+                raise InvalidInput({REGIONS: error.errors[name]}, code=error.code) from None
         if before != value:
             changes[name] = (before, value)
             setattr(workload, name, value)
@@ -110,14 +171,20 @@ def workload_create(
 ) -> Workload:
     """A new workload of `owner` with `fields`, and a review of each of `lens_versions` (None: the
     built-in lens's newest published version, when there is one)."""
-    workload = Workload(owner=owner)
-    apply_workload_fields(workload, fields)
-    _save(workload)
-    event_record(workload=workload, actor=owner, kind=WorkloadEvent.Kind.CREATED, summary="Workload created.")
     if lens_versions is None:
         builtin = Lens.objects.filter(alias=BUILTIN_ALIAS).first()
         version = builtin and latest_published_version(builtin)
         lens_versions = [version] if version else []
+    workload = Workload(owner=owner)
+    # Pillar priorities name pillars of the lenses about to be applied (a query only when given).
+    pillars = frozenset(
+        Pillar.objects.filter(version__in=lens_versions).values_list("pillar_id", flat=True)
+        if fields.get("pillar_priorities")
+        else ()
+    )
+    apply_workload_fields(workload, fields, pillars=pillars)
+    _save(workload)
+    event_record(workload=workload, actor=owner, kind=WorkloadEvent.Kind.CREATED, summary="Workload created.")
     for version in lens_versions:
         lens_review_apply(workload=workload, lens_version=version, actor=owner)
     return workload

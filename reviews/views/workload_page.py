@@ -9,6 +9,7 @@ from reviews.forms.milestones import MilestoneForm
 from reviews.forms.workloads import ApplyLensForm, WorkloadForm
 from reviews.models import Workload, WorkloadEvent
 from reviews.permissions import Action, Role, can
+from reviews.properties import region_names, stored_problems
 from reviews.selectors.improvements import improvement_summary
 from reviews.selectors.milestones import milestone_panel
 from reviews.selectors.trend import workload_trend
@@ -16,6 +17,7 @@ from reviews.selectors.workload_page import (
     LATEST_EVENTS,
     applied_lenses,
     newest_versions,
+    published_labels,
     workload_events,
     workload_shares,
 )
@@ -66,22 +68,38 @@ def with_change_rows(events) -> list[WorkloadEvent]:
     return events
 
 
+def _properties(workload: Workload, lenses) -> dict:
+    """AWS's properties in words, from the lenses loaded already: the regions with their names,
+    the pillar priorities by name (an id no applied lens has, as itself), and the stored values
+    today's rules would refuse (reviews.properties.stored_problems), which the page flags."""
+    names: dict[str, str] = {}
+    for applied in lenses:
+        for pillar in applied.pillars:
+            names.setdefault(pillar.pillar_id, pillar.name)
+    return {
+        "aws_region_names": region_names(workload.aws_regions),
+        "priorities": [(pillar, names.get(pillar)) for pillar in workload.pillar_priorities],
+        "property_problems": stored_problems(workload, pillars=frozenset(names)),
+    }
+
+
 def workload_page(request, workload: Workload, role: Role, *, apply_form=None, status: int = 200):
     """The workload page: fields, lenses with progress, people, latest events, owner's actions.
     A fixed number of queries: lenses and counts (2), shares (1), events (1), and for the owner the
-    lenses that could still be applied (1); the newest milestones with who saved them and how many
-    there are (1); the improvement items still open (1); once there is a milestone, the risk trend
-    (2: reviews.selectors.trend)."""
+    lenses that could still be applied and their published versions (2); the newest milestones
+    with who saved them and how many there are (1); the improvement items still open (1); once
+    there is a milestone, the risk trend (2: reviews.selectors.trend)."""
     owner = can(role, Action.EDIT)
     if owner:
+        newest = newest_versions(user=request.user, not_on=workload)
         choices = [
-            (version.lens.alias, f"{version.lens.name} (newest: {version.label})")
-            for version in newest_versions(user=request.user, not_on=workload)
+            (version.lens.alias, f"{version.lens.name} (newest: {version.label})") for version in newest
         ]
+        labels = published_labels([version.lens_id for version in newest])
+        versions = [(version.lens.name, labels.get(version.lens_id, [])) for version in newest]
         if apply_form is None:
-            apply_form = ApplyLensForm(user=request.user, choices=choices)
-        else:
-            apply_form.fields["lens"].widget.choices = choices
+            apply_form = ApplyLensForm(user=request.user)
+        apply_form.set_choices(choices, versions)
     context = {
         "workload": workload,
         "role": role,
@@ -99,6 +117,7 @@ def workload_page(request, workload: Workload, role: Role, *, apply_form=None, s
         if context["milestone_count"]
         else None
     )
+    context.update(_properties(workload, context["lenses"]))
     if owner:
         context["milestone_form"] = MilestoneForm()
     # The plan's high and medium counts are the lenses' (loaded above); the open items, one query.

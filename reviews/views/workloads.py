@@ -19,7 +19,13 @@ from reviews.access import workload_or_404
 from reviews.forms.workloads import TransferForm, WorkloadCreateForm, WorkloadForm
 from reviews.models import Workload
 from reviews.permissions import Action
-from reviews.selectors.workload_page import applied_lenses, newest_versions, workload_events
+from reviews.selectors.workload_page import (
+    applied_lenses,
+    newest_versions,
+    pillar_choices,
+    workload_events,
+    workload_pillar_choices,
+)
 from reviews.services import InvalidInput
 from reviews.views.workload_lenses import apply_lens, remove_lens
 from reviews.views.workload_page import with_change_rows, workload_page
@@ -30,8 +36,12 @@ EVENTS_PER_PAGE = 50
 @login_required
 def create(request):
     """A new workload owned by the user, with the lenses ticked (the built-in one by default)."""
+    versions = newest_versions(user=request.user)
+    # Priorities may name the pillars of any lens offered; the service holds them to those applied.
     form = WorkloadCreateForm(
-        request.POST if request.method == "POST" else None, lens_versions=newest_versions(user=request.user)
+        request.POST if request.method == "POST" else None,
+        lens_versions=versions,
+        pillars=pillar_choices(versions),
     )
     if form.is_valid():
         try:
@@ -75,8 +85,10 @@ def edit(request, pk: int):
     workload, _role = workload_or_404(request, pk, Action.EDIT)
     name = workload.name  # the page's title and breadcrumbs show the stored name, not the one typed
     seen, status = seen_tags(_edited_fields(workload)), 200
+    pillars = workload_pillar_choices(workload)
     if request.method == "POST":
-        form, seen, status = WorkloadForm(request.POST), request.POST.get(SEEN_FIELD, ""), 400
+        form = WorkloadForm(request.POST, pillars=pillars, stored=workload)
+        seen, status = request.POST.get(SEEN_FIELD, ""), 400
         if form.is_valid():
             try:
                 lock = Workload.objects.filter(pk=workload.pk)
@@ -99,7 +111,7 @@ def edit(request, pk: int):
                 messages.success(request, "Saved the workload's details.")
                 return redirect("reviews:workload", pk=workload.pk)
     else:
-        form = WorkloadForm(initial=_edited_fields(workload))
+        form = WorkloadForm(initial=_edited_fields(workload), pillars=pillars, stored=workload)
     context = {"form": form, "workload": workload, "name": name, "seen": seen}
     return render(request, "reviews/workloads/form.html", context, status=status)
 

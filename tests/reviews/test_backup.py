@@ -58,9 +58,9 @@ def test_the_same_backup_is_refused_the_second_time_unless_restored_as_a_copy(al
 
 def test_a_backup_of_a_newer_schema_is_refused_with_its_version_named(alice, demo):
     document = backup_of(demo, alice)
-    document["schema_version"] = 2
+    document["schema_version"] = 3
     before = database_state()
-    with pytest.raises(NewerSchema, match="schema_version 2, newer than the 1"):
+    with pytest.raises(NewerSchema, match="schema_version 3, newer than the 2"):
         workload_restore(document=document, user=alice, as_copy=True)
     assert database_state() == before
 

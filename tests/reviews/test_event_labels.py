@@ -18,7 +18,9 @@ def edited(client_for, shared_workload):
         {
             "name": workload.name,
             "environment": "PRODUCTION",
-            "pillar_priorities": "MLSEC, MLREL",
+            # Ranks beside the built-in lens's pillars (reviews.forms.properties).
+            "pillar_priorities:security": "1",
+            "pillar_priorities:reliability": "2",
             "seen": edit_form_seen(workload),
         },
     )

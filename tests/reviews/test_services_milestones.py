@@ -103,8 +103,9 @@ def test_a_milestone_copies_every_field_of_every_answer_and_of_the_workload(shar
         shared_workload.review.lens_version_id,
         shared_workload.review.applied_at,
     )
+    # `regions` too: the one list milestones saved before AWS's split have (issue 17).
     assert milestone.workload_fields == {
-        field: getattr(shared_workload.workload, field) for field in WORKLOAD_FIELDS
+        field: getattr(shared_workload.workload, field) for field in (*WORKLOAD_FIELDS, "regions")
     }
     # MLSEC01: BP02 does not apply, so BP01 is all it takes (no risk); MLOPS01 does not apply.
     totals = {risk: getattr(milestone, risk) for risk in ("high", "medium", "none", "not_applicable")}

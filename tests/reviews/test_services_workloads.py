@@ -44,7 +44,8 @@ def test_a_new_workload_has_its_fields_stripped_and_its_lists_cleaned(alice):
             "environment": "PRODUCTION",
             "review_owner": " ml-team@example.com ",
             "industry": "Finance",
-            "regions": [" eu-west-1", "eu-west-1 ", "", "  ", "us-east-1"],
+            # REST v1's one list of regions, split into AWS codes and other names (issue 17).
+            "regions": [" eu-west-1", "eu-west-1 ", "", "  ", "us-east-1", "On-premises DC"],
             "architectural_design_url": "https://wiki.example.com/fraud",
             "tags": ["ml", " ml ", "payments"],
             "pillar_priorities": ["security", "reliability", "security"],
@@ -58,7 +59,7 @@ def test_a_new_workload_has_its_fields_stripped_and_its_lists_cleaned(alice):
         "Scores card payments.",
     )
     assert (row["environment"], row["review_owner"]) == ("PRODUCTION", "ml-team@example.com")
-    assert row["regions"] == ["eu-west-1", "us-east-1"]
+    assert (row["aws_regions"], row["non_aws_regions"]) == (["eu-west-1", "us-east-1"], ["On-premises DC"])
     assert row["tags"] == ["ml", "payments"]
     assert row["pillar_priorities"] == ["security", "reliability"]
 
@@ -66,11 +67,17 @@ def test_a_new_workload_has_its_fields_stripped_and_its_lists_cleaned(alice):
 def test_a_new_workload_is_preproduction_with_empty_fields_by_default(alice):
     row = stored(workload_create(owner=alice, fields={"name": "Churn"}))
 
-    assert (row["environment"], row["description"], row["tags"], row["regions"]) == (
+    assert (row["environment"], row["description"], row["tags"], row["aws_regions"]) == (
         "PREPRODUCTION",
         "",
         [],
         [],
+    )
+    assert (row["non_aws_regions"], row["account_ids"], row["applications"], row["industry_type"]) == (
+        [],
+        [],
+        [],
+        "",
     )
 
 
@@ -164,12 +171,15 @@ def test_the_longest_texts_and_lists_are_accepted(alice):
             "notes": "n" * 2084,
             # 51 values, 50 once duplicates are gone
             "tags": [f"tag{n}" for n in range(50)] + ["tag0"],
-            "regions": ["r" * 128],
+            # AWS's limits (reviews.properties): 5 other regions of 25 characters, 100 account ids.
+            "non_aws_regions": [f"{n}" + "r" * 24 for n in range(5)],
+            "account_ids": [f"{n:012d}" for n in range(100)],
         },
     )
 
     row = stored(created)
     assert (len(row["description"]), len(row["notes"]), len(row["tags"])) == (2084, 2084, 50)
+    assert (len(row["non_aws_regions"]), len(row["account_ids"])) == (5, 100)
 
 
 # --- update -----------------------------------------------------------------------------------------

@@ -53,7 +53,8 @@ def test_the_edit_form_shows_the_stored_values(client_for, alice):
     workload = workload_create(owner=alice, fields={"name": "W", "regions": ["eu-west-1", "us-east-1"]})
     form = client_for(alice).get(url("workload-edit", workload)).context["form"]
     assert form["name"].value() == "W"
-    assert "eu-west-1, us-east-1" in form.as_p()
+    assert form["aws_regions"].value() == ["eu-west-1", "us-east-1"]
+    assert 'value="us-east-1" id="id_aws_regions_30" checked' in form.as_p()
 
 
 def test_an_edit_that_takes_another_of_ones_names_is_refused_and_changes_nothing(client_for, alice):

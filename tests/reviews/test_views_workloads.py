@@ -103,9 +103,13 @@ def test_creating_a_workload_applies_the_builtin_lens_by_default(client_for, ali
         {
             "name": "Churn model",
             "environment": "PRODUCTION",
-            "regions": "eu-west-1, us-east-1\neu-central-1",
+            "aws_regions": ["eu-west-1", "us-east-1", "eu-central-1"],
+            "non_aws_regions": "On-premises DC",
             "tags": "churn,  retail",
-            "pillar_priorities": "security\nreliability",
+            # Ranks beside the pillars' names (reviews.forms.properties); empty: no priority.
+            "pillar_priorities:reliability": "2",
+            "pillar_priorities:security": "1",
+            "pillar_priorities:costOptimization": "",
             "lenses": [BUILTIN_ALIAS],
         },
     )
@@ -114,7 +118,8 @@ def test_creating_a_workload_applies_the_builtin_lens_by_default(client_for, ali
     assert response["Location"] == url("workload", workload)
     assert workload.owner == alice
     assert workload.environment == Workload.Environment.PRODUCTION
-    assert workload.regions == ["eu-west-1", "us-east-1", "eu-central-1"]
+    assert workload.aws_regions == ["eu-west-1", "us-east-1", "eu-central-1"]
+    assert workload.regions == ["eu-west-1", "us-east-1", "eu-central-1", "On-premises DC"]
     assert workload.tags == ["churn", "retail"]
     assert workload.pillar_priorities == ["security", "reliability"]
     review = workload.lens_reviews.get()

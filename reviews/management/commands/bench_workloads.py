@@ -209,7 +209,7 @@ class Command(BaseCommand):
             name=f"{rng.choice(PRODUCTS)} {number:05d}",
             description="Made by manage.py bench_workloads.",
             environment=rng.choice(Workload.Environment.values),
-            regions=rng.sample(REGIONS, rng.randint(1, 2)),
+            aws_regions=rng.sample(REGIONS, rng.randint(1, 2)),
             tags=rng.sample(TAGS, rng.randint(0, 3)),
         )
 
