@@ -93,12 +93,14 @@ INDUSTRY_TYPES: tuple[str, ...] = (
     "Other",
 )
 
-#: botocore's limits: WorkloadAwsRegions (max 50), WorkloadNonAwsRegions (max 5, each 3 to 25
-#: characters), WorkloadAccountIds (max 100, each AwsAccountId: 12 digits), WorkloadApplications
+#: botocore's limits: WorkloadAwsRegions (max 50), WorkloadAccountIds (max 100, each AwsAccountId: 12 digits), WorkloadApplications
 #: (max 1, each an ApplicationArn: an AWS Service Catalog AppRegistry application).
 AWS_REGIONS_MAX = 50
-NON_AWS_REGIONS_MAX = 5
-NON_AWS_REGION_LENGTH = (3, 25)
+#: Other regions keep the limits `regions` had in REST v1 before the split (50 names of 1 to 128
+#: characters), wider than botocore's WorkloadNonAwsRegions (5 names of 3 to 25): a script that
+#: wrote its regions yesterday must not be refused today (README, "REST v1 stays compatible").
+NON_AWS_REGIONS_MAX = 50
+NON_AWS_REGION_LENGTH = (1, 128)
 ACCOUNT_IDS_MAX = 100
 APPLICATIONS_MAX = 1
 ACCOUNT_ID = re.compile(r"[0-9]{12}")

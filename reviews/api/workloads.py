@@ -116,7 +116,7 @@ class WorkloadWriteSerializer(serializers.Serializer):
         child=StrictCharField(allow_blank=True, trim_whitespace=True),
         required=False,
         help_text=f"Other regions by name (on premises, another cloud): at most {NON_AWS_REGIONS_MAX}, "
-        "each 3 to 25 characters.",
+        "each 1 to 128 characters.",
     )
     account_ids = serializers.ListField(
         child=StrictCharField(allow_blank=True, trim_whitespace=True),

@@ -45,7 +45,7 @@ class WorkloadForm(forms.Form):
         label="Other regions",
         widget=forms.TextInput,
         help_text=f"Outside AWS (on premises, another cloud), separated by commas: at most "
-        f"{NON_AWS_REGIONS_MAX}, each 3 to 25 characters.",
+        f"{NON_AWS_REGIONS_MAX}, each 1 to 128 characters.",
     )
     account_ids = ListField(
         required=False, label="AWS account ids", help_text="12 digits each, separated by commas."

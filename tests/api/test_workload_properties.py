@@ -58,7 +58,7 @@ def test_the_new_properties_are_written_and_read_back(api_for, shared_workload):
         ({"account_ids": ["12345"]}, "account_ids"),
         ({"applications": ["arn:aws:s3:::bucket"]}, "applications"),
         ({"aws_regions": ["Azure West"]}, "aws_regions"),
-        ({"non_aws_regions": ["x"]}, "non_aws_regions"),
+        ({"non_aws_regions": ["x" * 129]}, "non_aws_regions"),
         ({"industry_type": "Banking"}, "industry_type"),
         ({"architectural_design_url": "ftp://example.org/x"}, "architectural_design_url"),
         ({"pillar_priorities": ["security", "bogus"]}, "pillar_priorities"),

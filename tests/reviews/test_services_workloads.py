@@ -171,15 +171,15 @@ def test_the_longest_texts_and_lists_are_accepted(alice):
             "notes": "n" * 2084,
             # 51 values, 50 once duplicates are gone
             "tags": [f"tag{n}" for n in range(50)] + ["tag0"],
-            # AWS's limits (reviews.properties): 5 other regions of 25 characters, 100 account ids.
-            "non_aws_regions": [f"{n}" + "r" * 24 for n in range(5)],
+            # 50 other regions of 128 characters (REST v1's limits), 100 account ids (AWS's).
+            "non_aws_regions": [f"{n:02d}" + "r" * 126 for n in range(50)],
             "account_ids": [f"{n:012d}" for n in range(100)],
         },
     )
 
     row = stored(created)
     assert (len(row["description"]), len(row["notes"]), len(row["tags"])) == (2084, 2084, 50)
-    assert (len(row["non_aws_regions"]), len(row["account_ids"])) == (5, 100)
+    assert (len(row["non_aws_regions"]), len(row["account_ids"])) == (50, 100)
 
 
 # --- update -----------------------------------------------------------------------------------------
