@@ -93,8 +93,9 @@ INDUSTRY_TYPES: tuple[str, ...] = (
     "Other",
 )
 
-#: botocore's limits: WorkloadAwsRegions (max 50), WorkloadAccountIds (max 100, each AwsAccountId: 12 digits), WorkloadApplications
-#: (max 1, each an ApplicationArn: an AWS Service Catalog AppRegistry application).
+#: botocore's limits: WorkloadAwsRegions (max 50), WorkloadAccountIds (max 100, each AwsAccountId:
+#: 12 digits), WorkloadApplications (max 1, each an ApplicationArn: an AWS Service Catalog
+#: AppRegistry application).
 AWS_REGIONS_MAX = 50
 #: Other regions keep the limits `regions` had in REST v1 before the split (50 names of 1 to 128
 #: characters), wider than botocore's WorkloadNonAwsRegions (5 names of 3 to 25): a script that
