@@ -201,7 +201,10 @@ def _data(route: str, s) -> dict:
         "reviews:answer": {"version": "0", "selected": [practice], "is_applicable": "true"},
         "reviews:milestones": {"name": "Another milestone"},
         "reviews:improvement-item": {"version": "0", "status": "IN_PROGRESS", "note": "Started."},
-        "reviews:improvements-bulk": {"status": "IN_PROGRESS", "item": f"{BUILTIN_ALIAS}/{first.question.question_id}/0"},
+        "reviews:improvements-bulk": {
+            "status": "IN_PROGRESS",
+            "item": f"{BUILTIN_ALIAS}/{first.question.question_id}/0",
+        },
         "reviews:reports": {"kind": "IMPROVEMENT_PLAN", "plan-format": "PDF"},
         "reviews:consolidated-reports": {"format": "PDF"},
         "lens:publish": {"label": "2", "kind": "MAJOR"},
