@@ -161,7 +161,9 @@ def improvements_bulk(request, pk: int):
             workload=workload, actor=request.user, status=form.status(), items=refs
         )
     except InvalidInput as error:
-        return _plan_page(request, workload, role, back, extra={"bulk_errors": error.errors}, status=400)
+        return _plan_page(
+            request, workload, role, back, extra={"bulk_errors": list(error.errors.items())}, status=400
+        )
     return _plan_page(
         request,
         workload,
