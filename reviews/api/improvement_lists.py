@@ -22,7 +22,7 @@ from reviews.api.improvement_serializers import (
     MyImprovementSerializer,
 )
 from reviews.permissions import Action
-from reviews.selectors.my_improvements import my_improvement_items
+from reviews.selectors.my_improvements import my_improvement_items, with_questions
 from reviews.services.improvements import ItemRef, improvement_items_set_status
 
 
@@ -88,5 +88,5 @@ class MyImprovementViewSet(ApiViewSet):
         "workload name and question. As 'My improvement items' in the browser.",
     )
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        page = self.paginate_queryset(self.get_queryset()) or []
+        page = with_questions(self.paginate_queryset(self.get_queryset()) or [])
         return self.get_paginated_response(MyImprovementSerializer(page, many=True).data)

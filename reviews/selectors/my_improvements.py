@@ -2,19 +2,20 @@
 may see, overdue first, then by due date (none last).
 
 An item is overdue when its due date is before today and it is neither done nor risk-accepted
-(`is_overdue`, the one definition the plan, this list and the API share). Each item carries its
-question's title and risk now, read by subqueries on the applied lens's answer (None when the lens
-is no longer applied or its version lacks the question), so that the list costs the same queries
-for ten items or a thousand: one for the items with their workloads, one to count them.
+(`is_overdue`, the one definition the plan, this list and the API share). A page of items gets its
+questions' titles and risks now from the applied lenses' answers (`with_questions`), so that the list
+costs the same queries for ten items or a thousand: the count, the page's items with their
+workloads, and their questions.
 """
 
+from collections.abc import Iterable
 from datetime import date
 
 from django.contrib.auth.models import User
-from django.db.models import BooleanField, Case, F, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import BooleanField, Case, F, Q, QuerySet, Value, When
 from django.utils import timezone
 
-from reviews.models import Answer, ImprovementItem, Workload
+from reviews.models import Answer, ImprovementItem, LensReview, Workload
 
 S = ImprovementItem.Status
 
@@ -37,23 +38,13 @@ def _overdue_sql(today: date) -> Case:
 
 
 def my_improvement_items(*, user: User) -> QuerySet[ImprovementItem]:
-    """The items `user` owns on workloads they may see, with `workload`, `overdue`, and the
-    question's `question_title` and `risk` now; overdue first, then by due date (none last), then
-    workload name and question. One query (a page of it, with its count, two)."""
-    answer = Answer.objects.filter(
-        lens_review__workload=OuterRef("workload_id"),
-        lens_review__lens__alias=OuterRef("lens_alias"),
-        question__question_id=OuterRef("question_id"),
-    )
-    today = timezone.localdate()
+    """The items `user` owns on workloads they may see, with `workload` and `overdue`; overdue
+    first, then by due date (none last), then workload name and question. One query (a page of it,
+    with its count, two); `with_questions` adds the questions' titles and risks to a page."""
     return (
         ImprovementItem.objects.filter(owner=user, workload__in=Workload.objects.visible_to(user))
         .select_related("workload")
-        .annotate(
-            overdue=_overdue_sql(today),
-            question_title=Subquery(answer.values("question__title")[:1]),
-            risk=Subquery(answer.values("risk")[:1]),
-        )
+        .annotate(overdue=_overdue_sql(timezone.localdate()))
         .order_by(
             F("overdue").desc(),
             F("due_date").asc(nulls_last=True),
@@ -63,3 +54,32 @@ def my_improvement_items(*, user: User) -> QuerySet[ImprovementItem]:
             "question_id",
         )
     )
+
+
+def with_questions(items: Iterable[ImprovementItem]) -> list[ImprovementItem]:
+    """`items` (a page), each with `question_title` and `risk`: its question's in the lens applied
+    now, or None when that lens is no longer applied or its version lacks the question. One query
+    for the page, rather than a subquery per item that the database may run for every item before
+    it sorts and cuts the page."""
+    items = list(items)
+    # The page's lens reviews first (a few dozen at most), so that the answers are found through
+    # their (lens review, question) index rather than by question id across every workload.
+    reviews = LensReview.objects.filter(
+        workload_id__in={item.workload_id for item in items},
+        lens__alias__in={item.lens_alias for item in items},
+    ).values("pk")
+    answers = Answer.objects.filter(
+        lens_review__in=reviews, question__question_id__in={item.question_id for item in items}
+    ).values_list(
+        "lens_review__workload_id",
+        "lens_review__lens__alias",
+        "question__question_id",
+        "question__title",
+        "risk",
+    )
+    found = {(workload, alias, question): (title, risk) for workload, alias, question, title, risk in answers}
+    for item in items:
+        item.question_title, item.risk = found.get(
+            (item.workload_id, item.lens_alias, item.question_id), (None, None)
+        )
+    return items

@@ -7,7 +7,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from reviews.selectors.my_improvements import my_improvement_items
+from reviews.selectors.my_improvements import my_improvement_items, with_questions
 
 PER_PAGE = 50
 
@@ -16,6 +16,6 @@ PER_PAGE = 50
 @require_safe
 def my_improvements(request):
     """The person's items, a page at a time. Queries: session, user, the count, the page's items
-    with their workloads (the question's title and risk by subqueries): four, however many."""
+    with their workloads, their questions' titles and risks: five, however many."""
     page = Paginator(my_improvement_items(user=request.user), PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "reviews/improvements/mine.html", {"page": page})
+    return render(request, "reviews/improvements/mine.html", {"page": page, "items": with_questions(page)})

@@ -95,8 +95,8 @@ def test_mine_lists_the_callers_items_overdue_first(api_for, planned, django_ass
     track(planned, planned.alias, "P2Q1", owner=planned.owner.pk)
     client = api_for(planned.contributor)
     client.get(MINE)
-    # the token's user, the count, the page's items
-    with django_assert_num_queries(3):
+    # the token's user, the count, the page's items, their questions
+    with django_assert_num_queries(4):
         response = client.get(MINE)
     assert response.status_code == 200
     rows = response.json()["results"]

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from reviews.models import ImprovementItem
-from reviews.selectors.my_improvements import my_improvement_items
+from reviews.selectors.my_improvements import my_improvement_items, with_questions
 from tests.reviews.test_improvements import answer_as, plan_lens, track, with_lens
 
 pytestmark = pytest.mark.django_db
@@ -39,7 +39,7 @@ def assigned(shared_workload):
 
 
 def test_my_items_are_overdue_first_then_by_due_date(assigned):
-    items = list(my_improvement_items(user=assigned.contributor))
+    items = with_questions(my_improvement_items(user=assigned.contributor))
     assert [(item.question_id, item.overdue) for item in items] == [
         ("P1Q2", True),
         ("P2Q1", False),
@@ -86,11 +86,11 @@ def test_the_page_costs_the_same_queries_for_few_or_many(
             track(shared_workload, alias, question, owner=shared_workload.owner.pk, due_date=days(index - 50))
 
     assign(questions[:2])
-    # session, user, the count, the page's items (their workloads joined, title and risk subqueries)
-    with django_assert_num_queries(4):
+    # session, user, the count, the page's items with their workloads, their questions
+    with django_assert_num_queries(5):
         assert client.get(URL).status_code == 200
     assign(questions[2:])
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         response = client.get(URL)
     assert response.content.decode().count('<li class="plan-item plan-row') == 50  # a page
     assert "Page 1 of 2 · 100 items" in response.content.decode()
