@@ -8,6 +8,7 @@ listed under `stale`; every other one is written (200 either way: the response s
 
 from typing import Any
 
+from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -21,6 +22,7 @@ from reviews.api.improvement_serializers import (
     BulkStatusSerializer,
     MyImprovementSerializer,
 )
+from reviews.models import ImprovementItem
 from reviews.permissions import Action
 from reviews.selectors.my_improvements import my_improvement_items, with_questions
 from reviews.services.improvements import ItemRef, improvement_items_set_status
@@ -78,7 +80,7 @@ class MyImprovementViewSet(ApiViewSet):
     serializer_class = MyImprovementSerializer
     filter_backends: list = []
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[ImprovementItem]:
         return my_improvement_items(user=signed_in(self.request.user))
 
     @extend_schema(

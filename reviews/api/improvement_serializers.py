@@ -6,6 +6,8 @@ text with their values in the help text, and the update's `status` is the one en
 that drf-spectacular names one component per set (as in reviews.api.answer_serializers).
 """
 
+from typing import Any
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -222,7 +224,7 @@ class BulkOutcomeSerializer(serializers.Serializer):
     class Meta:
         ref_name = "ImprovementBulkOutcome"
 
-    def to_representation(self, instance):
+    def to_representation(self, instance: Any) -> Any:
         stale = [{"ref": ref, "current": current} for ref, current in instance.stale]
         return super().to_representation(
             {"written": instance.written, "unchanged": instance.unchanged, "stale": stale}

@@ -79,7 +79,8 @@ def with_questions(items: Iterable[ImprovementItem]) -> list[ImprovementItem]:
     )
     found = {(workload, alias, question): (title, risk) for workload, alias, question, title, risk in answers}
     for item in items:
-        item.question_title, item.risk = found.get(
-            (item.workload_id, item.lens_alias, item.question_id), (None, None)
-        )
+        title, risk = found.get((item.workload_id, item.lens_alias, item.question_id), (None, None))
+        # Attributes of the page's items, as an annotation would set them (the templates read them).
+        setattr(item, "question_title", title)  # noqa: B010
+        setattr(item, "risk", risk)  # noqa: B010
     return items
