@@ -151,7 +151,8 @@ def improvements(request, pk: int):
 def improvements_bulk(request, pk: int):
     """POST: `status` for every `item` checked (alias/question id/version shown). Answers with the
     plan (filters kept) and what was done above it: the items written, and those changed since the
-    page was loaded, left alone and listed (200 when all were written, 409 when some were stale)."""
+    page was loaded, left alone and listed: 200 either way, as the API answers (the change was
+    made; the page says which items it left alone)."""
     workload, role = workload_or_404(request, pk, Action.ANSWER)
     back = QueryDict(filter_query(request.POST.get("back", "")))
     form = BulkStatusForm(request.POST)
@@ -164,14 +165,7 @@ def improvements_bulk(request, pk: int):
         return _plan_page(
             request, workload, role, back, extra={"bulk_errors": list(error.errors.items())}, status=400
         )
-    return _plan_page(
-        request,
-        workload,
-        role,
-        back,
-        extra={"bulk": _bulk_summary(outcome)},
-        status=409 if outcome.stale else 200,
-    )
+    return _plan_page(request, workload, role, back, extra={"bulk": _bulk_summary(outcome)})
 
 
 def _bulk_summary(outcome: BulkOutcome) -> dict:
