@@ -25,7 +25,7 @@ from reviews.forms.improvements import (
     filter_query,
     parse_tracking_post,
 )
-from reviews.permissions import Action, can
+from reviews.permissions import Action
 from reviews.selectors.improvements import (
     PlanFilters,
     improvement_owner_choices,
@@ -75,9 +75,9 @@ def improvement_item(request, pk: int, alias: str, question_id: str):
     POST: its tracking (status, owner, due date, note, and the version read)."""
     if request.method == "POST":
         return _save(request, pk, alias, question_id)
-    workload, role = workload_or_404(request, pk)
-    if request.htmx and request.GET.get("part") == "form" and not can(role, Action.ANSWER):
-        return HttpResponseBadRequest("Only the owner and contributors track items.")
+    # The form is for those who track items (403 for the others); the row and the page, for all.
+    editing = request.htmx and request.GET.get("part") == "form"
+    workload, role = workload_or_404(request, pk, Action.ANSWER if editing else Action.VIEW)
     card = card_of(workload, alias, question_id, None, None)
     return _render(request, workload, role, card, back=filter_query(request.GET.get("back", "")))
 

@@ -71,7 +71,7 @@ def test_without_javascript_edit_is_the_items_own_page(client_for, planned):  # 
 
 def test_a_reader_cannot_ask_for_the_form_and_an_unknown_question_is_a_404(client_for, planned):  # noqa: F811
     reader = client_for(planned.reader)
-    assert reader.get(item_url(planned, planned.alias) + "?part=form", headers=HTMX).status_code == 400
+    assert reader.get(item_url(planned, planned.alias) + "?part=form", headers=HTMX).status_code == 403
     assert reader.get(item_url(planned, planned.alias, "P9Q9")).status_code == 404
     assert client_for(planned.outsider).get(item_url(planned, planned.alias)).status_code == 404
 

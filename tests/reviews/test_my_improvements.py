@@ -94,3 +94,15 @@ def test_the_page_costs_the_same_queries_for_few_or_many(
         response = client.get(URL)
     assert response.content.decode().count('<li class="plan-item plan-row') == 50  # a page
     assert "Page 1 of 2 · 100 items" in response.content.decode()
+
+
+def test_an_item_of_a_lens_no_longer_applied_is_listed_without_a_link(client_for, assigned):
+    from reviews.models import LensReview
+    from reviews.services import lens_review_remove
+
+    review = LensReview.objects.get(workload=assigned.workload, lens__alias=assigned.alias)
+    lens_review_remove(lens_review=review, actor=assigned.owner)
+    [first, *_rest] = with_questions(my_improvement_items(user=assigned.contributor))
+    assert (first.question_id, first.question_title, first.risk) == ("P1Q2", None, None)
+    html = client_for(assigned.contributor).get(URL).content.decode()
+    assert '<code>P1Q2</code> <span class="muted">(not in the lenses applied now)</span>' in html
