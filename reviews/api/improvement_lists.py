@@ -29,13 +29,16 @@ from reviews.services.improvements import ItemRef, improvement_items_set_status
 
 
 class ImprovementBulkStatusViewSet(ApiViewSet):
-    """POST: one status for many items of a workload's plan, each at the version read."""
+    """POST: one status for many items of a workload's plan, each at the version read. It changes
+    items and creates nothing (200): no Idempotency-Key, and sending it again leaves alone, as
+    stale, every item it wrote the first time."""
 
     serializer_class = BulkStatusSerializer
     filter_backends: list = []
     pagination_class = None
 
     @extend_schema(
+        operation_id="workloads_improvements_bulk_status_create",
         summary="Change the status of many improvement items (owner, contributor)",
         description="Sets `status` on each item named, each only if it is still at the `version` given "
         "(0 for a question nobody tracked yet): the items changed since are left alone and listed under "
@@ -60,7 +63,7 @@ class ImprovementBulkStatusViewSet(ApiViewSet):
             ),
         ],
     )
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+    def bulk_status(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         workload, _role = workload_or_404(request, self.kwargs["workload_id"], Action.ANSWER)
         data = BulkStatusSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -291,7 +291,7 @@ urlpatterns = [
     ),
     re_path(
         WORKLOAD + r"improvements/bulk-status/$",
-        ImprovementBulkStatusViewSet.as_view({"post": "create"}),
+        ImprovementBulkStatusViewSet.as_view({"post": "bulk_status"}),
         name="improvement-bulk-status",
     ),
     re_path(
