@@ -36,6 +36,7 @@ def main() -> int:
         call_command("migrate", verbosity=0)
         from bench import (
             api_bench,
+            improvements_bench,
             lens_bench,
             load_bench,
             milestones_bench,
@@ -54,6 +55,7 @@ def main() -> int:
             milestones_bench,
             reports_bench,
             search_bench,
+            improvements_bench,
             api_bench,
             load_bench,
         )

@@ -368,6 +368,8 @@ SPECTACULAR_SETTINGS = {
         "EnvironmentEnum": "reviews.models.Workload.Environment",
         "ShareRoleEnum": "reviews.models.Share.Role",
         "ReportKindEnum": "reviews.models.Report.Kind",
+        # The item's update and the bulk change (issue 17) share it: the name it had alone.
+        "ImprovementUpdateStatusEnum": "reviews.models.ImprovementItem.Status",
     },
 }
 

@@ -12,7 +12,7 @@ from django.utils.text import slugify
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from mlwa.spreadsheets import csv_safe
+from mlwa.spreadsheets import UTF8_BOM, csv_safe
 from reviews.models import Workload
 from reviews.selectors.improvements import PlanRow
 from reviews.templatetags.risk import risk_label
@@ -63,8 +63,11 @@ def plan_rows(workload: Workload, rows: list[PlanRow], *, clean=str):
         yield [csv_safe(clean(str(cell))) for cell in cells]
 
 
-def plan_csv(workload: Workload, rows: list[PlanRow]) -> bytes:
-    out = io.StringIO()
+def plan_csv(workload: Workload, rows: list[PlanRow], *, bom: bool = False) -> bytes:
+    """The plan as CSV, UTF-8; starting with a byte order mark when `bom` (for Excel: the page's
+    download has one, issue 17)."""
+    out = io.StringIO(UTF8_BOM if bom else "")
+    out.seek(0, io.SEEK_END)
     csv.writer(out, lineterminator="\r\n").writerows(plan_rows(workload, rows))
     return out.getvalue().encode("utf-8")
 

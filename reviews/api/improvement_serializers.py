@@ -6,6 +6,8 @@ text with their values in the help text, and the update's `status` is the one en
 that drf-spectacular names one component per set (as in reviews.api.answer_serializers).
 """
 
+from typing import Any
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -22,6 +24,7 @@ from mlwa.api.strict import (
 )
 from reviews.models import NOTES_MAX, Answer, ImprovementItem
 from reviews.selectors.improvements import STATE_LABELS, PlanRow
+from reviews.services.improvements import BULK_MAX
 
 STATUSES = ", ".join(ImprovementItem.Status.values)
 
@@ -146,3 +149,106 @@ class ImprovementPreconditionFailedSerializer(ErrorSerializer):
 
     class Meta:
         ref_name = "ImprovementPreconditionFailed"
+
+
+class BulkStatusItemSerializer(StrictSerializer):
+    """An item of a bulk status change, as the caller read it: its question and version."""
+
+    unknown_field_message = "Not a field of a bulk change's item."
+
+    lens = StrictCharField(max_length=64, help_text="The lens's alias.")
+    question_id = StrictCharField(max_length=128)
+    version = StrictIntegerField(
+        min_value=0,
+        max_value=VERSION_MAX,
+        help_text="The item's version read (0 if nobody tracked it): left alone if it changed since.",
+    )
+
+    class Meta:
+        ref_name = "ImprovementBulkStatusItem"
+
+
+class BulkStatusSerializer(StrictSerializer):
+    """A bulk status change: one status for every item named, each at the version read."""
+
+    unknown_field_message = "Not a field of a bulk status change."
+
+    status = StrictChoiceField(choices=ImprovementItem.Status.choices)
+    items = serializers.ListField(
+        child=BulkStatusItemSerializer(),
+        min_length=1,
+        max_length=BULK_MAX,
+        help_text=f"The items to change, each once (at most {BULK_MAX}).",
+    )
+
+    class Meta:
+        ref_name = "ImprovementBulkStatus"
+
+
+class BulkItemRefSerializer(serializers.Serializer):
+    """An item a bulk change wrote (or found already at the status): its question and version now."""
+
+    lens = serializers.CharField(source="lens_alias")
+    question_id = serializers.CharField()
+    version = serializers.IntegerField()
+    status = serializers.CharField()
+
+    class Meta:
+        ref_name = "ImprovementBulkItem"
+
+
+class BulkStaleSerializer(serializers.Serializer):
+    """An item a bulk change left alone: it changed since the version the caller read."""
+
+    lens = serializers.CharField(source="ref.lens_alias")
+    question_id = serializers.CharField(source="ref.question_id")
+    version = serializers.IntegerField(source="ref.version", help_text="The version sent.")
+    current_version = serializers.IntegerField(source="current.version")
+    current_status = serializers.CharField(source="current.status")
+    updated_by = serializers.CharField(
+        source="current.updated_by_username", allow_null=True, help_text="Who changed it last."
+    )
+
+    class Meta:
+        ref_name = "ImprovementBulkStale"
+
+
+class BulkOutcomeSerializer(serializers.Serializer):
+    """What a bulk status change did: the items written, those already at the status, and those
+    that changed since they were read (left alone)."""
+
+    written = BulkItemRefSerializer(many=True)
+    unchanged = BulkItemRefSerializer(many=True)
+    stale = BulkStaleSerializer(many=True)
+
+    class Meta:
+        ref_name = "ImprovementBulkOutcome"
+
+    def to_representation(self, instance: Any) -> Any:
+        stale = [{"ref": ref, "current": current} for ref, current in instance.stale]
+        return super().to_representation(
+            {"written": instance.written, "unchanged": instance.unchanged, "stale": stale}
+        )
+
+
+class MyImprovementSerializer(serializers.Serializer):
+    """An improvement item assigned to the caller (reviews.selectors.my_improvements)."""
+
+    workload_id = serializers.IntegerField()
+    workload_name = serializers.CharField(source="workload.name")
+    lens = serializers.CharField(source="lens_alias", help_text="The lens's alias.")
+    question_id = serializers.CharField()
+    title = serializers.CharField(
+        source="question_title", allow_null=True, help_text="Null when the lens applied lacks the question."
+    )
+    risk = serializers.ChoiceField(
+        choices=Answer.Risk.choices, allow_null=True, help_text="The question's risk now (null: as title)."
+    )
+    status = serializers.CharField(help_text=f"The tracking status stored: {STATUSES}.")
+    due_date = serializers.DateField(allow_null=True)
+    overdue = serializers.BooleanField(help_text="Due before today, neither done nor risk-accepted.")
+    note = serializers.CharField(allow_blank=True)
+    version = serializers.IntegerField()
+
+    class Meta:
+        ref_name = "MyImprovement"

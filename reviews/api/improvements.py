@@ -35,6 +35,7 @@ from mlwa.types import signed_in
 from reviews.access import lens_review_or_404, workload_or_404
 from reviews.api.answer_serializers import entity_tag
 from reviews.api.answers import if_match_version
+from reviews.api.improvement_lists import ImprovementBulkStatusViewSet, MyImprovementViewSet
 from reviews.api.improvement_serializers import (
     ImprovementPreconditionFailedSerializer,
     ImprovementSerializer,
@@ -287,6 +288,14 @@ urlpatterns = [
         + rf"improvements/(?P<alias>{APPLIED_ALIAS_PATTERN})/(?P<question_id>{QUESTION_ID_PATTERN})/$",
         ImprovementViewSet.as_view({"patch": "partial_update"}),
         name="improvement-detail",
+    ),
+    re_path(
+        WORKLOAD + r"improvements/bulk-status/$",
+        ImprovementBulkStatusViewSet.as_view({"post": "bulk_status"}),
+        name="improvement-bulk-status",
+    ),
+    re_path(
+        r"^improvements/mine/$", MyImprovementViewSet.as_view({"get": "list"}), name="my-improvement-list"
     ),
     re_path(
         WORKLOAD + rf"lens-reviews/(?P<alias>{APPLIED_ALIAS_PATTERN})/improvements/$",

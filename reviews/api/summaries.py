@@ -19,6 +19,7 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import Direction, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import renderers, serializers
+from rest_framework.exceptions import ValidationError
 from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -28,7 +29,7 @@ from mlwa.api.params import MILESTONE_PARAMETER, WORKLOAD_PARAMETER
 from mlwa.api.renames import RenamedFieldsMixin
 from mlwa.api.schema import AutoSchema
 from mlwa.api.views import ApiView, GenericApiView
-from mlwa.spreadsheets import csv_safe
+from mlwa.spreadsheets import UTF8_BOM, csv_safe
 from reviews.access import workload_or_404
 from reviews.api.counts import RiskCountsSerializer
 from reviews.api.filters import requested_filters
@@ -141,6 +142,24 @@ def summary_csv_rows(summary: dict) -> Iterator[list]:
                 ]
 
 
+def wants_bom(request: Request) -> bool:
+    """`?bom=true`: the CSV starts with a UTF-8 byte order mark (for Excel); `false` or nothing:
+    the bytes as ever (REST v1 keeps them). Anything else is a 400 naming `bom`."""
+    value = request.query_params.get("bom", "false")
+    if value not in ("true", "false"):
+        raise ValidationError({"bom": ["true or false."]})
+    return value == "true"
+
+
+BOM_PARAMETER = OpenApiParameter(
+    "bom",
+    OpenApiTypes.BOOL,
+    description="`true`: the CSV starts with a UTF-8 byte order mark, so that Excel reads non-ASCII names "
+    "right (Python reads it with encoding `utf-8-sig`). Without it (or `false`), no mark. 400 for any "
+    "other value.",
+)
+
+
 class RiskSummaryCsvRenderer(renderers.BaseRenderer):
     """`?format=csv` (or `Accept: text/csv`): the summary as one CSV row per workload, lens and pillar."""
 
@@ -154,7 +173,10 @@ class RiskSummaryCsvRenderer(renderers.BaseRenderer):
         accepted_media_type: str | None = None,
         renderer_context: Mapping[str, Any] | None = None,
     ) -> bytes:
+        request = (renderer_context or {}).get("request")
         out = io.StringIO()
+        if request is not None and wants_bom(request):
+            out.write(UTF8_BOM)
         writer = csv.writer(out, lineterminator="\r\n")
         writer.writerow(CSV_COLUMNS)
         writer.writerows(summary_csv_rows(data))
@@ -268,7 +290,7 @@ class SummarySchema(AutoSchema):
     "and pillar, as an attachment: the same file as `GET /api/v1/risk-summary.csv`, the operation a "
     "generated client should use for it. Text cells that a spreadsheet would run as a formula start "
     "with a quote.",
-    parameters=[ORG_MILESTONE_PARAMETER, FORMAT_PARAMETER, *COUNT_HEADERS],
+    parameters=[ORG_MILESTONE_PARAMETER, FORMAT_PARAMETER, BOM_PARAMETER, *COUNT_HEADERS],
     responses={
         (200, "application/json"): RiskSummarySerializer,
         (200, "text/csv"): OpenApiResponse(
@@ -287,6 +309,7 @@ class RiskSummaryView(GenericApiView):
     schema = SummarySchema()
 
     def get(self, request: Request) -> Response:
+        wants_bom(request)  # a bad `bom` is told before the work
         summary = risk_summary(
             user=request.user,
             filters=requested_filters(request),
@@ -324,6 +347,7 @@ class RiskSummaryCsvView(RiskSummaryView):
         "spreadsheet would run as a formula start with a quote. Errors are JSON.",
         parameters=[
             ORG_MILESTONE_PARAMETER,
+            BOM_PARAMETER,
             *COUNT_HEADERS,
             OpenApiParameter(FORMAT_PARAMETER.name, exclude=True),  # the path names the format
         ],

@@ -11,9 +11,11 @@ from urllib.parse import urlencode
 from django import forms
 from django.http import QueryDict
 
+from mlwa.errors import InvalidInput
 from reviews.forms.answers import textarea_text
 from reviews.models import Answer, ImprovementItem
 from reviews.selectors.improvements import STATUS_FILTERS, UNASSIGNED, PlanFilters, PlanRow
+from reviews.services.improvements import ItemRef
 
 #: The query parameters of the filters, in the order the form shows them.
 FILTER_NAMES = ("lens", "pillar", "risk", "status", "owner")
@@ -170,3 +172,31 @@ class TrackingForm:
             version=posted.version,
             **extra,
         )
+
+
+class BulkStatusForm:
+    """The plan's bulk change: a `status` and the `item`s checked, each "alias/question id/version"
+    as the page showed it. Raises InvalidInput naming the field a browser could not have sent."""
+
+    def __init__(self, post: QueryDict):
+        self.post = post
+
+    def status(self) -> str:
+        """The status chosen: one of ImprovementItem.Status."""
+        status = self.post.get("status", "")
+        if status not in ImprovementItem.Status.values:
+            raise InvalidInput({"status": "Choose a status."})
+        return status
+
+    def refs(self) -> list[ItemRef]:
+        """The items checked, in the page's order; none checked is refused (naming `items`)."""
+        refs = []
+        for value in self.post.getlist("item"):
+            alias, _, rest = value.partition("/")
+            question_id, _, version = rest.rpartition("/")
+            if not (alias and question_id and version.isdigit()):
+                raise InvalidInput({"items": "Reload the page: an item's reference is broken."})
+            refs.append(ItemRef(alias, question_id, int(version)))
+        if not refs:
+            raise InvalidInput({"items": "Select at least one item."})
+        return refs

@@ -34,6 +34,7 @@ from django.db.models.functions import Coalesce
 
 from lens.models import Choice, Pillar, Resource
 from reviews.models import Answer, ImprovementItem, Share, Workload
+from reviews.selectors.my_improvements import is_overdue
 from reviews.selectors.states import ReviewState
 
 R = Answer.Risk
@@ -148,6 +149,11 @@ class PlanRow:
     @property
     def note(self) -> str:
         return self.item.note if self.item else ""
+
+    @property
+    def overdue(self) -> bool:
+        """Due before today and neither done nor risk-accepted (my_improvements.is_overdue)."""
+        return is_overdue(status=self.status, due_date=self.due_date)
 
     @property
     def version(self) -> int:

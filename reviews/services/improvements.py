@@ -6,6 +6,7 @@ Callers have checked that the actor may take Action.ANSWER on the workload (owne
 """
 
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -159,3 +160,83 @@ def improvement_item_update(
         },
     )
     return item
+
+
+#: The most items one bulk change takes: a page's worth, and a bound on the request's time.
+BULK_MAX = 500
+
+
+@dataclass(frozen=True)
+class ItemRef:
+    """An item of a bulk change as the person saw it: its question, and the version shown (0 for a
+    question nobody tracked yet)."""
+
+    lens_alias: str
+    question_id: str
+    version: int
+
+
+@dataclass
+class BulkOutcome:
+    """What a bulk change did: the items written, those already at the status (left as they
+    were), and those that changed since they were shown (left alone, with the stored item)."""
+
+    written: list[ImprovementItem] = field(default_factory=list)
+    unchanged: list[ImprovementItem] = field(default_factory=list)
+    stale: list[tuple[ItemRef, ImprovementItem]] = field(default_factory=list)
+
+
+def _check_refs(workload: Workload, refs: list[ItemRef]) -> None:
+    """Every ref names a question of an applied lens, each once: else InvalidInput naming `items`,
+    before anything is written. One query."""
+    if not refs:
+        raise InvalidInput({"items": "Select at least one item."}, code=error_codes.INVALID)
+    if len(refs) > BULK_MAX:
+        raise InvalidInput({"items": f"At most {BULK_MAX} items at once."}, code=error_codes.INVALID)
+    keys = [(ref.lens_alias, ref.question_id) for ref in refs]
+    if len(set(keys)) != len(keys):
+        raise InvalidInput({"items": "Each item at most once."}, code=error_codes.INVALID)
+    known = set(
+        Answer.objects.filter(
+            lens_review__workload=workload,
+            lens_review__lens__alias__in={alias for alias, _ in keys},
+            question__question_id__in={question for _, question in keys},
+        ).values_list("lens_review__lens__alias", "question__question_id")
+    )
+    unknown = [f"{question} ({alias})" for alias, question in keys if (alias, question) not in known]
+    if unknown:
+        raise InvalidInput(
+            {"items": "No such question in the lenses applied: " + ", ".join(unknown) + "."},
+            code=error_codes.UNKNOWN_REFERENCE,
+        )
+
+
+def improvement_items_set_status(
+    *, workload: Workload, actor: User, status: str, items: list[ItemRef]
+) -> BulkOutcome:
+    """Set `status` (validated) on each of `items`, each written at the version it names: an item
+    changed since is left alone (BulkOutcome.stale), every other one is written.
+
+    The refs are checked first, all of them, so that a bad one changes nothing (InvalidInput naming
+    `items`). Then each item is written by improvement_item_update, in a transaction of its own:
+    the items are independent (a stale one must not undo the others, so one transaction for all
+    would need a savepoint per item anyway), each row is locked only for its own write (two bulk
+    changes crossing the same items cannot deadlock), and each write records its own
+    IMPROVEMENT_TRACKED event, as a change through the item's form would."""
+    _check_refs(workload, items)
+    outcome = BulkOutcome()
+    for ref in items:
+        try:
+            item = improvement_item_update(
+                workload=workload,
+                lens_alias=ref.lens_alias,
+                question_id=ref.question_id,
+                actor=actor,
+                changes={"status": status},
+                expected_version=ref.version,
+            )
+        except StaleItem as stale:
+            outcome.stale.append((ref, stale.current))
+            continue
+        (outcome.written if item.version > ref.version else outcome.unchanged).append(item)
+    return outcome

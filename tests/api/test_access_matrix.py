@@ -91,6 +91,8 @@ EXPECTED = {
     "workloads_lens_reviews_improvements_list": SEES,
     "workloads_improvements_list": SEES,
     "workloads_improvements_partial_update": ANSWERS,
+    "workloads_improvements_bulk_status_create": ANSWERS,
+    "improvements_mine_list": ANY_USER_READS,
     "workloads_risk_summary_retrieve": SEES,
     "workloads_milestones_list": SEES,
     "workloads_milestones_create": OWNS,
@@ -240,6 +242,10 @@ def body_of(operation_id: str, world: World) -> dict:
         "workloads_lens_reviews_partial_update": {"notes": "Seen."},
         "workloads_lens_reviews_answers_partial_update": {"selected_choices": ["MLOPS01_BP01"]},
         "workloads_improvements_partial_update": {"status": "IN_PROGRESS", "note": "Started."},
+        "workloads_improvements_bulk_status_create": {
+            "status": "IN_PROGRESS",
+            "items": [{"lens": BUILTIN_ALIAS, "question_id": "MLOPS01", "version": 0}],
+        },
         "workloads_milestones_create": {"name": "Before launch"},
         "reports_create": {
             "kind": "IMPROVEMENT_PLAN",

@@ -111,7 +111,7 @@ def change_everything(world) -> None:
         lens_alias=answer.lens_review.lens.alias,
         question_id="MLOPS01",
         actor=owner,
-        changes={"note": "Changed."},
+        changes={"note": "Changed.", "owner": owner.pk},  # and now in the owner's own items
         expected_version=None,
     )
     workload_update(workload=workload, actor=owner, fields={"description": "Changed."})

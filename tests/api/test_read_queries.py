@@ -103,6 +103,15 @@ def answer_first_question(version: int, choices: list[str]) -> None:
 def test_no_read_grows_in_queries_with_the_data():
     world = build_world()
     answer_first_question(0, ["MLOPS01_BP04"])  # one change in its history: an empty page costs less
+    owner = User.objects.get(username="owner")
+    improvement_item_update(  # one item of the owner's: 'My improvement items' is not empty either
+        workload=owner.owned_workloads.get(name="Fraud detection"),
+        lens_alias="ml-lens-2021",
+        question_id="MLOPS02",
+        actor=owner,
+        changes={"owner": owner.pk, "due_date": None},
+        expected_version=None,
+    )
     before = queries_of_every_read(world)
     grow(world)
     after = queries_of_every_read(world)

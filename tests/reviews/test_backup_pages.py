@@ -101,9 +101,12 @@ def test_the_people_of_a_restored_workload_show_as_names_on_its_pages(client_for
     question = client.get(url("question", restored, alias, question_id)).content.decode()
     assert "changed by alice" in question
     improvements = client.get(url("improvements", restored)).content.decode()
-    assert "Restored from a backup: owned by alice." in improvements  # bob may edit: the form shows
+    assert "Restored from a backup: owned by alice." in improvements  # the row says so (issue 17)
     restored.shares.create(user=alice, role="READER")  # a reader sees the tracking as text
-    assert "owner alice" in client_for(alice).get(url("improvements", restored)).content.decode()
+    assert (
+        '<dd class="plan-owner">alice</dd>'
+        in client_for(alice).get(url("improvements", restored)).content.decode()
+    )
 
 
 @pytest.mark.parametrize(

@@ -17,7 +17,7 @@ REDIRECTS = {
     "reviews:share-role": ("reviews:people", ("pk",)),
     "reviews:share-revoke": ("reviews:people", ("pk",)),
     "reviews:lens-apply": ("reviews:workload", ("pk",)),
-    "reviews:improvement-item": ("reviews:improvements", ("pk",)),
+    "reviews:improvements-bulk": ("reviews:improvements", ("pk",)),
     "reviews:report-delete": ("reviews:reports", ("pk",)),  # the report's workload's list
     "lens:unshare": ("lens:share", ("alias",)),
     "lens:catalog_add": ("lens:library", ()),

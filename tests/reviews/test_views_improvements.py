@@ -60,8 +60,10 @@ def test_everyone_who_sees_the_workload_sees_the_plan_in_order(client_for, plann
     assert f'href="{question}"' in html
     assert 'href="https://example.com/plan" rel="noopener noreferrer"' in html
     editable = role in ("owner", "contributor")
-    assert ("tracking-form" in html) is editable
-    assert (f'action="{item_url(planned, planned.alias)}"' in html) is editable
+    assert ('id="plan-bulk"' in html) is editable  # the bulk change, and a checkbox a row
+    assert (f'value="{planned.alias}/P1Q1/0"' in html) is editable
+    assert (f'href="{item_url(planned, planned.alias)}"' in html) is editable  # Edit, without JavaScript
+    assert "tracking-form" not in html  # a compact list: no item's form until Edit
 
 
 def test_an_outsider_gets_a_404_and_a_stranger_to_the_site_the_login_page(client, client_for, planned):
@@ -76,7 +78,7 @@ def test_readers_see_the_tracking_as_text(client_for, planned):
     track(planned, planned.alias, "P1Q1", status=S.IN_PROGRESS, owner=planned.contributor.pk, note="On it.")
     html = client_for(planned.reader).get(page_url(planned)).content.decode()
     assert "In progress" in html
-    assert "owner contributor" in html
+    assert '<dd class="plan-owner">contributor</dd>' in html
     assert "On it." in html
 
 
@@ -139,9 +141,12 @@ def test_tracking_with_htmx_swaps_the_item_and_saves(client_for, planned):
     )
     assert response.status_code == 200
     html = response.content.decode()
-    assert html.lstrip().startswith(f'<div class="tracking" id="tracking-{planned.alias}--P1Q1">')
-    assert "Saved." in html
-    assert 'name="version" value="1"' in html
+    # The row swapped back, at the version saved, its Edit button taking the focus back.
+    assert html.lstrip().startswith(f'<li class="plan-item plan-row" id="item-{planned.alias}--P1Q1">')
+    assert f'value="{planned.alias}/P1Q1/1"' in html
+    assert "autofocus" in html
+    assert "tracking-form" not in html
+    assert "Saved the tracking of P1Q1." in response["HX-Trigger"]
     item = ImprovementItem.objects.get()
     assert (item.status, item.owner, str(item.due_date), item.note) == (
         S.IN_PROGRESS,
@@ -248,7 +253,8 @@ def test_the_csv_is_the_filtered_plan_with_formulas_neutralised(client_for, plan
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"] == 'attachment; filename="fraud-detection-improvement-plan.csv"'
-    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert response.content.startswith(b"\xef\xbb\xbfworkload,")  # a BOM, for Excel (issue 17)
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert [row["question_id"] for row in rows] == ["P2Q1", "P1Q1", "P1Q2"]
     first, second = rows[1], rows[0]
     assert first["workload"] == "'+Fraud detection"
@@ -258,7 +264,8 @@ def test_the_csv_is_the_filtered_plan_with_formulas_neutralised(client_for, plan
     assert first["improvement_plan_links"] == "https://example.com/plan"
     assert (second["due_date"], second["note"]) == ("2031-03-01", "'\t@SUM(A1)")
     medium = client_for(planned.reader).get(page_url(planned, format="csv", risk="MEDIUM"))
-    assert [row["question_id"] for row in csv.DictReader(io.StringIO(medium.content.decode()))] == ["P1Q2"]
+    medium_rows = csv.DictReader(io.StringIO(medium.content.decode("utf-8-sig")))
+    assert [row["question_id"] for row in medium_rows] == ["P1Q2"]
 
 
 def test_the_xlsx_is_the_same_plan_with_formulas_neutralised(client_for, planned):
@@ -307,7 +314,7 @@ def test_the_page_and_downloads_cost_the_same_queries_for_few_or_many(
         response = client.get(url)
     assert response.status_code == 200
     if not download:
-        assert len(re.findall(r'<li class="plan-item"', response.content.decode())) == 6
+        assert len(re.findall(r'<li class="plan-item plan-row', response.content.decode())) == 6
 
 
 def test_the_workload_page_sums_up_the_plan_in_queries_that_do_not_grow(
@@ -339,6 +346,6 @@ def test_a_refused_item_that_the_filters_leave_out_is_shown_above_them(client_fo
     )
     assert response.status_code == 400
     html = response.content.decode()
-    assert "Not saved: <code>P1Q1</code>" in html
+    assert "<h1>Improvement of P1Q1</h1>" in html  # the item's own page, without JavaScript
     assert "due_date: A date as YYYY-MM-DD" in html
     assert '<input type="hidden" name="back" value="status=RESOLVED">' in html

@@ -1,0 +1,10 @@
+// The improvement plan edits one item in place at a time: opening another item's form first puts
+// the open one back (its Cancel asks the server for the row as stored; unsaved changes there are
+// dropped, as closing the form by hand would).
+document.addEventListener("htmx:beforeRequest", (event) => {
+  const trigger = event.detail.elt;
+  if (!(trigger instanceof Element) || !trigger.matches("[data-plan-edit]")) return;
+  document.querySelectorAll("[data-plan-cancel]").forEach((cancel) => {
+    cancel.click();
+  });
+});
