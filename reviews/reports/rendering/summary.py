@@ -65,7 +65,8 @@ def workload_properties(state: ReviewState, pillar_names: dict[str, str]) -> lis
         if not value:
             continue
         if name == "environment":
-            shown.append(Property(label, text=str(Workload.Environment(value).label)))
+            labels = dict(Workload.Environment.choices)  # a frozen value shows as it is when unknown
+            shown.append(Property(label, text=str(labels.get(value, value))))
         elif name == "architectural_design_url":
             safe = str(value).lower().startswith(("https://", "http://"))
             shown.append(Property(label, text=str(value), link=str(value) if safe else ""))
