@@ -117,7 +117,7 @@ def test_a_lens_no_longer_applied_is_refused_in_place_naming_the_field(client_fo
     post = {"kind": "LENS_REVIEW", "lens-review-lens": "gone-lens", "lens-review-milestone": ""}
     response = client_for(s.owner).post(reverse("reviews:reports", args=[s.workload.pk]), post, headers=HTMX)
     assert response.status_code == 400
-    assert 'class="error"' in response.content.decode()
+    assert re.search(r'<span class="error">lens: [^<]+</span>', response.content.decode())
     assert not Report.objects.exists()
 
 
