@@ -1,4 +1,5 @@
-"""The improvement plan as a file: CSV or XLSX (openpyxl), one row per question, in plan order.
+"""The improvement plan as a file: CSV, one row per question, in plan order, or XLSX (a summary
+sheet and a sheet per lens: reviews.improvement_xlsx).
 
 Every text cell that a spreadsheet would read as a formula (starting with = + - @, a tab or a
 carriage return) gets a leading apostrophe, in both formats (mlwa.spreadsheets.csv_safe): lens
@@ -9,10 +10,9 @@ import csv
 import io
 
 from django.utils.text import slugify
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from mlwa.spreadsheets import UTF8_BOM, csv_safe
+from reviews.improvement_xlsx import plan_links, plan_workbook
 from reviews.models import Workload
 from reviews.selectors.improvements import PlanRow
 from reviews.templatetags.risk import risk_label
@@ -35,12 +35,6 @@ CSV_TYPE = "text/csv; charset=utf-8"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _links(row: PlanRow) -> list[str]:
-    """The http(s) links of the missing practices' improvement plans, each once, in order."""
-    links = [resource.link for practice in row.missing for resource in practice.resources]
-    return list(dict.fromkeys(link for link in links if link))
-
-
 def plan_rows(workload: Workload, rows: list[PlanRow], *, clean=str):
     """The file's rows, the column names first, each cell `clean`ed then neutralised (csv_safe).
     `rows` have their practices (reviews.selectors.improvements.with_practices)."""
@@ -58,7 +52,7 @@ def plan_rows(workload: Workload, rows: list[PlanRow], *, clean=str):
             row.due_date.isoformat() if row.due_date else "",
             row.note,
             "\n".join(practice.title for practice in row.missing),
-            "\n".join(_links(row)),
+            "\n".join(plan_links(row)),
         ]
         yield [csv_safe(clean(str(cell))) for cell in cells]
 
@@ -72,20 +66,9 @@ def plan_csv(workload: Workload, rows: list[PlanRow], *, bom: bool = False) -> b
     return out.getvalue().encode("utf-8")
 
 
-def _xlsx_text(text: str) -> str:
-    # Before csv_safe, so that dropping a character never uncovers a formula ("\x01=cmd").
-    return ILLEGAL_CHARACTERS_RE.sub("", text)
-
-
 def plan_xlsx(workload: Workload, rows: list[PlanRow]) -> bytes:
-    """The plan as one worksheet; text cells only, none of which starts like a formula."""
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("Improvement plan")
-    for cells in plan_rows(workload, rows, clean=_xlsx_text):
-        sheet.append(cells)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    """The plan as a workbook: a summary sheet and a sheet per lens (reviews.improvement_xlsx)."""
+    return plan_workbook(workload, rows)
 
 
 def plan_filename(workload: Workload, extension: str) -> str:

@@ -39,6 +39,11 @@ PANEL_GAP = 12
 X_LABEL_ROOM = 52  # the least room a point's label needs: labels are skipped to keep it
 LINE_SWATCH = 20
 MARKER_RADIUS = 3
+#: Lines with the same counts would lie on one another and hide all but the last (issue 17: zero
+#: lines vanished): each pillar's line is drawn this many pixels from its neighbour's, the group
+#: centred on the true value and never wider than SPREAD_MAX; every other pillar's markers are rings.
+SPREAD = 2.5
+SPREAD_MAX = 12.0
 TREND_MIN_WIDTH = 300
 
 
@@ -84,6 +89,14 @@ def _line_style(index: int) -> tuple[str, SafeString]:
     return LINE_COLOURS[index % len(LINE_COLOURS)], dash
 
 
+def _spread(index: int, count: int) -> float:
+    """The `index`th of `count` lines' vertical shift in pixels, so that equal lines stay visible."""
+    if count < 2:
+        return 0.0
+    step = min(SPREAD, SPREAD_MAX / (count - 1))
+    return (index - (count - 1) / 2) * step
+
+
 def _shown_labels(count: int, room: float) -> set[int]:
     """The points whose label is written: every k-th from the last ("Now"), as many as fit."""
     step = max(1, -(-count // max(1, int(room // X_LABEL_ROOM))))
@@ -96,8 +109,8 @@ def _trend_panel(field, heading, top, height, points, pillars, xs, width) -> Saf
     plot_top = top + PANEL_HEAD
     bottom = plot_top + height
 
-    def y(value: int) -> str:
-        return _num(bottom - value / axis_top * height)
+    def y(value: int, shift: float = 0.0) -> str:
+        return _num(bottom - value / axis_top * height + shift)
 
     parts = [
         format_html(
@@ -135,9 +148,14 @@ def _trend_panel(field, heading, top, height, points, pillars, xs, width) -> Saf
     for index, pillar in enumerate(pillars):
         colour, dash = _line_style(index)
         name, values = _clean(pillar.name), getattr(pillar, field)
+        shift = _spread(index, len(pillars))
+        # Filled dots, or rings (white inside) for every other pillar: told apart where lines meet.
+        fill = colour if index % 2 == 0 else "#ffffff"
         line = mark_safe("")  # noqa: S308 - a constant: one point draws no line
         if len(values) > 1:
-            coordinates = " ".join(f"{_num(x)},{y(value)}" for x, value in zip(xs, values, strict=True))
+            coordinates = " ".join(
+                f"{_num(x)},{y(value, shift)}" for x, value in zip(xs, values, strict=True)
+            )
             line = format_html(
                 '<polyline points="{}" fill="none" stroke="{}" stroke-width="2"{}/>',
                 coordinates,
@@ -146,10 +164,12 @@ def _trend_panel(field, heading, top, height, points, pillars, xs, width) -> Saf
             )
         markers = (
             format_html(
-                '<circle cx="{}" cy="{}" r="{}" fill="{}"><title>{} at {}: {} {}</title></circle>',
+                '<circle cx="{}" cy="{}" r="{}" fill="{}" stroke="{}" stroke-width="1.5">'
+                "<title>{} at {}: {} {}</title></circle>",
                 _num(x),
-                y(value),
+                y(value, shift),
                 MARKER_RADIUS,
+                fill,
                 colour,
                 name,
                 _clean(point.title),

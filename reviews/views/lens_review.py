@@ -15,7 +15,6 @@ from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from reviews.access import lens_review_or_404, workload_or_404
-from reviews.models import Report
 from reviews.permissions import Action, can
 from reviews.selectors.lens_overview import lens_overview
 from reviews.selectors.milestones import milestone_lens_review_or_404
@@ -61,8 +60,6 @@ def _page(request, workload, role, review, *, milestone=None):
         # Question ids are letters, digits and "_": "<questions_url><id>/" needs no reverse() each.
         "questions_url": questions_url,
         "notes_url": notes_url,
-        "reports_url": reverse("reviews:reports", args=[workload.pk]),
-        "report_kind": Report.Kind.LENS_REVIEW,
         "plan_url": reverse("reviews:improvements", args=[workload.pk]) + "?" + urlencode({"lens": alias}),
     }
     return render(request, PAGE, context)

@@ -7,6 +7,10 @@ downloads only the reports they asked for, and only while they may still see the
 STATIC and are only ever sent by `download`, as attachments that no cache keeps. Asking renders
 nothing here: report_request queues the work for a Celery worker, and the page shows a progress bar
 that htmx refreshes until the report is done or has failed.
+
+"Generate report" on a lens review's overview and on the workload page (issue 17) posts the lens
+review form here; asked by htmx, the answer is the report's progress in place (IN_PLACE), which
+polls `status` until it offers the download. Without JavaScript the post comes back to this page.
 """
 
 from typing import Any
@@ -22,6 +26,7 @@ from django_htmx.http import replace_url
 
 from mlwa.forms import add_invalid_input
 from mlwa.post_only import post_only
+from mlwa.toasts import with_toast
 from reviews.access import workload_or_404
 from reviews.filters import as_query, page_filters
 from reviews.forms.reports import (
@@ -38,6 +43,10 @@ from reviews.selectors.states import milestones_of
 from reviews.services import InvalidInput
 
 ROW = "reviews/reports/_row.html"
+#: A report's progress where it was asked for (the overview, the workload page), then its download.
+IN_PLACE = "reviews/reports/_in_place.html"
+#: The query that asks `status` for IN_PLACE rather than the lists' row.
+IN_PLACE_QUERY = "in_place"
 MATCHING = "reviews/reports/_matching.html"
 KIND_ERROR = "Choose a lens review report or the improvement plan."
 
@@ -94,6 +103,8 @@ def reports(request, pk: int):
             status, kind_error = 400, KIND_ERROR
         else:
             report, status = _ask(request, form, workload=workload)
+            if request.htmx:
+                return _in_place(request, report, form, status)
             if report is not None:
                 return _queued(request, report, reverse("reviews:reports", args=[workload.pk]))
     context = {
@@ -105,6 +116,17 @@ def reports(request, pk: int):
         "reports": list(reports_of(user=request.user, workload=workload)),
     }
     return render(request, "reviews/reports/workload.html", context, status=status)
+
+
+def _in_place(request, report: Report | None, form, status: int):
+    """The answer to "Generate report" asked by htmx: the report's progress in place (200), or why
+    it was not asked (400: the form's errors, in place; 503: the queue's message, as a toast, since
+    htmx swaps no 5xx answer)."""
+    response = render(request, IN_PLACE, {"report": report, "form": form}, status=status)
+    if status == 503:
+        with_toast(response, getattr(form, "queue_error", ""), level="error")
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 #: The name of the consolidated page's Filter button: a POST with it shows the filters' workloads
@@ -163,11 +185,13 @@ def _with_query(path: str, filters: WorkloadFilters) -> str:
 @login_required
 @require_safe
 def status(request, report_pk: int):
-    """One report's row, as the lists show it: htmx polls it while the report is queued or running
-    (the row it answers polls again only while it still is). Queries: session, user, the report
-    with the access check (report_for)."""
+    """One report's row, as the lists show it, or with `?in_place=1` its progress in place (after
+    "Generate report"): htmx polls it while the report is queued or running (what it answers polls
+    again only while it still is). Queries: session, user, the report with the access check
+    (report_for)."""
     report = report_for(user=request.user, pk=report_pk)
-    response = render(request, ROW, {"report": report})
+    template = IN_PLACE if request.GET.get(IN_PLACE_QUERY) else ROW
+    response = render(request, template, {"report": report})
     patch_cache_control(response, private=True, no_store=True)
     return response
 

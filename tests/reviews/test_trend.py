@@ -359,3 +359,30 @@ def test_a_milestone_saved_without_lenses_is_a_point_with_nothing_counted(people
     assert [m.label for m in trend.moments] == ["#1", "Now"]
     (own,) = trend.pillars
     assert (own.lens, own.pillar_id, own.high, own.medium) == (lens.alias, "pillar1", (0, 1), (0, 0))
+
+
+def test_equal_lines_stay_visible_side_by_side_with_dots_and_rings():
+    """Issue 17: pillars with the same counts (all zero, most often) were drawn on one another, and
+    only the last one showed. Each line is now a little apart from the next, and every other
+    pillar's markers are rings."""
+    equal = [pillar(f"Pillar {n}", f"p{n}", high=(0, 0, 0), medium=(0, 0, 0)) for n in range(3)]
+    series = series_of(parse(risk_trend_svg(points(3), equal)))[:3]  # the high panel's
+    heights = [
+        {float(point.split(",")[1]) for point in s.find(f"{SVG}polyline").get("points").split()}
+        for s in series
+    ]
+    assert all(len(h) == 1 for h in heights)  # each line flat, as its counts are
+    (a,), (b,), (c,) = heights
+    assert a < b < c  # in the pillars' order
+    assert min(b - a, c - b) >= 2  # and apart
+    fills = [s.find(f"{SVG}circle").get("fill") for s in series]
+    assert fills == [LINE_COLOURS[0], "#ffffff", LINE_COLOURS[2]]
+    assert [s.find(f"{SVG}circle").get("stroke") for s in series] == list(LINE_COLOURS[:3])
+
+
+def test_many_equal_lines_spread_no_wider_than_a_few_pixels():
+    many = [pillar(f"Pillar {n}", f"p{n}", high=(1, 1), medium=(1, 1)) for n in range(12)]
+    series = series_of(parse(risk_trend_svg(points(2), many)))[:12]
+    ys = [float(s.find(f"{SVG}circle").get("cy")) for s in series]
+    assert max(ys) - min(ys) <= 12
+    assert len(set(ys)) == 12

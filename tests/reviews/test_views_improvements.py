@@ -275,16 +275,19 @@ def test_the_xlsx_is_the_same_plan_with_formulas_neutralised(client_for, planned
     assert response.status_code == 200
     assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     assert response["Content-Disposition"] == 'attachment; filename="fraud-detection-improvement-plan.xlsx"'
-    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    summary, sheet = book.worksheets  # the summary, then a sheet per lens (issue 17)
+    assert summary["A2"].value == "'+Fraud detection"
     rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
     header, *body = rows
-    assert header[:4] == ["workload", "lens", "pillar", "question_id"]
-    by_question = {row[3]: dict(zip(header, row, strict=True)) for row in body}
+    assert header[:3] == ["Pillar", "Question ID", "Question"]
+    by_question = {row[1]: dict(zip(header, row, strict=True)) for row in body}
     assert list(by_question) == ["P2Q1", "P1Q1", "P1Q2"]
-    assert by_question["P1Q1"]["note"] == "'" + FORMULA
-    assert by_question["P1Q1"]["workload"] == "'+Fraud detection"
-    assert by_question["P1Q2"]["note"] == '\'=HYPERLINK("http://evil")'  # the control character dropped first
-    assert all(cell.data_type == "s" for row in sheet.iter_rows() for cell in row if cell.value is not None)
+    assert by_question["P1Q1"]["Note"] == "'" + FORMULA
+    assert by_question["P1Q2"]["Note"] == '\'=HYPERLINK("http://evil")'  # the control character dropped first
+    texts = [cell for row in sheet.iter_rows() for cell in row if isinstance(cell.value, str)]
+    assert texts
+    assert all(cell.data_type == "s" for cell in texts)  # no text cell is a formula
 
 
 def test_an_unknown_format_is_a_400(client_for, planned):

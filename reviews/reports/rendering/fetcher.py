@@ -20,6 +20,7 @@ from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.contrib.staticfiles.storage import staticfiles_storage
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 #: The base URL a report's HTML is rendered against: relative and root-relative URLs of our
@@ -45,10 +46,30 @@ def static_path(url: str) -> Path:
     # finders.find refuses nothing itself; a normalised name that climbs out is refused here.
     if not name or posixpath.normpath(name) != name or name.startswith(("/", "..")) or "\\" in name:
         raise RefusedURL(f"not a static file name: {url[:200]!r}")
-    found = finders.find(name)
+    found = finders.find(name) or _collected(name)
     if not found:
         raise RefusedURL(f"no such static file: {url[:200]!r}")
     return Path(found)
+
+
+def _collected(name: str) -> str | None:
+    """The collected file of a hashed static name (`css/report-print.3f2a….css`), or None.
+
+    With DEBUG off, `{% static %}` asks the manifest storage for the hashed name, which no finder
+    knows (issue 17: every production PDF lost its stylesheet). Only a name the manifest lists is
+    served, from the storage's folder (STATIC_ROOT); when the collected copy is missing, the
+    source file of the same name stands in (the same bytes, bar the hashed url()s it refers to).
+    """
+    hashed_files = getattr(staticfiles_storage, "hashed_files", None)
+    if not hashed_files:
+        return None  # not a manifest storage (debug), or nothing collected yet
+    originals = {hashed: original for original, hashed in hashed_files.items()}
+    original = originals.get(name)
+    if original is None:
+        return None
+    if staticfiles_storage.exists(name):
+        return staticfiles_storage.path(name)
+    return finders.find(original)
 
 
 class StaticFilesFetcher(URLFetcher):

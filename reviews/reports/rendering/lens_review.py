@@ -16,6 +16,7 @@ from lens.models import Choice, Question, Resource
 from reviews.charts import PillarRisk, risk_by_pillar_svg
 from reviews.charts.trend import trend_svg
 from reviews.models import Answer, Report
+from reviews.reports.rendering.summary import change_since_previous, top_high_risks, workload_properties
 from reviews.selectors.improvements import PLAN_SLOTS, PlanFilters, PlanLens, improvement_plan
 from reviews.selectors.risk import RiskCounts
 from reviews.selectors.states import state_of
@@ -98,6 +99,11 @@ class PillarSection:
     def anchor(self) -> str:
         return f"p{self.pk}"
 
+    @property
+    def answered(self) -> list[QuestionSection]:
+        """The questions answered (not applicable included): the unanswered are listed once, together."""
+        return [question for question in self.questions if question.risk != R.UNANSWERED]
+
     def counts(self) -> RiskCounts:
         tally = dict.fromkeys(("high", "medium", "none", "not_applicable", "unanswered"), 0)
         for question in self.questions:
@@ -151,7 +157,8 @@ def lens_review_context(report: Report, progress: Callable[[int], None]) -> dict
     """What the template needs. Queries: the workload and who asked (unless loaded with the
     report), the milestone (for one), the lens review with its lens and version, the questions
     with their pillars, the choices, their improvement plans, the answers, the plan (tracked
-    items, answers at risk), the trend (milestones, counts): twelve at most."""
+    items, answers at risk), the trend (milestones, counts), the previous milestone's counts:
+    thirteen at most."""
     workload, asked_by = report.workload, report.requested_by
     assert workload is not None  # a report of one workload
     state = state_of(workload, report.milestone_number)
@@ -208,6 +215,7 @@ def lens_review_context(report: Report, progress: Callable[[int], None]) -> dict
     trend = workload_trend(workload=workload)
     plan_lens = PlanLens(review.pk, report.lens_alias, version.name, version.pk)
     plan = improvement_plan(state, filters=PlanFilters(lens=report.lens_alias), lenses=[plan_lens])
+    high_risks, more_high_risks = top_high_risks(by_pillar, plan.rows)
     progress(50)
     return {
         "report": report,
@@ -221,8 +229,15 @@ def lens_review_context(report: Report, progress: Callable[[int], None]) -> dict
         "pillars": by_pillar,
         "totals": totals,
         "chart": chart,
-        "trend_chart": trend_svg(trend, id_prefix="report-trend") if trend.milestone_count else None,
+        # A trend needs two milestones at least: one milestone and now is what `change` says.
+        "trend_chart": trend_svg(trend, id_prefix="report-trend") if trend.milestone_count >= 2 else None,
         "plan_sections": plan_sections(plan.rows),
+        "properties": workload_properties(state, {s.pillar_id: s.name for s in sections}),
+        "high_risks": high_risks,
+        "more_high_risks": more_high_risks,
+        "change": change_since_previous(state, report.lens_alias, totals),
+        "answered_pillars": [(s, c) for s, c in by_pillar if s.answered],
+        "unanswered": [(s, q) for s in sections for q in s.questions if q.risk == R.UNANSWERED],
     }
 
 
