@@ -24,7 +24,7 @@ class PersonSerializer(serializers.Serializer):
     name = serializers.CharField(
         help_text="The user's full name (empty if they have none), or the team's name."
     )
-    label = serializers.CharField(
+    label = serializers.CharField(  # type: ignore[assignment]  # a field named as DRF's attribute
         help_text="As the picker shows them: `Alice Martin (alice)`, `ml-team (team)`."
     )
 

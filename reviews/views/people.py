@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_vary_headers
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.selectors import PEOPLE_MAX_LENGTH, PEOPLE_MIN_LENGTH, people_search
 from lens.permissions import can_manage
@@ -141,6 +141,7 @@ def _pks(raw: list[str]) -> set[int]:
 
 
 @login_required
+@require_http_methods(["GET", "HEAD", "POST"])
 def revoke(request, pk: int, share_pk: int):
     """A page asking whether to stop sharing (the JavaScript dialog asks the same); the POST, the
     owner's, stops sharing with a user or a group."""
