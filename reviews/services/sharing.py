@@ -26,12 +26,13 @@ class LensesHidden(InvalidInput):
     def __init__(self, *, lenses: Sequence[Lens], grantee: str) -> None:
         self.lenses = list(lenses)
         names = ", ".join(f"“{lens.name}” ({lens.alias})" for lens in self.lenses)
+        several = len(self.lenses) > 1
+        message = (
+            f"The {grantee} cannot open the lens{'es' if several else ''} {names} that this workload "
+            f"uses: share {'them' if several else 'it'} too, or share the workload without."
+        )
         super().__init__(
-            {
-                LENSES_FIELD: f"{grantee.capitalize()} cannot open the lens{'es' if len(lenses) > 1 else ''} "
-                f"{names} that this workload uses: share {'them' if len(lenses) > 1 else 'it'} too, "
-                "or share the workload without."
-            },
+            {LENSES_FIELD: message},
             code=error_codes.REFUSED,
         )
 

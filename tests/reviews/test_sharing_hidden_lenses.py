@@ -126,7 +126,7 @@ def test_the_page_warns_before_sharing_and_offers_the_lens(client_for, world):
     assert response.status_code == 200
     content = response.content.decode()
     assert "Before you share with bob" in content
-    assert "Bob cannot open 1 of the lenses this workload uses" in content
+    assert "Of the lenses this workload uses, 1 cannot be opened by bob" in content
     assert f'name="lenses_seen" value="{w["lens"].pk}"' in content
     assert f'name="share_lenses" value="{w["lens"].pk}" checked' in content
     assert "Share the lens “Team lens” with bob too" in content
