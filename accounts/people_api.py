@@ -4,6 +4,7 @@ Names and usernames only, never email addresses; at most 20, the best first; any
 
 from typing import Any
 
+from django.contrib.auth.models import Group
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -16,7 +17,7 @@ from mlwa.api.views import ApiViewSet
 class PersonSerializer(serializers.Serializer):
     """A user or a team, with what a share of a workload takes to name them."""
 
-    kind = serializers.ChoiceField(choices=["user", "group"], help_text="`user`, or `group` (a team).")
+    kind = serializers.ChoiceField(choices=["USER", "GROUP"], help_text="`USER`, or `GROUP` (a team).")
     user = serializers.SerializerMethodField(help_text="The username (a share's `user`); null for a team.")
     group = serializers.SerializerMethodField(
         help_text="The team's name (a share's `group`); null for a user."
@@ -29,10 +30,10 @@ class PersonSerializer(serializers.Serializer):
     )
 
     def get_user(self, person: Person) -> str | None:
-        return person.value if person.kind == "user" else None
+        return person.value if person.kind == "USER" else None
 
     def get_group(self, person: Person) -> str | None:
-        return person.value if person.kind == "group" else None
+        return person.value if person.kind == "GROUP" else None
 
 
 class PeopleQuerySerializer(serializers.Serializer):
@@ -47,6 +48,7 @@ class PeopleViewSet(ApiViewSet):
     """The people search: a list, never one person by id (users are not otherwise listed)."""
 
     pagination_class = None  # at most PEOPLE_MAX_RESULTS: a picker's list, not a directory
+    queryset = Group.objects.none()  # for the schema generator: every read goes through people_search
 
     @extend_schema(
         summary="Find people and teams to share with",

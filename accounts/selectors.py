@@ -49,14 +49,14 @@ class Person:
     the API take (the username, or the team's name); `name` the full name (blank if none) or the
     team's name. Never an email address: the picker is open to every user of the instance."""
 
-    kind: str  # "user" or "group"
+    kind: str  # "USER" or "GROUP"
     value: str
     name: str
 
     @property
     def label(self) -> str:
         """How the picker shows them: "Alice Martin (alice)", "ml-team (team)"."""
-        if self.kind == "group":
+        if self.kind == "GROUP":
             return f"{self.value} (team)"
         return f"{self.name} ({self.value})" if self.name else self.value
 
@@ -99,9 +99,9 @@ def people_search(*, text: str, limit: int = PEOPLE_MAX_RESULTS) -> list[Person]
         .values_list("starts", "name")[:limit]
     )
     found = [
-        (starts, Person("user", username, f"{first} {last}".strip()))
+        (starts, Person("USER", username, f"{first} {last}".strip()))
         for starts, username, first, last in users
     ]
-    found += [(starts, Person("group", name, name)) for starts, name in groups]
+    found += [(starts, Person("GROUP", name, name)) for starts, name in groups]
     found.sort(key=lambda row: (row[0], row[1].value.lower(), row[1].kind))
     return [person for _starts_first, person in found[:limit]]

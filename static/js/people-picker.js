@@ -61,7 +61,7 @@
     }
 
     function choose(option) {
-      var isGroup = option.dataset.kind === "group";
+      var isGroup = option.dataset.kind === "GROUP";
       userField.value = isGroup ? "" : option.dataset.value;
       groupField.value = isGroup ? option.dataset.value : "";
       input.value = option.dataset.label;

@@ -30,13 +30,13 @@ def test_people_are_found_with_what_a_share_takes(caller):
     assert response.status_code == 200
     assert response.json() == [
         {
-            "kind": "user",
+            "kind": "USER",
             "user": "amartin",
             "group": None,
             "name": "Alice Martin",
             "label": "Alice Martin (amartin)",
         },
-        {"kind": "group", "user": None, "group": "Martians", "name": "Martians", "label": "Martians (team)"},
+        {"kind": "GROUP", "user": None, "group": "Martians", "name": "Martians", "label": "Martians (team)"},
     ]
     assert b"corp.example" not in response.content
     assert "ETag" in response

@@ -24,8 +24,8 @@ def test_the_picker_gets_options_with_names_and_usernames_never_emails(client_fo
     assert response.status_code == 200
     assert 'role="listbox"' in content
     assert content.count('role="option"') == 2
-    assert 'data-kind="user" data-value="amartin" data-label="Alice Martin (amartin)"' in content
-    assert 'data-kind="group" data-value="Martians"' in content
+    assert 'data-kind="USER" data-value="amartin" data-label="Alice Martin (amartin)"' in content
+    assert 'data-kind="GROUP" data-value="Martians"' in content
     assert "corp.example" not in content
     assert "<html" not in content  # a fragment
     assert "HX-Request" in response["Vary"]
