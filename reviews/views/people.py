@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_http_methods, require_safe
 
-from accounts.selectors import PEOPLE_MAX_LENGTH, PEOPLE_MIN_LENGTH, people_search
+from accounts.selectors import PEOPLE_MAX_LENGTH, PEOPLE_MAX_RESULTS, PEOPLE_MIN_LENGTH, people_search
 from lens.permissions import can_manage
 from mlwa.api.params import BIGINT_MAX, whole_number
 from mlwa.forms import add_invalid_input
@@ -168,6 +168,7 @@ def search(request):
         "text": " ".join(text.split()),
         "min_length": PEOPLE_MIN_LENGTH,
         "max_length": PEOPLE_MAX_LENGTH,
+        "max_results": PEOPLE_MAX_RESULTS,
     }
     template = "reviews/people/_options.html" if listing else "reviews/people/search.html"
     response = render(request, template, context)
