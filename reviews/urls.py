@@ -41,6 +41,7 @@ urlpatterns = [
     path(workload + "owner/", workloads.transfer, name="workload-transfer"),
     path(workload + "events/", workloads.events, name="workload-events"),
     path(workload + "export/", backup.export, name="workload-export"),
+    path("people/", people.search, name="people-search"),
     path(workload + "people/", people.people, name="people"),
     path(workload + "people/<int:share_pk>/", people.change_role, name="share-role"),
     path(workload + "people/<int:share_pk>/revoke/", people.revoke, name="share-revoke"),

@@ -6,9 +6,11 @@ from rest_framework.permissions import AllowAny
 from rest_framework.routers import SimpleRouter
 
 from accounts.api import TokenViewSet
+from accounts.people_api import PeopleViewSet
 
 router = SimpleRouter()
 router.register("tokens", TokenViewSet, basename="token")
+router.register("people", PeopleViewSet, basename="people")
 
 v1 = [
     *router.urls,

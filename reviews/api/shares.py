@@ -15,7 +15,7 @@ from rest_framework.routers import SimpleRouter
 
 from mlwa import error_codes
 from mlwa.api.conditional import if_match
-from mlwa.api.strict import DomainRefusal, StrictCharField, StrictChoiceField
+from mlwa.api.strict import DomainRefusal, StrictBooleanField, StrictCharField, StrictChoiceField
 from mlwa.api.views import ApiViewSet
 from mlwa.errors import InvalidInput
 from mlwa.types import signed_in
@@ -23,6 +23,7 @@ from reviews import services
 from reviews.access import workload_or_404
 from reviews.models import Share, Workload
 from reviews.permissions import Action
+from reviews.selectors.sharing import lenses_hidden_from
 from reviews.selectors.workload_page import workload_shares
 
 User = get_user_model()
@@ -48,6 +49,12 @@ class ShareCreateSerializer(serializers.Serializer):
         required=False, help_text="A group's name; give this or `user`.", trim_whitespace=True
     )
     role = StrictChoiceField(choices=Share.Role.choices)
+    share_lenses = StrictBooleanField(
+        required=False,
+        help_text="Only when the workload uses lenses the user or group cannot open (a 400 on this "
+        "field says which): true shares those lenses with them too (they may read and apply them; "
+        "only a lens's owner may), false shares the workload without them.",
+    )
 
 
 class ShareRoleSerializer(serializers.Serializer):
@@ -69,12 +76,20 @@ class ShareRoleSerializer(serializers.Serializer):
         summary="Share a workload with a user or a group (owner)",
         description="Give one of `user` (an active user's username) or `group` (a group's name), and "
         "a role. 400 names the field at fault: both or neither given, no such user or group, the "
-        "owner, or someone the workload is shared with already (change their role instead).",
+        "owner, or someone the workload is shared with already (change their role instead). If the "
+        "workload uses lenses they cannot open, a 400 (`refused`) on `share_lenses` names them and "
+        "shares nothing: send the request again with `share_lenses` true (share those lenses too) or "
+        "false (share the workload without them).",
         request=ShareCreateSerializer,
         examples=[
             OpenApiExample(
                 "A team as readers", {"group": "Data science", "role": "READER"}, request_only=True
-            )
+            ),
+            OpenApiExample(
+                "A user, and the lenses they cannot open yet",
+                {"user": "alice", "role": "CONTRIBUTOR", "share_lenses": True},
+                request_only=True,
+            ),
         ],
     ),
     partial_update=extend_schema(
@@ -132,12 +147,20 @@ class ShareViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet)
             group = Group.objects.filter(name=data.validated_data["group"]).first()
             if group is None:
                 raise InvalidInput({"group": "No group with this name."}, code=error_codes.UNKNOWN_REFERENCE)
+        # `share_lenses` given (true or false) says the caller knows of every lens they cannot open.
+        hidden = (
+            {lens.pk for lens in lenses_hidden_from(workload=workload, user=user, group=group)}
+            if "share_lenses" in data.validated_data
+            else set()
+        )
         share = services.share_grant(
             workload=workload,
             actor=signed_in(request.user),
             role=data.validated_data["role"],
             user=user,
             group=group,
+            lenses_seen=hidden,
+            lenses_to_share=hidden if data.validated_data.get("share_lenses") else (),
         )
         return Response(ShareSerializer(share).data, status=status.HTTP_201_CREATED)
 

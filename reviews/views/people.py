@@ -1,12 +1,22 @@
 """Who else may see or change a workload: the shares, and for the owner, sharing with a user or a
 group (a team), changing a share's role and revoking it. Others who see the workload see the list
 read-only; a share is always looked up within the workload in the URL (another's is a 404). A role
-form read before someone else changed that share's role saves nothing (409, mlwa.stale_forms)."""
+form read before someone else changed that share's role saves nothing (409, mlwa.stale_forms).
+
+Sharing with someone who cannot open one of the workload's lenses shows a warning first, and offers
+to share those lenses too, in the same confirmed step (reviews.services.sharing.LensesHidden).
+"Stop sharing" asks first: a page without JavaScript, a dialog with it (static/js/people-picker.js).
+The people picker searches users and teams as one types (`people_search`, a page without htmx)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_http_methods, require_safe
 
+from accounts.selectors import PEOPLE_MAX_LENGTH, PEOPLE_MAX_RESULTS, PEOPLE_MIN_LENGTH, people_search
+from lens.permissions import can_manage
+from mlwa.api.params import BIGINT_MAX, whole_number
 from mlwa.forms import add_invalid_input
 from mlwa.post_only import post_only
 from mlwa.stale_forms import SEEN_FIELD, StaleForm, seen_tags, unchanged_since
@@ -17,10 +27,12 @@ from reviews.models import Share, Workload
 from reviews.permissions import Action, Role, can
 from reviews.selectors.workload_page import workload_shares
 from reviews.services import InvalidInput
+from reviews.services.sharing import LENSES_FIELD, LensesHidden
 
 
-def _page(request, workload: Workload, role: Role, *, form=None, failed=None, status: int = 200):
-    """The people page; `failed` is (share pk, role form) when a role change was refused."""
+def _page(request, workload: Workload, role: Role, *, form=None, failed=None, hidden=None, status: int = 200):
+    """The people page; `failed` is (share pk, role form) when a role change was refused; `hidden`
+    the lenses the person about to be shared with cannot open (the warning to confirm)."""
     owner = can(role, Action.ADMINISTER)
     # Each share beside its role form's `seen`, made from the role just read (no query of its own).
     shares = [(share, seen_tags({"role": share.role})) for share in workload_shares(workload)]
@@ -33,8 +45,20 @@ def _page(request, workload: Workload, role: Role, *, form=None, failed=None, st
         "role_choices": Share.Role.choices,
         "failed_share": failed[0] if failed else None,
         "failed_form": failed[1] if failed else None,
+        "hidden_lenses": [(lens, can_manage(request.user, lens)) for lens in hidden or ()],
+        "grantee": _grantee(form) if hidden else None,
+        "role_label": Share.Role(form.cleaned_data["role"]).label.lower() if hidden else "",
+        "lenses_field": LENSES_FIELD,
+        "min_length": PEOPLE_MIN_LENGTH,
     }
-    return render(request, "reviews/people.html", context, status=status)
+    return render(request, "reviews/people/page.html", context, status=status)
+
+
+def _grantee(form: ShareForm) -> str:
+    """Who a valid share form names, as the warning calls them: "alice", "the team ml-team"."""
+    if form.cleaned_data["user"] is not None:
+        return form.cleaned_data["user"].get_username()
+    return f"the team {form.cleaned_data['group'].name}"
 
 
 def _role_of(share_pk: int) -> dict:
@@ -69,7 +93,12 @@ def people(request, pk: int):
                 role=form.cleaned_data["role"],
                 user=form.cleaned_data["user"],
                 group=form.cleaned_data["group"],
+                lenses_seen=_pks(request.POST.getlist("lenses_seen")),
+                lenses_to_share=_pks(request.POST.getlist(LENSES_FIELD)),
             )
+        except LensesHidden as warning:
+            # Not an error: what the owner must know before the share is made, to confirm.
+            return _page(request, workload, role, form=form, hidden=warning.lenses)
         except InvalidInput as error:
             add_invalid_input(form, error)
         else:
@@ -106,13 +135,42 @@ def change_role(request, pk: int, share_pk: int):
     return _page(request, workload, role, failed=(share.pk, form), status=status)
 
 
+def _pks(raw: list[str]) -> set[int]:
+    """The lens pks a confirmation form sent back; anything but a whole number is no lens."""
+    return {pk for value in raw if (pk := whole_number(value, maximum=BIGINT_MAX)) is not None}
+
+
 @login_required
-@post_only("reviews:people", kwargs=("pk",))
+@require_http_methods(["GET", "HEAD", "POST"])
 def revoke(request, pk: int, share_pk: int):
-    """The owner stops sharing with a user or a group."""
+    """A page asking whether to stop sharing (the JavaScript dialog asks the same); the POST, the
+    owner's, stops sharing with a user or a group."""
     workload, _role = workload_or_404(request, pk, Action.ADMINISTER)
     share = _share_or_404(workload, share_pk)
     share.workload = workload
+    if request.method != "POST":
+        return render(request, "reviews/people/revoke.html", {"workload": workload, "share": share})
     services.share_revoke(share=share, actor=request.user)
     messages.success(request, f"Stopped sharing with {share.grantee}.")
     return redirect("reviews:people", pk=workload.pk)
+
+
+@login_required
+@require_safe
+def search(request):
+    """Active users and teams whose name or username holds `q` (accounts.selectors.people_search):
+    for htmx, the picker's listbox options; otherwise a page of its own, which works without
+    JavaScript. Queries: session, user, users, teams."""
+    text = request.GET.get("q", "")
+    listing = request.htmx and not request.htmx.history_restore_request
+    context = {
+        "people": people_search(text=text),
+        "text": " ".join(text.split()),
+        "min_length": PEOPLE_MIN_LENGTH,
+        "max_length": PEOPLE_MAX_LENGTH,
+        "max_results": PEOPLE_MAX_RESULTS,
+    }
+    template = "reviews/people/_options.html" if listing else "reviews/people/search.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])  # two bodies at one URL
+    return response

@@ -13,6 +13,7 @@ import threading
 import time
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 
 from accounts.models import ApiToken
@@ -99,7 +100,8 @@ def test_every_write_declares_if_match_and_412_in_the_schema(operation_id, metho
 def change_everything(world) -> None:
     """One change to each thing the world's reads show, made through the services or the ORM (not
     through the API under test): an answer, an improvement item, the workload's fields, a share's
-    role, a milestone, a token's name, a report's progress, a lens's new version and its sharing."""
+    role, a milestone, a token's name, a report's progress, a lens's new version and its sharing, a
+    person's name (the people search)."""
     owner = Workload.objects.get(pk=world.ids["workload"]).owner
     workload = Workload.objects.get(pk=world.ids["workload"])
     answer = Answer.objects.get(lens_review__workload=workload, question__question_id="MLOPS01")
@@ -126,6 +128,7 @@ def change_everything(world) -> None:
     upgradable = Lens.objects.get(alias=world.ids["upgradable_lens"])
     lens_import(source=lens_document("Upgradable", questions=4), owner=owner, alias=upgradable.alias)
     lens_publish(lens=upgradable, label="3", major=True)
+    get_user_model().objects.filter(username="reader").update(first_name="Changed")
 
 
 def get(client, url, **headers):

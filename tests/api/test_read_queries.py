@@ -55,7 +55,8 @@ def grow(world: World) -> None:
     )
     for number in range(5):
         group = Group.objects.create(name=f"team {number}")
-        share_grant(workload=workload, actor=owner, group=group, role=Share.Role.READER)
+        seen = workload.lens_reviews.values_list("lens_id", flat=True)  # shared without the owner's lenses
+        share_grant(workload=workload, actor=owner, group=group, role=Share.Role.READER, lenses_seen=seen)
         workload_update(workload=workload, actor=owner, fields={"industry": f"Industry {number}"})
         other = workload_create(owner=owner, fields={"name": f"More {number}"})
         lens_review_apply(workload=other, lens_version=lens.versions.get(), actor=owner)

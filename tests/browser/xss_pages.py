@@ -31,7 +31,8 @@ ROUTES = {
     "reviews:workload-import": PAGE,
     "reviews:people": PAGE,
     "reviews:share-role": POST_ONLY,
-    "reviews:share-revoke": POST_ONLY,
+    "reviews:share-revoke": PAGE,
+    "reviews:people-search": PAGE,
     "reviews:lens-apply": POST_ONLY,
     "reviews:review": PAGE,
     "reviews:lens-remove": PAGE,
@@ -91,6 +92,7 @@ MUST_SHOW = {
     "reviews:workload",
     "reviews:workload-edit",
     "reviews:people",
+    "reviews:people-search",
     "reviews:review",
     "reviews:lens-notes",
     "reviews:lens-upgrade",
@@ -243,9 +245,10 @@ def page_urls(route: str, world: World, reports: list[Report]) -> list[str]:
         urls.append(f"{url}?base=1&target=2&changed=1")
     if route in SEARCHED:
         urls.append(f"{url}?search={quote(x.IMG, safe='')}")
-    if route == "reviews:search":  # the query echoed, and hits whose names and titles are payloads
+    if route in {"reviews:search", "reviews:people-search"}:
+        # The query echoed, and hits whose names and titles are payloads ("xss": the people's names).
         urls[0] = f"{url}?q={quote(x.IMG, safe='')}"
-        urls.extend(f"{url}?q={quote(text, safe='')}" for text in ("<", '"', "'", "&", "javascript"))
+        urls.extend(f"{url}?q={quote(text, safe='')}" for text in ("<", '"', "'", "&", "javascript", "xss"))
     if route == "login":
         urls.append(f"{url}?next={quote(x.JS_URL, safe='')}")
     return list(dict.fromkeys(urls))

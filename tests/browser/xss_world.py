@@ -137,8 +137,10 @@ def build_world(django_user_model) -> World:
 
     review = workload.lens_reviews.get(lens_version=version)
     builtin_review = workload.lens_reviews.get(lens_version=builtin)
-    share = share_grant(workload=workload, actor=owner, role=Share.Role.READER, user=reader)
-    share_grant(workload=workload, actor=owner, role=Share.Role.CONTRIBUTOR, group=team)
+    # Shared without the imported lens, the owner warned of it (issue 17), as before that warning.
+    seen = [lens.pk]
+    share = share_grant(workload=workload, actor=owner, role=Share.Role.READER, user=reader, lenses_seen=seen)
+    share_grant(workload=workload, actor=owner, role=Share.Role.CONTRIBUTOR, group=team, lenses_seen=seen)
 
     _answer_everything(review, owner, 1)
     first_builtin = builtin_review.answers.order_by(*IN_LENS_ORDER).first()

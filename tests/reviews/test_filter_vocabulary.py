@@ -121,7 +121,10 @@ def world(alice, bob, django_user_model) -> dict[str, Workload]:
         Answer.objects.filter(pk__in=list(high.values_list("pk", flat=True))).update(risk=Answer.Risk.HIGH)
         if spec.shared:
             grant = {"user": alice} if spec.shared == "user" else {"group": team}
-            share_grant(workload=workload, actor=people[spec.owner], role=Share.Role.READER, **grant)
+            seen = workload.lens_reviews.values_list("lens_id", flat=True)  # their lenses stay the owner's
+            share_grant(
+                workload=workload, actor=people[spec.owner], role=Share.Role.READER, lenses_seen=seen, **grant
+            )
         # Its last change, later than anything its making logged.
         later = timezone.now() + timedelta(days=spec.changed)
         Workload.objects.filter(pk=workload.pk).update(updated_at=later)

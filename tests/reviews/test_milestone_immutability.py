@@ -144,7 +144,13 @@ def test_no_service_changes_a_milestone(frozen, team_lens, django_user_model):
     review = shared.workload.lens_reviews.get(lens__alias=BUILTIN_ALIAS)
     lens_review_notes(lens_review=review, actor=owner, notes="Changed.", pillar_notes={"security": ""})
     workload_update(workload=shared.workload, actor=owner, fields={"name": "Renamed", "industry": "Retail"})
-    share = share_grant(workload=shared.workload, actor=owner, user=shared.outsider, role=Share.Role.READER)
+    share = share_grant(
+        workload=shared.workload,
+        actor=owner,
+        user=shared.outsider,
+        role=Share.Role.READER,
+        lenses_seen=[team_lens.pk],
+    )
     share_change_role(share=share, actor=owner, role=Share.Role.CONTRIBUTOR)
     share_revoke(share=share, actor=owner)
     lens_review_remove(lens_review=shared.workload.lens_reviews.get(lens=team_lens), actor=owner)

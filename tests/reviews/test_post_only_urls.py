@@ -15,7 +15,6 @@ pytestmark = pytest.mark.django_db
 REDIRECTS = {
     "reviews:answer": ("reviews:question", ("pk", "alias", "question_id")),
     "reviews:share-role": ("reviews:people", ("pk",)),
-    "reviews:share-revoke": ("reviews:people", ("pk",)),
     "reviews:lens-apply": ("reviews:workload", ("pk",)),
     "reviews:improvements-bulk": ("reviews:improvements", ("pk",)),
     "reviews:report-delete": ("reviews:reports", ("pk",)),  # the report's workload's list
@@ -64,7 +63,7 @@ def test_a_post_only_url_opened_by_get_goes_to_its_page_and_changes_nothing(
 
 def test_a_post_only_url_refuses_other_methods_with_the_sites_405(client, shared_workload):
     client.force_login(shared_workload.owner)
-    response = client.put(_url("reviews:share-revoke", shared_workload))
+    response = client.put(_url("reviews:share-role", shared_workload))
     assert response.status_code == 405
     assert response["Allow"] == "GET, HEAD, POST"
     assert b"This address does not take that kind of request" in response.content

@@ -107,6 +107,7 @@ PAGES: dict[str, Page | tuple[Page, ...] | Excluded] = {
         Page(reader=True, query={"q": _part_of_the_workload_name}),
         Page(query={"q": "data"}),  # questions of both lenses, and a lens
     ),
+    "reviews:people-search": (Page(reader=True), Page(query={"q": "read"})),
     "login": Page(anonymous=True),
     "profile": Page(reader=True),
     "accounts:tokens-revoke-all": Page(),
@@ -116,7 +117,7 @@ PAGES: dict[str, Page | tuple[Page, ...] | Excluded] = {
     "reviews:report-download": DOWNLOAD,
     "lens:export": DOWNLOAD,
     "reviews:share-role": POST_ONLY,
-    "reviews:share-revoke": POST_ONLY,
+    "reviews:share-revoke": Page(),
     "reviews:lens-apply": POST_ONLY,
     "reviews:answer": POST_ONLY,
     "reviews:improvements-bulk": POST_ONLY,

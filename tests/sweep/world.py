@@ -132,8 +132,11 @@ def build_world(django_user_model) -> World:
     workload_create(owner=owner, fields={"name": "Churn prediction", "tags": ["team:growth"]})
     builtin_review = workload.lens_reviews.get(lens_version=builtin)
     review = workload.lens_reviews.get(lens_version=first_version)
-    share = share_grant(workload=workload, actor=owner, role=Share.Role.READER, user=reader)
-    share_grant(workload=workload, actor=owner, role=Share.Role.CONTRIBUTOR, group=team)
+    # Shared without the imported lens, the owner warned of it (issue 17): the reader and the team
+    # see the workload, not that lens, as before.
+    seen = [lens.pk]
+    share = share_grant(workload=workload, actor=owner, role=Share.Role.READER, user=reader, lenses_seen=seen)
+    share_grant(workload=workload, actor=owner, role=Share.Role.CONTRIBUTOR, group=team, lenses_seen=seen)
 
     _answer_some(builtin_review, owner, 6)
     _answer_some(review, owner, 4)
