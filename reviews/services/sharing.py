@@ -51,6 +51,9 @@ def share_grant(
         summary=f"Shared with {_name(share)} as {share.get_role_display().lower()}.",
         grantee=_name(share),
         role=role,
+        # Who was given access, by id: the notifications consumer tells them (or each of the team).
+        grantee_user=share.user_id,
+        grantee_group=share.group_id,
     )
     return share
 
