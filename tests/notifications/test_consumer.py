@@ -86,7 +86,9 @@ def test_a_newer_lens_version_tells_the_owners_and_contributors_of_the_workloads
 
     from lens.services import lens_import
 
-    lens_import(source=lens_document("Fraud lens", questions=3), owner=alice, created_by=alice, alias=lens.alias)
+    lens_import(
+        source=lens_document("Fraud lens", questions=3), owner=alice, created_by=alice, alias=lens.alias
+    )
     lens_publish(lens=lens, label="2", major=True, actor=alice)
     sweep()
     expected = "Version 2 (major) of the lens Fraud lens, which your workloads use, is published."
@@ -105,7 +107,9 @@ def test_a_lens_withdrawn_from_a_workloads_owner_sends_them_no_version_notice(al
 
     from lens.services import lens_import
 
-    lens_import(source=lens_document("Fraud lens", questions=3), owner=alice, created_by=alice, alias=lens.alias)
+    lens_import(
+        source=lens_document("Fraud lens", questions=3), owner=alice, created_by=alice, alias=lens.alias
+    )
     lens_publish(lens=lens, label="2", major=True, actor=alice)
     sweep()
     assert texts(bob) == []
@@ -117,7 +121,9 @@ def test_a_report_ready_tells_its_requester(alice, bob, sweep):
     from reviews.reports.events import report_ready_record
 
     fraud = workload(alice)
-    report = Report.objects.create(kind=Report.Kind.LENS_REVIEW, requested_by=bob, workload=fraud, lens_alias="x")
+    report = Report.objects.create(
+        kind=Report.Kind.LENS_REVIEW, requested_by=bob, workload=fraud, lens_alias="x"
+    )
     report_ready_record(report)
     consolidated = Report.objects.create(kind=Report.Kind.CONSOLIDATED, requested_by=bob)
     report_ready_record(consolidated)
