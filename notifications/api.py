@@ -75,6 +75,7 @@ class MarkedReadSerializer(serializers.Serializer):
     ),
     read_all=extend_schema(
         summary="Mark all your notifications read",
+        description="Every unread notification of yours, on any page; someone else's are never touched.",
         request=None,
         responses={200: MarkedReadSerializer},
         filters=False,

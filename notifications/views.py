@@ -29,8 +29,8 @@ def notification_list(request: HttpRequest) -> HttpResponse:
     return render(request, "notifications/list.html", context)
 
 
-@post_only("notifications:list")
 @login_required
+@post_only("notifications:list")
 def read_all(request: HttpRequest) -> HttpResponse:
     """Mark every notification of the user read."""
     count = notifications_mark_read(user=request.user)

@@ -21,6 +21,7 @@ REDIRECTS = {
     "reviews:report-delete": ("reviews:reports", ("pk",)),  # the report's workload's list
     "lens:unshare": ("lens:share", ("alias",)),
     "logout": ("reviews:dashboard", ()),
+    "notifications:read-all": ("notifications:list", ()),
 }
 
 
