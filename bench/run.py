@@ -39,6 +39,7 @@ def main() -> int:
             lens_bench,
             load_bench,
             milestones_bench,
+            notifications_bench,
             reports_bench,
             reviews_bench,
             search_bench,
@@ -54,6 +55,7 @@ def main() -> int:
             milestones_bench,
             reports_bench,
             search_bench,
+            notifications_bench,
             api_bench,
             load_bench,
         )

@@ -85,26 +85,28 @@ def outbox_sweep(*, consumer: Consumer, batch: int = SWEEP_BATCH) -> int:
 def _sweep_stream(consumer: Consumer, stream: str, batch: int) -> int:
     model = stream_model(stream)
     settled_before = timezone.now() - timedelta(seconds=settings.MLWA_OUTBOX_GRACE)
-    made = 0
+    made, read_up_to, blocked = 0, 0, False
     while True:
         with transaction.atomic():
             # The row lock makes two sweeps of one consumer take turns rather than both deliver.
             cursor = _cursor(consumer.name, stream)
+            read_up_to = max(read_up_to, cursor.position)
             events = list(
-                model.objects.select_related("actor").filter(pk__gt=cursor.position).order_by("pk")[:batch]
+                model.objects.select_related("actor").filter(pk__gt=read_up_to).order_by("pk")[:batch]
             )
             if not events:
                 return made
             made += consumer.deliver(stream, events)
-            settled = 0
             for event in events:
-                if event.at > settled_before:  # type: ignore[attr-defined] - every stream has `at`
-                    break  # too young to pass: an older id may still commit
-                settled = event.pk
-            if settled:
-                cursor.position = settled
-                cursor.save(update_fields=["position", "updated_at"])
-        if settled != events[-1].pk or len(events) < batch:
+                # The cursor passes events old enough, up to the first one too young: an older id
+                # may still commit before it. The young ones and those after are read all the same.
+                blocked = blocked or event.at > settled_before  # type: ignore[attr-defined]
+                if blocked:
+                    break
+                cursor.position = event.pk
+            cursor.save(update_fields=["position", "updated_at"])
+            read_up_to = events[-1].pk
+        if len(events) < batch:
             return made
 
 

@@ -110,3 +110,13 @@ def test_each_consumer_reads_every_event_from_a_cursor_of_its_own(alice, bob, sw
     assert seen.count((WORKLOAD_STREAM, shared.pk)) == 1
     sweep()
     assert Notification.objects.filter(recipient=bob).count() == 1
+
+
+def test_a_sweep_reads_past_young_events_in_every_batch(alice, bob, settings):
+    from notifications.consumer import NOTIFICATIONS
+
+    settings.MLWA_OUTBOX_GRACE = 300  # every event here is young: the cursor stays, the reading goes on
+    for n in range(5):
+        share_grant(workload=workload(alice, f"Workload {n}"), actor=alice, role=Share.Role.READER, user=bob)
+    outbox_sweep(consumer=NOTIFICATIONS, batch=2)
+    assert Notification.objects.filter(recipient=bob).count() == 5
