@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from mlwa.api.views import ApiViewSet
+from mlwa.types import signed_in
 from notifications.models import Notification
 from notifications.selectors import notifications_for, unread_count
 from notifications.services import notifications_mark_read
@@ -107,12 +108,14 @@ class NotificationViewSet(mixins.ListModelMixin, ApiViewSet):
 
     @action(detail=False, methods=["post"], url_path="read-all", filter_backends=[], pagination_class=None)
     def read_all(self, request: Request) -> Response:
-        return Response(MarkedReadSerializer({"read": notifications_mark_read(user=request.user)}).data)
+        return Response(
+            MarkedReadSerializer({"read": notifications_mark_read(user=signed_in(request.user))}).data
+        )
 
     @action(detail=True, methods=["post"], filter_backends=[], pagination_class=None)
     def read(self, request: Request, pk: str | None = None) -> Response:
         notification = get_object_or_404(self.get_queryset(), pk=pk)
-        notifications_mark_read(user=request.user, pks=[notification.pk])
+        notifications_mark_read(user=signed_in(request.user), pks=[notification.pk])
         notification.refresh_from_db(fields=["read_at"])
         return Response(NotificationSerializer(notification).data)
 

@@ -121,7 +121,7 @@ def _instance_event(event: Event) -> tuple[Notice, list[int]] | None:
         )
         return Notice(Notification.Kind.REPORT_READY, text, url), _active([data.get("requested_by")])
     if event.kind == Event.Kind.LENS_VERSION_PUBLISHED:
-        lens = Lens.objects.filter(pk=data.get("lens")).first()
+        lens = Lens.objects.filter(pk=int(data.get("lens") or 0)).first()
         if lens is None:
             return None
         weight = "major" if data.get("major") else "minor"

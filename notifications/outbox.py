@@ -22,7 +22,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import models, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from mlwa.events import INSTANCE_STREAM, WORKLOAD_STREAM
@@ -32,8 +32,9 @@ from notifications.models import OutboxCursor
 SWEEP_BATCH = 500
 
 
-def stream_model(stream: str) -> type[models.Model]:
-    """The model whose rows are `stream`'s events (a KeyError for an unknown stream)."""
+def stream_model(stream: str) -> Any:
+    """The model whose rows are `stream`'s events (a KeyError for an unknown stream): each has
+    `pk`, `at` and `actor`."""
     from mlwa.models import Event
     from reviews.models import WorkloadEvent
 
@@ -100,7 +101,7 @@ def _sweep_stream(consumer: Consumer, stream: str, batch: int) -> int:
             for event in events:
                 # The cursor passes events old enough, up to the first one too young: an older id
                 # may still commit before it. The young ones and those after are read all the same.
-                blocked = blocked or event.at > settled_before  # type: ignore[attr-defined]
+                blocked = blocked or event.at > settled_before
                 if blocked:
                     break
                 cursor.position = event.pk

@@ -1,12 +1,12 @@
 """Reads of notifications: always one person's own, newest first."""
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import QuerySet
 
+from mlwa.types import Reader
 from notifications.models import Notification
 
 
-def notifications_for(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[Notification]:
+def notifications_for(*, user: Reader) -> QuerySet[Notification]:
     """`user`'s notifications, newest first (none for an anonymous user): one query a page."""
     if not user.is_authenticated:
         return Notification.objects.none()
@@ -15,7 +15,7 @@ def notifications_for(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[Not
     )
 
 
-def unread_count(*, user: AbstractBaseUser | AnonymousUser) -> int:
+def unread_count(*, user: Reader) -> int:
     """How many of `user`'s notifications are unread: one query (the partial index of the unread)."""
     if not user.is_authenticated:
         return 0

@@ -3,13 +3,13 @@ notifications.consumer, never by a service of another app.)"""
 
 from collections.abc import Iterable
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.utils import timezone
 
 from notifications.models import Notification
 
 
-def notifications_mark_read(*, user: AbstractBaseUser, pks: Iterable[int] | None = None) -> int:
+def notifications_mark_read(*, user: User, pks: Iterable[int] | None = None) -> int:
     """Mark `user`'s unread notifications `pks` (all of them when None) read, in one update; how many.
     Someone else's notification is never touched, whatever `pks` names."""
     unread = Notification.objects.filter(recipient=user, read_at__isnull=True)

@@ -40,7 +40,7 @@ def sweep_outbox() -> int:
     return sum(outbox_sweep(consumer=consumer) for consumer in consumers())
 
 
-def deliver_on_commit(sender=None, *, stream: str, pk: int, **kwargs) -> None:
+def deliver_on_commit(sender: object = None, *, stream: str, pk: int, **kwargs: object) -> None:
     """Receiver of `mlwa.events.event_committed`: queue the event's delivery. Never raises (the
     change it follows is committed): a broker that does not take the task within
     MLWA_OUTBOX_QUEUE_TIMEOUT seconds is logged, and the sweep delivers the event later."""
@@ -62,7 +62,7 @@ def deliver_on_commit(sender=None, *, stream: str, pk: int, **kwargs) -> None:
 
 
 @worker_ready.connect
-def _sweep_when_a_worker_starts(sender=None, **kwargs) -> None:
+def _sweep_when_a_worker_starts(sender: object = None, **kwargs: object) -> None:
     """A worker that starts delivers what was written while no worker ran (or the broker was down)."""
     try:
         sweep_outbox()

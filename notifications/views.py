@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from mlwa.post_only import post_only
+from mlwa.types import signed_in
 from notifications.selectors import notifications_for, unread_count
 from notifications.services import notifications_mark_read
 
@@ -23,7 +24,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
     """The user's notifications, newest first, PER_PAGE a page; those shown are marked read."""
     page = Paginator(notifications_for(user=request.user), PER_PAGE).get_page(request.GET.get("page"))
     shown = list(page.object_list)
-    notifications_mark_read(user=request.user, pks=[n.pk for n in shown if n.read_at is None])
+    notifications_mark_read(user=signed_in(request.user), pks=[n.pk for n in shown if n.read_at is None])
     # `shown` keeps read_at as loaded: this page's unread ones are shown as new, this once.
     context = {"page": page, "notifications": shown, "unread": unread_count(user=request.user)}
     return render(request, "notifications/list.html", context)
@@ -33,7 +34,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 @post_only("notifications:list")
 def read_all(request: HttpRequest) -> HttpResponse:
     """Mark every notification of the user read."""
-    count = notifications_mark_read(user=request.user)
+    count = notifications_mark_read(user=signed_in(request.user))
     messages.success(request, "Every notification is marked read." if count else "Nothing was unread.")
     return redirect("notifications:list")
 

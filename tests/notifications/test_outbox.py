@@ -21,9 +21,14 @@ pytestmark = pytest.mark.django_db
 
 def test_a_share_rolled_back_leaves_no_event_and_tells_nobody(alice, bob, sweep):
     fraud = workload(alice)
-    with pytest.raises(RuntimeError), transaction.atomic():
-        share_grant(workload=fraud, actor=alice, role=Share.Role.READER, user=bob)
-        raise RuntimeError("the request failed after the share")
+
+    def share_then_fail():
+        with transaction.atomic():
+            share_grant(workload=fraud, actor=alice, role=Share.Role.READER, user=bob)
+            raise RuntimeError("the request failed after the share")
+
+    with pytest.raises(RuntimeError):
+        share_then_fail()
     sweep()
     assert not WorkloadEvent.objects.filter(kind=WorkloadEvent.Kind.SHARED).exists()
     assert not Notification.objects.exists()
