@@ -38,7 +38,11 @@ def test_a_workload_shared_with_a_user_gives_them_the_role_and_is_logged(fraud, 
     assert list(Workload.objects.visible_to(bob)) == [fraud]
     assert not Workload.objects.visible_to(bob, Action.ANSWER).exists()
     [event] = events_of(fraud, Kind.SHARED)
-    assert (event.actor, event.data) == (alice, {"grantee": "user bob", "role": "READER"})
+    # The grantee by id too, for the notifications consumer (issue 17).
+    assert (event.actor, event.data) == (
+        alice,
+        {"grantee": "user bob", "role": "READER", "grantee_user": bob.pk, "grantee_group": None},
+    )
     assert event.summary == "Shared with user bob as reader."
 
 
@@ -48,7 +52,12 @@ def test_a_workload_shared_with_a_group_reaches_its_members(fraud, alice, bob, t
     assert (share.user, share.group, share.role) == (None, team, "CONTRIBUTOR")
     assert list(Workload.objects.visible_to(bob, Action.ANSWER)) == [fraud]
     [event] = events_of(fraud, Kind.SHARED)
-    assert event.data == {"grantee": "group ml-team", "role": "CONTRIBUTOR"}
+    assert event.data == {
+        "grantee": "group ml-team",
+        "role": "CONTRIBUTOR",
+        "grantee_user": None,
+        "grantee_group": team.pk,
+    }
 
 
 def test_a_user_and_their_group_may_both_have_a_share(fraud, alice, bob, team):
