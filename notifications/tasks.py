@@ -7,6 +7,7 @@ sweeps when it starts, and the announcements deliver the rest).
 """
 
 import logging
+import time
 
 from celery import shared_task
 from celery.signals import worker_ready
@@ -40,12 +41,21 @@ def sweep_outbox() -> int:
     return sum(outbox_sweep(consumer=consumer) for consumer in consumers())
 
 
+#: Until when (time.monotonic()) this process leaves the broker alone after it refused a delivery:
+#: while the broker is down, a change that writes several events waits for it once, not for each.
+_broker_down_until = 0.0
+
+
 def deliver_on_commit(sender: object = None, *, stream: str, pk: int, **kwargs: object) -> None:
     """Receiver of `mlwa.events.event_committed`: queue the event's delivery. Never raises (the
     change it follows is committed): a broker that does not take the task within
-    MLWA_OUTBOX_QUEUE_TIMEOUT seconds is logged, and the sweep delivers the event later."""
+    MLWA_OUTBOX_QUEUE_TIMEOUT seconds is logged, left alone for MLWA_OUTBOX_SWEEP_EVERY seconds,
+    and the sweep delivers the event later."""
+    global _broker_down_until
     from mlwa.celery import app, broker_connection
 
+    if time.monotonic() < _broker_down_until:
+        return  # the broker refused a moment ago: the sweep delivers this one
     try:
         if app.conf.task_always_eager:  # one-process setups: delivered here, no broker
             deliver_events.apply(args=[stream, [pk]])
@@ -58,6 +68,7 @@ def deliver_on_commit(sender: object = None, *, stream: str, pk: int, **kwargs: 
                 retry=False,
             )
     except Exception:  # noqa: BLE001 - whatever went wrong, the sweep catches up
+        _broker_down_until = time.monotonic() + settings.MLWA_OUTBOX_SWEEP_EVERY
         log.warning("could not queue the delivery of %s event %s; the sweep will", stream, pk, exc_info=True)
 
 
