@@ -54,12 +54,12 @@ def deliver_on_commit(sender: object = None, *, stream: str, pk: int, **kwargs: 
     global _broker_down_until
     from mlwa.celery import app, broker_connection
 
-    if time.monotonic() < _broker_down_until:
-        return  # the broker refused a moment ago: the sweep delivers this one
     try:
         if app.conf.task_always_eager:  # one-process setups: delivered here, no broker
             deliver_events.apply(args=[stream, [pk]])
             return
+        if time.monotonic() < _broker_down_until:
+            return  # the broker refused a moment ago: the sweep delivers this one
         with broker_connection(timeout=settings.MLWA_OUTBOX_QUEUE_TIMEOUT) as connection:
             deliver_events.apply_async(
                 args=[stream, [pk]],
