@@ -14,10 +14,12 @@ import time
 
 import pytest
 from django.db import connection, transaction
+from django.utils import timezone
 
 from accounts.models import ApiToken
 from lens.models import BUILTIN_ALIAS, Lens
 from lens.services import lens_publish, lens_sharing_set
+from notifications.models import Notification
 from reviews.models import Answer, ImprovementItem, Report, Share, Workload
 from reviews.services import answer_update, improvement_item_update, share_change_role, workload_update
 from reviews.services.milestones import milestone_create
@@ -92,7 +94,8 @@ def test_every_write_declares_if_match_and_412_in_the_schema(operation_id, metho
 def change_everything(world) -> None:
     """One change to each thing the world's reads show, made through the services or the ORM (not
     through the API under test): an answer, an improvement item, the workload's fields, a share's
-    role, a milestone, a token's name, a report's progress, a lens's new version and its sharing."""
+    role, a milestone, a token's name, a report's progress, a lens's new version and its sharing, a
+    notification read."""
     owner = Workload.objects.get(pk=world.ids["workload"]).owner
     workload = Workload.objects.get(pk=world.ids["workload"])
     answer = Answer.objects.get(lens_review__workload=workload, question__question_id="MLOPS01")
@@ -115,6 +118,7 @@ def change_everything(world) -> None:
     team_lens = Lens.objects.get(alias=world.ids["team_lens"])
     lens_publish(lens=team_lens, label="2", major=False)
     lens_sharing_set(lens=team_lens, everyone=True, users=[], groups=[])
+    Notification.objects.filter(pk=world.ids["notification"]).update(read_at=timezone.now())
 
 
 def get(client, url, **headers):

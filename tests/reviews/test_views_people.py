@@ -85,7 +85,10 @@ def test_sharing_with_a_user_or_a_group_gives_them_access_and_is_logged(
     assert response["Location"] == url("people", workload)
     event = workload.events.first()
     assert event.kind == WorkloadEvent.Kind.SHARED
-    assert event.data == {"grantee": grantee, "role": "CONTRIBUTOR"}
+    assert {key: event.data[key] for key in ("grantee", "role")} == {
+        "grantee": grantee,
+        "role": "CONTRIBUTOR",
+    }
     if "user" in data:
         assert client_for(shared_workload.outsider).get(url("workload", workload)).status_code == 200
     assert (
