@@ -70,6 +70,9 @@ ROUTES = {
     "accounts:token-create": PAGE,
     "accounts:token-revoke": PAGE,
     "accounts:tokens-revoke-all": PAGE,
+    "notifications:list": PAGE,
+    "notifications:bell": PAGE,
+    "notifications:read-all": POST_ONLY,
     "api:docs": PAGE,
     "healthz": JSON,
     "readyz": JSON,
@@ -78,6 +81,7 @@ SKIPPED_NAMESPACES = {"admin"}
 
 #: Pages a reader visits too: they show answers, notes and items read-only.
 READER_ROUTES = (
+    "notifications:list",  # the reader's: the share, with the workload's name (issue 17)
     "reviews:workload",
     "reviews:review",
     "reviews:question",
