@@ -40,6 +40,7 @@ def main() -> int:
             lens_bench,
             load_bench,
             milestones_bench,
+            notifications_bench,
             reports_bench,
             reviews_bench,
             search_bench,
@@ -56,6 +57,7 @@ def main() -> int:
             reports_bench,
             search_bench,
             improvements_bench,
+            notifications_bench,
             api_bench,
             load_bench,
         )

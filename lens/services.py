@@ -19,6 +19,8 @@ from lens.format import LensDocument, Problem, lint_lens, read_lens, write_lens
 from lens.models import BUILTIN_ALIAS, Lens, LensVersion
 from lens.rows import store_document
 from lens.signals import version_published
+from mlwa.events import outbox_record
+from mlwa.models import Event
 
 ALIAS_MAX = 64
 LABEL_MAX = 32
@@ -174,6 +176,17 @@ def lens_publish(*, lens: Lens, label: str, major: bool, actor: User | None = No
         draft.published_at = timezone.now()
         draft.save()
         version_published.send(sender=LensVersion, version=draft, actor=actor)
+        # The outbox's event, with the version: the workloads using the lens hear of it (notifications).
+        outbox_record(
+            kind=Event.Kind.LENS_VERSION_PUBLISHED,
+            actor=actor,
+            lens=lens.pk,
+            lens_alias=lens.alias,
+            lens_name=lens.name,
+            version=draft.pk,
+            label=draft.label,
+            major=major,
+        )
     return draft
 
 

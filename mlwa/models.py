@@ -1,4 +1,5 @@
-"""The API's own records: the idempotency keys of creating requests (mlwa.api.idempotency)."""
+"""The API's own records (the idempotency keys of creating requests, mlwa.api.idempotency) and the
+outbox's events that belong to no one workload (mlwa.events)."""
 
 from django.conf import settings
 from django.db import models
@@ -35,3 +36,30 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.operation} by user {self.user_id} at {self.created_at:%Y-%m-%d %H:%M:%S}"
+
+
+class Event(models.Model):
+    """Something that happened outside any one workload (a lens version published, a report ready),
+    written in the transaction of the change itself: with `reviews.WorkloadEvent` (a workload's own
+    log), the outbox that consumers (notifications in the app; later email and webhooks) read in
+    order, each from its own cursor (notifications.outbox). It never changes once written.
+
+    `data` names its subjects by id (this app knows no other app's models): a consumer finds them,
+    and passes over an event whose subject is gone since."""
+
+    class Kind(models.TextChoices):
+        LENS_VERSION_PUBLISHED = "LENS_VERSION_PUBLISHED", "Lens version published"
+        REPORT_READY = "REPORT_READY", "Report ready"
+
+    kind = models.CharField(max_length=32, choices=Kind)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    data = models.JSONField(default=dict, blank=True, help_text="The subjects' ids and what a reader needs.")
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk}"

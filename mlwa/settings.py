@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "accounts",
     "lens",
     "reviews",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -283,6 +284,19 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reviews.reports.tasks.reap_stale_reports",
         "schedule": float(MLWA_REPORT_REAP_EVERY),
     },
+}
+
+# The outbox (mlwa.events, notifications.outbox): an event is delivered once its transaction commits,
+# through a task queued within MLWA_OUTBOX_QUEUE_TIMEOUT seconds (else the sweep delivers it); the
+# sweep runs every MLWA_OUTBOX_SWEEP_EVERY seconds (Celery beat) and at each worker's start, and moves
+# a consumer's cursor only over events older than MLWA_OUTBOX_GRACE seconds (a transaction still open
+# may yet commit an event of a lower id).
+MLWA_OUTBOX_QUEUE_TIMEOUT = env_int("MLWA_OUTBOX_QUEUE_TIMEOUT", 1)
+MLWA_OUTBOX_SWEEP_EVERY = env_int("MLWA_OUTBOX_SWEEP_EVERY", 60)
+MLWA_OUTBOX_GRACE = env_int("MLWA_OUTBOX_GRACE", 300)
+CELERY_BEAT_SCHEDULE["sweep-outbox"] = {
+    "task": "notifications.tasks.sweep_outbox",
+    "schedule": float(MLWA_OUTBOX_SWEEP_EVERY),
 }
 
 # The shared cache carries the API's rate limits. Embedded: this process's memory. Production sets

@@ -13,6 +13,7 @@ from mlwa.post_only import post_only
 urlpatterns = [
     path("", include("reviews.urls")),
     path("lenses/", include("lens.urls")),
+    path("notifications/", include("notifications.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     # Logging out is a POST (every page has its button); a GET (an old bookmark) goes to the dashboard.
     path("accounts/logout/", post_only("reviews:dashboard")(auth_views.LogoutView.as_view()), name="logout"),

@@ -16,6 +16,7 @@ v1 = [
     *router.urls,
     path("", include("lens.api.urls")),
     path("", include("reviews.api.urls")),
+    path("", include("notifications.api")),
 ]
 
 app_name = "api"

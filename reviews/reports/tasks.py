@@ -19,12 +19,13 @@ from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from celery.signals import worker_ready, worker_shutdown
 from django.conf import settings
-from django.db import DatabaseError, InterfaceError, OperationalError, connections
+from django.db import DatabaseError, InterfaceError, OperationalError, connections, transaction
 from django.db.models import F, Q
 from django.http import Http404
 from django.utils import timezone
 
 from reviews.models.reports import Report
+from reviews.reports.events import report_ready_record
 from reviews.reports.heartbeat import heartbeat_start, heartbeat_stop
 from reviews.reports.services import report_enqueue, report_file_remove, report_store
 
@@ -122,16 +123,19 @@ def report_render(report_id: int, attempt: int) -> None:
         _fail(report_id, attempt, _reason(exc))
         return
     path, size = report_store(report, rendered.content)
-    done = _mine(report_id, attempt).update(
-        status=Report.Status.DONE,
-        progress=100,
-        heartbeat_at=timezone.now(),
-        finished_at=timezone.now(),
-        file_name=rendered.file_name or path,
-        file_path=path,
-        file_size=size,
-        error="",
-    )
+    with transaction.atomic():  # done, and its "report ready" event (the outbox), or neither
+        done = _mine(report_id, attempt).update(
+            status=Report.Status.DONE,
+            progress=100,
+            heartbeat_at=timezone.now(),
+            finished_at=timezone.now(),
+            file_name=rendered.file_name or path,
+            file_path=path,
+            file_size=size,
+            error="",
+        )
+        if done:
+            report_ready_record(report)
     if not done and not Report.objects.filter(pk=report_id).exists():
         report_file_remove(path)  # deleted while it rendered: leave nothing behind
 

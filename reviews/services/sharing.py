@@ -95,9 +95,10 @@ def share_grant(
         summary=f"Shared with {_name(share)} as {share.get_role_display().lower()}.",
         grantee=_name(share),
         role=role,
-        # Who it is, for the notifications: a name in `grantee` may be renamed later.
-        user_id=share.user_id,
-        group_id=share.group_id,
+        # Who was given access, by id (a name in `grantee` may be renamed later): the notifications
+        # consumer tells them (or each of the team).
+        grantee_user=share.user_id,
+        grantee_group=share.group_id,
         lenses_shared=[lens.alias for lens in to_share],
     )
     return share

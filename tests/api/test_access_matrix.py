@@ -20,6 +20,7 @@ from rest_framework.test import APIClient
 from accounts.services import token_create
 from lens.models import BUILTIN_ALIAS
 from lens.services import lens_import, lens_publish, lens_share
+from notifications.models import Notification
 from reviews.models import Report, Share
 from reviews.reports.services import report_store
 from reviews.services import lens_review_apply, share_grant, workload_create
@@ -123,6 +124,11 @@ EXPECTED = {
     "reports_retrieve": OWN_REPORT,
     "reports_destroy": OWN_REPORT_WRITES,
     "reports_download_retrieve": OWN_REPORT,
+    # One's own notifications only (issue 17): the world's notification is the owner's.
+    "notifications_list": ANY_USER_READS,
+    "notifications_unread_count_retrieve": ANY_USER_READS,
+    "notifications_read_all_create": ANY_USER_WRITES,
+    "notifications_read_create": OWN_REPORT_WRITES,
 }
 
 SECRET_WORKLOAD, SECRET_LENS = "Stranger's secret workload", "strangers-secret-lens"
@@ -185,6 +191,16 @@ def build_world() -> World:
         status=Report.Status.DONE, progress=100, file_path=path, file_name=path, file_size=size
     )
 
+    # A notification of the owner's (issue 17), for marking it read.
+    notification = Notification.objects.create(
+        recipient=people["owner"],
+        kind=Notification.Kind.SHARED,
+        workload_event=workload.events.first(),
+        text="Shared.",
+        url="/",
+        created_at=workload.created_at,
+    )
+
     clients = {
         name: token_client(people[name]) for name in ("owner", "contributor", "reader", "outsider", "see_all")
     }
@@ -202,6 +218,7 @@ def build_world() -> World:
             "upgradable_lens": upgradable.alias,
             "milestone": str(milestone.number),
             "report": str(report.pk),
+            "notification": str(notification.pk),
         },
     )
 
@@ -223,6 +240,8 @@ def path_of(template: str, world: World) -> str:
         values["id"] = world.ids["token"]
     elif template.startswith("/api/v1/reports/"):
         values["id"] = world.ids["report"]
+    elif template.startswith("/api/v1/notifications/"):
+        values["id"] = world.ids["notification"]
     elif "/shares/" in template:
         values["id"] = world.ids["share"]
     else:

@@ -15,10 +15,12 @@ import time
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
+from django.utils import timezone
 
 from accounts.models import ApiToken
 from lens.models import BUILTIN_ALIAS, Lens
 from lens.services import lens_import, lens_publish, lens_sharing_set
+from notifications.models import Notification
 from reviews.models import Answer, ImprovementItem, Report, Share, Workload
 from reviews.services import answer_update, improvement_item_update, share_change_role, workload_update
 from reviews.services.milestones import milestone_create
@@ -101,7 +103,7 @@ def change_everything(world) -> None:
     """One change to each thing the world's reads show, made through the services or the ORM (not
     through the API under test): an answer, an improvement item, the workload's fields, a share's
     role, a milestone, a token's name, a report's progress, a lens's new version and its sharing, a
-    person's name (the people search)."""
+    person's name (the people search), a notification read."""
     owner = Workload.objects.get(pk=world.ids["workload"]).owner
     workload = Workload.objects.get(pk=world.ids["workload"])
     answer = Answer.objects.get(lens_review__workload=workload, question__question_id="MLOPS01")
@@ -129,6 +131,7 @@ def change_everything(world) -> None:
     lens_import(source=lens_document("Upgradable", questions=4), owner=owner, alias=upgradable.alias)
     lens_publish(lens=upgradable, label="3", major=True)
     get_user_model().objects.filter(username="reader").update(first_name="Changed")
+    Notification.objects.filter(pk=world.ids["notification"]).update(read_at=timezone.now())
 
 
 def get(client, url, **headers):

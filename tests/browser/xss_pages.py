@@ -71,6 +71,9 @@ ROUTES = {
     "accounts:token-create": PAGE,
     "accounts:token-revoke": PAGE,
     "accounts:tokens-revoke-all": PAGE,
+    "notifications:list": PAGE,
+    "notifications:bell": PAGE,
+    "notifications:read-all": POST_ONLY,
     "api:docs": PAGE,
     "healthz": JSON,
     "readyz": JSON,
@@ -79,6 +82,7 @@ SKIPPED_NAMESPACES = {"admin"}
 
 #: Pages a reader visits too: they show answers, notes and items read-only.
 READER_ROUTES = (
+    "notifications:list",  # the reader's: the share, with the workload's name (issue 17)
     "reviews:workload",
     "reviews:review",
     "reviews:question",

@@ -15,6 +15,8 @@ from accounts.services import token_create
 from lens.models import BUILTIN_ALIAS, Lens, LensVersion
 from lens.selectors import latest_published_version
 from lens.services import lens_import, lens_publish
+from notifications.consumer import NOTIFICATIONS
+from notifications.outbox import outbox_sweep
 from reviews.models import Answer, ImprovementItem, LensReview, Share, Workload
 from reviews.services import (
     InvalidInput,
@@ -176,6 +178,8 @@ def build_world(django_user_model) -> World:
     assert LensVersion.objects.filter(lens=lens, status=LensVersion.Status.PUBLISHED).count() == 2
     # And a draft, for the publish page.
     lens_import(source=x.xss_lens_document(version=3), owner=owner, alias=lens.alias, created_by=owner)
+    # The notifications of all the above (issue 17): the reader's share names the workload.
+    outbox_sweep(consumer=NOTIFICATIONS)
 
     return World(
         owner=owner,

@@ -103,6 +103,10 @@ EXPECTED = {
     "accounts:token-create": {"GET": ANY_USER, "POST": ANY_USER},
     "accounts:token-revoke": {"GET": NOT_THEIRS, "POST": NOT_THEIRS},
     "accounts:tokens-revoke-all": {"GET": ANY_USER, "POST": ANY_USER},  # one's own tokens only
+    # One's own notifications only (issue 17).
+    "notifications:list": {"GET": ANY_USER},
+    "notifications:read-all": {"GET": ANY_USER, "POST": ANY_USER},
+    "notifications:bell": {"GET": ANY_USER},
 }
 #: Django's admin is staff-only as a whole; tests/reviews/test_access_by_route.py checks its index.
 #: The REST API has its own matrix, made from its OpenAPI schema (tests/api/test_access_matrix.py).

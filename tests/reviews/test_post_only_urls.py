@@ -22,6 +22,7 @@ REDIRECTS = {
     "lens:catalog_add": ("lens:library", ()),
     "lens:catalog_update": ("lens:library", ()),
     "logout": ("reviews:dashboard", ()),
+    "notifications:read-all": ("notifications:list", ()),
 }
 
 

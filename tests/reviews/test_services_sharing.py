@@ -38,8 +38,8 @@ def test_a_workload_shared_with_a_user_gives_them_the_role_and_is_logged(fraud, 
     assert list(Workload.objects.visible_to(bob)) == [fraud]
     assert not Workload.objects.visible_to(bob, Action.ANSWER).exists()
     [event] = events_of(fraud, Kind.SHARED)
-    data = {"grantee": "user bob", "role": "READER", "user_id": bob.pk, "group_id": None, "lenses_shared": []}
-    assert (event.actor, event.data) == (alice, data)
+    data = {"grantee": "user bob", "role": "READER", "grantee_user": bob.pk, "grantee_group": None}
+    assert (event.actor, event.data) == (alice, data | {"lenses_shared": []})
     assert event.summary == "Shared with user bob as reader."
 
 
@@ -52,8 +52,8 @@ def test_a_workload_shared_with_a_group_reaches_its_members(fraud, alice, bob, t
     assert event.data == {
         "grantee": "group ml-team",
         "role": "CONTRIBUTOR",
-        "user_id": None,
-        "group_id": team.pk,
+        "grantee_user": None,
+        "grantee_group": team.pk,
         "lenses_shared": [],
     }
 

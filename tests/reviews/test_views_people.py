@@ -91,8 +91,8 @@ def test_sharing_with_a_user_or_a_group_gives_them_access_and_is_logged(
     assert event.data == {
         "grantee": grantee,
         "role": "CONTRIBUTOR",
-        "user_id": share.user_id,
-        "group_id": share.group_id,
+        "grantee_user": share.user_id,
+        "grantee_group": share.group_id,
         "lenses_shared": [],
     }
     if "user" in data:

@@ -18,7 +18,10 @@ from accounts.services import token_create
 from lens.models import BUILTIN_ALIAS, Lens
 from lens.selectors import latest_published_version
 from lens.services import lens_import, lens_publish
+from notifications.consumer import NOTIFICATIONS
+from notifications.outbox import outbox_sweep
 from reviews.models import Answer, ImprovementItem, LensReview, Report, Share, Workload
+from reviews.reports.events import report_ready_record
 from reviews.reports.services import report_store
 from reviews.services import improvement_item_update, lens_review_notes, share_grant, workload_create
 from reviews.services.milestones import milestone_create
@@ -165,6 +168,10 @@ def build_world(django_user_model) -> World:
         _report(owner, workload, Report.Kind.IMPROVEMENT_PLAN),
         _report(owner, None, Report.Kind.CONSOLIDATED),
     ]
+    # The notifications of all the above (issue 17): the reader's share, the owner's reports ready.
+    for pk in reports:
+        report_ready_record(Report.objects.get(pk=pk))
+    outbox_sweep(consumer=NOTIFICATIONS)
     return World(
         owner=owner,
         reader=reader,
