@@ -41,6 +41,21 @@ class ShareSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class ShareCreatedSerializer(ShareSerializer):
+    """The share just made, and the workload's lenses the user or group still cannot open."""
+
+    lenses_not_visible = serializers.ListField(
+        child=serializers.CharField(),
+        read_only=True,
+        help_text="Aliases of the workload's lenses that the user or group cannot open (their "
+        "questions stay hidden from them): empty unless `share_lenses` was left out or false.",
+    )
+
+    class Meta(ShareSerializer.Meta):
+        fields = [*ShareSerializer.Meta.fields, "lenses_not_visible"]
+        read_only_fields = fields
+
+
 class ShareCreateSerializer(serializers.Serializer):
     user = StrictCharField(
         required=False, help_text="A username; give this or `group`.", trim_whitespace=True
@@ -51,9 +66,9 @@ class ShareCreateSerializer(serializers.Serializer):
     role = StrictChoiceField(choices=Share.Role.choices)
     share_lenses = StrictBooleanField(
         required=False,
-        help_text="Only when the workload uses lenses the user or group cannot open (a 400 on this "
-        "field says which): true shares those lenses with them too (they may read and apply them; "
-        "only a lens's owner may), false shares the workload without them.",
+        help_text="When the workload uses lenses the user or group cannot open: true shares those "
+        "lenses with them too (they may read and apply them; only a lens's owner may); false, or "
+        "left out, shares the workload without them, and the answer's `lenses_not_visible` names them.",
     )
 
 
@@ -77,10 +92,10 @@ class ShareRoleSerializer(serializers.Serializer):
         description="Give one of `user` (an active user's username) or `group` (a group's name), and "
         "a role. 400 names the field at fault: both or neither given, no such user or group, the "
         "owner, or someone the workload is shared with already (change their role instead). If the "
-        "workload uses lenses they cannot open, a 400 (`refused`) on `share_lenses` names them and "
-        "shares nothing: send the request again with `share_lenses` true (share those lenses too) or "
-        "false (share the workload without them).",
+        "workload uses lenses they cannot open, `share_lenses` true shares those lenses too; without "
+        "it (or false) the answer's `lenses_not_visible` names them, as the page's warning does.",
         request=ShareCreateSerializer,
+        responses={201: ShareCreatedSerializer},
         examples=[
             OpenApiExample(
                 "A team as readers", {"group": "Data science", "role": "READER"}, request_only=True
@@ -147,22 +162,22 @@ class ShareViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet)
             group = Group.objects.filter(name=data.validated_data["group"]).first()
             if group is None:
                 raise InvalidInput({"group": "No group with this name."}, code=error_codes.UNKNOWN_REFERENCE)
-        # `share_lenses` given (true or false) says the caller knows of every lens they cannot open.
-        hidden = (
-            {lens.pk for lens in lenses_hidden_from(workload=workload, user=user, group=group)}
-            if "share_lenses" in data.validated_data
-            else set()
-        )
+        # The page warns before sharing; an API client was never asked, so v1's request without
+        # `share_lenses` keeps its meaning (share the workload alone) and the answer names the
+        # lenses left hidden, for the caller to act on.
+        hidden = list(lenses_hidden_from(workload=workload, user=user, group=group))
+        shared_too = bool(data.validated_data.get("share_lenses"))
         share = services.share_grant(
             workload=workload,
             actor=signed_in(request.user),
             role=data.validated_data["role"],
             user=user,
             group=group,
-            lenses_seen=hidden,
-            lenses_to_share=hidden if data.validated_data.get("share_lenses") else (),
+            lenses_seen={lens.pk for lens in hidden},
+            lenses_to_share={lens.pk for lens in hidden} if shared_too else (),
         )
-        return Response(ShareSerializer(share).data, status=status.HTTP_201_CREATED)
+        share.lenses_not_visible = [] if shared_too else [lens.alias for lens in hidden]
+        return Response(ShareCreatedSerializer(share).data, status=status.HTTP_201_CREATED)
 
     def partial_update(
         self, request: Request, workload_id: str | None = None, pk: str | None = None

@@ -1,7 +1,7 @@
 """Issue 17 through REST v1: `GET /api/v1/people/?search=` finds the users and teams the people
-page's picker finds (names and usernames, never email addresses), and `POST .../shares/` refuses,
-naming `share_lenses`, to share a workload with someone who cannot open one of its lenses until the
-caller says what to do about those lenses."""
+page's picker finds (names and usernames, never email addresses), and `POST .../shares/` shares the
+lenses someone cannot open too when `share_lenses` is true, and otherwise names them in its answer
+(`lenses_not_visible`)."""
 
 import pytest
 from drf_spectacular.generators import SchemaGenerator
@@ -13,7 +13,6 @@ from reviews.services import lens_review_apply
 from tests import factories
 from tests.api.conftest import token_client
 from tests.factories import GroupFactory, UserFactory
-from tests.reviews.pages import snapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -83,15 +82,14 @@ def shares_url(workload) -> str:
     return f"/api/v1/workloads/{workload.pk}/shares/"
 
 
-def test_sharing_with_someone_who_cannot_open_a_lens_is_refused_until_the_caller_says(lens_world):
+def test_sharing_without_share_lenses_keeps_v1s_meaning_and_names_the_hidden_lenses(lens_world):
+    # REST v1 stays compatible: the request that shared a workload before still does, alone; the
+    # answer names the lens bob cannot open.
     w = lens_world
-    before = snapshot()
     response = w["client"].post(shares_url(w["workload"]), {"user": "bob", "role": "READER"}, format="json")
-    assert response.status_code == 400
-    body = response.json()
-    assert body["code"] == "refused"
-    assert "“Team lens”" in body["fields"]["share_lenses"][0]
-    assert snapshot() == before
+    assert response.status_code == 201, response.content
+    assert response.json()["lenses_not_visible"] == [w["lens"].alias]
+    assert not Lens.objects.visible_to(w["bob"]).filter(pk=w["lens"].pk).exists()
 
 
 @pytest.mark.parametrize("share_lenses", [True, False])
@@ -105,6 +103,7 @@ def test_share_lenses_says_whether_the_lens_is_shared_too(lens_world, share_lens
     assert response.status_code == 201
     assert Share.objects.filter(workload=w["workload"], user=w["bob"]).exists()
     assert Lens.objects.visible_to(w["bob"]).filter(pk=w["lens"].pk).exists() is share_lenses
+    assert response.json()["lenses_not_visible"] == ([] if share_lenses else [w["lens"].alias])
 
 
 def test_share_lenses_is_true_or_false_only(lens_world):

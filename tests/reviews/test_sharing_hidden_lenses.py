@@ -87,7 +87,7 @@ def test_after_the_warning_the_workload_is_shared_with_or_without_the_lens(world
     assert w["platform"] in w["lens"].shared_with_groups.all()
     event = w["workload"].events.filter(kind=WorkloadEvent.Kind.SHARED).first()
     assert event.data["lenses_shared"] == [w["lens"].alias]
-    assert event.data["group_id"] == w["platform"].pk
+    assert event.data["grantee_group"] == w["platform"].pk
 
 
 def test_only_the_lens_owner_may_share_it_along(world):
