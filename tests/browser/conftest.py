@@ -249,3 +249,12 @@ def pdftotext():
             pytest.fail(reason)
         pytest.skip(reason)
     return path
+
+
+@pytest.fixture
+def deliveries_in_process():
+    """The outbox's delivery task runs where the event commits (as with CELERY_TASK_ALWAYS_EAGER):
+    notifications are made without a worker."""
+    eager, celery_app.conf.task_always_eager = celery_app.conf.task_always_eager, True
+    yield
+    celery_app.conf.task_always_eager = eager

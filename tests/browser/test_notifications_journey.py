@@ -9,18 +9,9 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from mlwa.celery import app as celery_app
 from reviews.models import Share
 from reviews.services import share_grant, workload_create
 from tests.browser.conftest import password
-
-
-@pytest.fixture
-def deliveries_in_process():
-    """The delivery task runs where the event commits (as with CELERY_TASK_ALWAYS_EAGER): no worker."""
-    eager, celery_app.conf.task_always_eager = celery_app.conf.task_always_eager, True
-    yield
-    celery_app.conf.task_always_eager = eager
 
 
 @pytest.mark.parametrize("viewport", [{"width": 1440, "height": 900}, {"width": 390, "height": 844}])

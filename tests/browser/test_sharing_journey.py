@@ -1,8 +1,10 @@
 """Issue 17's sharing journey in Chromium, at 1440x900 and at 390x844: the owner finds a colleague
 by name with the people picker (keyboard only: type, arrows, Enter), is warned that the colleague
 cannot open the workload's own lens and shares it too in the same confirmed step, and the share is
-listed. Then "Stop sharing" asks in a dialog: Cancel keeps the share, confirming ends it.
-(The lead extends the first journey with the recipient's notification once notifications exist.)"""
+listed; the colleague, signed in, finds it in their notifications. Then "Stop sharing" asks in a
+dialog: Cancel keeps the share, confirming ends it."""
+
+import re
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -42,7 +44,7 @@ def assert_no_axe_violation(page: Page) -> None:
 
 @pytest.mark.parametrize("viewport", VIEWPORTS, ids=["1440", "390"])
 def test_sharing_through_the_picker_with_the_lens_they_cannot_open(
-    logged_in_page, world, assert_no_console_errors, viewport
+    logged_in_page, world, deliveries_in_process, assert_no_console_errors, viewport
 ):
     page = logged_in_page(world["olivia"], password("olivia"))
     page.set_viewport_size(viewport)
@@ -93,6 +95,19 @@ def test_sharing_through_the_picker_with_the_lens_they_cannot_open(
     assert Lens.objects.visible_to(world["amartin"]).filter(pk=world["lens"].pk).exists()
     assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
     assert_no_console_errors(page)
+
+    # The recipient is told: their bell counts it, and the list says who shared what.
+    theirs = logged_in_page(world["amartin"], password("amartin"))
+    theirs.set_viewport_size(viewport)
+    bell = theirs.get_by_role("link", name=re.compile(r"^Notifications"))
+    expect(bell).to_have_accessible_name("Notifications, 1 unread")
+    bell.click()
+    expect(theirs.locator(".notification").first).to_contain_text(
+        "olivia shared the workload Churn model with you as contributor."
+    )
+    theirs.locator(".notification").first.get_by_role("link").click()
+    expect(theirs.get_by_role("heading", level=1)).to_contain_text("Churn model")
+    assert_no_console_errors(theirs)
 
 
 def test_stop_sharing_asks_in_a_dialog(logged_in_page, world, assert_no_console_errors):
