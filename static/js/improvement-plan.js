@@ -8,3 +8,15 @@ document.addEventListener("htmx:beforeRequest", (event) => {
     cancel.click();
   });
 });
+
+// A row swapped back after Save or Cancel gives the focus back to its Edit link (marked
+// data-refocus), where the person was. Not `autofocus`: that attribute belongs to form fields.
+document.addEventListener("htmx:afterSettle", (event) => {
+  const target = event.detail.elt;
+  if (!(target instanceof Element)) return;
+  const link = target.matches("[data-refocus]") ? target : target.querySelector("[data-refocus]");
+  if (link instanceof HTMLElement) {
+    link.removeAttribute("data-refocus");
+    link.focus();
+  }
+});

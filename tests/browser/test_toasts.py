@@ -51,6 +51,7 @@ def test_an_htmx_write_shows_its_confirmation_and_a_click_dismisses_it(
     page = logged_in_page(people["owner"], password("owner"))
     page.goto(reverse("reviews:improvements", args=[workload.pk]))
     item = page.locator(f"#item-{journey.ALIAS}--MLOPS01")
+    item.get_by_role("link", name="Edit MLOPS01").click()
     item.get_by_label("Status").select_option("IN_PROGRESS")
     item.get_by_role("button", name="Save").click()
 

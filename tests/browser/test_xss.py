@@ -153,9 +153,10 @@ def test_fragments_show_the_payloads_as_text(xss_page, world):
     # An improvement item tracked, swapped in place.
     page.goto(reverse("reviews:improvements", args=[world.workload.pk]))
     item = page.locator(f"#item-{alias}--{qid}")
+    item.get_by_role("link", name=f"Edit {qid}").click()  # the row swapped for its form
     item.get_by_label("Note").fill(x.short(x.TEXTAREA, x.ATTRIBUTE, x.SVG_BREAKER, limit=500))
     item.get_by_role("button", name="Save").click()
-    expect(item.locator(".tracking-saved")).to_have_text("Saved.")
+    expect(item.get_by_role("link", name=f"Edit {qid}")).to_be_visible()  # swapped back, saved
     watch.audit("reviews:improvement-item")
 
     # The workload list filtered as one types: the search echoed, the table swapped.
