@@ -37,7 +37,7 @@ def test_edit_swaps_the_row_for_its_form_and_cancel_swaps_it_back(client_for, pl
     response = client.get(item_url(planned, planned.alias) + "?part=row", headers=HTMX)
     html = response.content.decode()
     assert html.lstrip().startswith(f'<li class="plan-item plan-row" id="item-{key}">')
-    assert "autofocus" in html  # the Edit button takes the focus back
+    assert "data-refocus" in html  # the Edit link takes the focus back (improvement-plan.js)
 
 
 @pytest.mark.parametrize("htmx", [True, False])

@@ -144,7 +144,7 @@ def test_tracking_with_htmx_swaps_the_item_and_saves(client_for, planned):
     # The row swapped back, at the version saved, its Edit button taking the focus back.
     assert html.lstrip().startswith(f'<li class="plan-item plan-row" id="item-{planned.alias}--P1Q1">')
     assert f'value="{planned.alias}/P1Q1/1"' in html
-    assert "autofocus" in html
+    assert "data-refocus" in html  # the Edit link takes the focus back (improvement-plan.js)
     assert "tracking-form" not in html
     assert "Saved the tracking of P1Q1." in response["HX-Trigger"]
     item = ImprovementItem.objects.get()
