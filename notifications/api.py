@@ -23,13 +23,21 @@ from notifications.services import notifications_mark_read
 class NotificationFilterSet(django_filters.FilterSet):
     """`?unread=true` (only the unread) or `false` (only the read)."""
 
-    unread = django_filters.BooleanFilter(
-        field_name="read_at", lookup_expr="isnull", label="Only the unread (true) or only the read (false)."
+    # A choice rather than a BooleanFilter, which takes any other word for "not given".
+    unread = django_filters.ChoiceFilter(
+        choices=[("true", "Only the unread"), ("false", "Only the read")],
+        method="filter_unread",
+        label="Only the unread (true) or only the read (false).",
     )
 
     class Meta:
         model = Notification
         fields = ["unread"]
+
+    def filter_unread(
+        self, queryset: QuerySet[Notification], name: str, value: str
+    ) -> QuerySet[Notification]:
+        return queryset.filter(read_at__isnull=value == "true")
 
 
 class NotificationSerializer(serializers.ModelSerializer):

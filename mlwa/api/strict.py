@@ -71,6 +71,31 @@ class NameField(StrictCharField):
         return name
 
 
+class StrictListField(serializers.ListField):
+    """A list whose length is judged beside its items: a list too long (or too short) is named
+    itself, together with each item at fault, so that one 400 names every input at fault (DRF's
+    ListField checks the length only once every item is valid)."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        length_errors = []
+        if isinstance(data, list):
+            if self.max_length is not None and len(data) > self.max_length:
+                length_errors.append(self.error_messages["max_length"].format(max_length=self.max_length))
+            if self.min_length is not None and len(data) < self.min_length:
+                length_errors.append(self.error_messages["min_length"].format(min_length=self.min_length))
+        try:
+            value = super().to_internal_value(data)
+        except serializers.ValidationError as error:
+            if length_errors and isinstance(error.detail, dict):  # items at fault, by index
+                raise serializers.ValidationError(
+                    {"non_field_errors": length_errors, **error.detail}
+                ) from None
+            raise
+        if length_errors:
+            raise serializers.ValidationError(length_errors)
+        return value
+
+
 class StrictBooleanField(serializers.BooleanField):
     """true or false only."""
 

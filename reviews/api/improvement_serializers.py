@@ -20,6 +20,7 @@ from mlwa.api.strict import (
     StrictChoiceField,
     StrictDateField,
     StrictIntegerField,
+    StrictListField,
     StrictSerializer,
 )
 from reviews.models import NOTES_MAX, Answer, ImprovementItem
@@ -174,7 +175,7 @@ class BulkStatusSerializer(StrictSerializer):
     unknown_field_message = "Not a field of a bulk status change."
 
     status = StrictChoiceField(choices=ImprovementItem.Status.choices)
-    items = serializers.ListField(
+    items = StrictListField(
         child=BulkStatusItemSerializer(),
         min_length=1,
         max_length=BULK_MAX,

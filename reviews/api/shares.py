@@ -176,8 +176,9 @@ class ShareViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet)
             lenses_seen={lens.pk for lens in hidden},
             lenses_to_share={lens.pk for lens in hidden} if shared_too else (),
         )
-        share.lenses_not_visible = [] if shared_too else [lens.alias for lens in hidden]
-        return Response(ShareCreatedSerializer(share).data, status=status.HTTP_201_CREATED)
+        hidden_still = [] if shared_too else [lens.alias for lens in hidden]
+        body = {**ShareSerializer(share).data, "lenses_not_visible": hidden_still}  # ShareCreatedSerializer
+        return Response(body, status=status.HTTP_201_CREATED)
 
     def partial_update(
         self, request: Request, workload_id: str | None = None, pk: str | None = None

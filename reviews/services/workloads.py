@@ -119,7 +119,10 @@ def apply_workload_fields(
     fields, via_regions = dict(fields), REGIONS in fields
     if via_regions:
         if both := sorted({"aws_regions", "non_aws_regions"} & set(fields)):
-            raise InvalidInput({REGIONS: f"Give either regions or {' and '.join(both)}, not both."})
+            # A rule the schema cannot write ("one of"): a domain refusal, not a shape one.
+            raise InvalidInput(
+                {REGIONS: f"Give either regions or {' and '.join(both)}, not both."}, code=error_codes.REFUSED
+            )
         fields["aws_regions"], fields["non_aws_regions"] = split_regions(
             _clean_list(REGIONS, fields.pop(REGIONS))
         )

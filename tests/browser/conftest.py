@@ -17,12 +17,15 @@ test module and is stopped, and the variable restored, when the module ends. Eve
 Django's check.
 """
 
+import contextlib
 import os
 import shutil
+import threading
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from django.core.signals import request_finished, request_started
 from django.urls import reverse
 from playwright.sync_api import BrowserContext, ConsoleMessage, Error, Page, sync_playwright
 
@@ -148,9 +151,47 @@ def new_page(browser, live_server, console_errors):
         console_errors.watch(page)
         return page
 
-    yield open_page
-    for context in contexts:
-        close_quietly(context)
+    with requests_in_flight() as in_flight:
+        yield open_page
+        for context in contexts:
+            close_quietly(context)
+        # A request the server took before the contexts closed still runs: let it end before the
+        # tables are emptied (SQLite refuses both at once: "database table is locked").
+        in_flight.wait_until_idle(timeout=10)
+
+
+class RequestsInFlight:
+    """How many requests the live server is handling now, from Django's request signals."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.changed = threading.Condition()
+
+    def started(self, **kwargs) -> None:
+        with self.changed:
+            self.count += 1
+
+    def finished(self, **kwargs) -> None:
+        with self.changed:
+            self.count -= 1
+            self.changed.notify_all()
+
+    def wait_until_idle(self, timeout: float) -> None:
+        with self.changed:
+            self.changed.wait_for(lambda: self.count <= 0, timeout=timeout)
+
+
+@contextlib.contextmanager
+def requests_in_flight():
+    """Count the requests in progress while the block runs (see RequestsInFlight)."""
+    in_flight = RequestsInFlight()
+    request_started.connect(in_flight.started, weak=False)
+    request_finished.connect(in_flight.finished, weak=False)
+    try:
+        yield in_flight
+    finally:
+        request_started.disconnect(in_flight.started)
+        request_finished.disconnect(in_flight.finished)
 
 
 def close_quietly(context: BrowserContext) -> None:
