@@ -195,7 +195,8 @@ def _check_refs(workload: Workload, refs: list[ItemRef]) -> None:
         raise InvalidInput({"items": f"At most {BULK_MAX} items at once."}, code=error_codes.INVALID)
     keys = [(ref.lens_alias, ref.question_id) for ref in refs]
     if len(set(keys)) != len(keys):
-        raise InvalidInput({"items": "Each item at most once."}, code=error_codes.INVALID)
+        # A rule the schema cannot write (the same question at two versions): a domain refusal.
+        raise InvalidInput({"items": "Each item at most once."}, code=error_codes.REFUSED)
     known = set(
         Answer.objects.filter(
             lens_review__workload=workload,

@@ -130,3 +130,19 @@ def test_the_risk_summary_csv_keeps_its_bytes_unless_asked_for_a_bom(api_for, al
     refused = client.get("/api/v1/risk-summary.csv", {"bom": "yes"})
     assert refused.status_code == 400
     assert "bom" in refused.json()["fields"]
+
+
+def test_a_bulk_change_too_long_names_the_list_and_each_item_at_fault(api_for, planned):  # noqa: F811
+    # One 400 names every input at fault: the list's length and the item that is not an object.
+    items = [{"lens": planned.alias, "question_id": f"Q{n}", "version": 0} for n in range(500)] + [7]
+    response = bulk(api_for(planned.owner), planned, {"status": "DONE", "items": items})
+    assert response.status_code == 400
+    assert (response.json()["code"], set(response.json()["fields"])) == ("invalid", {"items", "items.500"})
+
+
+def test_the_same_question_twice_is_a_domain_refusal(api_for, planned):  # noqa: F811
+    # The schema cannot say "each question once" (the versions may differ): a rule's refusal.
+    items = [{"lens": planned.alias, "question_id": "P1Q1", "version": v} for v in (0, 1)]
+    response = bulk(api_for(planned.owner), planned, {"status": "DONE", "items": items})
+    assert (response.status_code, response.json()["code"]) == (400, "refused")
+    assert set(response.json()["fields"]) == {"items"}
