@@ -17,7 +17,6 @@ test module and is stopped, and the variable restored, when the module ends. Eve
 Django's check.
 """
 
-import contextlib
 import os
 import shutil
 import threading
@@ -25,7 +24,6 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from django.core.signals import request_finished, request_started
 from django.urls import reverse
 from playwright.sync_api import BrowserContext, ConsoleMessage, Error, Page, sync_playwright
 
@@ -151,27 +149,29 @@ def new_page(browser, live_server, console_errors):
         console_errors.watch(page)
         return page
 
-    with requests_in_flight() as in_flight:
-        yield open_page
-        for context in contexts:
-            close_quietly(context)
-        # A request the server took before the contexts closed still runs: let it end before the
-        # tables are emptied (SQLite refuses both at once: "database table is locked").
-        in_flight.wait_until_idle(timeout=10)
+    in_flight = connections_in_flight(live_server)
+    yield open_page
+    for context in contexts:
+        close_quietly(context)
+    # A request the server took before the contexts closed still runs: let it end before the
+    # tables are emptied (SQLite refuses both at once: "database table is locked").
+    in_flight.wait_until_idle(timeout=10)
 
 
-class RequestsInFlight:
-    """How many requests the live server is handling now, from Django's request signals."""
+class ConnectionsInFlight:
+    """How many connections the live server is handling now: counted from the moment it accepts
+    one to the moment it shuts it down, so that a request on its way is counted before Django
+    starts it (a browser's keep-alive connection ends when its context closes)."""
 
     def __init__(self) -> None:
         self.count = 0
         self.changed = threading.Condition()
 
-    def started(self, **kwargs) -> None:
+    def opened(self) -> None:
         with self.changed:
             self.count += 1
 
-    def finished(self, **kwargs) -> None:
+    def closed(self) -> None:
         with self.changed:
             self.count -= 1
             self.changed.notify_all()
@@ -181,17 +181,27 @@ class RequestsInFlight:
             self.changed.wait_for(lambda: self.count <= 0, timeout=timeout)
 
 
-@contextlib.contextmanager
-def requests_in_flight():
-    """Count the requests in progress while the block runs (see RequestsInFlight)."""
-    in_flight = RequestsInFlight()
-    request_started.connect(in_flight.started, weak=False)
-    request_finished.connect(in_flight.finished, weak=False)
-    try:
-        yield in_flight
-    finally:
-        request_started.disconnect(in_flight.started)
-        request_finished.disconnect(in_flight.finished)
+def connections_in_flight(live_server) -> ConnectionsInFlight:
+    """The live server's ConnectionsInFlight, made at its first use: its socket server's accept
+    (process_request) and close (shutdown_request) counted."""
+    httpd = live_server.thread.httpd
+    counter = getattr(httpd, "connections_in_flight", None)
+    if counter is None:
+        counter = httpd.connections_in_flight = ConnectionsInFlight()
+        process, shutdown = httpd.process_request, httpd.shutdown_request
+
+        def counted_process(request, client_address) -> None:
+            counter.opened()
+            process(request, client_address)
+
+        def counted_shutdown(request) -> None:
+            try:
+                shutdown(request)
+            finally:
+                counter.closed()
+
+        httpd.process_request, httpd.shutdown_request = counted_process, counted_shutdown
+    return counter
 
 
 def close_quietly(context: BrowserContext) -> None:
