@@ -35,8 +35,8 @@ CSV_TYPE = "text/csv; charset=utf-8"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def plan_rows(workload: Workload, rows: list[PlanRow], *, clean=str):
-    """The file's rows, the column names first, each cell `clean`ed then neutralised (csv_safe).
+def plan_rows(workload: Workload, rows: list[PlanRow]):
+    """The CSV's rows, the column names first, each cell neutralised (csv_safe).
     `rows` have their practices (reviews.selectors.improvements.with_practices)."""
     yield list(COLUMNS)
     for row in rows:
@@ -54,7 +54,7 @@ def plan_rows(workload: Workload, rows: list[PlanRow], *, clean=str):
             "\n".join(practice.title for practice in row.missing),
             "\n".join(plan_links(row)),
         ]
-        yield [csv_safe(clean(str(cell))) for cell in cells]
+        yield [csv_safe(str(cell)) for cell in cells]
 
 
 def plan_csv(workload: Workload, rows: list[PlanRow], *, bom: bool = False) -> bytes:
